@@ -1,0 +1,410 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {ReentrancyGuard} from "@openzeppelin/contracts/security/ReentrancyGuard.sol";
+import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
+import {IStaking} from "./interfaces/IStaking.sol";
+import {IResolutionOracle} from "./interfaces/IResolutionOracle.sol";
+import {IResolutionConsumer} from "./interfaces/IResolutionConsumer.sol";
+import {ObservationVerifier} from "./lib/ObservationVerifier.sol";
+
+/// @title ResolutionOracle
+/// @notice Resolves questions with a fixed set of outcomes ("Who won?", "Did X happen by date D?").
+///
+/// Life of a request:
+///  1. requestResolution: the requester pays a fee in the network token; the spec and outcome labels are
+///     emitted for the nodes, and only what commits and disputes need is stored.
+///  2. Nodes read the sources after resolveAfter and sign an Observation (see ObservationVerifier).
+///  3. commitReport: anyone (an aggregator) submits the answer with a quorum of signatures, ordered by
+///     signer. The contract checks every one. A quorum that says "too early" (-2) does not commit: the
+///     request opens a new round after a delay and signatures of the old round no longer count.
+///  4. For disputeWindowSec anyone may dispute through the DisputeGovernance contract.
+///  5. finalize: after the window, anyone finalizes; the fee is shared by the signers (pull payments) and
+///     the requester is called back with the gas limit it chose. A reverting or gas-hungry consumer cannot
+///     block finality: the result of the call is only recorded.
+/// The signers of a committed answer are not stored: their hash is, and finalize / settleDispute take the
+/// list (emitted in ReportCommitted) and check it against the hash. That keeps a commit at one fresh hash
+/// instead of one storage write per signer.
+contract ResolutionOracle is IResolutionOracle, ObservationVerifier, ReentrancyGuard, Ownable2Step {
+  using SafeERC20 for IERC20;
+
+  // ================================================================
+  // |                      Constants and types                     |
+  // ================================================================
+
+  /// The sources do not settle the question (cancelled game, ambiguous rules). Final like any outcome.
+  int256 public constant ANSWER_UNRESOLVABLE = -1;
+  /// The event has not happened yet. Never final: it defers the request to a new round.
+  int256 public constant ANSWER_TOO_EARLY = -2;
+  uint256 public constant MIN_OUTCOMES = 2;
+  uint256 public constant MAX_OUTCOMES = 32;
+  uint256 public constant MAX_SPEC_BYTES = 8192;
+  uint32 public constant MAX_CALLBACK_GAS = 1_000_000;
+  /// Gas kept back around the callback for the bookkeeping after it.
+  uint256 private constant CALLBACK_GAS_RESERVE = 10_000;
+
+  enum Status {
+    None,
+    Open,
+    Committed,
+    Disputed,
+    Finalized
+  }
+
+  struct Request {
+    // slot 0
+    address requester;
+    uint96 feeWei;
+    // slot 1: everything a commit reads and writes
+    uint64 resolveAfter;
+    uint64 committedAt;
+    int16 answer;
+    Status status;
+    uint8 outcomeCount;
+    uint16 round;
+    uint32 callbackGasLimit;
+    // slot 2: keccak256(abi.encodePacked(operators)) of the committed report's signers
+    bytes32 signersHash;
+  }
+
+  /// One signed observation in a report; its signer is recovered, not sent.
+  struct SignedObservation {
+    uint16 confidenceBps;
+    bytes32 evidenceHash;
+    bytes32 modelHash;
+    bytes32 r;
+    bytes32 yParityAndS;
+  }
+
+  /// Written at request time so the commit rewrites a slot instead of creating one (the requester pays
+  /// for the storage, not the aggregator).
+  bytes32 private constant SIGNERS_HASH_PLACEHOLDER = bytes32(uint256(1));
+
+  IERC20 internal immutable i_token;
+  uint64 internal immutable i_disputeWindowSec;
+  uint64 internal immutable i_tooEarlyRetryDelaySec;
+  uint96 internal immutable i_minFeeWei;
+
+  mapping(bytes32 requestId => Request) internal s_requests;
+  mapping(address account => uint256) internal s_claimableWei;
+  address internal s_governance;
+  uint256 internal s_requestCount;
+  uint256 internal s_totalFeesReceivedWei;
+  uint256 internal s_totalFeesPaidWei;
+
+  // ================================================================
+  // |                      Events and errors                       |
+  // ================================================================
+
+  event ResolutionRequested(
+    bytes32 indexed requestId,
+    address indexed requester,
+    bytes32 specHash,
+    uint64 resolveAfter,
+    uint96 feeWei,
+    uint32 callbackGasLimit,
+    string spec,
+    string[] outcomes
+  );
+  event ReportCommitted(bytes32 indexed requestId, uint32 round, int256 answer, address[] signers);
+  event ResolutionDeferred(bytes32 indexed requestId, uint32 round, uint64 resolveAfter);
+  event ResolutionDisputed(bytes32 indexed requestId);
+  event DisputeSettled(bytes32 indexed requestId, bool overturned, int256 answer);
+  event ResolutionFinalized(bytes32 indexed requestId, int256 answer);
+  event CallbackResult(bytes32 indexed requestId, address indexed requester, bool success);
+  event FeesCredited(bytes32 indexed requestId, uint256 feeWei, uint256 signerCount);
+  event FeesWithdrawn(address indexed account, uint256 amountWei);
+  event GovernanceSet(address governance);
+
+  error ZeroAddress();
+  error BadOutcomeCount(uint256 count);
+  error SpecTooLong(uint256 bytesLength);
+  error FeeTooLow(uint256 feeWei, uint256 minFeeWei);
+  error CallbackGasTooHigh(uint32 gasLimit);
+  error RequestNotOpen(bytes32 requestId, Status status);
+  error RoundMismatch(uint32 round, uint32 expected);
+  error TooEarly(uint64 resolveAfter);
+  error InvalidAnswer(int256 answer);
+  error DisputeWindowOpen(uint64 endsAt);
+  error DisputeWindowClosed(uint64 endedAt);
+  error WrongStatus(bytes32 requestId, Status status);
+  error SignersMismatch(bytes32 requestId);
+  error OnlyGovernance(address caller);
+  error GovernanceAlreadySet(address governance);
+  error InsufficientGasForCallback(uint256 gasLeft, uint256 needed);
+  error NothingToWithdraw();
+
+  constructor(
+    IStaking staking,
+    IERC20 token,
+    uint64 disputeWindowSec,
+    uint64 tooEarlyRetryDelaySec,
+    uint96 minFeeWei
+  ) ObservationVerifier(staking) {
+    if (address(staking) == address(0) || address(token) == address(0)) revert ZeroAddress();
+    i_token = token;
+    i_disputeWindowSec = disputeWindowSec;
+    i_tooEarlyRetryDelaySec = tooEarlyRetryDelaySec;
+    i_minFeeWei = minFeeWei;
+  }
+
+  /// @notice Names the dispute contract, once.
+  function setGovernance(address governance) external onlyOwner {
+    if (governance == address(0)) revert ZeroAddress();
+    if (s_governance != address(0)) revert GovernanceAlreadySet(s_governance);
+    s_governance = governance;
+    emit GovernanceSet(governance);
+  }
+
+  modifier onlyGovernance() {
+    if (msg.sender != s_governance) revert OnlyGovernance(msg.sender);
+    _;
+  }
+
+  // ================================================================
+  // |                          Requests                            |
+  // ================================================================
+
+  /// @inheritdoc IResolutionOracle
+  function requestResolution(RequestParams calldata params) external nonReentrant returns (bytes32 requestId) {
+    uint256 outcomeCount = params.outcomes.length;
+    if (outcomeCount < MIN_OUTCOMES || outcomeCount > MAX_OUTCOMES) revert BadOutcomeCount(outcomeCount);
+    if (bytes(params.spec).length > MAX_SPEC_BYTES) revert SpecTooLong(bytes(params.spec).length);
+    if (params.feeWei < i_minFeeWei) revert FeeTooLow(params.feeWei, i_minFeeWei);
+    if (params.callbackGasLimit > MAX_CALLBACK_GAS) revert CallbackGasTooHigh(params.callbackGasLimit);
+
+    requestId = keccak256(abi.encode(block.chainid, address(this), msg.sender, ++s_requestCount));
+    Request storage req = s_requests[requestId];
+    req.requester = msg.sender;
+    req.feeWei = params.feeWei;
+    req.resolveAfter = params.resolveAfter;
+    req.status = Status.Open;
+    req.outcomeCount = uint8(outcomeCount);
+    req.callbackGasLimit = params.callbackGasLimit;
+    req.signersHash = SIGNERS_HASH_PLACEHOLDER;
+    s_totalFeesReceivedWei += params.feeWei;
+
+    emit ResolutionRequested(
+      requestId,
+      msg.sender,
+      params.specHash,
+      params.resolveAfter,
+      params.feeWei,
+      params.callbackGasLimit,
+      params.spec,
+      params.outcomes
+    );
+    if (params.feeWei > 0) i_token.safeTransferFrom(msg.sender, address(this), params.feeWei);
+  }
+
+  // ================================================================
+  // |                           Commit                             |
+  // ================================================================
+
+  /// @notice Commits the answer of a quorum. Observations must be ordered by recovered signer, ascending.
+  /// @dev Checks, in order: the request is open (so a replayed or second report fails), the round is the
+  /// current one, resolveAfter has passed, the answer is an outcome or a reserved answer, every signature is
+  /// low-s and recovers, signers ascend (distinct), each is an active operator, and they are a quorum.
+  function commitReport(
+    bytes32 requestId,
+    uint32 round,
+    int256 answer,
+    SignedObservation[] calldata observations
+  ) external {
+    Request storage req = s_requests[requestId];
+    if (req.status != Status.Open) revert RequestNotOpen(requestId, req.status);
+    if (round != req.round) revert RoundMismatch(round, req.round);
+    if (block.timestamp < req.resolveAfter) revert TooEarly(req.resolveAfter);
+    if (answer != ANSWER_TOO_EARLY && !_isFinalAnswer(answer, req.outcomeCount)) revert InvalidAnswer(answer);
+
+    address[] memory signers = new address[](observations.length);
+    bytes32 domainSeparator_ = domainSeparator();
+    address previous;
+    for (uint256 i = 0; i < observations.length; ++i) {
+      SignedObservation calldata o = observations[i];
+      bytes32 digest = _observationDigest(
+        domainSeparator_,
+        requestId,
+        round,
+        answer,
+        o.confidenceBps,
+        o.evidenceHash,
+        o.modelHash
+      );
+      address signer = _recover(digest, o.r, o.yParityAndS, i);
+      if (signer <= previous) revert SignersNotAscending(i, signer);
+      signers[i] = signer;
+      previous = signer;
+    }
+    address[] memory operators = _requireQuorum(signers);
+
+    if (answer == ANSWER_TOO_EARLY) {
+      uint64 retryAt = uint64(block.timestamp) + i_tooEarlyRetryDelaySec;
+      req.round = req.round + 1;
+      req.resolveAfter = retryAt;
+      emit ResolutionDeferred(requestId, req.round, retryAt);
+      return;
+    }
+    req.status = Status.Committed;
+    req.answer = int16(answer);
+    req.committedAt = uint64(block.timestamp);
+    req.signersHash = keccak256(abi.encodePacked(operators));
+    emit ReportCommitted(requestId, round, answer, operators);
+  }
+
+  // ================================================================
+  // |                    Finality and disputes                     |
+  // ================================================================
+
+  /// @notice Finalizes an undisputed answer after the dispute window, credits the fee to its signers and
+  /// calls the requester back. Anyone may call it; `signers` is the list from ReportCommitted.
+  function finalize(bytes32 requestId, address[] calldata signers) external nonReentrant {
+    Request storage req = s_requests[requestId];
+    if (req.status != Status.Committed) revert WrongStatus(requestId, req.status);
+    uint64 endsAt = req.committedAt + i_disputeWindowSec;
+    if (block.timestamp < endsAt) revert DisputeWindowOpen(endsAt);
+    _requireSigners(req, requestId, signers);
+
+    req.status = Status.Finalized;
+    _creditSigners(requestId, req.feeWei, signers);
+    emit ResolutionFinalized(requestId, req.answer);
+    _callBack(requestId, req);
+  }
+
+  /// @inheritdoc IResolutionOracle
+  function markDisputed(bytes32 requestId, int256 proposedAnswer) external onlyGovernance {
+    Request storage req = s_requests[requestId];
+    if (req.status != Status.Committed) revert WrongStatus(requestId, req.status);
+    uint64 endsAt = req.committedAt + i_disputeWindowSec;
+    if (block.timestamp >= endsAt) revert DisputeWindowClosed(endsAt);
+    if (!_isFinalAnswer(proposedAnswer, req.outcomeCount) || proposedAnswer == req.answer) {
+      revert InvalidAnswer(proposedAnswer);
+    }
+    req.status = Status.Disputed;
+    emit ResolutionDisputed(requestId);
+  }
+
+  /// @inheritdoc IResolutionOracle
+  /// @dev Governance's decision is final. Overturned: the answer is replaced and the fee goes back to the
+  /// requester (it paid for a wrong answer). Upheld: the signers get the fee as usual. The signer list is
+  /// checked here, so the dispute contract can slash exactly these operators.
+  function settleDispute(
+    bytes32 requestId,
+    bool overturned,
+    int256 newAnswer,
+    address[] calldata signers
+  ) external onlyGovernance nonReentrant {
+    Request storage req = s_requests[requestId];
+    if (req.status != Status.Disputed) revert WrongStatus(requestId, req.status);
+    _requireSigners(req, requestId, signers);
+    if (overturned) {
+      if (!_isFinalAnswer(newAnswer, req.outcomeCount)) revert InvalidAnswer(newAnswer);
+      req.answer = int16(newAnswer);
+      s_claimableWei[req.requester] += req.feeWei;
+    } else {
+      _creditSigners(requestId, req.feeWei, signers);
+    }
+    req.status = Status.Finalized;
+    emit DisputeSettled(requestId, overturned, req.answer);
+    emit ResolutionFinalized(requestId, req.answer);
+    _callBack(requestId, req);
+  }
+
+  /// @notice Pays out fees credited to msg.sender.
+  function withdrawFees() external nonReentrant {
+    uint256 amountWei = s_claimableWei[msg.sender];
+    if (amountWei == 0) revert NothingToWithdraw();
+    s_claimableWei[msg.sender] = 0;
+    s_totalFeesPaidWei += amountWei;
+    emit FeesWithdrawn(msg.sender, amountWei);
+    i_token.safeTransfer(msg.sender, amountWei);
+  }
+
+  // ================================================================
+  // |                            Views                             |
+  // ================================================================
+
+  /// @inheritdoc IResolutionOracle
+  function getResolution(bytes32 requestId) external view returns (bool isFinal, int256 answer) {
+    Request storage req = s_requests[requestId];
+    return (req.status == Status.Finalized, req.answer);
+  }
+
+  function getRequest(bytes32 requestId) external view returns (Request memory) {
+    return s_requests[requestId];
+  }
+
+  function claimableWei(address account) external view returns (uint256) {
+    return s_claimableWei[account];
+  }
+
+  function governance() external view returns (address) {
+    return s_governance;
+  }
+
+  function token() external view returns (IERC20) {
+    return i_token;
+  }
+
+  function disputeWindowSec() external view returns (uint64) {
+    return i_disputeWindowSec;
+  }
+
+  function tooEarlyRetryDelaySec() external view returns (uint64) {
+    return i_tooEarlyRetryDelaySec;
+  }
+
+  function minFeeWei() external view returns (uint96) {
+    return i_minFeeWei;
+  }
+
+  function totalFeesReceivedWei() external view returns (uint256) {
+    return s_totalFeesReceivedWei;
+  }
+
+  function totalFeesPaidWei() external view returns (uint256) {
+    return s_totalFeesPaidWei;
+  }
+
+  // ================================================================
+  // |                          Internal                            |
+  // ================================================================
+
+  function _isFinalAnswer(int256 answer, uint8 outcomeCount) private pure returns (bool) {
+    return answer == ANSWER_UNRESOLVABLE || (answer >= 0 && answer < int256(uint256(outcomeCount)));
+  }
+
+  function _requireSigners(Request storage req, bytes32 requestId, address[] calldata signers) private view {
+    if (keccak256(abi.encodePacked(signers)) != req.signersHash) revert SignersMismatch(requestId);
+  }
+
+  /// @dev Equal shares; the rounding remainder goes to the first signer so nothing is stranded.
+  function _creditSigners(bytes32 requestId, uint256 feeWei, address[] calldata signers) private {
+    if (feeWei == 0) return;
+    uint256 share = feeWei / signers.length;
+    for (uint256 i = 0; i < signers.length; ++i) {
+      s_claimableWei[signers[i]] += share;
+    }
+    s_claimableWei[signers[0]] += feeWei - share * signers.length;
+    emit FeesCredited(requestId, feeWei, signers.length);
+  }
+
+  /// @dev Calls the requester with its gas limit. The gas check stops a caller from starving the callback
+  /// on purpose (EIP-150 passes on at most 63/64 of what is left). Return data is never copied, so a
+  /// consumer cannot make finality expensive by returning a huge blob.
+  function _callBack(bytes32 requestId, Request storage req) private {
+    uint256 gasLimit = req.callbackGasLimit;
+    address requester = req.requester;
+    if (gasLimit == 0 || requester.code.length == 0) return;
+    uint256 needed = (gasLimit * 64) / 63 + CALLBACK_GAS_RESERVE;
+    if (gasleft() < needed) revert InsufficientGasForCallback(gasleft(), needed);
+    bytes memory data = abi.encodeCall(IResolutionConsumer.onResolution, (requestId, int256(req.answer)));
+    bool success;
+    assembly ("memory-safe") {
+      success := call(gasLimit, requester, 0, add(data, 0x20), mload(data), 0, 0)
+    }
+    emit CallbackResult(requestId, requester, success);
+  }
+}
