@@ -49,12 +49,12 @@ abstract contract ObservationVerifier {
   constructor(IStaking staking) {
     i_staking = staking;
     i_cachedChainId = block.chainid;
-    i_cachedDomainSeparator = _buildDomainSeparator();
+    i_cachedDomainSeparator = _domainSeparatorFor(block.chainid, address(this));
   }
 
   /// @notice The EIP-712 domain separator, recomputed if the chain id changed (a fork).
   function domainSeparator() public view returns (bytes32) {
-    return block.chainid == i_cachedChainId ? i_cachedDomainSeparator : _buildDomainSeparator();
+    return block.chainid == i_cachedChainId ? i_cachedDomainSeparator : _domainSeparatorFor(block.chainid, address(this));
   }
 
   function staking() external view returns (IStaking) {
@@ -67,8 +67,8 @@ abstract contract ObservationVerifier {
     return activeOperators - (activeOperators - 1) / 3;
   }
 
-  function _buildDomainSeparator() private view returns (bytes32) {
-    return keccak256(abi.encode(DOMAIN_TYPEHASH, NAME_HASH, VERSION_HASH, block.chainid, address(this)));
+  function _domainSeparatorFor(uint256 chainId, address verifyingContract) internal pure returns (bytes32) {
+    return keccak256(abi.encode(DOMAIN_TYPEHASH, NAME_HASH, VERSION_HASH, chainId, verifyingContract));
   }
 
   /// @dev The EIP-712 digest of one observation under this contract's domain.

@@ -1,0 +1,82 @@
+/**
+ * What `sibyl deploy` deploys, validated at start-up. Amounts are decimal strings of wei (JSON numbers lose
+ * precision), times are seconds.
+ */
+import { z } from 'zod'
+
+const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'expected a 20-byte 0x-hex address')
+const wei = z
+  .string()
+  .regex(/^(0|[1-9][0-9]*)$/, 'expected a decimal integer string of wei')
+  .transform((s) => BigInt(s))
+const seconds = z.number().int().min(0).max(10 * 365 * 24 * 3600)
+const bps = z.number().int().min(0).max(10_000)
+const int192 = z
+  .string()
+  .regex(/^-?(0|[1-9][0-9]*)$/, 'expected a decimal integer string')
+  .transform((s) => BigInt(s))
+
+export const feedConfigSchema = z
+  .object({
+    description: z.string().min(1).max(100),
+    decimals: z.number().int().min(0).max(36),
+    minAnswer: int192,
+    maxAnswer: int192,
+  })
+  .strict()
+  .superRefine((feed, ctx) => {
+    if (feed.minAnswer >= feed.maxAnswer) {
+      ctx.addIssue({ code: 'custom', path: ['maxAnswer'], message: 'maxAnswer must be greater than minAnswer' })
+    }
+  })
+
+export const deployConfigSchema = z
+  .object({
+    /** An existing ERC-20 to stake and pay fees in; omitted = deploy Chainlink's LinkToken (local networks). */
+    token: address.optional(),
+    minStakeWei: wei.default(1000n * 10n ** 18n),
+    unbondingDelaySec: seconds.default(14 * 24 * 3600),
+    disputeWindowSec: seconds.default(2 * 3600),
+    tooEarlyRetryDelaySec: seconds.default(3600),
+    minFeeWei: wei.default(10n ** 17n),
+    minBondWei: wei.default(100n * 10n ** 18n),
+    votingPeriodSec: seconds.default(3 * 24 * 3600),
+    slashBps: bps.default(5000),
+    disputerRewardBps: bps.default(5000),
+    /** Receives the slashed stake that is not the disputer's reward; omitted = the deployer. */
+    treasury: address.optional(),
+    /** Dispute council; omitted = the deployer alone (local networks only). */
+    council: z.array(address).min(1).max(32).optional(),
+    councilThreshold: z.number().int().min(1).max(32).optional(),
+    feeds: z.array(feedConfigSchema).max(64).default([]),
+  })
+  .strict()
+  .superRefine(function unbondingOutlastsDisputes(config, ctx) {
+    // A node that signed a wrong answer must still be slashable when the vote ends.
+    if (config.unbondingDelaySec < config.disputeWindowSec + config.votingPeriodSec) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['unbondingDelaySec'],
+        message: `must be at least disputeWindowSec + votingPeriodSec (${config.disputeWindowSec + config.votingPeriodSec})`,
+      })
+    }
+  })
+  .superRefine(function councilThresholdIsAMajority(config, ctx) {
+    const size = config.council?.length ?? 1
+    const threshold = config.councilThreshold ?? Math.floor(size / 2) + 1
+    if (threshold <= size / 2 || threshold > size) {
+      ctx.addIssue({ code: 'custom', path: ['councilThreshold'], message: `must be a majority of the ${size} council members` })
+    }
+  })
+  .superRefine(function feedDescriptionsUnique(config, ctx) {
+    const seen = new Set<string>()
+    config.feeds.forEach((feed, i) => {
+      if (seen.has(feed.description)) {
+        ctx.addIssue({ code: 'custom', path: ['feeds', i, 'description'], message: 'duplicate feed description' })
+      }
+      seen.add(feed.description)
+    })
+  })
+
+export type DeployConfigInput = z.input<typeof deployConfigSchema>
+export type DeployConfig = z.output<typeof deployConfigSchema>

@@ -1,0 +1,141 @@
+/**
+ * A whole Sibyl network on a local anvil: deployed contracts and n staked, registered operators with
+ * their signing keys. Used by the tests, the benchmarks and the demo; never by a production node.
+ */
+import { JsonRpcProvider, Wallet, keccak256, toBeHex, toUtf8Bytes, type Contract } from 'ethers'
+import type { Deployment } from '@sibyl/protocol/deployment'
+import { startAnvil, type Anvil, type StartAnvilParameters } from './anvil.ts'
+import { contractAt } from './contract-at.ts'
+import { deploySibyl } from './deploy.ts'
+import type { DeployConfigInput } from './deploy-config.ts'
+import { linkTokenAbi } from '../generated/LinkToken.ts'
+import { stakingAbi } from '../generated/Staking.ts'
+import { resolutionOracleAbi } from '../generated/ResolutionOracle.ts'
+import { disputeGovernanceAbi } from '../generated/DisputeGovernance.ts'
+
+/** Anvil's first default account. Public knowledge: local networks only. */
+export const ANVIL_DEPLOYER_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80'
+
+export type LocalOperator = {
+  index: number
+  /** Holds the stake and pays gas. */
+  operator: Wallet
+  /** The node's signing key, registered in Staking. */
+  signer: Wallet
+}
+
+/** Deterministic local keys, so a test or demo run is repeatable. */
+export function localWallet(label: string, index: number, provider?: JsonRpcProvider): Wallet {
+  return new Wallet(keccak256(toUtf8Bytes(`sibyl local ${label} ${index}`)), provider)
+}
+
+export function connectProvider(rpcUrl: string, chainId: number): JsonRpcProvider {
+  const provider = new JsonRpcProvider(rpcUrl, chainId, { staticNetwork: true, cacheTimeout: -1 })
+  provider.pollingInterval = 50
+  return provider
+}
+
+export async function setBalance(provider: JsonRpcProvider, address: string, wei: bigint): Promise<void> {
+  await provider.send('anvil_setBalance', [address, toBeHex(wei)])
+}
+
+/** Moves the chain's clock forward and mines a block, so time-based checks see it. */
+export async function increaseTime(provider: JsonRpcProvider, seconds: number): Promise<void> {
+  await provider.send('evm_increaseTime', [seconds])
+  await provider.send('evm_mine', [])
+}
+
+export async function latestTimestamp(provider: JsonRpcProvider): Promise<number> {
+  const block = await provider.getBlock('latest')
+  if (!block) throw new Error('no latest block')
+  return block.timestamp
+}
+
+export type LocalContracts = {
+  token: Contract
+  staking: Contract
+  oracle: Contract
+  governance: Contract
+}
+
+export function connectContracts(deployment: Deployment, runner: Wallet | JsonRpcProvider): LocalContracts {
+  const c = deployment.contracts
+  return {
+    token: contractAt(linkTokenAbi, c.token, runner),
+    staking: contractAt(stakingAbi, c.staking, runner),
+    oracle: contractAt(resolutionOracleAbi, c.resolutionOracle, runner),
+    governance: contractAt(disputeGovernanceAbi, c.disputeGovernance, runner),
+  }
+}
+
+export type AddOperatorsParameters = {
+  provider: JsonRpcProvider
+  deployer: Wallet
+  deployment: Deployment
+  count: number
+  /** Index of the first operator (for adding more later). */
+  firstIndex?: number
+  stakeWei?: bigint
+}
+
+/** Funds, registers and stakes `count` operators. */
+export async function addOperators(parameters: AddOperatorsParameters): Promise<LocalOperator[]> {
+  const { provider, deployer, deployment, count } = parameters
+  const first = parameters.firstIndex ?? 0
+  const { token, staking } = connectContracts(deployment, deployer)
+  const stakeWei = parameters.stakeWei ?? (await staking.getFunction('minStakeWei')())
+  const operators: LocalOperator[] = []
+  for (let i = first; i < first + count; i++) {
+    const operator = localWallet('operator', i, provider)
+    const signer = localWallet('signer', i, provider)
+    await setBalance(provider, operator.address, 10n ** 20n)
+    await (await token.getFunction('mint')(operator.address, stakeWei)).wait()
+    const asOperator = connectContracts(deployment, operator)
+    await (await asOperator.token.getFunction('approve')(deployment.contracts.staking, stakeWei)).wait()
+    await (await asOperator.staking.getFunction('registerSigner')(signer.address)).wait()
+    await (await asOperator.staking.getFunction('stake')(stakeWei)).wait()
+    operators.push({ index: i, operator, signer })
+  }
+  return operators
+}
+
+export type LocalNetwork = {
+  anvil: Anvil
+  provider: JsonRpcProvider
+  deployer: Wallet
+  deployment: Deployment
+  contracts: LocalContracts
+  operators: LocalOperator[]
+  stop: () => Promise<void>
+}
+
+export type StartLocalNetworkParameters = {
+  operators?: number
+  config?: DeployConfigInput
+  anvil?: StartAnvilParameters
+}
+
+export async function startLocalNetwork(parameters: StartLocalNetworkParameters = {}): Promise<LocalNetwork> {
+  const anvil = await startAnvil(parameters.anvil)
+  try {
+    const provider = connectProvider(anvil.rpcUrl, anvil.chainId)
+    const deployer = new Wallet(ANVIL_DEPLOYER_KEY, provider)
+    const deployment = await deploySibyl({ signer: deployer, config: parameters.config ?? {} })
+    const operators = await addOperators({ provider, deployer, deployment, count: parameters.operators ?? 4 })
+    return {
+      anvil,
+      provider,
+      deployer,
+      deployment,
+      contracts: connectContracts(deployment, deployer),
+      operators,
+      stop: async () => {
+        provider.destroy()
+        await anvil.stop()
+      },
+    }
+  } catch (error) {
+    await anvil.stop()
+    throw error
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * Schemas of what crosses NATS. Nothing received is trusted: a message is parsed by these schemas, then
+ * its signature is checked against the domain it names and the domain the receiver expects.
+ */
+import { z } from 'zod'
+import type { ObservationDomain, SignedObservation } from './eip712.ts'
+
+const bytes32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'expected 32 bytes of 0x-hex')
+const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'expected a 20-byte 0x-hex address')
+/** Integers travel as decimal strings: JSON numbers lose precision past 2^53. */
+const decimalInt = z.string().regex(/^-?(0|[1-9][0-9]{0,76})$/, 'expected a decimal integer string')
+const uintString = z.string().regex(/^(0|[1-9][0-9]{0,76})$/, 'expected a decimal unsigned integer string')
+
+export const observationMessageSchema = z
+  .object({
+    version: z.literal(1),
+    kind: z.enum(['resolution', 'feed']),
+    domain: z.object({ chainId: uintString, verifyingContract: address }).strict(),
+    observation: z
+      .object({
+        requestId: bytes32,
+        round: z.number().int().min(0).max(0xffffffff),
+        answer: decimalInt,
+        confidenceBps: z.number().int().min(0).max(10_000),
+        evidenceHash: bytes32,
+        modelHash: bytes32,
+      })
+      .strict(),
+    signer: address,
+    signature: z.string().regex(/^0x[0-9a-fA-F]{130}$/, 'expected a 65-byte signature'),
+    /** Which model judged, by id; its hash is signed in observation.modelHash. */
+    modelId: z.string().min(1).max(200),
+    observedAtMs: z.number().int().nonnegative(),
+  })
+  .strict()
+
+export type ObservationMessage = z.infer<typeof observationMessageSchema>
+
+export function toObservationMessage(
+  kind: ObservationMessage['kind'],
+  domain: ObservationDomain,
+  signed: SignedObservation,
+  meta: { modelId: string; observedAtMs: number },
+): ObservationMessage {
+  const o = signed.observation
+  return {
+    version: 1,
+    kind,
+    domain: { chainId: domain.chainId.toString(), verifyingContract: domain.verifyingContract },
+    observation: { ...o, answer: o.answer.toString() },
+    signer: signed.signer,
+    signature: signed.signature,
+    modelId: meta.modelId,
+    observedAtMs: meta.observedAtMs,
+  }
+}
+
+export function fromObservationMessage(message: ObservationMessage): { domain: ObservationDomain; signed: SignedObservation } {
+  return {
+    domain: { chainId: BigInt(message.domain.chainId), verifyingContract: message.domain.verifyingContract },
+    signed: {
+      observation: { ...message.observation, answer: BigInt(message.observation.answer) },
+      signer: message.signer,
+      signature: message.signature,
+    },
+  }
+}
+
+export const outlierMessageSchema = z
+  .object({
+    version: z.literal(1),
+    domain: z.object({ chainId: uintString, verifyingContract: address }).strict(),
+    requestId: bytes32,
+    round: z.number().int().min(0).max(0xffffffff),
+    committedAnswer: decimalInt,
+    outliers: z.array(z.object({ signer: address, answer: decimalInt, reason: z.string().max(200) }).strict()).max(256),
+    nonResponders: z.array(address).max(256),
+  })
+  .strict()
+
+export type OutlierMessage = z.infer<typeof outlierMessageSchema>

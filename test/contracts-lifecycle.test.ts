@@ -1,0 +1,236 @@
+/**
+ * The whole life of a question against a real anvil with contracts compiled by solc: stake, register,
+ * request, commit with real signatures, dispute, vote, slash, finalize, callback, market payout.
+ */
+import test from 'ava'
+import { ContractFactory, Wallet, keccak256, parseEther, toUtf8Bytes, type Contract, type ContractTransactionReceipt } from 'ethers'
+import { ANSWER_UNRESOLVABLE } from '@sibyl/protocol/answers'
+import { recoverObservationSigner } from '@sibyl/protocol/eip712'
+import { contractAt } from '@sibyl/contracts/contract-at'
+import {
+  increaseTime,
+  latestTimestamp,
+  localWallet,
+  setBalance,
+  startLocalNetwork,
+  type LocalNetwork,
+} from '@sibyl/contracts/local-network'
+import { domainOf, findEvent, requestResolution, signAndCommit, signByOperators } from '@sibyl/contracts/requests'
+import { revertsWith } from './helpers/reverts.ts'
+import { predictionMarketAbi, predictionMarketBytecode } from '@sibyl/contracts/generated/PredictionMarket'
+import { testConsumerAbi, testConsumerBytecode } from '@sibyl/contracts/generated/TestConsumer'
+
+const DISPUTE_WINDOW_SEC = 600
+const VOTING_PERIOD_SEC = 3600
+const FEE = parseEther('1')
+const BOND = parseEther('100')
+
+let net: LocalNetwork
+
+test.before(async () => {
+  net = await startLocalNetwork({
+    operators: 4,
+    config: { disputeWindowSec: DISPUTE_WINDOW_SEC, votingPeriodSec: VOTING_PERIOD_SEC, unbondingDelaySec: 7 * 24 * 3600 },
+  })
+})
+
+test.after.always(async () => {
+  await net?.stop()
+})
+
+async function fundedWallet(label: string, index: number, tokens = parseEther('1000')): Promise<Wallet> {
+  const w = localWallet(label, index, net.provider)
+  await setBalance(net.provider, w.address, parseEther('100'))
+  await (await net.contracts.token.getFunction('mint')(w.address, tokens)).wait()
+  return w
+}
+
+const as = (c: Contract, w: Wallet) => c.connect(w) as Contract
+
+test.serial('a market question goes from request to payout, and a disputed wrong answer is overturned and slashed', async (t) => {
+  const { token, staking, oracle, governance } = net.contracts
+  const now = await latestTimestamp(net.provider)
+
+  // A binary market: Alice backs YES with 3 ETH, Bob backs NO with 1 ETH.
+  const market = await new ContractFactory(predictionMarketAbi, predictionMarketBytecode, net.deployer).deploy(
+    oracle.target,
+    token.target,
+    JSON.stringify({ question: 'Did the Chiefs win Super Bowl LVIII?', sources: ['https://example.org/sblviii'] }),
+    ['YES', 'NO'],
+    now + 100,
+    now + 200,
+    FEE,
+  )
+  await market.waitForDeployment()
+  const m = contractAt(predictionMarketAbi, String(market.target), net.deployer)
+  await (await token.getFunction('mint')(m.target, FEE)).wait()
+  const alice = await fundedWallet('alice', 0)
+  const bob = await fundedWallet('bob', 0)
+  await (await as(m, alice).getFunction('buy')(0, { value: parseEther('3') })).wait()
+  await (await as(m, bob).getFunction('buy')(1, { value: parseEther('1') })).wait()
+
+  await increaseTime(net.provider, 101)
+  const requestReceipt = (await (await m.getFunction('requestResolution')()).wait()) as ContractTransactionReceipt
+  const requested = findEvent(oracle, requestReceipt, 'ResolutionRequested')
+  const requestId = requested.args.getValue('requestId') as string
+  t.deepEqual([...(requested.args.getValue('outcomes') as string[])], ['YES', 'NO'])
+  t.is(await token.getFunction('balanceOf')(oracle.target), FEE)
+
+  // Committing before resolveAfter is refused.
+  await revertsWith(t, signAndCommit(oracle, net.operators.slice(0, 3), { requestId, round: 0, answer: 0n }), 'TooEarly')
+  await increaseTime(net.provider, 100)
+
+  // Three of four nodes (the quorum at n = 4) sign YES; every signature recovers to its node.
+  const domain = await domainOf(oracle)
+  const signed = await signByOperators(net.operators.slice(0, 3), domain, { requestId, round: 0, answer: 0n })
+  for (const [i, s] of signed.entries()) t.is(recoverObservationSigner(domain, s.observation, s.signature), net.operators[i]!.signer.address)
+  const { report, receipt } = await signAndCommit(oracle, net.operators.slice(0, 3), { requestId, round: 0, answer: 0n })
+  const committed = findEvent(oracle, receipt, 'ReportCommitted')
+  const signers = [...(committed.args.getValue('signers') as string[])]
+  t.deepEqual(
+    [...signers].sort(),
+    net.operators.slice(0, 3).map((o) => o.operator.address).sort(),
+    'the event names the operators, not their signing keys',
+  )
+  t.is(report.signers.length, 3)
+
+  // Finalize is refused during the dispute window; the answer is not final yet.
+  await revertsWith(t, oracle.getFunction('finalize')(requestId, signers), 'DisputeWindowOpen')
+  t.deepEqual([...(await oracle.getFunction('getResolution')(requestId))], [false, 0n])
+
+  // Carol disputes: she claims NO. The council (the deployer) votes to overturn.
+  const carol = await fundedWallet('carol', 0)
+  await (await as(token, carol).getFunction('approve')(governance.target, BOND)).wait()
+  await (await as(governance, carol).getFunction('dispute')(requestId, 1n, BOND)).wait()
+  await (await governance.getFunction('vote')(requestId, true)).wait()
+
+  const stakeBefore = await Promise.all(net.operators.map((o) => staking.getFunction('slashableOf')(o.operator.address)))
+  const execReceipt = (await (await governance.getFunction('execute')(requestId, signers)).wait()) as ContractTransactionReceipt
+  const executed = findEvent(governance, execReceipt, 'DisputeExecuted')
+  t.is(executed.args.getValue('outcome'), 0n, 'Overturned')
+
+  // The three signers lost half their stake; the fourth node, which did not sign, kept all of it.
+  const stakeAfter = await Promise.all(net.operators.map((o) => staking.getFunction('slashableOf')(o.operator.address)))
+  for (let i = 0; i < 3; i++) t.is(stakeAfter[i], stakeBefore[i]! / 2n, `operator ${i} slashed by half`)
+  t.is(stakeAfter[3], stakeBefore[3])
+  t.is(await staking.getFunction('activeOperatorCount')(), 1n, 'slashed operators fall below the minimum stake')
+  const slashed = (stakeBefore[0]! / 2n) * 3n
+  t.is(executed.args.getValue('slashedWei'), slashed)
+
+  // The answer is now NO and final; the market was called back and Bob, the NO backer, takes the pool.
+  t.deepEqual([...(await oracle.getFunction('getResolution')(requestId))], [true, 1n])
+  t.deepEqual([...(await m.getFunction('resolution')())], [true, 1n])
+  const bobBefore = await net.provider.getBalance(bob.address)
+  const redeemReceipt = (await (await as(m, bob).getFunction('redeem')()).wait()) as ContractTransactionReceipt
+  const gasCost = redeemReceipt.gasUsed * redeemReceipt.gasPrice
+  t.is((await net.provider.getBalance(bob.address)) - bobBefore + gasCost, parseEther('4'))
+  await revertsWith(t, as(m, alice).getFunction('redeem')(), 'NothingToRedeem')
+
+  // Carol gets her bond back plus half of what was slashed; the treasury (deployer) the other half.
+  t.is(await governance.getFunction('claimableWei')(carol.address), BOND + slashed / 2n)
+  const carolBefore = await token.getFunction('balanceOf')(carol.address)
+  await (await as(governance, carol).getFunction('withdraw')()).wait()
+  t.is((await token.getFunction('balanceOf')(carol.address)) - carolBefore, BOND + slashed / 2n)
+  // The requester paid for a wrong answer: the fee goes back to it, not to the signers.
+  t.is(await oracle.getFunction('claimableWei')(m.target), FEE)
+  t.is(await oracle.getFunction('claimableWei')(signers[0]), 0n)
+})
+
+test.serial('an undisputed answer finalizes after the window, pays the signers and calls a consumer that reverts without blocking', async (t) => {
+  const { token, oracle, staking } = net.contracts
+  // Top the slashed operators back up so there is a full set of four.
+  for (const o of net.operators) {
+    const [, stakeWei] = await staking.getFunction('getOperator')(o.operator.address)
+    const min = (await staking.getFunction('minStakeWei')()) as bigint
+    if (stakeWei < min) {
+      await (await token.getFunction('mint')(o.operator.address, min - stakeWei)).wait()
+      await (await as(token, o.operator).getFunction('approve')(staking.target, min - stakeWei)).wait()
+      await (await as(staking, o.operator).getFunction('stake')(min - stakeWei)).wait()
+    }
+  }
+  t.is(await staking.getFunction('activeOperatorCount')(), 4n)
+
+  const consumer = await new ContractFactory(testConsumerAbi, testConsumerBytecode, net.deployer).deploy(oracle.target)
+  await consumer.waitForDeployment()
+  const c = contractAt(testConsumerAbi, String(consumer.target), net.deployer)
+  await (await token.getFunction('mint')(c.target, FEE * 3n)).wait()
+
+  const now = await latestTimestamp(net.provider)
+  const ask = async (spec: string) => {
+    const receipt = (await (
+      await c.getFunction('request')({
+        specHash: keccak256(toUtf8Bytes(spec)),
+        spec,
+        outcomes: ['A', 'B', 'C'],
+        resolveAfter: now,
+        feeWei: FEE,
+        callbackGasLimit: 200_000,
+      })
+    ).wait()) as ContractTransactionReceipt
+    return findEvent(oracle, receipt, 'ResolutionRequested').args.getValue('requestId') as string
+  }
+
+  // 1. A consumer that records the answer.
+  const recorded = await ask('which of A, B, C?')
+  const { receipt } = await signAndCommit(oracle, net.operators.slice(1), { requestId: recorded, round: 0, answer: 2n })
+  const signers = [...(findEvent(oracle, receipt, 'ReportCommitted').args.getValue('signers') as string[])]
+  // 2. A consumer that reverts, 3. one that burns all its gas.
+  const reverting = await ask('reverting consumer')
+  await signAndCommit(oracle, net.operators.slice(0, 3), { requestId: reverting, round: 0, answer: ANSWER_UNRESOLVABLE })
+  const burning = await ask('gas-burning consumer')
+  const burnCommit = await signAndCommit(oracle, net.operators.slice(0, 3), { requestId: burning, round: 0, answer: 1n })
+
+  await increaseTime(net.provider, DISPUTE_WINDOW_SEC)
+  const fin = (await (await oracle.getFunction('finalize')(recorded, signers)).wait()) as ContractTransactionReceipt
+  t.is(findEvent(oracle, fin, 'CallbackResult').args.getValue('success'), true)
+  t.is(await c.getFunction('lastAnswer')(), 2n)
+  t.is(await c.getFunction('lastRequestId')(), recorded)
+
+  // Fee: 1 LINK over 3 signers, the remainder to the first.
+  const share = FEE / 3n
+  t.is(await oracle.getFunction('claimableWei')(signers[0]), share + (FEE - share * 3n))
+  t.is(await oracle.getFunction('claimableWei')(signers[1]), share)
+  const op = net.operators.find((o) => o.operator.address === signers[1])!
+  const before = await token.getFunction('balanceOf')(op.operator.address)
+  await (await as(oracle, op.operator).getFunction('withdrawFees')()).wait()
+  t.is((await token.getFunction('balanceOf')(op.operator.address)) - before, share)
+
+  await (await c.getFunction('setMode')(1)).wait() // Revert
+  const revSigners = (await oracle.queryFilter(oracle.filters.ReportCommitted!(reverting)))[0]
+  const revList = [...((revSigners as unknown as { args: { signers: string[] } }).args.signers)]
+  const finRev = (await (await oracle.getFunction('finalize')(reverting, revList)).wait()) as ContractTransactionReceipt
+  t.is(findEvent(oracle, finRev, 'CallbackResult').args.getValue('success'), false)
+  t.deepEqual([...(await oracle.getFunction('getResolution')(reverting))], [true, ANSWER_UNRESOLVABLE])
+
+  await (await c.getFunction('setMode')(2)).wait() // BurnGas
+  const burnSigners = [...(findEvent(oracle, burnCommit.receipt, 'ReportCommitted').args.getValue('signers') as string[])]
+  const finBurn = (await (await oracle.getFunction('finalize')(burning, burnSigners, { gasLimit: 600_000 })).wait()) as ContractTransactionReceipt
+  t.is(findEvent(oracle, finBurn, 'CallbackResult').args.getValue('success'), false)
+  t.true(finBurn.gasUsed < 400_000n, `a gas-burning consumer costs at most its callback limit (used ${finBurn.gasUsed})`)
+  t.deepEqual([...(await oracle.getFunction('getResolution')(burning))], [true, 1n])
+})
+
+test.serial('a quorum that says "too early" defers the request to a new round, and old-round signatures stop counting', async (t) => {
+  const { token, oracle } = net.contracts
+  const requester = await fundedWallet('requester', 0)
+  const now = await latestTimestamp(net.provider)
+  const { requestId } = await requestResolution(token, oracle, requester, {
+    spec: 'will it rain?',
+    outcomes: ['YES', 'NO'],
+    resolveAfter: now,
+    feeWei: FEE,
+  })
+  const { receipt } = await signAndCommit(oracle, net.operators.slice(0, 3), { requestId, round: 0, answer: -2n })
+  const deferred = findEvent(oracle, receipt, 'ResolutionDeferred')
+  t.is(deferred.args.getValue('round'), 1n)
+  const req = await oracle.getFunction('getRequest')(requestId)
+  t.is(req.round, 1n)
+  t.is(req.status, 1n, 'still Open')
+
+  const retryAt = Number(deferred.args.getValue('resolveAfter'))
+  await increaseTime(net.provider, retryAt - (await latestTimestamp(net.provider)) + 1)
+  // A report signed for round 0 is refused now; round 1 commits.
+  await revertsWith(t, signAndCommit(oracle, net.operators.slice(0, 3), { requestId, round: 0, answer: 0n }), 'RoundMismatch')
+  const ok = await signAndCommit(oracle, net.operators.slice(0, 3), { requestId, round: 1, answer: 0n })
+  t.is(findEvent(oracle, ok.receipt, 'ReportCommitted').args.getValue('round'), 1n)
+})
