@@ -128,7 +128,7 @@ test.serial('a market question goes from request to payout, and a disputed wrong
 
   // Carol gets her bond back plus half of what was slashed; the treasury (deployer) the other half.
   t.is(await governance.getFunction('claimableWei')(carol.address), BOND + slashed / 2n)
-  const carolBefore = await token.getFunction('balanceOf')(carol.address)
+  const carolBefore: bigint = await token.getFunction('balanceOf')(carol.address)
   await (await as(governance, carol).getFunction('withdraw')()).wait()
   t.is((await token.getFunction('balanceOf')(carol.address)) - carolBefore, BOND + slashed / 2n)
   // The requester paid for a wrong answer: the fee goes back to it, not to the signers.
@@ -191,7 +191,7 @@ test.serial('an undisputed answer finalizes after the window, pays the signers a
   t.is(await oracle.getFunction('claimableWei')(signers[0]), share + (FEE - share * 3n))
   t.is(await oracle.getFunction('claimableWei')(signers[1]), share)
   const op = net.operators.find((o) => o.operator.address === signers[1])!
-  const before = await token.getFunction('balanceOf')(op.operator.address)
+  const before: bigint = await token.getFunction('balanceOf')(op.operator.address)
   await (await as(oracle, op.operator).getFunction('withdrawFees')()).wait()
   t.is((await token.getFunction('balanceOf')(op.operator.address)) - before, share)
 

@@ -48,5 +48,8 @@ export function decodeContractError(error: unknown): ErrorDescription | undefine
 export function describeContractError(error: unknown): string {
   const parsed = decodeContractError(error)
   if (parsed) return `${parsed.name}(${parsed.args.map((a) => String(a)).join(', ')})`
-  return error instanceof Error ? error.message : String(error)
+  // ethers' full message embeds the whole transaction; its shortMessage says what went wrong.
+  const short = (error as { shortMessage?: unknown } | null)?.shortMessage
+  const text = typeof short === 'string' ? short : error instanceof Error ? error.message : String(error)
+  return text.length > 500 ? `${text.slice(0, 500)}…` : text
 }

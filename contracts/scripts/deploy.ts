@@ -7,6 +7,7 @@ import { BaseError } from '@sibyl/protocol/errors'
 import { feedIdOf } from '@sibyl/protocol/report'
 import type { Deployment } from '@sibyl/protocol/deployment'
 import { contractAt } from './contract-at.ts'
+import { describeContractError } from './decode-error.ts'
 import { deployConfigSchema, type DeployConfig, type DeployConfigInput } from './deploy-config.ts'
 import { linkTokenAbi, linkTokenBytecode } from '../generated/LinkToken.ts'
 import { stakingAbi, stakingBytecode } from '../generated/Staking.ts'
@@ -38,7 +39,7 @@ async function deployContract(
     await contract.waitForDeployment()
     return getAddress(await contract.getAddress())
   } catch (cause) {
-    throw new DeployError(`Deploying ${name} failed.`, { cause })
+    throw new DeployError(`Deploying ${name} failed.`, { cause, details: describeContractError(cause) })
   }
 }
 
@@ -46,7 +47,7 @@ async function send(what: string, tx: Promise<{ wait: () => Promise<unknown> }>)
   try {
     await (await tx).wait()
   } catch (cause) {
-    throw new DeployError(`${what} failed.`, { cause })
+    throw new DeployError(`${what} failed.`, { cause, details: describeContractError(cause) })
   }
 }
 
@@ -87,10 +88,10 @@ export async function deploySibyl({ signer, config: input = {} }: DeployParamete
     council,
     threshold,
   ])
-  await send('Staking.setSlasher', contractAt(stakingAbi, staking, signer).setSlasher(disputeGovernance))
+  await send('Staking.setSlasher', contractAt(stakingAbi, staking, signer).getFunction('setSlasher')(disputeGovernance))
   await send(
     'ResolutionOracle.setGovernance',
-    contractAt(resolutionOracleAbi, resolutionOracle, signer).setGovernance(disputeGovernance),
+    contractAt(resolutionOracleAbi, resolutionOracle, signer).getFunction('setGovernance')(disputeGovernance),
   )
   const feeds: Deployment['contracts']['feeds'] = []
   for (const feed of config.feeds) {
@@ -105,7 +106,7 @@ export async function deploySibyl({ signer, config: input = {} }: DeployParamete
   }
   if (!config.token) {
     // The deployer may mint the local token to fund operators and requesters.
-    await send('LinkToken.grantMintRole', contractAt(linkTokenAbi, token, signer).grantMintRole(deployer))
+    await send('LinkToken.grantMintRole', contractAt(linkTokenAbi, token, signer).getFunction('grantMintRole')(deployer))
   }
   return {
     version: 1,

@@ -4,13 +4,13 @@
  * both to the same bytes.
  */
 import { Signature, TypedDataEncoder, getAddress, keccak256, recoverAddress, toUtf8Bytes, type TypedDataDomain } from 'ethers'
-import type { Signer } from 'ethers'
+import type { Signer, TypedDataField } from 'ethers'
 import { BaseError } from './errors.ts'
 
 export const DOMAIN_NAME = 'Sibyl'
 export const DOMAIN_VERSION = '1'
 
-export const observationTypes = {
+export const observationTypes: Record<'Observation', TypedDataField[]> = {
   Observation: [
     { name: 'requestId', type: 'bytes32' },
     { name: 'round', type: 'uint32' },
@@ -19,7 +19,7 @@ export const observationTypes = {
     { name: 'evidenceHash', type: 'bytes32' },
     { name: 'modelHash', type: 'bytes32' },
   ],
-} as const
+}
 
 export const OBSERVATION_TYPE =
   'Observation(bytes32 requestId,uint32 round,int256 answer,uint16 confidenceBps,bytes32 evidenceHash,bytes32 modelHash)'

@@ -1,0 +1,35 @@
+/** The sibyl command: one entry, one subcommand per component. */
+import { deployCommand } from './deploy-command.ts'
+import { EXIT_OK, EXIT_USAGE, type Command, type CommandIo } from './io.ts'
+
+export const commands: readonly Command[] = [deployCommand]
+
+export function helpText(): string {
+  const width = Math.max(...commands.map((c) => c.name.length))
+  return [
+    'Usage: sibyl <command> [options]',
+    '',
+    'Sibyl is a decentralized oracle network: nodes read the web, judge with NLP models, sign, and an',
+    'aggregator commits the consensus on-chain where every signature is checked again.',
+    '',
+    'Commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Run `sibyl <command> --help` for a command\'s options.',
+    '',
+  ].join('\n')
+}
+
+export async function main(argv: string[], io: CommandIo): Promise<number> {
+  const [name, ...rest] = argv
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(helpText())
+    return name ? EXIT_OK : EXIT_USAGE
+  }
+  const command = commands.find((c) => c.name === name)
+  if (!command) {
+    io.stderr.write(`sibyl: unknown command "${name}"\n\n${helpText()}`)
+    return EXIT_USAGE
+  }
+  return command.run(rest, io)
+}
