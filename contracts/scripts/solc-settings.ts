@@ -2,4 +2,5 @@
 export const solcSettings = {
   optimizer: { enabled: true, runs: 10_000 },
   evmVersion: 'cancun',
+  viaIR: true,
 } as const

@@ -71,7 +71,10 @@ abstract contract ObservationVerifier {
     return keccak256(abi.encode(DOMAIN_TYPEHASH, NAME_HASH, VERSION_HASH, chainId, verifyingContract));
   }
 
-  /// @dev The EIP-712 digest of one observation under this contract's domain.
+  /// @dev The EIP-712 digest of one observation under this contract's domain:
+  /// keccak256(0x1901 ++ domainSeparator ++ keccak256(abi.encode(OBSERVATION_TYPEHASH, fields...))).
+  /// Written in assembly over scratch memory past the free pointer (never allocated), because it runs once
+  /// per signature on the commit path; GoldenVectors.t.sol pins it to the TypeScript signer.
   function _observationDigest(
     bytes32 domainSeparator_,
     bytes32 requestId,
@@ -81,12 +84,18 @@ abstract contract ObservationVerifier {
     bytes32 evidenceHash,
     bytes32 modelHash
   ) internal pure returns (bytes32 digest) {
-    bytes32 structHash = keccak256(
-      abi.encode(OBSERVATION_TYPEHASH, requestId, round, answer, confidenceBps, evidenceHash, modelHash)
-    );
+    bytes32 typeHash = OBSERVATION_TYPEHASH;
     assembly ("memory-safe") {
       let ptr := mload(0x40)
-      mstore(ptr, hex"1901")
+      mstore(ptr, typeHash)
+      mstore(add(ptr, 0x20), requestId)
+      mstore(add(ptr, 0x40), and(round, 0xffffffff))
+      mstore(add(ptr, 0x60), answer)
+      mstore(add(ptr, 0x80), and(confidenceBps, 0xffff))
+      mstore(add(ptr, 0xa0), evidenceHash)
+      mstore(add(ptr, 0xc0), modelHash)
+      let structHash := keccak256(ptr, 0xe0)
+      mstore(ptr, 0x1901000000000000000000000000000000000000000000000000000000000000)
       mstore(add(ptr, 0x02), domainSeparator_)
       mstore(add(ptr, 0x22), structHash)
       digest := keccak256(ptr, 0x42)
@@ -94,11 +103,21 @@ abstract contract ObservationVerifier {
   }
 
   /// @dev Recovers a compact (EIP-2098) signature; reverts on a malleable or invalid one.
-  function _recover(bytes32 digest, bytes32 r, bytes32 yParityAndS, uint256 index) internal pure returns (address signer) {
+  function _recover(bytes32 digest, bytes32 r, bytes32 yParityAndS, uint256 index) internal view returns (address signer) {
     uint256 s = uint256(yParityAndS) & S_MASK;
     if (s > HALF_CURVE_ORDER) revert HighS(index);
-    uint8 v = uint8((uint256(yParityAndS) >> 255) + 27);
-    signer = ecrecover(digest, v, r, bytes32(s));
+    uint256 v = (uint256(yParityAndS) >> 255) + 27;
+    assembly ("memory-safe") {
+      let ptr := mload(0x40)
+      mstore(ptr, digest)
+      mstore(add(ptr, 0x20), v)
+      mstore(add(ptr, 0x40), r)
+      mstore(add(ptr, 0x60), s)
+      // The precompile returns nothing for an invalid signature: clear the output word first.
+      mstore(0x00, 0)
+      pop(staticcall(gas(), 0x01, ptr, 0x80, 0x00, 0x20))
+      signer := mload(0x00)
+    }
     if (signer == address(0)) revert InvalidSignature(index);
   }
 
