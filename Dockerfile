@@ -1,0 +1,14 @@
+# The Sibyl application image: the sibyl CLI with its workspaces and the anvil/forge binaries from npm.
+FROM node:20-bookworm-slim
+WORKDIR /app
+COPY package.json package-lock.json .npmrc tsconfig.json ./
+COPY protocol/package.json protocol/
+COPY contracts/package.json contracts/
+COPY cli/package.json cli/
+COPY oracle-node/package.json oracle-node/
+COPY aggregator/package.json aggregator/
+COPY feeds/package.json feeds/
+RUN npm ci --no-audit --no-fund
+COPY . .
+RUN npm run build
+ENTRYPOINT ["node", "cli/bin/sibyl.js"]
