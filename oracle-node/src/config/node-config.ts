@@ -1,0 +1,123 @@
+/**
+ * The oracle node's configuration: parsed once at start-up by strict schemas. A bad config exits non-zero
+ * naming the path of what is wrong. Secrets are never in the file: the key comes from an environment
+ * variable or an encrypted keystore whose password is in one.
+ */
+import { readFileSync } from 'node:fs'
+import { dirname, isAbsolute, resolve } from 'node:path'
+import { parse as parseYaml } from 'yaml'
+import { z } from 'zod'
+import { BaseError } from '@sibyl/protocol/errors'
+
+const url = (protocols: string[]) =>
+  z.string().refine((s) => {
+    try {
+      return protocols.includes(new URL(s).protocol)
+    } catch {
+      return false
+    }
+  }, `expected a ${protocols.join(' or ')} URL`)
+
+const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'expected an environment variable name')
+
+export const keySourceSchema = z.discriminatedUnion('source', [
+  z.object({ source: z.literal('env'), env: envName }).strict(),
+  z.object({ source: z.literal('keystore'), path: z.string().min(1), passwordEnv: envName }).strict(),
+])
+
+export const nodeConfigSchema = z
+  .object({
+    name: z.string().regex(/^[a-zA-Z0-9_.-]{1,64}$/, 'letters, digits, _ . - (1-64)'),
+    chain: z
+      .object({
+        rpcUrls: z.array(url(['http:', 'https:', 'ws:', 'wss:'])).min(1).max(8),
+        /** The address file written by `sibyl deploy`. */
+        deploymentFile: z.string().min(1),
+        confirmations: z.number().int().min(0).max(256).default(2),
+        pollIntervalMs: z.number().int().min(50).max(60_000).default(2000),
+        /** Largest eth_getLogs range per call; providers cap it. */
+        maxBlockRange: z.number().int().min(1).max(100_000).default(2000),
+        requestTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+      })
+      .strict(),
+    nats: z
+      .object({
+        servers: z.array(url(['nats:', 'tls:', 'ws:', 'wss:'])).min(1).max(16),
+        tokenEnv: envName.optional(),
+      })
+      .strict(),
+    key: keySourceSchema,
+    /** Where the signing journal and the chain cursor live. Must survive restarts. */
+    stateDir: z.string().min(1),
+    questionTypes: z.array(z.enum(['text', 'sports.winner', 'numeric.threshold'])).min(1).default(['text', 'sports.winner', 'numeric.threshold']),
+    sources: z
+      .object({
+        /** Only for local demos and tests: lets the node fetch loopback and private addresses. */
+        allowPrivateAddresses: z.boolean().default(false),
+        timeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+        maxBytes: z.number().int().min(1024).max(50 * 1024 * 1024).default(5 * 1024 * 1024),
+        maxRedirects: z.number().int().min(0).max(10).default(5),
+        retries: z.number().int().min(0).max(5).default(2),
+        perHostConcurrency: z.number().int().min(1).max(64).default(4),
+      })
+      .strict()
+      .default({ allowPrivateAddresses: false, timeoutMs: 10_000, maxBytes: 5 * 1024 * 1024, maxRedirects: 5, retries: 2, perHostConcurrency: 4 }),
+    model: z
+      .object({
+        /** Local models folder (transformers.js layout); tried first. */
+        modelsDir: z.string().min(1).optional(),
+        embeddingModel: z.string().min(1).default('google/universal-sentence-encoder-lite'),
+        /** Reach the Hugging Face hub for models not found locally. */
+        allowRemoteModels: z.boolean().default(false),
+        device: z.enum(['cpu', 'cuda', 'auto']).default('auto'),
+        batchSize: z.number().int().min(1).max(1024).default(32),
+        /** Below this the node answers "unresolvable" rather than guess. */
+        minConfidenceBps: z.number().int().min(0).max(10_000).default(6000),
+      })
+      .strict()
+      .default({ embeddingModel: 'google/universal-sentence-encoder-lite', allowRemoteModels: false, device: 'auto', batchSize: 32, minConfidenceBps: 6000 }),
+    metrics: z
+      .object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65_535) })
+      .strict()
+      .optional(),
+    log: z
+      .object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') })
+      .strict()
+      .default({ level: 'info' }),
+    /** Requests resolved at once; bounds memory and load on sources. */
+    maxConcurrentRequests: z.number().int().min(1).max(64).default(4),
+  })
+  .strict()
+
+export type NodeConfig = z.infer<typeof nodeConfigSchema>
+
+export class ConfigError extends BaseError {
+  override name = 'ConfigError' as const
+}
+
+/** Reads YAML or JSON; relative paths in the file are relative to the file. */
+export function loadNodeConfig(path: string): NodeConfig {
+  let raw: unknown
+  try {
+    const text = readFileSync(path, 'utf8')
+    raw = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text)
+  } catch (cause) {
+    throw new ConfigError(`Cannot read the node config ${path}.`, { cause })
+  }
+  const parsed = nodeConfigSchema.safeParse(raw)
+  if (!parsed.success) {
+    throw new ConfigError(`The node config ${path} is invalid.`, {
+      metaMessages: parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`),
+    })
+  }
+  const base = dirname(resolve(path))
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(base, p))
+  const config = parsed.data
+  return {
+    ...config,
+    chain: { ...config.chain, deploymentFile: abs(config.chain.deploymentFile) },
+    stateDir: abs(config.stateDir),
+    model: { ...config.model, ...(config.model.modelsDir ? { modelsDir: abs(config.model.modelsDir) } : {}) },
+    ...(config.key.source === 'keystore' ? { key: { ...config.key, path: abs(config.key.path) } } : {}),
+  }
+}

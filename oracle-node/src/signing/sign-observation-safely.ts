@@ -1,0 +1,29 @@
+/**
+ * The only way the node signs: journal first (fsync), then sign through protocol/. A conflict is a value,
+ * not an exception: the caller logs it, counts it, and publishes nothing.
+ */
+import type { Signer } from 'ethers'
+import { observationDigest, signObservation, type Observation, type ObservationDomain, type SignedObservation } from '@sibyl/protocol/eip712'
+import type { SigningJournal } from './signing-journal.ts'
+
+export type SignSafelyResult =
+  | { kind: 'signed'; signed: SignedObservation; repeated: boolean }
+  | { kind: 'refused'; reason: 'conflicting_observation'; recordedDigest: string; digest: string }
+
+export async function signObservationSafely(
+  deps: { signer: Signer; journal: SigningJournal; nowMs: () => number },
+  domain: ObservationDomain,
+  observation: Observation,
+): Promise<SignSafelyResult> {
+  const digest = observationDigest(domain, observation)
+  const recorded = deps.journal.record(
+    { chainId: domain.chainId, contract: domain.verifyingContract, requestId: observation.requestId, round: observation.round },
+    digest,
+    deps.nowMs(),
+  )
+  if (recorded.kind === 'conflict') {
+    return { kind: 'refused', reason: 'conflicting_observation', recordedDigest: recorded.recordedDigest, digest }
+  }
+  const signed = await signObservation({ signer: deps.signer, domain, observation })
+  return { kind: 'signed', signed, repeated: recorded.kind === 'unchanged' }
+}
