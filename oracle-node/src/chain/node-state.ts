@@ -16,6 +16,8 @@ export type PendingRequest = {
   request: ResolutionRequest
   /** Rounds this node has published an observation for. */
   publishedRounds: number[]
+  /** The model that judged it, named beside the signed model hash in the message. */
+  modelId?: string
 }
 
 export type NodeState = {
@@ -26,7 +28,7 @@ export type NodeState = {
 type Serialized = {
   version: 1
   nextBlock: number
-  pending: { request: Omit<ResolutionRequest, 'feeWei'> & { feeWei: string }; publishedRounds: number[] }[]
+  pending: { request: Omit<ResolutionRequest, 'feeWei'> & { feeWei: string }; publishedRounds: number[]; modelId?: string }[]
 }
 
 export function loadNodeState(path: string, startBlock: number): NodeState {
@@ -42,7 +44,11 @@ export function loadNodeState(path: string, startBlock: number): NodeState {
   }
   const pending = new Map<string, PendingRequest>()
   for (const p of data.pending) {
-    pending.set(p.request.requestId, { request: { ...p.request, feeWei: BigInt(p.request.feeWei) }, publishedRounds: p.publishedRounds })
+    pending.set(p.request.requestId, {
+      request: { ...p.request, feeWei: BigInt(p.request.feeWei) },
+      publishedRounds: p.publishedRounds,
+      ...(p.modelId ? { modelId: p.modelId } : {}),
+    })
   }
   return { nextBlock: data.nextBlock, pending }
 }
@@ -55,6 +61,7 @@ export function saveNodeState(path: string, state: NodeState): void {
     pending: [...state.pending.values()].map((p) => ({
       request: { ...p.request, feeWei: p.request.feeWei.toString() },
       publishedRounds: p.publishedRounds,
+      ...(p.modelId ? { modelId: p.modelId } : {}),
     })),
   }
   const tmp = `${path}.tmp`

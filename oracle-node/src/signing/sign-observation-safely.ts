@@ -19,6 +19,7 @@ export async function signObservationSafely(
   const recorded = deps.journal.record(
     { chainId: domain.chainId, contract: domain.verifyingContract, requestId: observation.requestId, round: observation.round },
     digest,
+    observation,
     deps.nowMs(),
   )
   if (recorded.kind === 'conflict') {

@@ -46,19 +46,25 @@ test('a node never signs two different answers for one request and round, across
   })
   // Another contract or chain is another key.
   t.is((await signObservationSafely({ signer, journal, nowMs: () => 5 }, { ...domain, chainId: 1n }, { ...observation, answer: 0n })).kind, 'signed')
+  t.deepEqual(journal.recordedObservation({ ...domain, contract: domain.verifyingContract, requestId: observation.requestId, round: 0 }), observation)
   journal.close()
   t.is(readFileSync(path, 'utf8').trim().split('\n').length, 3)
+  t.deepEqual(
+    openSigningJournal(path).recordedObservation({ ...domain, contract: domain.verifyingContract, requestId: observation.requestId, round: 0 }),
+    observation,
+    'the journaled observation reads back after a restart, bigint answer included',
+  )
 })
 
 test('a torn last line is ignored; corruption elsewhere stops the node instead of signing blind', (t) => {
   const path = tempJournal()
   const journal = openSigningJournal(path)
-  journal.record({ ...domain, contract: domain.verifyingContract, requestId: observation.requestId, round: 0 }, '0xaa', 1)
+  journal.record({ ...domain, contract: domain.verifyingContract, requestId: observation.requestId, round: 0 }, '0xaa', observation, 1)
   journal.close()
   appendFileSync(path, '{"key":"31337:0x5fbd')
   const reopened = openSigningJournal(path)
   t.is(reopened.size(), 1)
-  t.is(reopened.record({ ...domain, contract: domain.verifyingContract, requestId: observation.requestId, round: 1 }, '0xbb', 2).kind, 'recorded')
+  t.is(reopened.record({ ...domain, contract: domain.verifyingContract, requestId: observation.requestId, round: 1 }, '0xbb', { ...observation, round: 1 }, 2).kind, 'recorded')
   reopened.close()
   t.is(openSigningJournal(path).size(), 2, 'the torn bytes were cut, so the next entry reads back')
 

@@ -1,0 +1,55 @@
+/** The node's Prometheus metrics, on a registry of its own (no global default registry). */
+import { createServer, type Server } from 'node:http'
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+
+export type NodeMetrics = ReturnType<typeof createNodeMetrics>
+
+export function createNodeMetrics(labels: { node: string }) {
+  const registry = new Registry()
+  registry.setDefaultLabels(labels)
+  collectDefaultMetrics({ register: registry, prefix: 'sibyl_node_' })
+  return {
+    registry,
+    requestsSeen: new Counter({ name: 'sibyl_requests_seen_total', help: 'ResolutionRequested events read from the chain', registers: [registry] }),
+    requestsPending: new Gauge({ name: 'sibyl_requests_pending', help: 'Requests seen and not yet settled on-chain', registers: [registry] }),
+    fetches: new Counter({ name: 'sibyl_fetches_total', help: 'Source fetches', registers: [registry] }),
+    fetchErrors: new Counter({ name: 'sibyl_fetch_errors_total', help: 'Failed source fetches by reason', labelNames: ['reason'], registers: [registry] }),
+    modelLatency: new Histogram({
+      name: 'sibyl_model_latency_seconds',
+      help: 'Time to judge one request (ranking + judging)',
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    observationsSigned: new Counter({ name: 'sibyl_observations_signed_total', help: 'Observations signed', labelNames: ['kind'], registers: [registry] }),
+    refusals: new Counter({ name: 'sibyl_signing_refusals_total', help: 'Signatures refused by slashing protection', labelNames: ['reason'], registers: [registry] }),
+    published: new Counter({ name: 'sibyl_observations_published_total', help: 'Observations acknowledged by JetStream', labelNames: ['duplicate'], registers: [registry] }),
+    publishErrors: new Counter({ name: 'sibyl_publish_errors_total', help: 'Observations JetStream did not acknowledge', registers: [registry] }),
+    chainErrors: new Counter({ name: 'sibyl_chain_errors_total', help: 'Failed chain reads', labelNames: ['operation'], registers: [registry] }),
+  }
+}
+
+/** Serves GET /metrics; anything else is 404. */
+export async function serveMetrics(registry: Registry, host: string, port: number): Promise<Server> {
+  const server = createServer((req, res) => {
+    if (req.method === 'GET' && req.url === '/metrics') {
+      registry
+        .metrics()
+        .then((body) => {
+          res.writeHead(200, { 'content-type': registry.contentType })
+          res.end(body)
+        })
+        .catch(() => {
+          res.writeHead(500)
+          res.end()
+        })
+      return
+    }
+    res.writeHead(404)
+    res.end()
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, host, () => resolve())
+  })
+  return server
+}

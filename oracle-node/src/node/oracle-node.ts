@@ -1,0 +1,196 @@
+/**
+ * The oracle node's main loop. Each tick: read new ResolutionRequested events from confirmed blocks
+ * (persisting them before moving the cursor), then for every pending request whose resolve-after time has
+ * passed on-chain and that is still open: judge it (or take what the journal already holds for this round),
+ * sign it through slashing protection, and publish it to JetStream. A request leaves the pending set only
+ * once the chain says it is no longer open, so a "too early" round or a crash never loses it.
+ */
+import type { JetStreamClient } from '@nats-io/jetstream'
+import type { Contract, Provider, Signer } from 'ethers'
+import type { Logger } from 'pino'
+import { toObservationMessage } from '@sibyl/protocol/messages'
+import type { Observation, ObservationDomain } from '@sibyl/protocol/eip712'
+import type { Deployment } from '@sibyl/protocol/deployment'
+import { fetchNewRequests } from '../chain/fetch-requests.ts'
+import { loadNodeState, saveNodeState, type NodeState, type PendingRequest } from '../chain/node-state.ts'
+import type { NodeMetrics } from '../metrics/node-metrics.ts'
+import { publishObservation } from '../transport/publish-observation.ts'
+import { signObservationSafely } from '../signing/sign-observation-safely.ts'
+import type { SigningJournal } from '../signing/signing-journal.ts'
+import { parseRequestSpec } from './parse-request-spec.ts'
+import type { Resolver } from './resolver.ts'
+
+/** ResolutionOracle.Status */
+const STATUS_OPEN = 1n
+
+export type OracleNodeDeps = {
+  provider: Provider
+  signer: Signer
+  /** ResolutionOracle, connected to `provider` (reads only). */
+  oracle: Contract
+  js: JetStreamClient
+  journal: SigningJournal
+  resolver: Resolver
+  metrics: NodeMetrics
+  logger: Logger
+  nowMs: () => number
+}
+
+export type OracleNodeOptions = {
+  deployment: Deployment
+  stateFile: string
+  confirmations: number
+  maxBlockRange: number
+  maxConcurrentRequests: number
+  pollIntervalMs: number
+}
+
+export type TickSummary = { newRequests: number; published: number; settled: number; errors: number }
+
+export type OracleNode = {
+  tick: () => Promise<TickSummary>
+  /** Ticks until the signal aborts; a failed tick is logged and retried on the next one. */
+  run: (signal: AbortSignal) => Promise<void>
+  pending: () => ReadonlyMap<string, PendingRequest>
+}
+
+export function createOracleNode(deps: OracleNodeDeps, options: OracleNodeOptions): OracleNode {
+  const { logger, metrics } = deps
+  const domain: ObservationDomain = {
+    chainId: BigInt(options.deployment.chainId),
+    verifyingContract: options.deployment.contracts.resolutionOracle,
+  }
+  const state: NodeState = loadNodeState(options.stateFile, options.deployment.deployedAtBlock)
+  metrics.requestsPending.set(state.pending.size)
+  logger.info({ nextBlock: state.nextBlock, pending: state.pending.size }, 'node state loaded')
+
+  async function scanChain(): Promise<number> {
+    let added = 0
+    // Bounded catch-up per tick so a node far behind still publishes between scans.
+    for (let i = 0; i < 10; i++) {
+      const { requests, nextBlock } = await fetchNewRequests(deps.provider, domain.verifyingContract, state.nextBlock, options)
+      if (nextBlock === state.nextBlock) break
+      for (const request of requests) {
+        if (!state.pending.has(request.requestId)) {
+          state.pending.set(request.requestId, { request, publishedRounds: [] })
+          metrics.requestsSeen.inc()
+          added++
+        }
+      }
+      state.nextBlock = nextBlock
+      saveNodeState(options.stateFile, state)
+    }
+    metrics.requestsPending.set(state.pending.size)
+    return added
+  }
+
+  async function observe(requestId: string, round: number, chainTimeSec: number): Promise<{ observation: Observation; modelId: string }> {
+    const pending = state.pending.get(requestId)!
+    const key = { chainId: domain.chainId, contract: domain.verifyingContract, requestId, round }
+    const journaled = deps.journal.recordedObservation(key)
+    // Signed before a restart: publish exactly that, never a fresh judgement.
+    if (journaled) return { observation: journaled, modelId: pending.modelId ?? 'unknown' }
+    const log = logger.child({ requestId, round })
+    const parsed = parseRequestSpec(pending.request)
+    if (!parsed.ok) log.warn({ reason: parsed.reason }, 'spec rejected; answering unresolvable')
+    const started = performance.now()
+    const resolved = await deps.resolver(pending.request, parsed.ok ? parsed.spec : undefined, { nowSec: chainTimeSec, logger: log })
+    metrics.modelLatency.observe((performance.now() - started) / 1000)
+    log.info({ answer: resolved.answer.toString(), confidenceBps: resolved.confidenceBps, reason: resolved.reason }, 'judged')
+    pending.modelId = resolved.modelId
+    const observation = {
+      requestId,
+      round,
+      answer: resolved.answer,
+      confidenceBps: resolved.confidenceBps,
+      evidenceHash: resolved.evidenceHash,
+      modelHash: resolved.modelHash,
+    }
+    return { observation, modelId: resolved.modelId }
+  }
+
+  /** Returns 'published' | 'settled' | 'waiting'. */
+  async function handle(requestId: string, chainTimeSec: number): Promise<'published' | 'settled' | 'waiting'> {
+    const pending = state.pending.get(requestId)!
+    const onChain = await deps.oracle.getFunction('getRequest')(requestId)
+    if (onChain.status !== STATUS_OPEN) {
+      state.pending.delete(requestId)
+      return 'settled'
+    }
+    const round = Number(onChain.round)
+    if (Number(onChain.resolveAfter) > chainTimeSec || pending.publishedRounds.includes(round)) return 'waiting'
+
+    const { observation, modelId } = await observe(requestId, round, chainTimeSec)
+    const signedResult = await signObservationSafely({ signer: deps.signer, journal: deps.journal, nowMs: deps.nowMs }, domain, observation)
+    if (signedResult.kind === 'refused') {
+      metrics.refusals.inc({ reason: signedResult.reason })
+      logger.error({ requestId, round, recorded: signedResult.recordedDigest }, 'slashing protection refused a conflicting observation')
+      return 'waiting'
+    }
+    metrics.observationsSigned.inc({ kind: 'resolution' })
+    const message = toObservationMessage('resolution', domain, signedResult.signed, { modelId, observedAtMs: deps.nowMs() })
+    const ack = await publishObservation(deps.js, message)
+    if (!ack.ok) {
+      metrics.publishErrors.inc()
+      logger.warn({ requestId, round, error: ack.error }, 'publish failed; will retry next tick')
+      return 'waiting'
+    }
+    metrics.published.inc({ duplicate: String(ack.duplicate) })
+    pending.publishedRounds.push(round)
+    saveNodeState(options.stateFile, state)
+    logger.info({ requestId, round, seq: ack.seq, duplicate: ack.duplicate }, 'observation published')
+    return 'published'
+  }
+
+  async function tick(): Promise<TickSummary> {
+    const summary: TickSummary = { newRequests: 0, published: 0, settled: 0, errors: 0 }
+    try {
+      summary.newRequests = await scanChain()
+    } catch (error) {
+      metrics.chainErrors.inc({ operation: 'getLogs' })
+      logger.warn({ err: error }, 'chain scan failed')
+      summary.errors++
+    }
+    let chainTimeSec: number
+    try {
+      const block = await deps.provider.getBlock('latest')
+      chainTimeSec = block?.timestamp ?? Math.floor(deps.nowMs() / 1000)
+    } catch (error) {
+      metrics.chainErrors.inc({ operation: 'getBlock' })
+      logger.warn({ err: error }, 'reading the chain time failed')
+      return { ...summary, errors: summary.errors + 1 }
+    }
+    const ids = [...state.pending.keys()]
+    for (let i = 0; i < ids.length; i += options.maxConcurrentRequests) {
+      const batch = ids.slice(i, i + options.maxConcurrentRequests)
+      const results = await Promise.allSettled(batch.map((id) => handle(id, chainTimeSec)))
+      results.forEach((r, j) => {
+        if (r.status === 'fulfilled') {
+          if (r.value === 'published') summary.published++
+          if (r.value === 'settled') summary.settled++
+        } else {
+          summary.errors++
+          logger.warn({ requestId: batch[j], err: r.reason }, 'handling a request failed; will retry')
+        }
+      })
+    }
+    if (summary.settled > 0) saveNodeState(options.stateFile, state)
+    metrics.requestsPending.set(state.pending.size)
+    return summary
+  }
+
+  async function run(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      await tick()
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, options.pollIntervalMs)
+        signal.addEventListener('abort', () => {
+          clearTimeout(timer)
+          resolve()
+        }, { once: true })
+      })
+    }
+  }
+
+  return { tick, run, pending: () => state.pending }
+}
