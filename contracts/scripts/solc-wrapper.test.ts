@@ -14,16 +14,23 @@ const contractsDir = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const wrapper = join(contractsDir, 'scripts', 'solc-wrapper.mjs')
 const foundryToml = readFileSync(join(contractsDir, 'foundry.toml'), 'utf8')
 
-function tomlValue(key: string): string | undefined {
-  return new RegExp(`^${key}\\s*=\\s*"?([^"\\n]+)"?\\s*$`, 'm').exec(foundryToml)?.[1]
+/** One `key = value` of a foundry.toml section (flat keys only, which is all this file uses). */
+function tomlValue(section: string, key: string): string | undefined {
+  const start = foundryToml.indexOf(`[${section}]`)
+  if (start < 0) return undefined
+  const body = foundryToml.slice(start).split(/^\[/m)[1] ?? ''
+  return new RegExp(`^${key}\\s*=\\s*"?([^"\\n]+?)"?\\s*$`, 'm').exec(body)?.[1]
 }
 
 test('foundry.toml uses the optimizer settings of the artifact build', (t) => {
-  t.is(tomlValue('optimizer'), String(solcSettings.optimizer.enabled))
-  t.is(Number(tomlValue('optimizer_runs')), solcSettings.optimizer.runs)
-  t.is(tomlValue('evm_version'), solcSettings.evmVersion)
-  t.is(tomlValue('offline'), 'true')
-  t.is(tomlValue('solc'), 'scripts/solc-wrapper.mjs')
+  t.is(tomlValue('profile.default', 'optimizer'), String(solcSettings.optimizer.enabled))
+  t.is(Number(tomlValue('profile.default', 'optimizer_runs')), solcSettings.optimizer.runs)
+  t.is(tomlValue('profile.default', 'evm_version'), solcSettings.evmVersion)
+  t.is(tomlValue('profile.default', 'offline'), 'true')
+  t.is(tomlValue('profile.default', 'solc'), 'scripts/solc-wrapper.mjs')
+  // The default profile skips via-IR for compile time (see foundry.toml); the `ir` profile is the exact
+  // artifact build, for gas reports.
+  t.is(tomlValue('profile.ir', 'via_ir'), String(solcSettings.viaIR))
 })
 
 test('the wrapper prints the solcjs version the way native solc does', (t) => {
