@@ -234,3 +234,34 @@ test.serial('a quorum that says "too early" defers the request to a new round, a
   const ok = await signAndCommit(oracle, net.operators.slice(0, 3), { requestId, round: 1, answer: 0n })
   t.is(findEvent(oracle, ok.receipt, 'ReportCommitted').args.getValue('round'), 1n)
 })
+
+test.serial('a market whose resolution never arrives can be voided after the timeout, and everyone is refunded', async (t) => {
+  const { token, oracle } = net.contracts
+  const now = await latestTimestamp(net.provider)
+  const market = await new ContractFactory(predictionMarketAbi, predictionMarketBytecode, net.deployer).deploy(
+    oracle.target,
+    token.target,
+    '{"question":"never asked"}',
+    ['YES', 'NO'],
+    now + 10,
+    now + 20,
+    FEE,
+  )
+  await market.waitForDeployment()
+  const m = contractAt(predictionMarketAbi, String(market.target), net.deployer)
+  const dave = await fundedWallet('dave', 0)
+  await (await as(m, dave).getFunction('buy')(1, { value: parseEther('2') })).wait()
+  // Nobody funded the fee, so the resolution can never be requested: the token transfer fails.
+  await increaseTime(net.provider, 30)
+  const args = await revertsWith(t, m.getFunction('requestResolution')(), 'Error')
+  t.regex(String(args?.[0]), /transfer amount exceeds balance/)
+  const timeout = Number(await m.getFunction('RESOLUTION_TIMEOUT_SEC')())
+  await revertsWith(t, m.getFunction('voidIfUnresolved')(), 'ResolutionNotOverdue')
+  await increaseTime(net.provider, timeout)
+  await (await m.getFunction('voidIfUnresolved')()).wait()
+  await revertsWith(t, m.getFunction('voidIfUnresolved')(), 'AlreadyResolved')
+  t.deepEqual([...(await m.getFunction('resolution')())], [true, ANSWER_UNRESOLVABLE])
+  t.is(await m.getFunction('payoutOf')(dave.address), parseEther('2'))
+  await (await as(m, dave).getFunction('redeem')()).wait()
+  t.is(await net.provider.getBalance(m.target), 0n)
+})

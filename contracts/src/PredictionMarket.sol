@@ -19,6 +19,10 @@ contract PredictionMarket is IResolutionConsumer, ReentrancyGuard {
   using SafeERC20 for IERC20;
 
   uint32 public constant CALLBACK_GAS_LIMIT = 100_000;
+  /// If no final answer has arrived this long after resolveAfter (the request could not be made, the
+  /// oracle halted, a dispute never settled), anyone may void the market and everyone is refunded.
+  uint64 public constant RESOLUTION_TIMEOUT_SEC = 30 days;
+  int256 internal constant ANSWER_UNRESOLVABLE = -1;
 
   IResolutionOracle internal immutable i_oracle;
   IERC20 internal immutable i_feeToken;
@@ -42,6 +46,7 @@ contract PredictionMarket is IResolutionConsumer, ReentrancyGuard {
   event ResolutionRequested(bytes32 indexed requestId);
   event Resolved(bytes32 indexed requestId, int256 answer);
   event Redeemed(address indexed account, uint256 amountWei);
+  event Voided(uint64 at);
 
   error BadOutcomeCount(uint256 count);
   error BadTimes(uint64 closeTime, uint64 resolveAfter);
@@ -56,6 +61,8 @@ contract PredictionMarket is IResolutionConsumer, ReentrancyGuard {
   error AlreadyRedeemed(address account);
   error NothingToRedeem(address account);
   error PayoutFailed(address account);
+  error AlreadyResolved();
+  error ResolutionNotOverdue(uint64 voidableAt);
 
   constructor(
     IResolutionOracle oracle,
@@ -123,6 +130,16 @@ contract PredictionMarket is IResolutionConsumer, ReentrancyGuard {
     (bool isFinal, int256 answer) = i_oracle.getResolution(requestId);
     if (!isFinal) revert NotResolved();
     _resolve(answer);
+  }
+
+  /// @notice Voids a market whose resolution is overdue: every backer gets its stake back. A final answer
+  /// that arrives afterwards is ignored.
+  function voidIfUnresolved() external {
+    if (s_resolved) revert AlreadyResolved();
+    uint64 voidableAt = i_resolveAfter + RESOLUTION_TIMEOUT_SEC;
+    if (block.timestamp < voidableAt) revert ResolutionNotOverdue(voidableAt);
+    _resolve(ANSWER_UNRESOLVABLE);
+    emit Voided(uint64(block.timestamp));
   }
 
   /// @notice Pays msg.sender its winnings, or its stakes back if the market is void.
