@@ -1,0 +1,93 @@
+/**
+ * Sentence embeddings for ranking passages: transformers.js `feature-extraction` on the Universal Sentence
+ * Encoder lite (512-d). Its ONNX graph already returns the L2-normalised sentence vector as a one-token
+ * `last_hidden_state`, so the pipeline runs with `pooling: 'cls', normalize: true` (see the model's README)
+ * and cosine similarity is a plain dot product. Work is sent in batches of `batchSize` texts.
+ */
+import type { FeatureExtractionPipeline } from '@huggingface/transformers'
+import { loadModel, type CreatePipeline, type Device, type ExecutionProvider } from './load-model.ts'
+
+export const DEFAULT_EMBEDDING_MODEL = 'google/universal-sentence-encoder-lite'
+
+export type CreateEmbedderParameters = {
+  /** Local models folder (transformers.js layout), tried first. */
+  modelsDir: string | undefined
+  modelId?: string
+  allowRemoteModels?: boolean
+  executionProvider?: ExecutionProvider
+  /** Texts per model call; 32 is about 100 ms on 2 CPU cores for USE-lite. */
+  batchSize?: number
+  /** Injected for other runtimes; defaults to transformers.js. */
+  createPipeline?: CreatePipeline
+  isCudaProviderInstalled?: () => boolean
+}
+
+export type Embedder = {
+  modelId: string
+  /** bytes32 hex of the weights + tokenizer (see load-model.ts); undefined only for unhashable hub loads. */
+  modelHash: `0x${string}` | undefined
+  device: Device
+  dimensions: number
+  batchSize: number
+  /** Warnings from loading (a CUDA fallback), for the caller to log. */
+  warnings: string[]
+  /** One L2-normalised vector per text, in order. */
+  embed: (texts: readonly string[]) => Promise<Float32Array[]>
+  dispose: () => Promise<void>
+}
+
+export type CreateEmbedderReturnType = Embedder
+
+/** Loads the embedding model once; the returned embedder is safe to share across requests. */
+export async function createEmbedder(parameters: CreateEmbedderParameters): Promise<CreateEmbedderReturnType> {
+  const batchSize = parameters.batchSize ?? 32
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`)
+  const loaded = await loadModel<FeatureExtractionPipeline>({
+    modelId: parameters.modelId ?? DEFAULT_EMBEDDING_MODEL,
+    task: 'feature-extraction',
+    modelsDir: parameters.modelsDir,
+    allowRemoteModels: parameters.allowRemoteModels ?? false,
+    executionProvider: parameters.executionProvider ?? 'cpu',
+    ...(parameters.createPipeline ? { createPipeline: parameters.createPipeline } : {}),
+    ...(parameters.isCudaProviderInstalled ? { isCudaProviderInstalled: parameters.isCudaProviderInstalled } : {}),
+  })
+  const extractor = loaded.pipeline
+  let dimensions = 0
+
+  const embed = async (texts: readonly string[]): Promise<Float32Array[]> => {
+    // Batches are padded to their longest text, so texts go in sorted by length (then back in order):
+    // far less padding to compute, and the same vectors (the attention mask hides the padding).
+    const order = texts.map((_, i) => i).sort((a, b) => texts[a]!.length - texts[b]!.length || a - b)
+    const vectors = new Array<Float32Array>(texts.length)
+    for (let start = 0; start < order.length; start += batchSize) {
+      const ids = order.slice(start, start + batchSize)
+      // An empty string tokenizes to nothing; the model needs at least one token.
+      const batch = ids.map((i) => (texts[i]!.trim() === '' ? ' ' : texts[i]!))
+      const output = await extractor(batch, { pooling: 'cls', normalize: true })
+      const [rows, dims] = output.dims as [number, number]
+      const data = output.data as Float32Array
+      for (let r = 0; r < rows; r++) vectors[ids[r]!] = data.slice(r * dims, (r + 1) * dims)
+      dimensions = dims
+      output.dispose?.()
+    }
+    return vectors
+  }
+
+  // One call fixes the dimension and warms the session up.
+  await embed(['warm-up'])
+  return {
+    modelId: loaded.modelId,
+    modelHash: loaded.modelHash,
+    device: loaded.device,
+    dimensions,
+    batchSize,
+    warnings: loaded.warnings,
+    embed,
+    dispose: async () => {
+      await extractor.dispose()
+    },
+  }
+}
+
+// The ranking that goes with this embedder lives in its own file; re-exported here for callers that expect it.
+export { rankPassages } from './rank-passages.ts'

@@ -1,0 +1,260 @@
+/**
+ * The judge for `text` questions.
+ *
+ * 1. Hypotheses. A yes/no question (outcomes YES/NO) becomes one statement ("Did the Chiefs win Super Bowl
+ *    LVIII?" -> "the Chiefs win Super Bowl LVIII"): YES is its support, NO its refutation. Any other question
+ *    gets one statement per outcome: the wh-phrase replaced by the outcome ("Who won X?" -> "<outcome> won X"),
+ *    else "<question>: <outcome>".
+ * 2. Rank. Every source's passages are ranked by cosine similarity (USE-lite) to the question; the top
+ *    `topKPerSource` of each source are judged.
+ * 3. Score. Each (hypothesis, passage) pair gets support / refute / neither from the trained logistic judge
+ *    (score-evidence.ts over extract-pair-features.ts). For "who won"-type questions, a hand-written cue reads
+ *    "<outcome> beat/won" vs "<outcome> lost / beat <outcome>" in the passage (it has no training data here and
+ *    is covered by unit tests only).
+ * 4. Combine. Per source, the log-odds of each pair's polarity are averaged with weights relevance²; the
+ *    source's strength is its best relevance. Across sources the log-odds add, each scaled by source weight
+ *    (relative to the heaviest source) × strength, so agreeing sources reinforce and disagreeing ones cancel.
+ *    Yes/no: P(YES) = σ(L). Choice: softmax over the outcomes' L. Confidence = the chosen outcome's probability.
+ * 5. Abstain. Below `minConfidenceBps`, or when no passage of any source is relevant, the answer is
+ *    "unresolvable" (or "too early" before the event time): the judge says so rather than guess.
+ */
+import type { ResolutionAnswer } from '@sibyl/protocol/answers'
+import type { Embedder } from '../nlp/embedder.ts'
+import { dot } from '../nlp/rank-passages.ts'
+import type { Lexicon } from './extract-pair-features.ts'
+import { featurizePairs } from './featurize-pairs.ts'
+import { scoreEvidence, type JudgeModel } from './score-evidence.ts'
+
+/** The judge's view of one fetched source. */
+export type JudgeDocument = {
+  sourceIndex: number
+  /** Passages of the page's main text; when empty, `text` is split into passages here. */
+  passages: readonly string[]
+  text?: string
+  /** Relative trust in the source (the spec's 1..100). */
+  weight: number
+}
+
+export type JudgeTextParameters = {
+  embedder: Pick<Embedder, 'embed'>
+  judge: { model: JudgeModel; lexicon: Lexicon }
+  question: string
+  outcomes: readonly string[]
+  documents: readonly JudgeDocument[]
+  minConfidenceBps: number
+  /** Passages judged per source (default 4). */
+  topKPerSource?: number
+  /** True before the event time: an abstention is then "too early" rather than "unresolvable". */
+  beforeEventTime?: boolean
+}
+
+export type UsedPassage = {
+  sourceIndex: number
+  passageIndex: number
+  text: string
+  /** The outcome whose hypothesis was judged (yes/no: the YES outcome). */
+  outcomeIndex: number
+  /** Cosine similarity to the question. */
+  similarity: number
+  support: number
+  refute: number
+  neither: number
+}
+
+export type JudgeTextReturnType = {
+  answer: ResolutionAnswer
+  /** The chosen outcome's probability in basis points (also when abstaining: the best outcome's). */
+  confidenceBps: number
+  reason: string
+  /** Probability per outcome, in basis points. */
+  outcomeProbabilitiesBps: number[]
+  usedPassages: UsedPassage[]
+}
+
+const MAX_PASSAGES_PER_SOURCE = 400
+const MAX_PASSAGE_CHARS = 1000
+/** Below this best relevance in every source, the sources say nothing about the question. */
+const MIN_RELEVANCE = 0.35
+const MAX_LOG_ODDS = 6
+
+/** Judges a text question from ranked passages of its sources. */
+export async function judgeText(parameters: JudgeTextParameters): Promise<JudgeTextReturnType> {
+  const { embedder, judge, question, outcomes, documents, minConfidenceBps } = parameters
+  const topK = parameters.topKPerSource ?? 4
+  const hypotheses = buildHypotheses(question, outcomes)
+  const abstain = parameters.beforeEventTime ? ({ kind: 'tooEarly' } as const) : ({ kind: 'unresolvable' } as const)
+
+  // Rank each source's passages against the question (and the outcomes, so passages naming them rise).
+  const sources = documents.map((d) => ({
+    doc: d,
+    passages: (d.passages.length > 0 ? [...d.passages] : splitPassages(d.text ?? ''))
+      .map((p) => p.replace(/\s+/g, ' ').trim().slice(0, MAX_PASSAGE_CHARS))
+      .filter((p) => p.length > 0)
+      .slice(0, MAX_PASSAGES_PER_SOURCE),
+  }))
+  const query = `${question} ${outcomes.filter((o) => !/^(yes|no)$/i.test(o)).join(' ')}`.trim()
+  const allPassages = sources.flatMap((s) => s.passages)
+  const [queryVector, ...passageVectors] = await embedder.embed([query, ...allPassages])
+  let offset = 0
+  const selected: { sourceIndex: number; weight: number; passageIndex: number; text: string; similarity: number }[] = []
+  for (const s of sources) {
+    const ranked = s.passages
+      .map((text, passageIndex) => ({ text, passageIndex, similarity: dot(queryVector!, passageVectors[offset + passageIndex]!) }))
+      .sort((a, b) => b.similarity - a.similarity || a.passageIndex - b.passageIndex)
+      .slice(0, topK)
+    offset += s.passages.length
+    for (const r of ranked) selected.push({ sourceIndex: s.doc.sourceIndex, weight: s.doc.weight, ...r })
+  }
+  if (selected.length === 0) {
+    return { answer: abstain, confidenceBps: 0, reason: 'no passages to judge', outcomeProbabilitiesBps: outcomes.map(() => 0), usedPassages: [] }
+  }
+
+  // Score every (hypothesis, passage) pair.
+  const pairs = hypotheses.statements.flatMap((h, hi) => selected.map((p) => ({ claim: h.statement, evidence: p.text, hi, p })))
+  const features = await featurizePairs({ embedder, lexicon: judge.lexicon, pairs })
+  const winCue = /\b(win|wins|won|winner|beat|beats|defeat|defeated|champion|champions|victory|victorious)\b/i.test(question)
+  const scored = pairs.map((pair, i) => {
+    const s = scoreEvidence(judge.model, features[i]!)
+    const outcomeIndex = hypotheses.statements[pair.hi]!.outcomeIndex
+    let logOdds = logit(s.polarity)
+    if (winCue && hypotheses.kind === 'choice') logOdds += 2 * winnerCue(pair.p.text, outcomes[outcomeIndex]!, outcomes)
+    return { ...pair, score: s, logOdds, outcomeIndex }
+  })
+
+  // Per source and hypothesis: relevance²-weighted mean log-odds, scaled by the source's best relevance.
+  const maxWeight = Math.max(...documents.map((d) => d.weight), 1)
+  const evidenceLogOdds = hypotheses.statements.map(() => 0)
+  let bestRelevance = 0
+  for (const d of documents) {
+    for (let hi = 0; hi < hypotheses.statements.length; hi++) {
+      const mine = scored.filter((s) => s.hi === hi && s.p.sourceIndex === d.sourceIndex)
+      if (mine.length === 0) continue
+      const rel2 = mine.map((s) => s.score.relevance ** 2)
+      const total = rel2.reduce((a, b) => a + b, 0)
+      const strength = Math.max(...mine.map((s) => s.score.relevance))
+      bestRelevance = Math.max(bestRelevance, strength)
+      if (total === 0) continue
+      const mean = mine.reduce((a, s, k) => a + rel2[k]! * s.logOdds, 0) / total
+      evidenceLogOdds[hi]! += (d.weight / maxWeight) * strength * mean
+    }
+  }
+
+  let probabilities: number[]
+  if (hypotheses.kind === 'yes-no') {
+    const pYes = 1 / (1 + Math.exp(-clamp(evidenceLogOdds[0]!)))
+    probabilities = outcomes.map((_, i) => (i === hypotheses.yesIndex ? pYes : 1 - pYes))
+  } else {
+    const l = evidenceLogOdds.map(clamp)
+    const max = Math.max(...l)
+    const exps = l.map((v) => Math.exp(v - max))
+    const sum = exps.reduce((a, b) => a + b, 0)
+    probabilities = outcomes.map((_, i) => exps[i]! / sum)
+  }
+  const best = probabilities.indexOf(Math.max(...probabilities))
+  const confidenceBps = Math.round(probabilities[best]! * 10_000)
+  const usedPassages: UsedPassage[] = scored
+    .filter((s) => s.score.relevance >= MIN_RELEVANCE || hypotheses.statements.length === 1)
+    .sort((a, b) => b.score.relevance - a.score.relevance)
+    .slice(0, 3 * topK)
+    .map((s) => ({
+      sourceIndex: s.p.sourceIndex,
+      passageIndex: s.p.passageIndex,
+      text: s.p.text,
+      outcomeIndex: s.outcomeIndex,
+      similarity: round4(s.p.similarity),
+      support: round4(s.score.support),
+      refute: round4(s.score.refute),
+      neither: round4(s.score.neither),
+    }))
+  const outcomeProbabilitiesBps = probabilities.map((p) => Math.round(p * 10_000))
+  const summary = `P(${outcomes[best]}) = ${confidenceBps} bps from ${documents.length} source(s), best relevance ${bestRelevance.toFixed(2)}`
+  if (bestRelevance < MIN_RELEVANCE) {
+    return { answer: abstain, confidenceBps, reason: `no relevant passage (best relevance ${bestRelevance.toFixed(2)} < ${MIN_RELEVANCE})`, outcomeProbabilitiesBps, usedPassages }
+  }
+  if (confidenceBps < minConfidenceBps) {
+    return { answer: abstain, confidenceBps, reason: `abstained: ${summary} < ${minConfidenceBps} bps`, outcomeProbabilitiesBps, usedPassages }
+  }
+  return { answer: { kind: 'outcome', index: best }, confidenceBps, reason: summary, outcomeProbabilitiesBps, usedPassages }
+}
+
+export type Hypotheses =
+  | { kind: 'yes-no'; yesIndex: number; statements: { statement: string; outcomeIndex: number }[] }
+  | { kind: 'choice'; statements: { statement: string; outcomeIndex: number }[] }
+
+const AUXILIARY = /^(will|would|did|does|do|is|are|was|were|has|have|had|can|could|should|shall|may|might)\s+/i
+const WH = /^(who|whom|whose|which(?:\s+\w+)?|what(?:\s+\w+)?)\s+/i
+
+/** Statements to test, one per outcome (or one for YES/NO). */
+export function buildHypotheses(question: string, outcomes: readonly string[]): Hypotheses {
+  const q = question.trim().replace(/\?+\s*$/, '').trim()
+  const lower = outcomes.map((o) => o.trim().toLowerCase())
+  const yesIndex = lower.indexOf('yes')
+  if (outcomes.length === 2 && yesIndex >= 0 && lower.includes('no')) {
+    return { kind: 'yes-no', yesIndex, statements: [{ statement: q.replace(AUXILIARY, ''), outcomeIndex: yesIndex }] }
+  }
+  const statements = outcomes.map((o, outcomeIndex) => ({
+    statement: WH.test(q) ? q.replace(WH, `${o} `) : `${q.replace(AUXILIARY, '')}: ${o}`,
+    outcomeIndex,
+  }))
+  return { kind: 'choice', statements }
+}
+
+/**
+ * +1 when the passage says the outcome won ("<o> beat", "<o> won"), −1 when it says it lost ("<o> lost",
+ * "beat <o>"), 0 otherwise or when both are said.
+ */
+export function winnerCue(passage: string, outcome: string, outcomes: readonly string[]): number {
+  const names = nameVariants(outcome)
+  if (names.length === 0) return 0
+  const alt = names.map(escapeRegExp).join('|')
+  const gap = String.raw`(?:\s+\S+){0,3}?\s+`
+  const won = new RegExp(String.raw`\b(?:${alt})\b${gap}(?:beat|beats|defeated|defeats|edged|edges|topped|tops|routed|downed|outlasted|won|wins|clinched|captured|claimed|secured)\b`, 'i')
+  const lost = new RegExp(String.raw`\b(?:${alt})\b${gap}(?:lost|loses|fell|falls|were\s+beaten|was\s+beaten|were\s+defeated|was\s+defeated)\b`, 'i')
+  const beaten = new RegExp(String.raw`\b(?:beat|beats|defeated|defeats|edged|topped|routed|downed|over|against)\s+(?:the\s+)?(?:${alt})\b`, 'i')
+  // "the Chiefs beat the 49ers": "beat <49ers>" counts against the 49ers only if no other outcome wins there.
+  const says = (re: RegExp) => re.test(passage)
+  const plus = says(won) && !says(beaten)
+  const minus = says(lost) || (says(beaten) && outcomes.some((o) => o !== outcome && nameVariants(o).some((n) => new RegExp(String.raw`\b${escapeRegExp(n)}\b`, 'i').test(passage))))
+  return plus && !minus ? 1 : minus && !plus ? -1 : 0
+}
+
+/** "Kansas City Chiefs" -> ["Kansas City Chiefs", "Chiefs"]: the full name and its last word if distinctive. */
+function nameVariants(outcome: string): string[] {
+  const full = outcome.trim()
+  if (full === '' || /^(yes|no|draw|tie|other)$/i.test(full)) return []
+  const words = full.split(/\s+/)
+  const last = words[words.length - 1]!
+  return words.length > 1 && last.length > 3 ? [full, last] : [full]
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}
+
+/** Sentences grouped into passages of at most ~60 words. */
+export function splitPassages(text: string): string[] {
+  const sentences = text.replace(/\s+/g, ' ').split(/(?<=[.!?])\s+(?=[A-Z0-9"“])/)
+  const passages: string[] = []
+  let current = ''
+  for (const s of sentences) {
+    if (current && (current + ' ' + s).split(' ').length > 60) {
+      passages.push(current)
+      current = s
+    } else current = current ? `${current} ${s}` : s
+  }
+  if (current.trim()) passages.push(current.trim())
+  return passages
+}
+
+function logit(p: number): number {
+  const q = Math.min(1 - 1e-6, Math.max(1e-6, p))
+  return Math.log(q / (1 - q))
+}
+
+function clamp(v: number): number {
+  return Math.max(-MAX_LOG_ODDS, Math.min(MAX_LOG_ODDS, v))
+}
+
+function round4(v: number): number {
+  return Math.round(v * 10_000) / 10_000
+}

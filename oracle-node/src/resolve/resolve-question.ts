@@ -1,0 +1,175 @@
+/**
+ * One entry for judging a question from its fetched sources: dispatches on the spec's type, combines the
+ * sources, and abstains below `minConfidenceBps` (or answers "too early" before the spec's event time).
+ *
+ * - text: the text judge (judge-text.ts) over every source's passages.
+ * - sports.winner: the box-score / scoreboard reader (resolve-sports-winner.ts) on every source with HTML.
+ * - numeric.threshold: the price extractor (extract-price.ts) on every source with HTML (or a bare number as
+ *   text, for JSON sources), the stake-like weighted median of the values, then resolve-threshold.ts.
+ * Structured sources vote with their weights; the confidence is the weight share of the sources that agree
+ * with the answer among those that gave one. A source that lacks the game or the number does not vote.
+ */
+import type { ResolutionAnswer } from '@sibyl/protocol/answers'
+import type { QuestionSpec } from '@sibyl/protocol/question-spec'
+import type { Embedder } from '../nlp/embedder.ts'
+import { extractPrice } from './extract-price.ts'
+import type { Lexicon } from './extract-pair-features.ts'
+import { judgeText, type UsedPassage } from './judge-text.ts'
+import { decimalToFixedPoint, normalizeDecimal } from './parse-decimal.ts'
+import { formatFixedPoint, resolveThreshold } from './resolve-threshold.ts'
+import { resolveSportsWinner } from './resolve-sports-winner.ts'
+import type { JudgeModel } from './score-evidence.ts'
+
+/** What the source layer hands over per fetched source; adapt to it, keep it this small. */
+export type SourceDocument = {
+  /** Index into spec.sources. */
+  sourceIndex: number
+  /** Main text of the page (or the JSON value as text). */
+  text: string
+  /** The text split into passages (may be empty: the judge splits `text` then). */
+  passages: readonly string[]
+  /** The raw HTML, for structured extractors. */
+  html?: string
+  /** The source's weight from the spec (1..100). */
+  weight: number
+}
+
+export type ResolveQuestionDependencies = {
+  embedder: Pick<Embedder, 'embed'>
+  judge: { model: JudgeModel; lexicon: Lexicon }
+}
+
+export type ResolveQuestionOptions = { minConfidenceBps: number; nowSec: number }
+
+export type ResolveQuestionReturnType = {
+  answer: ResolutionAnswer
+  confidenceBps: number
+  reason: string
+  /** Passages the text judge weighed (empty for structured types). */
+  usedPassages: UsedPassage[]
+  /** numeric.threshold: the value compared, as a decimal string. */
+  value?: string
+  /** Which sources gave which answer (structured types). */
+  votes: { sourceIndex: number; answer: ResolutionAnswer; detail: string }[]
+}
+
+export async function resolveQuestion(
+  deps: ResolveQuestionDependencies,
+  spec: QuestionSpec,
+  documents: readonly SourceDocument[],
+  options: ResolveQuestionOptions,
+): Promise<ResolveQuestionReturnType> {
+  const { minConfidenceBps, nowSec } = options
+  const beforeEvent = spec.eventTime !== undefined && nowSec < spec.eventTime
+  const abstain: ResolutionAnswer = beforeEvent ? { kind: 'tooEarly' } : { kind: 'unresolvable' }
+
+  if (spec.type === 'text') {
+    const judged = await judgeText({
+      embedder: deps.embedder,
+      judge: deps.judge,
+      question: spec.question,
+      outcomes: spec.outcomes,
+      documents,
+      minConfidenceBps,
+      beforeEventTime: beforeEvent,
+    })
+    return { answer: judged.answer, confidenceBps: judged.confidenceBps, reason: judged.reason, usedPassages: judged.usedPassages, votes: [] }
+  }
+
+  if (spec.type === 'sports.winner') {
+    const votes = documents.map((d) => {
+      if (d.html === undefined) return { sourceIndex: d.sourceIndex, weight: d.weight, answer: { kind: 'unresolvable' } as ResolutionAnswer, detail: 'no HTML' }
+      const r = resolveSportsWinner({
+        html: d.html,
+        homeTeam: spec.homeTeam,
+        awayTeam: spec.awayTeam,
+        outcomes: spec.outcomes,
+        nowSec,
+        ...(spec.eventTime !== undefined ? { eventTimeSec: spec.eventTime } : {}),
+      })
+      return { sourceIndex: d.sourceIndex, weight: d.weight, answer: r.answer, detail: r.reason }
+    })
+    return tally(votes, minConfidenceBps, abstain)
+  }
+
+  // numeric.threshold
+  const thresholdDigits = /\.(\d+)$/.exec(spec.threshold)?.[1]?.length ?? 0
+  const decimals = Math.max(thresholdDigits, 8)
+  const values: { sourceIndex: number; weight: number; value: bigint; detail: string }[] = []
+  const votes: ResolveQuestionReturnType['votes'] = []
+  for (const d of documents) {
+    let value: bigint | undefined
+    let detail: string
+    const bare = d.html === undefined ? normalizeDecimal(d.text, 'machine') : undefined
+    if (bare !== undefined) {
+      value = decimalToFixedPoint(bare, decimals)
+      detail = `value ${bare}`
+    } else if (d.html !== undefined) {
+      const price = extractPrice({ html: d.html, decimals })
+      if (price.found) {
+        value = price.value
+        detail = `${price.decimal}${price.currency ? ` ${price.currency}` : ''} (${price.evidence})`
+      } else detail = price.reason
+    } else detail = 'no HTML and the text is not a number'
+    if (value !== undefined) {
+      values.push({ sourceIndex: d.sourceIndex, weight: d.weight, value, detail })
+      const own = resolveThreshold({ value, decimals, threshold: spec.threshold, comparison: spec.comparison })
+      votes.push({ sourceIndex: d.sourceIndex, answer: own.answer, detail })
+    } else votes.push({ sourceIndex: d.sourceIndex, answer: abstain, detail })
+  }
+  if (values.length === 0) {
+    return { answer: abstain, confidenceBps: 0, reason: 'no source gave a value', usedPassages: [], votes }
+  }
+  const median = weightedMedian(values)
+  const result = resolveThreshold({ value: median, decimals, threshold: spec.threshold, comparison: spec.comparison })
+  const total = values.reduce((a, v) => a + v.weight, 0)
+  const agreeing = values
+    .filter((v) => resolveThreshold({ value: v.value, decimals, threshold: spec.threshold, comparison: spec.comparison }).answer.index === result.answer.index)
+    .reduce((a, v) => a + v.weight, 0)
+  const confidenceBps = Math.round((10_000 * agreeing) / total)
+  const reason = `weighted median of ${values.length} source(s): ${result.reason}; ${confidenceBps} bps of source weight agree`
+  const value = formatFixedPoint(median, decimals)
+  if (confidenceBps < minConfidenceBps) return { answer: abstain, confidenceBps, reason: `abstained: ${reason}`, usedPassages: [], value, votes }
+  return { answer: result.answer, confidenceBps, reason, usedPassages: [], value, votes }
+}
+
+function tally(
+  votes: { sourceIndex: number; weight: number; answer: ResolutionAnswer; detail: string }[],
+  minConfidenceBps: number,
+  abstain: ResolutionAnswer,
+): ResolveQuestionReturnType {
+  const outVotes = votes.map(({ sourceIndex, answer, detail }) => ({ sourceIndex, answer, detail }))
+  const deciding = votes.filter((v) => v.answer.kind === 'outcome')
+  if (deciding.length === 0) {
+    // Every source silent: too early if any says the game is not final yet (or it is before the event).
+    const early = abstain.kind === 'tooEarly' || votes.some((v) => v.answer.kind === 'tooEarly')
+    return {
+      answer: early ? { kind: 'tooEarly' } : { kind: 'unresolvable' },
+      confidenceBps: 0,
+      reason: votes.map((v) => `source ${v.sourceIndex}: ${v.detail}`).join('; ') || 'no sources',
+      usedPassages: [],
+      votes: outVotes,
+    }
+  }
+  const byOutcome = new Map<number, number>()
+  for (const v of deciding) if (v.answer.kind === 'outcome') byOutcome.set(v.answer.index, (byOutcome.get(v.answer.index) ?? 0) + v.weight)
+  const total = deciding.reduce((a, v) => a + v.weight, 0)
+  const [index, weight] = [...byOutcome.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0]!
+  const confidenceBps = Math.round((10_000 * weight) / total)
+  const detail = deciding.find((v) => v.answer.kind === 'outcome' && v.answer.index === index)!.detail
+  const reason = `${detail}; ${deciding.length} source(s) decided, ${confidenceBps} bps of their weight agree`
+  if (confidenceBps < minConfidenceBps) return { answer: { kind: 'unresolvable' }, confidenceBps, reason: `abstained: ${reason}`, usedPassages: [], votes: outVotes }
+  return { answer: { kind: 'outcome', index }, confidenceBps, reason, usedPassages: [], votes: outVotes }
+}
+
+/** The smallest value at which the cumulative weight reaches half the total. */
+function weightedMedian(values: { value: bigint; weight: number }[]): bigint {
+  const sorted = [...values].sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
+  const total = sorted.reduce((a, v) => a + v.weight, 0)
+  let cumulative = 0
+  for (const v of sorted) {
+    cumulative += v.weight
+    if (2 * cumulative >= total) return v.value
+  }
+  return sorted[sorted.length - 1]!.value
+}

