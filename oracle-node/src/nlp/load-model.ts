@@ -36,6 +36,8 @@ export type CreatePipeline = (parameters: {
   /** Local folder transformers.js reads (`env.localModelPath`), or undefined to download from the hub. */
   localModelPath: string | undefined
   allowRemoteModels: boolean
+  /** Bound on each hub request (download included). */
+  hubTimeoutMs: number
 }) => Promise<unknown>
 
 export type LoadModelParameters = {
@@ -46,6 +48,8 @@ export type LoadModelParameters = {
   /** Reach the Hugging Face hub for a model not found locally. */
   allowRemoteModels: boolean
   executionProvider: ExecutionProvider
+  /** Bound on each hub request, download included (default 10 minutes). */
+  hubTimeoutMs?: number
   /** Defaults: transformers.js `pipeline()` and a look for onnxruntime-node's CUDA provider library. */
   createPipeline?: CreatePipeline
   isCudaProviderInstalled?: () => boolean
@@ -123,6 +127,7 @@ export async function loadModel<P = unknown>(parameters: LoadModelParameters): P
         device,
         localModelPath: localDir === undefined ? undefined : modelsDir,
         allowRemoteModels: localDir === undefined && allowRemoteModels,
+        hubTimeoutMs: parameters.hubTimeoutMs ?? 600_000,
       })) as P
       const hubDir = localDir === undefined ? findHubCacheDir(modelId) : undefined
       const hashDir = localDir ?? hubDir
@@ -182,10 +187,11 @@ export function isCudaProviderInstalled(): boolean {
  * The default `CreatePipeline`: transformers.js. Its `env` is a module singleton it forces on us; it is set
  * here, per load, from the parameters, never read from anywhere else.
  */
-const createTransformersPipeline: CreatePipeline = async ({ task, modelId, device, localModelPath, allowRemoteModels }) => {
+const createTransformersPipeline: CreatePipeline = async ({ task, modelId, device, localModelPath, allowRemoteModels, hubTimeoutMs }) => {
   env.allowLocalModels = localModelPath !== undefined
   if (localModelPath !== undefined) env.localModelPath = ensureTrailingSlash(localModelPath)
   env.allowRemoteModels = allowRemoteModels
+  if (allowRemoteModels) env.fetch = (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(hubTimeoutMs) })
   return pipeline(task, modelId, { device, dtype: 'fp32', local_files_only: !allowRemoteModels })
 }
 

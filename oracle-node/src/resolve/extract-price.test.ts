@@ -73,3 +73,9 @@ test('normalizeDecimal and decimalToFixedPoint', (t) => {
   t.is(decimalToFixedPoint('123456789012345678901234567890.5', 0), 123456789012345678901234567891n)
   t.throws(() => decimalToFixedPoint('1e5', 2))
 })
+
+test('JSON-LD: offers without @type, @graph nesting and raw newlines inside strings', (t) => {
+  const html = `<script type="application/ld+json">{"@graph":[{"@type":"WebPage"},{"@type":"Product","name":"A
+  lamp","offers":[{"price":"1,299.00","priceCurrency":"USD"}]}]}</script>`
+  t.like(extractPrice({ html, decimals: 2 }), { found: true, value: 129900n, currency: 'USD', method: 'json-ld' })
+})

@@ -83,26 +83,34 @@ function sameAmount(a: string, b: string): boolean {
 function fromJsonLd($: CheerioAPI): Candidate[] {
   const out: Candidate[] = []
   $('script[type="application/ld+json"]').each((_, el) => {
-    let data: unknown
-    try {
-      data = JSON.parse($(el).text().trim())
-    } catch {
-      return
-    }
-    walkJson(data, 0, out)
+    const data = parseJsonLenient($(el).text().trim())
+    if (data !== undefined) walkJson(data, 0, out, '')
   })
   return out
 }
 
-function walkJson(node: unknown, depth: number, out: Candidate[]): void {
+/** JSON.parse, retried with raw control characters (often inside hand-built strings) turned into spaces. */
+function parseJsonLenient(text: string): unknown {
+  for (const candidate of [text, text.replace(/[\u0000-\u001f]+/g, ' ')]) {
+    try {
+      return JSON.parse(candidate)
+    } catch {
+      // try the next form
+    }
+  }
+  return undefined
+}
+
+function walkJson(node: unknown, depth: number, out: Candidate[], parentKey: string): void {
   if (depth > 12 || node === null || typeof node !== 'object') return
   if (Array.isArray(node)) {
-    for (const item of node.slice(0, 200)) walkJson(item, depth + 1, out)
+    for (const item of node.slice(0, 200)) walkJson(item, depth + 1, out, parentKey)
     return
   }
   const obj = node as Record<string, unknown>
   const type = String(obj['@type'] ?? '')
-  if (/offer|pricespecification/i.test(type) || ('price' in obj && ('priceCurrency' in obj || 'availability' in obj))) {
+  const isOffer = /offer|pricespecification/i.test(type) || parentKey === 'offers' || parentKey === 'priceSpecification'
+  if (isOffer || ('price' in obj && ('priceCurrency' in obj || 'availability' in obj))) {
     for (const key of ['price', 'lowPrice']) {
       const value = obj[key]
       if (typeof value === 'number' || typeof value === 'string') {
@@ -116,7 +124,7 @@ function walkJson(node: unknown, depth: number, out: Candidate[]): void {
   }
   for (const [key, value] of Object.entries(obj)) {
     if (key === 'price' || key === 'lowPrice' || key === 'highPrice') continue
-    walkJson(value, depth + 1, out)
+    walkJson(value, depth + 1, out, key)
   }
 }
 

@@ -65,3 +65,17 @@ test('short team names match the page and rows are matched by name, not order', 
   t.deepEqual(result.answer, { kind: 'outcome', index: 1 })
   t.like(result.game, { homeScore: 1, awayScore: 2 })
 })
+
+test('scoreboard rows without a team link (small schools) and a line-score table do not confuse the reader', (t) => {
+  const html = `<div class="game_summary">
+    <table class="teams"><tbody>
+      <tr class="date"><td colspan="3">Nov 11, 2017</td></tr>
+      <tr class="loser"><td>Texas Wesleyan</td><td class="right">51</td><td class="right gamelink"><a href="/x">Final</a></td></tr>
+      <tr class="winner"><td><a href="/cbb/schools/baylor/2018.html">Baylor</a> <span>(22)</span></td><td class="right">103</td><td></td></tr>
+    </tbody></table>
+    <table><tbody><tr><td><a href="/cbb/schools/baylor/2018.html">BAY</a></td><td>50</td><td>53</td></tr></tbody></table>
+  </div>`
+  const result = resolveSportsWinner({ html, homeTeam: 'Baylor', awayTeam: 'Texas Wesleyan', outcomes: ['Baylor', 'Texas Wesleyan'], nowSec: 2e9 })
+  t.deepEqual(result.answer, { kind: 'outcome', index: 0 })
+  t.like(result.game, { homeScore: 103, awayScore: 51 })
+})

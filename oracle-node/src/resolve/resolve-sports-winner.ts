@@ -123,25 +123,28 @@ function readBoxScores($: CheerioAPI): FoundGame[] {
 
 function readScoreboard($: CheerioAPI): FoundGame[] {
   const games: FoundGame[] = []
-  $('.game_summary table.teams, .game_summary table:not(.stats)').each((_, table) => {
+  $('.game_summary').each((_, summary) => {
+    // The teams table; other tables of a summary are line scores and leaders.
+    const teamsTable = $(summary).find('table.teams').first()
+    const table = teamsTable.length > 0 ? teamsTable : $(summary).find('table').first()
     const teams: TeamLine[] = []
     let final = false
-    $(table)
-      .find('tr')
-      .each((_, row) => {
-        const cells = $(row).children('td')
-        const link = $(row).find('a[href*="/teams/"], a[href*="/schools/"]').first()
-        const name = cleanText(link.length > 0 ? link.text() : cells.first().text())
-        cells.each((_, cell) => {
-          if (/^final\b/i.test(cleanText($(cell).text()))) final = true
-        })
-        if (!name || cells.length < 2 || link.length === 0) return
-        teams.push({ name, score: parseScore(cells.eq(1).text()) })
+    table.find('tr').each((_, row) => {
+      const cells = $(row).children('td')
+      cells.each((_, cell) => {
+        if (/^final\b/i.test(cleanText($(cell).text()))) final = true
       })
+      if (cells.length < 2) return // a date row
+      const link = cells.first().find('a[href*="/teams/"], a[href*="/schools/"]').first()
+      const name = cleanText(link.length > 0 ? link.text() : cells.first().text())
+      const scoreText = cleanText(cells.eq(1).text())
+      // Teams without a page (small schools) have no link; their row still has a score cell.
+      if (!name || (link.length === 0 && !/^\d*$/.test(scoreText))) return
+      teams.push({ name, score: parseScore(scoreText) })
+    })
     if (teams.length === 2) games.push({ teams: [teams[0]!, teams[1]!], final, layout: 'scoreboard' })
   })
-  // The same table can match both selectors.
-  return games.filter((g, i) => games.findIndex((o) => o.teams === g.teams || sameGame(o, g)) === i)
+  return games
 }
 
 function sameGame(a: FoundGame, b: FoundGame): boolean {
