@@ -84,7 +84,11 @@ export function createOracleNode(deps: OracleNodeDeps, options: OracleNodeOption
     return added
   }
 
-  async function observe(requestId: string, round: number, chainTimeSec: number): Promise<{ observation: Observation; modelId: string }> {
+  async function observe(
+    requestId: string,
+    round: number,
+    chainTimeSec: number,
+  ): Promise<{ observation: Observation; modelId: string } | { kind: 'retry' | 'skip'; reason: string }> {
     const pending = state.pending.get(requestId)!
     const key = { chainId: domain.chainId, contract: domain.verifyingContract, requestId, round }
     const journaled = deps.journal.recordedObservation(key)
@@ -96,6 +100,10 @@ export function createOracleNode(deps: OracleNodeDeps, options: OracleNodeOption
     const started = performance.now()
     const resolved = await deps.resolver(pending.request, parsed.ok ? parsed.spec : undefined, { nowSec: chainTimeSec, logger: log })
     metrics.modelLatency.observe((performance.now() - started) / 1000)
+    if (resolved.kind !== 'observed') {
+      log.info({ reason: resolved.reason }, resolved.kind === 'skip' ? 'not answering this question' : 'no observation yet; will retry')
+      return resolved
+    }
     log.info({ answer: resolved.answer.toString(), confidenceBps: resolved.confidenceBps, reason: resolved.reason }, 'judged')
     pending.modelId = resolved.modelId
     const observation = {
@@ -120,7 +128,12 @@ export function createOracleNode(deps: OracleNodeDeps, options: OracleNodeOption
     const round = Number(onChain.round)
     if (Number(onChain.resolveAfter) > chainTimeSec || pending.publishedRounds.includes(round)) return 'waiting'
 
-    const { observation, modelId } = await observe(requestId, round, chainTimeSec)
+    const observed = await observe(requestId, round, chainTimeSec)
+    if ('kind' in observed) {
+      if (observed.kind === 'skip') state.pending.delete(requestId)
+      return 'waiting'
+    }
+    const { observation, modelId } = observed
     const signedResult = await signObservationSafely({ signer: deps.signer, journal: deps.journal, nowMs: deps.nowMs }, domain, observation)
     if (signedResult.kind === 'refused') {
       metrics.refusals.inc({ reason: signedResult.reason })
@@ -183,11 +196,15 @@ export function createOracleNode(deps: OracleNodeDeps, options: OracleNodeOption
     while (!signal.aborted) {
       await tick()
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, options.pollIntervalMs)
-        signal.addEventListener('abort', () => {
+        const onAbort = () => {
           clearTimeout(timer)
           resolve()
-        }, { once: true })
+        }
+        const timer = setTimeout(() => {
+          signal.removeEventListener('abort', onAbort)
+          resolve()
+        }, options.pollIntervalMs)
+        signal.addEventListener('abort', onAbort, { once: true })
       })
     }
   }

@@ -19,5 +19,12 @@ export type ResolvedObservation = {
 
 export type ResolveRequestContext = { nowSec: number; logger: Logger }
 
+export type ResolveOutcome =
+  | ({ kind: 'observed' } & ResolvedObservation)
+  /** Nothing to sign yet (every source failed): try again on a later tick. */
+  | { kind: 'retry'; reason: string }
+  /** This node does not answer this question (a type it does not serve). */
+  | { kind: 'skip'; reason: string }
+
 /** `spec` is undefined when the on-chain spec could not be parsed or did not match its hash. */
-export type Resolver = (request: ResolutionRequest, spec: QuestionSpec | undefined, context: ResolveRequestContext) => Promise<ResolvedObservation>
+export type Resolver = (request: ResolutionRequest, spec: QuestionSpec | undefined, context: ResolveRequestContext) => Promise<ResolveOutcome>

@@ -1,0 +1,208 @@
+/**
+ * The oracle node end to end, with real parts: anvil with the compiled contracts, a JetStream nats-server,
+ * a local HTTP site serving a real box-score page, and the real models from the shared models folder.
+ * A request on-chain becomes a signed observation on NATS that protocol/ verifies; a node restarted
+ * mid-request republishes what it journaled instead of signing something else.
+ */
+import test from 'ava'
+import { createServer, type Server } from 'node:http'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { gunzipSync } from 'node:zlib'
+import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream'
+import { connect, type NatsConnection } from '@nats-io/transport-node'
+import { keccak256, parseEther } from 'ethers'
+import { pino } from 'pino'
+import { observationMessageSchema, fromObservationMessage, type ObservationMessage } from '@sibyl/protocol/messages'
+import { recoverObservationSigner, observationDigest } from '@sibyl/protocol/eip712'
+import { streams } from '@sibyl/protocol/subjects'
+import { increaseTime, latestTimestamp, localWallet, setBalance, startLocalNetwork, type LocalNetwork } from '@sibyl/contracts/local-network'
+import { requestResolution } from '@sibyl/contracts/requests'
+import { contractAt } from '@sibyl/contracts/contract-at'
+import { resolutionOracleAbi } from '@sibyl/contracts/generated/ResolutionOracle'
+import { nodeConfigSchema, type NodeConfig } from '@sibyl/oracle-node/config/node-config'
+import { startOracleNode } from '@sibyl/oracle-node/node/start-oracle-node'
+import { createPipelineResolver, combineEvidence } from '@sibyl/oracle-node/node/create-pipeline-resolver'
+import { createOracleNode } from '@sibyl/oracle-node/node/oracle-node'
+import type { Resolver } from '@sibyl/oracle-node/node/resolver'
+import { createNodeMetrics } from '@sibyl/oracle-node/metrics/node-metrics'
+import { openSigningJournal } from '@sibyl/oracle-node/signing/signing-journal'
+import { ensureStreams } from '@sibyl/oracle-node/transport/ensure-streams'
+import { readDeployment } from '@sibyl/protocol/deployment'
+import { startNatsServer, type NatsServer } from './helpers/nats-server.ts'
+
+const modelsDir = new URL('../../shared/models', import.meta.url).pathname
+const boxScore = gunzipSync(readFileSync(new URL('../../shared/data/sports_boxscore_html/html/nhl-202003040VAN.html.gz', import.meta.url))).toString('utf8')
+
+let net: LocalNetwork
+let nats: NatsServer
+let site: Server
+let siteUrl: string
+let pageBody = boxScore
+let dir: string
+let deploymentFile: string
+let nc: NatsConnection
+let js: JetStreamClient
+let resolver: Resolver
+const silent = pino({ level: 'silent' })
+
+test.before(async () => {
+  ;[net, nats] = await Promise.all([startLocalNetwork({ operators: 4 }), startNatsServer()])
+  site = createServer((req, res) => {
+    if (req.url === '/nhl/202003040VAN.html') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+      res.end(pageBody)
+    } else {
+      res.writeHead(404)
+      res.end()
+    }
+  })
+  await new Promise<void>((r) => site.listen(0, '127.0.0.1', () => r()))
+  const address = site.address()
+  siteUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`
+  dir = mkdtempSync(join(tmpdir(), 'sibyl-node-'))
+  deploymentFile = join(dir, 'deployment.json')
+  writeFileSync(deploymentFile, JSON.stringify(net.deployment))
+  nc = await connect({ servers: nats.url })
+  await ensureStreams(nc)
+  js = jetstream(nc)
+  resolver = await createPipelineResolver({ config: configFor('resolver', 0), logger: silent })
+})
+
+test.after.always(async () => {
+  await nc?.drain().catch(() => undefined)
+  await Promise.all([net?.stop(), nats?.stop(), new Promise<void>((r) => (site ? site.close(() => r()) : r()))])
+})
+
+function configFor(name: string, operator: number): NodeConfig {
+  return nodeConfigSchema.parse({
+    name,
+    chain: { rpcUrls: [net.anvil.rpcUrl], deploymentFile, confirmations: 0, pollIntervalMs: 100 },
+    nats: { servers: [nats.url] },
+    key: { source: 'env', env: `NODE_KEY_${operator}` },
+    stateDir: join(dir, name),
+    sources: { allowPrivateAddresses: true, timeoutMs: 5000 },
+    model: { modelsDir, device: 'cpu', minConfidenceBps: 5000 },
+    log: { level: 'silent' },
+  })
+}
+
+function sportsSpec(suffix = '') {
+  return JSON.stringify({
+    version: 1,
+    type: 'sports.winner',
+    question: `Who won Arizona Coyotes at Vancouver Canucks on March 4, 2020?${suffix}`,
+    sources: [{ url: `${siteUrl}/nhl/202003040VAN.html` }],
+    homeTeam: 'Vancouver Canucks',
+    awayTeam: 'Arizona Coyotes',
+    outcomes: ['Vancouver Canucks', 'Arizona Coyotes'],
+  })
+}
+
+async function ask(spec: string): Promise<string> {
+  const requester = localWallet('node test requester', 0, net.provider)
+  await setBalance(net.provider, requester.address, parseEther('10'))
+  await (await net.contracts.token.getFunction('mint')(requester.address, parseEther('10'))).wait()
+  const now = await latestTimestamp(net.provider)
+  const { requestId } = await requestResolution(net.contracts.token, net.contracts.oracle, requester, {
+    spec,
+    outcomes: ['Vancouver Canucks', 'Arizona Coyotes'],
+    resolveAfter: now + 60,
+    feeWei: parseEther('1'),
+  })
+  return requestId
+}
+
+/** Reads every message on the observation stream for one request (ordered consumer, from the start). */
+async function observationsFor(requestId: string, expected: number, timeoutMs = 30_000): Promise<ObservationMessage[]> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    // nats-server 2.9 (Debian's) has no multi-filter consumers: read the stream and keep this request's.
+    const consumer = await js.consumers.get(streams.observations.name)
+    const found: ObservationMessage[] = []
+    for (;;) {
+      const m = await consumer.next({ expires: 1000 })
+      if (!m) break
+      const message = observationMessageSchema.parse(m.json())
+      if (message.observation.requestId === requestId) found.push(message)
+    }
+    if (found.length >= expected) return found
+    await new Promise((r) => setTimeout(r, 200))
+  }
+  throw new Error(`fewer than ${expected} observations for ${requestId} within ${timeoutMs} ms`)
+}
+
+test.serial('a request on-chain becomes a signed observation on NATS that protocol/ verifies', async (t) => {
+  const env = { NODE_KEY_0: net.operators[0]!.signer.privateKey }
+  const started = await startOracleNode({ config: configFor('node-0', 0), env, createResolver: async () => resolver, logger: silent })
+  try {
+    const requestId = await ask(sportsSpec())
+    // Before resolve-after the node only watches.
+    await new Promise((r) => setTimeout(r, 500))
+    t.is((await jetstreamManager(nc).then((m) => m.streams.info(streams.observations.name))).state.messages, 0)
+    await increaseTime(net.provider, 61)
+
+    const [message] = await observationsFor(requestId, 1)
+    const { domain, signed } = fromObservationMessage(message!)
+    t.is(domain.verifyingContract, net.deployment.contracts.resolutionOracle)
+    t.is(domain.chainId, 31337n)
+    t.is(recoverObservationSigner(domain, signed.observation, signed.signature), net.operators[0]!.signer.address)
+    t.is(signed.observation.answer, 1n, 'the Arizona Coyotes won 4-2')
+    t.is(signed.observation.round, 0)
+    t.true(signed.observation.confidenceBps >= 5000)
+    t.is(signed.observation.evidenceHash, combineEvidence([keccak256(Buffer.from(boxScore, 'utf8'))]), 'the evidence hash covers exactly the page judged')
+    t.regex(message!.modelId, /universal-sentence-encoder-lite/)
+  } finally {
+    await started.stop()
+  }
+})
+
+test.serial('a node restarted mid-request publishes what it journaled and never signs a conflicting answer', async (t) => {
+  const config = configFor('node-1', 1)
+  const signer = net.operators[1]!.signer
+  const deployment = readDeployment(deploymentFile)
+  const oracle = contractAt(resolutionOracleAbi, deployment.contracts.resolutionOracle, net.provider)
+  const options = { deployment, stateFile: join(config.stateDir, 'node-state.json'), confirmations: 0, maxBlockRange: 1000, maxConcurrentRequests: 2, pollIntervalMs: 100 }
+  const journalPath = join(config.stateDir, 'signing-journal.jsonl')
+
+  const requestId = await ask(sportsSpec(' (restart)'))
+  await increaseTime(net.provider, 61)
+
+  // First life: the stream is gone (NATS lost its store), so the publish fails after the node has journaled.
+  const jsm = await jetstreamManager(nc)
+  await jsm.streams.delete(streams.observations.name)
+  let journal = openSigningJournal(journalPath)
+  let metrics = createNodeMetrics({ node: 'node-1' })
+  const first = createOracleNode({ provider: net.provider, signer, oracle, js, journal, resolver, metrics, logger: silent, nowMs: Date.now }, options)
+  const firstTick = await first.tick()
+  t.is(firstTick.published, 0)
+  const key = { chainId: 31337n, contract: deployment.contracts.resolutionOracle, requestId, round: 0 }
+  const journaled = journal.recordedObservation(key)
+  t.truthy(journaled, 'journaled before publishing')
+  t.is(journaled!.answer, 1n)
+  journal.close() // the process dies here
+
+  // Second life: the stream is back, and the page now says something else. The node must not judge again.
+  await ensureStreams(nc)
+  pageBody = boxScore.replaceAll('Arizona Coyotes', 'Nowhere Nobodies')
+  journal = openSigningJournal(journalPath)
+  metrics = createNodeMetrics({ node: 'node-1' })
+  const second = createOracleNode({ provider: net.provider, signer, oracle, js, journal, resolver, metrics, logger: silent, nowMs: Date.now }, options)
+  t.true(second.pending().has(requestId), 'the request survived the restart')
+  const secondTick = await second.tick()
+  // This node also saw the first test's request (it scans from the deployment block): both get published.
+  t.is(secondTick.published, 2)
+  const [message] = await observationsFor(requestId, 1)
+  const { domain, signed } = fromObservationMessage(message!)
+  t.is(recoverObservationSigner(domain, signed.observation, signed.signature), signer.address)
+  t.deepEqual(signed.observation, journaled)
+  t.is(observationDigest(domain, signed.observation), journal.recordedDigest(key)!)
+  const refusals = (await metrics.registry.getSingleMetric('sibyl_signing_refusals_total')!.get()).values
+  t.deepEqual(refusals, [], 'nothing conflicting was even attempted')
+
+  // A third tick publishes nothing new: this round is done for this node.
+  t.is((await second.tick()).published, 0)
+  journal.close()
+  pageBody = boxScore
+})
