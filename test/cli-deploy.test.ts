@@ -112,3 +112,16 @@ test.serial('a missing key or rpc is a usage error', async (t) => {
   const unknown = await sibyl(['frobnicate'])
   t.is(unknown.code, 2)
 })
+
+test.serial('sibyl node refuses a broken config with exit 2, naming the field', async (t) => {
+  const config = join(dir, 'node.yaml')
+  writeFileSync(config, ['name: bad name!', 'chain:', '  rpcUrls: [ftp://x]', '  deploymentFile: d.json', 'nats: { servers: [nats://127.0.0.1:4222] }', 'key: { source: env, env: NODE_KEY }', 'stateDir: state', 'surprise: true', ''].join('\n'))
+  const { code, stderr } = await sibyl(['node', '--config', config])
+  t.is(code, 2)
+  t.regex(stderr, /name: letters, digits/)
+  t.regex(stderr, /chain\.rpcUrls\.0: expected a http: or https: or ws: or wss: URL/)
+  t.regex(stderr, /surprise/)
+  const help = await sibyl(['node', '--help'])
+  t.is(help.code, 0)
+  t.regex(help.stdout, /--config FILE/)
+})
