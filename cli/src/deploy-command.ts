@@ -4,12 +4,11 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
-import { parseArgs } from 'node:util'
 import { JsonRpcProvider, Wallet } from 'ethers'
 import { DeployError, deploySibyl } from '@sibyl/contracts/deploy'
 import { deployConfigSchema } from '@sibyl/contracts/deploy-config'
 import { describeContractError } from '@sibyl/contracts/decode-error'
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type Command, type CommandIo } from './io.ts'
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseCommandArgs, type Command, type CommandIo } from './io.ts'
 
 const usage = `Usage: sibyl deploy --rpc URL [--config FILE] [--out FILE] [--key-env NAME]
 
@@ -29,32 +28,19 @@ function zodPath(path: PropertyKey[]): string {
 }
 
 async function run(args: string[], io: CommandIo): Promise<number> {
-  let values
-  try {
-    values = parseArgs({
-      args,
-      options: {
-        rpc: { type: 'string' },
-        config: { type: 'string' },
-        out: { type: 'string' },
-        'key-env': { type: 'string', default: 'SIBYL_DEPLOYER_KEY' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }).values
-  } catch (error) {
-    io.stderr.write(`${(error as Error).message}\n\n${usage}`)
-    return EXIT_USAGE
-  }
-  if (values.help) {
-    io.stdout.write(usage)
-    return EXIT_OK
-  }
+  const cli = parseCommandArgs(
+    args,
+    { rpc: { type: 'string' }, config: { type: 'string' }, out: { type: 'string' }, 'key-env': { type: 'string', default: 'SIBYL_DEPLOYER_KEY' } },
+    usage,
+    io,
+  )
+  if ('exitCode' in cli) return cli.exitCode
+  const { values } = cli
   if (!values.rpc) {
     io.stderr.write(`sibyl deploy: --rpc is required\n\n${usage}`)
     return EXIT_USAGE
   }
-  const keyEnv = values['key-env']
+  const keyEnv = values['key-env'] ?? 'SIBYL_DEPLOYER_KEY'
   const key = io.env[keyEnv]
   if (!key || !/^(0x)?[0-9a-fA-F]{64}$/.test(key)) {
     io.stderr.write(`sibyl deploy: ${keyEnv} must hold the deployer's private key (64 hex digits)\n`)

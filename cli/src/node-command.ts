@@ -2,9 +2,8 @@
  * sibyl node --config FILE
  * Runs an oracle node until SIGINT/SIGTERM, then drains NATS and closes its journal.
  */
-import { parseArgs } from 'node:util'
 import { ConfigError, loadNodeConfig } from '@sibyl/oracle-node/config/node-config'
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type Command, type CommandIo } from './io.ts'
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseCommandArgs, type Command, type CommandIo } from './io.ts'
 
 const usage = `Usage: sibyl node --config FILE
 
@@ -15,17 +14,9 @@ models, signs (with slashing protection) and publishes observations to NATS JetS
 `
 
 async function run(args: string[], io: CommandIo): Promise<number> {
-  let values
-  try {
-    values = parseArgs({ args, options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true }).values
-  } catch (error) {
-    io.stderr.write(`${(error as Error).message}\n\n${usage}`)
-    return EXIT_USAGE
-  }
-  if (values.help) {
-    io.stdout.write(usage)
-    return EXIT_OK
-  }
+  const cli = parseCommandArgs(args, { config: { type: 'string' } }, usage, io)
+  if ('exitCode' in cli) return cli.exitCode
+  const { values } = cli
   if (!values.config) {
     io.stderr.write(`sibyl node: --config is required\n\n${usage}`)
     return EXIT_USAGE
