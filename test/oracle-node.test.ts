@@ -23,7 +23,8 @@ import { contractAt } from '@sibyl/contracts/contract-at'
 import { resolutionOracleAbi } from '@sibyl/contracts/generated/ResolutionOracle'
 import { nodeConfigSchema, type NodeConfig } from '@sibyl/oracle-node/config/node-config'
 import { startOracleNode } from '@sibyl/oracle-node/node/start-oracle-node'
-import { createPipelineResolver, combineEvidence } from '@sibyl/oracle-node/node/create-pipeline-resolver'
+import { createPipelineResolver } from '@sibyl/oracle-node/node/create-pipeline-resolver'
+import { combineEvidence } from '@sibyl/oracle-node/node/combine-evidence'
 import { createOracleNode } from '@sibyl/oracle-node/node/oracle-node'
 import type { Resolver } from '@sibyl/oracle-node/node/resolver'
 import { createNodeMetrics } from '@sibyl/oracle-node/metrics/node-metrics'
@@ -48,9 +49,12 @@ let resolver: Resolver
 const silent = pino({ level: 'silent' })
 
 test.before(async () => {
-  ;[net, nats] = await Promise.all([startLocalNetwork({ operators: 4 }), startNatsServer()])
+  ;[net, nats] = await Promise.all([startLocalNetwork({ operators: 4, config: { feeds: [{ description: 'ACME / EUR', decimals: 2, minAnswer: '1', maxAnswer: '100000000' }] } }), startNatsServer()])
   site = createServer((req, res) => {
-    if (req.url === '/nhl/202003040VAN.html') {
+    if (req.url === '/acme/price.json') {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(JSON.stringify({ data: { price: '119.01', currency: 'EUR' } }))
+    } else if (req.url === '/nhl/202003040VAN.html') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
       res.end(pageBody)
     } else {
@@ -153,6 +157,37 @@ test.serial('a request on-chain becomes a signed observation on NATS that protoc
     t.true(signed.observation.confidenceBps >= 5000)
     t.is(signed.observation.evidenceHash, combineEvidence([keccak256(Buffer.from(boxScore, 'utf8'))]), 'the evidence hash covers exactly the page judged')
     t.regex(message!.modelId, /universal-sentence-encoder-lite/)
+  } finally {
+    await started.stop()
+  }
+})
+
+test.serial('a configured feed is read on its schedule and its value signed for the next round', async (t) => {
+  const specFile = join(dir, 'acme-eur.json')
+  writeFileSync(
+    specFile,
+    JSON.stringify({
+      version: 1,
+      description: 'ACME / EUR',
+      decimals: 2,
+      sources: [{ url: `${siteUrl}/acme/price.json`, format: 'json', jsonPath: 'data.price' }],
+      deviationBps: 50,
+      heartbeatSec: 3600,
+    }),
+  )
+  const config = { ...configFor('node-2', 2), feeds: [specFile] }
+  const env = { NODE_KEY_2: net.operators[2]!.signer.privateKey }
+  const feed = net.deployment.contracts.feeds[0]!
+  const started = await startOracleNode({ config, env, createResolver: async () => resolver, logger: silent })
+  try {
+    const [message] = await observationsFor(feed.feedId, 1)
+    t.is(message!.kind, 'feed')
+    const { domain, signed } = fromObservationMessage(message!)
+    t.is(domain.verifyingContract, feed.address, 'signed for the feed contract, not the oracle')
+    t.is(recoverObservationSigner(domain, signed.observation, signed.signature), net.operators[2]!.signer.address)
+    t.is(signed.observation.answer, 11_901n, '119.01 at 2 decimals')
+    t.is(signed.observation.round, 1, 'the first round of an empty feed')
+    t.is(signed.observation.confidenceBps, 10_000)
   } finally {
     await started.stop()
   }

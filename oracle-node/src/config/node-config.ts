@@ -84,6 +84,8 @@ export const nodeConfigSchema = z
       .object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') })
       .strict()
       .default({ level: 'info' }),
+    /** Feed spec files (JSON, feedSpecSchema) this node reports; each must be a feed of the deployment. */
+    feeds: z.array(z.string().min(1)).max(64).default([]),
     /** Requests resolved at once; bounds memory and load on sources. */
     maxConcurrentRequests: z.number().int().min(1).max(64).default(4),
   })
@@ -117,6 +119,7 @@ export function loadNodeConfig(path: string): NodeConfig {
     ...config,
     chain: { ...config.chain, deploymentFile: abs(config.chain.deploymentFile) },
     stateDir: abs(config.stateDir),
+    feeds: config.feeds.map(abs),
     model: { ...config.model, ...(config.model.modelsDir ? { modelsDir: abs(config.model.modelsDir) } : {}) },
     ...(config.key.source === 'keystore' ? { key: { ...config.key, path: abs(config.key.path) } } : {}),
   }

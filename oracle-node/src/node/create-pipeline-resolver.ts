@@ -5,7 +5,7 @@
  * (zero for a source that failed), where a source's bytes are its HTML for structured types and its extracted
  * text for text questions.
  */
-import { AbiCoder, ZeroHash, concat, keccak256 } from 'ethers'
+import { ZeroHash, concat, keccak256 } from 'ethers'
 import type { Logger } from 'pino'
 import { encodeAnswer, ANSWER_UNRESOLVABLE } from '@sibyl/protocol/answers'
 import type { QuestionSpec } from '@sibyl/protocol/question-spec'
@@ -14,11 +14,12 @@ import { fileURLToPath } from 'node:url'
 import type { NodeConfig } from '../config/node-config.ts'
 import type { NodeMetrics } from '../metrics/node-metrics.ts'
 import { createEmbedder } from '../nlp/embedder.ts'
-import { createSourceFetcher } from '../sources/create-source-fetcher.ts'
 import { readSource, type ReadSourceSuccess } from '../sources/read-source.ts'
 import { loadJudgeModel } from '../resolve/load-judge-model.ts'
 import { resolveQuestion, type SourceDocument } from '../resolve/resolve-question.ts'
 import type { ResolveOutcome, Resolver } from './resolver.ts'
+import { combineEvidence } from './combine-evidence.ts'
+import { createConfiguredFetcher } from './create-configured-fetcher.ts'
 
 const JUDGE_ID = 'sibyl-judge-v1'
 
@@ -26,9 +27,6 @@ function sourceEvidence(spec: QuestionSpec, read: ReadSourceSuccess): Buffer {
   return spec.type === 'text' || read.html === undefined ? read.evidenceBytes : Buffer.from(read.html, 'utf8')
 }
 
-export function combineEvidence(perSource: readonly string[]): string {
-  return keccak256(AbiCoder.defaultAbiCoder().encode(['bytes32[]'], [perSource]))
-}
 
 export async function createPipelineResolver({
   config,
@@ -56,17 +54,7 @@ export async function createPipelineResolver({
   if (!embedder.modelHash) logger.warn({ model: embedder.modelId }, 'model weights could not be hashed')
   const modelHash = keccak256(concat([embedder.modelHash ?? ZeroHash, judgeHash]))
   const modelId = `${embedder.modelId}+${JUDGE_ID}`
-  const fetcher = createSourceFetcher(
-    {},
-    {
-      timeoutMs: config.sources.timeoutMs,
-      maxBytes: config.sources.maxBytes,
-      maxRedirects: config.sources.maxRedirects,
-      retries: config.sources.retries,
-      allowPrivateAddresses: config.sources.allowPrivateAddresses,
-      maxConcurrentPerHost: config.sources.perHostConcurrency,
-    },
-  )
+  const fetcher = createConfiguredFetcher(config.sources)
 
   return async (request, spec, { nowSec, logger: log }): Promise<ResolveOutcome> => {
     if (!spec) {

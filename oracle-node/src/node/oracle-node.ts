@@ -19,6 +19,7 @@ import { signObservationSafely } from '../signing/sign-observation-safely.ts'
 import type { SigningJournal } from '../signing/signing-journal.ts'
 import { parseRequestSpec } from './parse-request-spec.ts'
 import type { Resolver } from './resolver.ts'
+import { sleepUnlessAborted } from './sleep-unless-aborted.ts'
 
 /** ResolutionOracle.Status */
 const STATUS_OPEN = 1n
@@ -195,17 +196,7 @@ export function createOracleNode(deps: OracleNodeDeps, options: OracleNodeOption
   async function run(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
       await tick()
-      await new Promise<void>((resolve) => {
-        const onAbort = () => {
-          clearTimeout(timer)
-          resolve()
-        }
-        const timer = setTimeout(() => {
-          signal.removeEventListener('abort', onAbort)
-          resolve()
-        }, options.pollIntervalMs)
-        signal.addEventListener('abort', onAbort, { once: true })
-      })
+      await sleepUnlessAborted(options.pollIntervalMs, signal)
     }
   }
 

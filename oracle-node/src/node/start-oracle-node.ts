@@ -2,14 +2,21 @@
  * main() of the oracle node: validated config in, every dependency built and wired, shut down cleanly on
  * a signal (stop ticking, drain NATS so in-flight publishes finish, close the journal).
  */
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { jetstream } from '@nats-io/jetstream'
 import { FallbackProvider, JsonRpcProvider, type Provider } from 'ethers'
 import { pino, type Logger } from 'pino'
-import { readDeployment } from '@sibyl/protocol/deployment'
+import { readDeployment, type Deployment } from '@sibyl/protocol/deployment'
+import { feedSpecSchema } from '@sibyl/protocol/question-spec'
+import { feedAggregatorAbi } from '@sibyl/contracts/generated/FeedAggregator'
 import { contractAt } from '@sibyl/contracts/contract-at'
 import { resolutionOracleAbi } from '@sibyl/contracts/generated/ResolutionOracle'
-import type { NodeConfig } from '../config/node-config.ts'
+import { ConfigError, type NodeConfig } from '../config/node-config.ts'
+import { createFeedRunner, type FeedTarget } from '../feeds/feed-runner.ts'
+import { createFeedValueReader } from '../feeds/create-feed-value-reader.ts'
+import { createConfiguredFetcher } from './create-configured-fetcher.ts'
+import { sleepUnlessAborted } from './sleep-unless-aborted.ts'
 import { loadSigner } from '../config/load-signer.ts'
 import { createNodeMetrics, serveMetrics } from '../metrics/node-metrics.ts'
 import { connectNats } from '../transport/connect-nats.ts'
@@ -40,6 +47,44 @@ export function createProvider(config: NodeConfig['chain'], chainId: number): Pr
   )
 }
 
+/** Each configured feed spec, checked and matched to its FeedAggregator in the deployment. */
+export function loadFeedTargets(paths: readonly string[], deployment: Deployment, provider: Provider): FeedTarget[] {
+  return paths.map((path, i) => {
+    let spec
+    try {
+      spec = feedSpecSchema.parse(JSON.parse(readFileSync(path, 'utf8')))
+    } catch (cause) {
+      throw new ConfigError(`feeds.${i}: ${path} is not a valid feed spec.`, { cause })
+    }
+    const deployed = deployment.contracts.feeds.find((f) => f.description === spec.description)
+    if (!deployed) throw new ConfigError(`feeds.${i}: the deployment has no feed "${spec.description}".`)
+    if (deployed.decimals !== spec.decimals) {
+      throw new ConfigError(`feeds.${i}: "${spec.description}" has ${deployed.decimals} decimals on-chain, ${spec.decimals} in ${path}.`)
+    }
+    return { spec, feedId: deployed.feedId, address: deployed.address, contract: contractAt(feedAggregatorAbi, deployed.address, provider) }
+  })
+}
+
+/** Ticks the feeds on the chain's clock until the signal aborts. */
+async function runFeeds(
+  runner: ReturnType<typeof createFeedRunner>,
+  provider: Provider,
+  pollIntervalMs: number,
+  signal: AbortSignal,
+  logger: Logger,
+): Promise<void> {
+  while (!signal.aborted) {
+    try {
+      const block = await provider.getBlock('latest')
+      const results = await runner.tick(block?.timestamp ?? Math.floor(Date.now() / 1000))
+      for (const r of results) if (r.action === 'failed') logger.warn({ feed: r.feed, reason: r.reason }, 'feed round failed')
+    } catch (error) {
+      logger.warn({ err: error }, 'feed tick failed')
+    }
+    await sleepUnlessAborted(pollIntervalMs, signal)
+  }
+}
+
 export type StartedNode = { node: OracleNode; logger: Logger; stop: () => Promise<void>; metricsPort?: number }
 
 export type StartOracleNodeParameters = {
@@ -56,6 +101,7 @@ export async function startOracleNode({ config, env, createResolver, logger: giv
   const deployment = readDeployment(config.chain.deploymentFile)
   const provider = createProvider(config.chain, Number(deployment.chainId))
   const metrics = createNodeMetrics({ node: config.name })
+  const feedTargets = loadFeedTargets(config.feeds, deployment, provider)
   const resolver = await createResolver({ config, logger })
   const nc = await connectNats({
     servers: config.nats.servers,
@@ -90,7 +136,20 @@ export async function startOracleNode({ config, env, createResolver, logger: giv
   const address = server?.address()
   const metricsPort = typeof address === 'object' && address ? address.port : undefined
   const controller = new AbortController()
-  const running = node.run(controller.signal)
+  const feedRunner = createFeedRunner(
+    {
+      signer,
+      journal,
+      js: jetstream(nc),
+      metrics,
+      logger,
+      nowMs: () => Date.now(),
+      chainId: BigInt(deployment.chainId),
+      readFeedValue: createFeedValueReader(createConfiguredFetcher(config.sources), metrics),
+    },
+    feedTargets,
+  )
+  const running = Promise.all([node.run(controller.signal), runFeeds(feedRunner, provider, config.chain.pollIntervalMs, controller.signal, logger)])
   logger.info({ oracle: deployment.contracts.resolutionOracle, chainId: deployment.chainId, metricsPort }, 'oracle node started')
 
   let stopped = false
