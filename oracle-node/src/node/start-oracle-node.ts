@@ -18,7 +18,7 @@ import { createFeedValueReader } from '../feeds/create-feed-value-reader.ts'
 import { createConfiguredFetcher } from './create-configured-fetcher.ts'
 import { sleepUnlessAborted } from './sleep-unless-aborted.ts'
 import { loadSigner } from '../config/load-signer.ts'
-import { createNodeMetrics, serveMetrics } from '../metrics/node-metrics.ts'
+import { createNodeMetrics, serveMetrics, type NodeMetrics } from '../metrics/node-metrics.ts'
 import { connectNats } from '../transport/connect-nats.ts'
 import { ensureStreams } from '../transport/ensure-streams.ts'
 import { openSigningJournal } from '../signing/signing-journal.ts'
@@ -91,7 +91,7 @@ export type StartOracleNodeParameters = {
   config: NodeConfig
   env: Record<string, string | undefined>
   /** Builds the judge; called once with the logger so model loading is logged. */
-  createResolver: (context: { config: NodeConfig; logger: Logger }) => Promise<Resolver>
+  createResolver: (context: { config: NodeConfig; logger: Logger; metrics: NodeMetrics }) => Promise<Resolver>
   logger?: Logger
 }
 
@@ -102,7 +102,7 @@ export async function startOracleNode({ config, env, createResolver, logger: giv
   const provider = createProvider(config.chain, Number(deployment.chainId))
   const metrics = createNodeMetrics({ node: config.name })
   const feedTargets = loadFeedTargets(config.feeds, deployment, provider)
-  const resolver = await createResolver({ config, logger })
+  const resolver = await createResolver({ config, logger, metrics })
   const nc = await connectNats({
     servers: config.nats.servers,
     name: `sibyl-node-${config.name}`,
