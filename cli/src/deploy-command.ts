@@ -7,6 +7,7 @@ import { dirname } from 'node:path'
 import { JsonRpcProvider, Wallet } from 'ethers'
 import { DeployError, deploySibyl } from '@sibyl/contracts/deploy'
 import { deployConfigSchema } from '@sibyl/contracts/deploy-config'
+import { describeIssues } from '@sibyl/protocol/schema-parts'
 import { describeContractError } from '@sibyl/contracts/decode-error'
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseCommandArgs, type Command, type CommandIo } from './io.ts'
 
@@ -22,10 +23,6 @@ token, Chainlink's LinkToken; then writes the address file (default: deployments
 `
 
 const CONNECT_TIMEOUT_MS = 10_000
-
-function zodPath(path: PropertyKey[]): string {
-  return path.map(String).join('.') || '(root)'
-}
 
 async function run(args: string[], io: CommandIo): Promise<number> {
   const cli = parseCommandArgs(
@@ -57,9 +54,7 @@ async function run(args: string[], io: CommandIo): Promise<number> {
   }
   const parsed = deployConfigSchema.safeParse(rawConfig)
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      io.stderr.write(`sibyl deploy: config ${zodPath(issue.path)}: ${issue.message}\n`)
-    }
+    for (const line of describeIssues(parsed.error)) io.stderr.write(`sibyl deploy: config ${line}\n`)
     return EXIT_USAGE
   }
 

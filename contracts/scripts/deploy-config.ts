@@ -3,8 +3,9 @@
  * precision), times are seconds.
  */
 import { z } from 'zod'
+import { addressSchema } from '@sibyl/protocol/schema-parts'
 
-const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'expected a 20-byte 0x-hex address')
+const address = addressSchema
 const wei = z
   .string()
   .regex(/^(0|[1-9][0-9]*)$/, 'expected a decimal integer string of wei')

@@ -5,8 +5,9 @@
 import { readFileSync } from 'node:fs'
 import { z } from 'zod'
 import { BaseError } from './errors.ts'
+import { addressSchema, describeIssues } from './schema-parts.ts'
 
-const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'expected a 20-byte 0x-hex address')
+const address = addressSchema
 
 export const deploymentSchema = z
   .object({
@@ -42,10 +43,7 @@ export function readDeployment(path: string): Deployment {
   }
   const parsed = deploymentSchema.safeParse(raw)
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]
-    throw new DeploymentFileError(`The deployment file ${path} is invalid.`, {
-      details: issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : parsed.error.message,
-    })
+    throw new DeploymentFileError(`The deployment file ${path} is invalid.`, { metaMessages: describeIssues(parsed.error) })
   }
   return parsed.data
 }

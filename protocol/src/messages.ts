@@ -4,9 +4,10 @@
  */
 import { z } from 'zod'
 import type { ObservationDomain, SignedObservation } from './eip712.ts'
+import { addressSchema, bytes32Schema } from './schema-parts.ts'
 
-const bytes32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'expected 32 bytes of 0x-hex')
-const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'expected a 20-byte 0x-hex address')
+const bytes32 = bytes32Schema
+const address = addressSchema
 /** Integers travel as decimal strings: JSON numbers lose precision past 2^53. */
 const decimalInt = z.string().regex(/^-?(0|[1-9][0-9]{0,76})$/, 'expected a decimal integer string')
 const uintString = z.string().regex(/^(0|[1-9][0-9]{0,76})$/, 'expected a decimal unsigned integer string')

@@ -8,6 +8,7 @@ import { dirname, isAbsolute, resolve } from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import { z } from 'zod'
 import { BaseError } from '@sibyl/protocol/errors'
+import { describeIssues } from '@sibyl/protocol/schema-parts'
 
 const url = (protocols: string[]) =>
   z.string().refine((s) => {
@@ -109,7 +110,7 @@ export function loadNodeConfig(path: string): NodeConfig {
   const parsed = nodeConfigSchema.safeParse(raw)
   if (!parsed.success) {
     throw new ConfigError(`The node config ${path} is invalid.`, {
-      metaMessages: parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`),
+      metaMessages: describeIssues(parsed.error),
     })
   }
   const base = dirname(resolve(path))

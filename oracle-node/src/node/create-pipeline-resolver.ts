@@ -15,6 +15,7 @@ import type { NodeConfig } from '../config/node-config.ts'
 import type { NodeMetrics } from '../metrics/node-metrics.ts'
 import { createEmbedder } from '../nlp/embedder.ts'
 import { readSource, type ReadSourceSuccess } from '../sources/read-source.ts'
+import type { SourceFetcher } from '../sources/create-source-fetcher.ts'
 import { loadJudgeModel } from '../resolve/load-judge-model.ts'
 import { resolveQuestion, type SourceDocument } from '../resolve/resolve-question.ts'
 import type { ResolveOutcome, Resolver } from './resolver.ts'
@@ -32,10 +33,13 @@ export async function createPipelineResolver({
   config,
   logger,
   metrics,
+  fetcher = createConfiguredFetcher(config.sources),
 }: {
   config: NodeConfig
   logger: Logger
   metrics?: NodeMetrics
+  /** Shared with the node's other readers so the per-host limit holds across them. */
+  fetcher?: Pick<SourceFetcher, 'fetch'>
 }): Promise<Resolver> {
   const embedder = await createEmbedder({
     modelsDir: config.model.modelsDir,
@@ -54,8 +58,6 @@ export async function createPipelineResolver({
   if (!embedder.modelHash) logger.warn({ model: embedder.modelId }, 'model weights could not be hashed')
   const modelHash = keccak256(concat([embedder.modelHash ?? ZeroHash, judgeHash]))
   const modelId = `${embedder.modelId}+${JUDGE_ID}`
-  const fetcher = createConfiguredFetcher(config.sources)
-
   return async (request, spec, { nowSec, logger: log }): Promise<ResolveOutcome> => {
     if (!spec) {
       // The question itself is broken: say so on-chain instead of staying silent.

@@ -1,6 +1,7 @@
 /** The spec a request carries, checked against its on-chain hash and parsed strictly. */
 import { keccak256, toUtf8Bytes } from 'ethers'
 import { questionSpecSchema, type QuestionSpec } from '@sibyl/protocol/question-spec'
+import { describeIssues } from '@sibyl/protocol/schema-parts'
 import type { ResolutionRequest } from '../chain/fetch-requests.ts'
 
 export type ParsedSpec = { ok: true; spec: QuestionSpec } | { ok: false; reason: string }
@@ -17,8 +18,7 @@ export function parseRequestSpec(request: ResolutionRequest): ParsedSpec {
   }
   const parsed = questionSpecSchema.safeParse(raw)
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]
-    return { ok: false, reason: `spec invalid at ${issue?.path.map(String).join('.') || '(root)'}: ${issue?.message ?? ''}` }
+    return { ok: false, reason: `spec invalid: ${describeIssues(parsed.error)[0] ?? ''}` }
   }
   if (parsed.data.outcomes.length !== request.outcomes.length || parsed.data.outcomes.some((o, i) => o !== request.outcomes[i])) {
     return { ok: false, reason: 'spec outcomes differ from the on-chain outcome labels' }

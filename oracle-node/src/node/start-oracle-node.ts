@@ -16,6 +16,7 @@ import { ConfigError, type NodeConfig } from '../config/node-config.ts'
 import { createFeedRunner, type FeedTarget } from '../feeds/feed-runner.ts'
 import { createFeedValueReader } from '../feeds/create-feed-value-reader.ts'
 import { createConfiguredFetcher } from './create-configured-fetcher.ts'
+import type { SourceFetcher } from '../sources/create-source-fetcher.ts'
 import { sleepUnlessAborted } from './sleep-unless-aborted.ts'
 import { loadSigner } from '../config/load-signer.ts'
 import { createNodeMetrics, serveMetrics, type NodeMetrics } from '../metrics/node-metrics.ts'
@@ -91,7 +92,7 @@ export type StartOracleNodeParameters = {
   config: NodeConfig
   env: Record<string, string | undefined>
   /** Builds the judge; called once with the logger so model loading is logged. */
-  createResolver: (context: { config: NodeConfig; logger: Logger; metrics: NodeMetrics }) => Promise<Resolver>
+  createResolver: (context: { config: NodeConfig; logger: Logger; metrics: NodeMetrics; fetcher: SourceFetcher }) => Promise<Resolver>
   logger?: Logger
 }
 
@@ -102,7 +103,9 @@ export async function startOracleNode({ config, env, createResolver, logger: giv
   const provider = createProvider(config.chain, Number(deployment.chainId))
   const metrics = createNodeMetrics({ node: config.name })
   const feedTargets = loadFeedTargets(config.feeds, deployment, provider)
-  const resolver = await createResolver({ config, logger, metrics })
+  // One fetcher for questions and feeds: its per-host concurrency limit must see all of the node's fetches.
+  const fetcher = createConfiguredFetcher(config.sources)
+  const resolver = await createResolver({ config, logger, metrics, fetcher })
   const nc = await connectNats({
     servers: config.nats.servers,
     name: `sibyl-node-${config.name}`,
@@ -145,7 +148,7 @@ export async function startOracleNode({ config, env, createResolver, logger: giv
       logger,
       nowMs: () => Date.now(),
       chainId: BigInt(deployment.chainId),
-      readFeedValue: createFeedValueReader(createConfiguredFetcher(config.sources), metrics),
+      readFeedValue: createFeedValueReader(fetcher, metrics),
     },
     feedTargets,
   )
