@@ -1,5 +1,4 @@
 /** The node's Prometheus metrics, on a registry of its own (no global default registry). */
-import { createServer, type Server } from 'node:http'
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 
 export type NodeMetrics = ReturnType<typeof createNodeMetrics>
@@ -26,30 +25,4 @@ export function createNodeMetrics(labels: { node: string }) {
     publishErrors: new Counter({ name: 'sibyl_publish_errors_total', help: 'Observations JetStream did not acknowledge', registers: [registry] }),
     chainErrors: new Counter({ name: 'sibyl_chain_errors_total', help: 'Failed chain reads', labelNames: ['operation'], registers: [registry] }),
   }
-}
-
-/** Serves GET /metrics; anything else is 404. */
-export async function serveMetrics(registry: Registry, host: string, port: number): Promise<Server> {
-  const server = createServer((req, res) => {
-    if (req.method === 'GET' && req.url === '/metrics') {
-      registry
-        .metrics()
-        .then((body) => {
-          res.writeHead(200, { 'content-type': registry.contentType })
-          res.end(body)
-        })
-        .catch(() => {
-          res.writeHead(500)
-          res.end()
-        })
-      return
-    }
-    res.writeHead(404)
-    res.end()
-  })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(port, host, () => resolve())
-  })
-  return server
 }

@@ -5,48 +5,29 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { jetstream } from '@nats-io/jetstream'
-import { FallbackProvider, JsonRpcProvider, type Provider } from 'ethers'
-import { pino, type Logger } from 'pino'
+import type { Provider } from 'ethers'
+import type { Logger } from 'pino'
 import { readDeployment, type Deployment } from '@sibyl/protocol/deployment'
 import { feedSpecSchema } from '@sibyl/protocol/question-spec'
 import { feedAggregatorAbi } from '@sibyl/contracts/generated/FeedAggregator'
 import { contractAt } from '@sibyl/contracts/contract-at'
 import { resolutionOracleAbi } from '@sibyl/contracts/generated/ResolutionOracle'
 import { ConfigError, type NodeConfig } from '../config/node-config.ts'
+import { createLogger } from './create-logger.ts'
+import { createProvider } from '../chain/create-provider.ts'
 import { createFeedRunner, type FeedTarget } from '../feeds/feed-runner.ts'
 import { createFeedValueReader } from '../feeds/create-feed-value-reader.ts'
 import { createConfiguredFetcher } from './create-configured-fetcher.ts'
 import type { SourceFetcher } from '../sources/create-source-fetcher.ts'
 import { sleepUnlessAborted } from './sleep-unless-aborted.ts'
 import { loadSigner } from '../config/load-signer.ts'
-import { createNodeMetrics, serveMetrics, type NodeMetrics } from '../metrics/node-metrics.ts'
+import { createNodeMetrics, type NodeMetrics } from '../metrics/node-metrics.ts'
+import { serveMetrics } from '../metrics/serve-metrics.ts'
 import { connectNats } from '../transport/connect-nats.ts'
 import { ensureStreams } from '../transport/ensure-streams.ts'
 import { openSigningJournal } from '../signing/signing-journal.ts'
 import { createOracleNode, type OracleNode } from './oracle-node.ts'
 import type { Resolver } from './resolver.ts'
-
-/** Paths pino redacts wherever they appear in a log line. */
-export const REDACTED_LOG_PATHS = ['privateKey', '*.privateKey', 'key', '*.key', 'password', '*.password', 'token', '*.token', 'seed', '*.seed', 'authorization', '*.authorization']
-
-export function createLogger(level: NodeConfig['log']['level'], bindings: Record<string, unknown>): Logger {
-  return pino({ level, base: bindings, redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' } })
-}
-
-export function createProvider(config: NodeConfig['chain'], chainId: number): Provider {
-  const providers = config.rpcUrls.map((url) => {
-    const p = new JsonRpcProvider(url, chainId, { staticNetwork: true, cacheTimeout: -1 })
-    p.pollingInterval = Math.min(config.pollIntervalMs, 4000)
-    return p
-  })
-  if (providers.length === 1) return providers[0]!
-  // Fail over between RPC URLs: one answer is enough (quorum 1), the first healthy provider is asked first.
-  return new FallbackProvider(
-    providers.map((provider, i) => ({ provider, priority: i + 1, weight: 1, stallTimeout: config.requestTimeoutMs })),
-    chainId,
-    { quorum: 1 },
-  )
-}
 
 /** Each configured feed spec, checked and matched to its FeedAggregator in the deployment. */
 export function loadFeedTargets(paths: readonly string[], deployment: Deployment, provider: Provider): FeedTarget[] {
