@@ -78,7 +78,8 @@ test('a missing model is a clear error naming every place tried', async (t) => {
 
   const empty = mkdtempSync(join(tmpdir(), 'sibyl-models-'))
   try {
-    const e2 = await t.throwsAsync(createEmbedder({ modelsDir: empty }), { instanceOf: ModelNotFoundError })
+    // With the npm-installed default switched off, the configured folder is the only place left.
+    const e2 = await t.throwsAsync(createEmbedder({ modelsDir: empty, modelCacheDir: null }), { instanceOf: ModelNotFoundError })
     t.true(e2!.message.includes(join(empty, 'google', 'universal-sentence-encoder-lite')))
   } finally {
     rmSync(empty, { recursive: true, force: true })

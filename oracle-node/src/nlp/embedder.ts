@@ -5,16 +5,23 @@
  * and cosine similarity is a plain dot product. Work is sent in batches of `batchSize` texts.
  */
 import type { FeatureExtractionPipeline } from '@huggingface/transformers'
-import { loadModel, type CreatePipeline, type Device, type ExecutionProvider } from './load-model.ts'
+import { loadModel, type CreatePipeline, type Device, type ExecutionProvider, type ModelLocation, type ModelLogger } from './load-model.ts'
 
 export const DEFAULT_EMBEDDING_MODEL = 'google/universal-sentence-encoder-lite'
 
 export type CreateEmbedderParameters = {
-  /** Local models folder (transformers.js layout), tried first. */
+  /** Configured local models folder (transformers.js layout), tried first. */
   modelsDir: string | undefined
   modelId?: string
+  /**
+   * Models folder of the npm-installed default, tried second (converted into on first use); null skips it.
+   * Default: resolveModelCacheDir() of this process (see model-cache-dir.ts).
+   */
+  modelCacheDir?: string | null
   allowRemoteModels?: boolean
   executionProvider?: ExecutionProvider
+  /** Logs the resolution order and a first-use conversion. */
+  logger?: ModelLogger
   /** Texts per model call; 32 is about 100 ms on 2 CPU cores for USE-lite. */
   batchSize?: number
   /** Injected for other runtimes; defaults to transformers.js. */
@@ -27,6 +34,8 @@ export type Embedder = {
   /** bytes32 hex of the weights + tokenizer (see load-model.ts); undefined only for unhashable hub loads. */
   modelHash: `0x${string}` | undefined
   device: Device
+  /** Where the weights came from (configured folder, npm-installed default, hub). */
+  location: ModelLocation
   dimensions: number
   batchSize: number
   /** Warnings from loading (a CUDA fallback), for the caller to log. */
@@ -46,6 +55,8 @@ export async function createEmbedder(parameters: CreateEmbedderParameters): Prom
     modelId: parameters.modelId ?? DEFAULT_EMBEDDING_MODEL,
     task: 'feature-extraction',
     modelsDir: parameters.modelsDir,
+    ...(parameters.modelCacheDir !== undefined ? { modelCacheDir: parameters.modelCacheDir } : {}),
+    ...(parameters.logger ? { logger: parameters.logger } : {}),
     allowRemoteModels: parameters.allowRemoteModels ?? false,
     executionProvider: parameters.executionProvider ?? 'cpu',
     ...(parameters.createPipeline ? { createPipeline: parameters.createPipeline } : {}),
@@ -79,6 +90,7 @@ export async function createEmbedder(parameters: CreateEmbedderParameters): Prom
     modelId: loaded.modelId,
     modelHash: loaded.modelHash,
     device: loaded.device,
+    location: loaded.location,
     dimensions,
     batchSize,
     warnings: loaded.warnings,

