@@ -47,6 +47,8 @@ export type ResolveQuestionReturnType = {
   reason: string
   /** Passages the text judge weighed (empty for structured types). */
   usedPassages: UsedPassage[]
+  /** text: the judge's probability per outcome in basis points (also when it abstains). */
+  outcomeProbabilitiesBps?: number[]
   /** numeric.threshold: the value compared, as a decimal string. */
   value?: string
   /** Which sources gave which answer (structured types). */
@@ -73,7 +75,14 @@ export async function resolveQuestion(
       minConfidenceBps,
       beforeEventTime: beforeEvent,
     })
-    return { answer: judged.answer, confidenceBps: judged.confidenceBps, reason: judged.reason, usedPassages: judged.usedPassages, votes: [] }
+    return {
+      answer: judged.answer,
+      confidenceBps: judged.confidenceBps,
+      reason: judged.reason,
+      usedPassages: judged.usedPassages,
+      outcomeProbabilitiesBps: judged.outcomeProbabilitiesBps,
+      votes: [],
+    }
   }
 
   if (spec.type === 'sports.winner') {
