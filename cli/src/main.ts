@@ -1,9 +1,10 @@
 /** The sibyl command: one entry, one subcommand per component. */
 import { deployCommand } from './deploy-command.ts'
 import { nodeCommand } from './node-command.ts'
+import { aggregatorCommand } from './aggregator-command.ts'
 import { EXIT_OK, EXIT_USAGE, type Command, type CommandIo } from './io.ts'
 
-export const commands: readonly Command[] = [deployCommand, nodeCommand]
+export const commands: readonly Command[] = [deployCommand, nodeCommand, aggregatorCommand]
 
 export function helpText(): string {
   const width = Math.max(...commands.map((c) => c.name.length))

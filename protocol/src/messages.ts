@@ -67,15 +67,40 @@ export function fromObservationMessage(message: ObservationMessage): { domain: O
   }
 }
 
+/**
+ * What an aggregator publishes when a round closes: who disagreed with the committed answer (or with the
+ * median, for a feed) and which active operators did not answer. Evidence for a dispute, not proof: every
+ * listed observation carries its signature, so anyone can check it against the chain.
+ */
 export const outlierMessageSchema = z
   .object({
     version: z.literal(1),
+    kind: z.enum(['resolution', 'feed']),
     domain: z.object({ chainId: uintString, verifyingContract: address }).strict(),
     requestId: bytes32,
     round: z.number().int().min(0).max(0xffffffff),
-    committedAnswer: decimalInt,
-    outliers: z.array(z.object({ signer: address, answer: decimalInt, reason: z.string().max(200) }).strict()).max(256),
+    /** committed: the answer is on-chain; no-quorum: the round closed at its deadline without a quorum. */
+    outcome: z.enum(['committed', 'no-quorum']),
+    committedAnswer: decimalInt.optional(),
+    commitTx: z.string().regex(/^0x[0-9a-fA-F]{64}$/).optional(),
+    outliers: z
+      .array(
+        z
+          .object({
+            signer: address,
+            answer: decimalInt,
+            reason: z.string().max(200),
+            signature: z.string().regex(/^0x[0-9a-fA-F]{130}$/),
+            confidenceBps: z.number().int().min(0).max(10_000),
+            evidenceHash: bytes32,
+            modelHash: bytes32,
+          })
+          .strict(),
+      )
+      .max(256),
     nonResponders: z.array(address).max(256),
+    reportedBy: z.string().max(64),
+    closedAtMs: z.number().int().nonnegative(),
   })
   .strict()
 

@@ -1,0 +1,127 @@
+/**
+ * The aggregator's configuration, parsed once at start-up by strict schemas; a bad config exits non-zero
+ * naming the path of what is wrong. The key that pays for commits comes from the environment or a keystore.
+ */
+import { readFileSync } from 'node:fs'
+import { dirname, isAbsolute, resolve } from 'node:path'
+import { parse as parseYaml } from 'yaml'
+import { z } from 'zod'
+import { describeIssues } from '@sibyl/protocol/schema-parts'
+import { ConfigError, keySourceSchema } from '@sibyl/oracle-node/config/node-config'
+
+const url = (protocols: string[]) =>
+  z.string().refine((s) => {
+    try {
+      return protocols.includes(new URL(s).protocol)
+    } catch {
+      return false
+    }
+  }, `expected a ${protocols.join(' or ')} URL`)
+
+const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'expected an environment variable name')
+const decimalString = z.string().regex(/^[0-9]+(\.[0-9]+)?$/, 'expected a decimal number as a string')
+
+export const aggregatorConfigSchema = z
+  .object({
+    /** Names this instance in logs, metrics and round claims; unique among aggregators sharing a stream. */
+    name: z.string().regex(/^[a-zA-Z0-9_.-]{1,64}$/, 'letters, digits, _ . - (1-64)'),
+    chain: z
+      .object({
+        /** Several URLs fail over: reads through a fallback provider, sends to the first that answers. */
+        rpcUrls: z.array(url(['http:', 'https:', 'ws:', 'wss:'])).min(1).max(8),
+        deploymentFile: z.string().min(1),
+        /** Staking events are applied to the registry this many blocks behind the head. */
+        confirmations: z.number().int().min(0).max(256).default(0),
+        pollIntervalMs: z.number().int().min(50).max(60_000).default(1000),
+        maxBlockRange: z.number().int().min(1).max(100_000).default(2000),
+        requestTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+      })
+      .strict(),
+    nats: z
+      .object({
+        servers: z.array(url(['nats:', 'tls:', 'ws:', 'wss:'])).min(1).max(16),
+        tokenEnv: envName.optional(),
+        /** The durable consumer every aggregator of this deployment shares (one queue of work). */
+        durableName: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/).default('sibyl-aggregator'),
+        /** Messages in flight per aggregator; also the unacknowledged limit the server allows. */
+        maxInFlight: z.number().int().min(1).max(10_000).default(256),
+        ackWaitMs: z.number().int().min(1000).max(600_000).default(30_000),
+      })
+      .strict(),
+    key: keySourceSchema,
+    rounds: z
+      .object({
+        /** A round that has not reached quorum this long after its first observation is closed as "no quorum". */
+        deadlineMs: z.number().int().min(100).max(3_600_000).default(60_000),
+        /** How long one aggregator's claim on a commit holds before another may take it over. */
+        commitLeaseMs: z.number().int().min(1000).max(600_000).default(60_000),
+        maxCommitAttempts: z.number().int().min(1).max(20).default(5),
+        /** How often rounds are swept for deadlines, expired claims and commits left by a crash. */
+        sweepIntervalMs: z.number().int().min(50).max(60_000).default(1000),
+        /** Rounds committed at once. */
+        maxConcurrentCommits: z.number().int().min(1).max(256).default(16),
+      })
+      .strict()
+      .default({ deadlineMs: 60_000, commitLeaseMs: 60_000, maxCommitAttempts: 5, sweepIntervalMs: 1000, maxConcurrentCommits: 16 }),
+    outliers: z
+      .object({
+        /** MAD multiplier x1000 for numeric rounds. */
+        madMultiplierMilli: z.number().int().min(1000).max(100_000).default(3000),
+        /** Deviations within this share of the median are never outliers (MAD can be 0). */
+        minDeviationBps: z.number().int().min(0).max(10_000).default(50),
+      })
+      .strict()
+      .default({ madMultiplierMilli: 3000, minDeviationBps: 50 }),
+    transactions: z
+      .object({
+        /** A transaction not mined in this long is sent again with higher fees (same nonce). */
+        stuckAfterMs: z.number().int().min(500).max(600_000).default(15_000),
+        /** Each replacement raises both fees by this much; nodes require at least 10%. */
+        feeBumpPercent: z.number().int().min(10).max(500).default(25),
+        maxFeeBumps: z.number().int().min(0).max(10).default(3),
+        /** Refuse to pay more than this per gas (gwei), whatever the network asks. */
+        maxFeePerGasGwei: decimalString.default('500'),
+        /** Multiplier on estimated gas, in percent. */
+        gasLimitPercent: z.number().int().min(100).max(300).default(125),
+      })
+      .strict()
+      .default({ stuckAfterMs: 15_000, feeBumpPercent: 25, maxFeeBumps: 3, maxFeePerGasGwei: '500', gasLimitPercent: 125 }),
+    metrics: z
+      .object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65_535) })
+      .strict()
+      .optional(),
+    log: z
+      .object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') })
+      .strict()
+      .default({ level: 'info' }),
+  })
+  .strict()
+
+export type AggregatorConfig = z.infer<typeof aggregatorConfigSchema>
+export type AggregatorConfigInput = z.input<typeof aggregatorConfigSchema>
+
+/** Reads YAML or JSON; relative paths in the file are relative to the file. */
+export function loadAggregatorConfig(path: string): AggregatorConfig {
+  let raw: unknown
+  try {
+    const text = readFileSync(path, 'utf8')
+    raw = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text)
+  } catch (cause) {
+    throw new ConfigError(`Cannot read the aggregator config ${path}.`, { cause })
+  }
+  return resolveAggregatorConfig(raw, dirname(resolve(path)), path)
+}
+
+export function resolveAggregatorConfig(raw: unknown, baseDir: string, label = 'aggregator config'): AggregatorConfig {
+  const parsed = aggregatorConfigSchema.safeParse(raw)
+  if (!parsed.success) {
+    throw new ConfigError(`The ${label} is invalid.`, { metaMessages: describeIssues(parsed.error) })
+  }
+  const config = parsed.data
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p))
+  return {
+    ...config,
+    chain: { ...config.chain, deploymentFile: abs(config.chain.deploymentFile) },
+    ...(config.key.source === 'keystore' ? { key: { ...config.key, path: abs(config.key.path) } } : {}),
+  }
+}

@@ -1,0 +1,46 @@
+/** The aggregator's Prometheus metrics, on a registry of its own. */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+
+export type AggregatorMetrics = ReturnType<typeof createAggregatorMetrics>
+
+export function createAggregatorMetrics(labels: { aggregator: string }) {
+  const registry = new Registry()
+  registry.setDefaultLabels(labels)
+  collectDefaultMetrics({ register: registry, prefix: 'sibyl_aggregator_' })
+  return {
+    registry,
+    observationsIn: new Counter({ name: 'sibyl_observations_in_total', help: 'Observation messages received', labelNames: ['kind'], registers: [registry] }),
+    observationsAccepted: new Counter({ name: 'sibyl_observations_accepted_total', help: 'Observations verified and recorded', labelNames: ['kind'], registers: [registry] }),
+    observationsRejected: new Counter({
+      name: 'sibyl_observations_rejected_total',
+      help: 'Observations refused, by reason (malformed, wrong-domain, forged, unknown-signer, unknown-request, stale-round, duplicate, equivocation)',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    roundsOpen: new Gauge({ name: 'sibyl_rounds_open', help: 'Rounds this aggregator knows that are not finished', registers: [registry] }),
+    roundsClosed: new Counter({ name: 'sibyl_rounds_closed_total', help: 'Rounds finished, by how', labelNames: ['outcome'], registers: [registry] }),
+    timeToQuorum: new Histogram({
+      name: 'sibyl_time_to_quorum_seconds',
+      help: 'From the first observation of a round to its quorum',
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60],
+      registers: [registry],
+    }),
+    commits: new Counter({ name: 'sibyl_commits_total', help: 'Commit transactions mined, by result', labelNames: ['kind', 'result'], registers: [registry] }),
+    commitGas: new Histogram({
+      name: 'sibyl_commit_gas',
+      help: 'Gas used by mined commit transactions',
+      labelNames: ['kind'],
+      buckets: [50_000, 75_000, 100_000, 150_000, 200_000, 250_000, 300_000, 400_000, 600_000],
+      registers: [registry],
+    }),
+    commitLatency: new Histogram({
+      name: 'sibyl_commit_latency_seconds',
+      help: 'From quorum to the commit transaction mined',
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60],
+      registers: [registry],
+    }),
+    feeBumps: new Counter({ name: 'sibyl_fee_bumps_total', help: 'Stuck transactions replaced with higher fees', registers: [registry] }),
+    outliersReported: new Counter({ name: 'sibyl_outliers_reported_total', help: 'Outliers and non-responders published', labelNames: ['type'], registers: [registry] }),
+    chainErrors: new Counter({ name: 'sibyl_chain_errors_total', help: 'Failed chain calls', labelNames: ['operation'], registers: [registry] }),
+  }
+}

@@ -1,0 +1,184 @@
+/**
+ * main() of the aggregator: config in, every dependency built and wired, the shared durable consumer read
+ * until a signal, then a clean stop (stop pulling, finish commits in flight, drain NATS).
+ *
+ * Several aggregators share one durable pull consumer: JetStream hands each message to one of them (the
+ * queue-group behaviour), and the round records in KV let any of them finish a round another started.
+ */
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream'
+import { nanos } from '@nats-io/nats-core'
+import { Interface, type InterfaceAbi } from 'ethers'
+import type { Logger } from 'pino'
+import { readDeployment } from '@sibyl/protocol/deployment'
+import { streams, SUBJECT_PREFIX } from '@sibyl/protocol/subjects'
+import { feedAggregatorAbi } from '@sibyl/contracts/generated/FeedAggregator'
+import { loadSigner } from '@sibyl/oracle-node/config/load-signer'
+import { createLogger } from '@sibyl/oracle-node/node/create-logger'
+import { createProvider } from '@sibyl/oracle-node/chain/create-provider'
+import { connectNats } from '@sibyl/oracle-node/transport/connect-nats'
+import { ensureStreams } from '@sibyl/oracle-node/transport/ensure-streams'
+import { serveMetrics } from '@sibyl/oracle-node/metrics/serve-metrics'
+import { sleepUnlessAborted } from '@sibyl/oracle-node/node/sleep-unless-aborted'
+import { parseUnits } from 'ethers'
+import type { AggregatorConfig } from './config/aggregator-config.ts'
+import { createAggregator, type Aggregator, type FeedInfo } from './aggregator.ts'
+import { createAggregatorMetrics, type AggregatorMetrics } from './metrics/aggregator-metrics.ts'
+import { createOperatorRegistry } from './registry/operator-registry.ts'
+import { openRoundStore } from './rounds/round-store.ts'
+import { createTxSender } from './commit/tx-sender.ts'
+
+const feedInterface = new Interface(feedAggregatorAbi as unknown as InterfaceAbi)
+
+export type StartedAggregator = { aggregator: Aggregator; metrics: AggregatorMetrics; logger: Logger; stop: () => Promise<void>; metricsPort?: number }
+
+export type StartAggregatorParameters = {
+  config: AggregatorConfig
+  env: Record<string, string | undefined>
+  logger?: Logger
+}
+
+/** How long a message that failed on a dependency waits before it is handed out again. */
+const RETRY_DELAY_MS = 500
+/** Messages handled at once; the round store's compare-and-set keeps concurrent writers correct. */
+const HANDLER_CONCURRENCY = 8
+const DRAIN_TIMEOUT_MS = 5000
+
+export async function startAggregator({ config, env, logger: given }: StartAggregatorParameters): Promise<StartedAggregator> {
+  const wallet = await loadSigner(config.key, env)
+  const logger = given ?? createLogger(config.log.level, { service: 'sibyl-aggregator', aggregator: config.name, sender: wallet.address })
+  const deployment = readDeployment(config.chain.deploymentFile)
+  const chainId = BigInt(deployment.chainId)
+  const provider = createProvider(config.chain, Number(chainId))
+  const metrics = createAggregatorMetrics({ aggregator: config.name })
+  const feeds: FeedInfo[] = []
+  for (const f of deployment.contracts.feeds) {
+    const read = async (name: 'minAnswer' | 'maxAnswer') =>
+      BigInt(feedInterface.decodeFunctionResult(name, await provider.call({ to: f.address, data: feedInterface.encodeFunctionData(name, []) }))[0] as bigint)
+    feeds.push({ address: f.address, feedId: f.feedId, description: f.description, minAnswer: await read('minAnswer'), maxAnswer: await read('maxAnswer') })
+  }
+  const registry = createOperatorRegistry({
+    provider,
+    stakingAddress: deployment.contracts.staking,
+    fromBlock: deployment.deployedAtBlock,
+    confirmations: config.chain.confirmations,
+    maxBlockRange: config.chain.maxBlockRange,
+  })
+  await registry.sync()
+  const sender = createTxSender({
+    wallet,
+    rpcUrls: config.chain.rpcUrls,
+    chainId,
+    stuckAfterMs: config.transactions.stuckAfterMs,
+    feeBumpPercent: config.transactions.feeBumpPercent,
+    maxFeeBumps: config.transactions.maxFeeBumps,
+    maxFeePerGasWei: parseUnits(config.transactions.maxFeePerGasGwei, 'gwei'),
+    logger,
+    requestTimeoutMs: config.chain.requestTimeoutMs,
+  })
+
+  const nc = await connectNats({
+    servers: config.nats.servers,
+    name: `sibyl-aggregator-${config.name}`,
+    logger,
+    ...(config.nats.tokenEnv && env[config.nats.tokenEnv] ? { token: env[config.nats.tokenEnv]! } : {}),
+  })
+  await ensureStreams(nc)
+  const store = await openRoundStore({ nc, bucket: `sibyl_rounds_${chainId}`, ttlMs: 7 * 24 * 60 * 60 * 1000 })
+  const js = jetstream(nc)
+  const jsm = await jetstreamManager(nc)
+  // One durable consumer per chain, shared by every aggregator; adding it again with the same config is a
+  // no-op, so aggregators starting together do not conflict.
+  await jsm.consumers
+    .add(streams.observations.name, {
+      durable_name: config.nats.durableName,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      filter_subject: `${SUBJECT_PREFIX}.obs.${chainId}.>`,
+      ack_wait: nanos(config.nats.ackWaitMs),
+      max_ack_pending: config.nats.maxInFlight * 4,
+    })
+    .catch(async (error: unknown) => {
+      await jsm.consumers.info(streams.observations.name, config.nats.durableName).catch(() => {
+        throw error
+      })
+    })
+
+  const aggregator = createAggregator(
+    { provider, sender, store, js, registry, metrics, logger, nowMs: () => Date.now() },
+    {
+      id: config.name,
+      deployment,
+      feeds,
+      deadlineMs: config.rounds.deadlineMs,
+      commitLeaseMs: config.rounds.commitLeaseMs,
+      maxCommitAttempts: config.rounds.maxCommitAttempts,
+      maxConcurrentCommits: config.rounds.maxConcurrentCommits,
+      madMultiplierMilli: config.outliers.madMultiplierMilli,
+      minDeviationBps: config.outliers.minDeviationBps,
+      gasLimitPercent: config.transactions.gasLimitPercent,
+    },
+  )
+
+  const consumer = await js.consumers.get(streams.observations.name, config.nats.durableName)
+  const messages: ConsumerMessages = await consumer.consume({ max_messages: config.nats.maxInFlight })
+  const inFlight = new Set<Promise<void>>()
+
+  async function handle(m: JsMsg): Promise<void> {
+    try {
+      const result = await aggregator.handleMessage(m.data)
+      if (result.status === 'rejected') logger.debug({ reason: result.reason, details: result.details, seq: m.seq }, 'observation rejected')
+      // Acknowledged only now: the observation is in the round record (or refused for good).
+      m.ack()
+    } catch (error) {
+      // KV or chain unavailable: the message comes back and is handled again (idempotently).
+      metrics.chainErrors.inc({ operation: 'handle' })
+      logger.warn({ err: (error as Error).message, seq: m.seq }, 'observation not recorded; will retry')
+      m.nak(RETRY_DELAY_MS)
+    }
+  }
+
+  const reading = (async () => {
+    for await (const m of messages) {
+      const p = handle(m).finally(() => inFlight.delete(p))
+      inFlight.add(p)
+      if (inFlight.size >= HANDLER_CONCURRENCY) await Promise.race(inFlight)
+    }
+  })().catch((error: unknown) => logger.error({ err: error }, 'consumer stopped'))
+
+  const controller = new AbortController()
+  const sweeping = (async () => {
+    while (!controller.signal.aborted) {
+      try {
+        await aggregator.sweep()
+      } catch (error) {
+        logger.warn({ err: (error as Error).message }, 'sweep failed')
+      }
+      await sleepUnlessAborted(config.rounds.sweepIntervalMs, controller.signal)
+    }
+  })()
+
+  const server = config.metrics ? await serveMetrics(metrics.registry, config.metrics.host, config.metrics.port) : undefined
+  const address = server?.address()
+  const metricsPort = typeof address === 'object' && address ? address.port : undefined
+  logger.info({ chainId: deployment.chainId, oracle: deployment.contracts.resolutionOracle, feeds: feeds.length, activeOperators: registry.activeCount(), metricsPort }, 'aggregator started')
+
+  let stopped = false
+  const stop = async () => {
+    if (stopped) return
+    stopped = true
+    controller.abort()
+    messages.stop()
+    await reading
+    await Promise.allSettled([...inFlight])
+    await sweeping
+    await aggregator.idle()
+    // Drain lets acknowledgements in flight reach the server; with the server gone it would wait forever.
+    await Promise.race([nc.drain(), new Promise((r) => setTimeout(r, DRAIN_TIMEOUT_MS))])
+    if (!nc.isClosed()) await nc.close()
+    sender.destroy()
+    provider.destroy()
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()))
+    logger.info('aggregator stopped')
+  }
+  return { aggregator, metrics, logger, stop, ...(metricsPort === undefined ? {} : { metricsPort }) }
+}
