@@ -75,9 +75,11 @@ export type StartOracleNodeParameters = {
   /** Builds the judge; called once with the logger so model loading is logged. */
   createResolver: (context: { config: NodeConfig; logger: Logger; metrics: NodeMetrics; fetcher: SourceFetcher }) => Promise<Resolver>
   logger?: Logger
+  /** Wraps the feed value reader (the demo's lying node uses it); the node's own reader by default. */
+  wrapFeedValueReader?: (read: ReturnType<typeof createFeedValueReader>) => ReturnType<typeof createFeedValueReader>
 }
 
-export async function startOracleNode({ config, env, createResolver, logger: given }: StartOracleNodeParameters): Promise<StartedNode> {
+export async function startOracleNode({ config, env, createResolver, logger: given, wrapFeedValueReader }: StartOracleNodeParameters): Promise<StartedNode> {
   const signer = await loadSigner(config.key, env)
   const logger = given ?? createLogger(config.log.level, { service: 'sibyl-node', node: config.name, signer: signer.address })
   const deployment = readDeployment(config.chain.deploymentFile)
@@ -129,7 +131,7 @@ export async function startOracleNode({ config, env, createResolver, logger: giv
       logger,
       nowMs: () => Date.now(),
       chainId: BigInt(deployment.chainId),
-      readFeedValue: createFeedValueReader(fetcher, metrics),
+      readFeedValue: (wrapFeedValueReader ?? ((read) => read))(createFeedValueReader(fetcher, metrics)),
     },
     feedTargets,
   )
