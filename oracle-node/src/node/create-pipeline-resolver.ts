@@ -47,6 +47,8 @@ export async function createPipelineResolver({
     allowRemoteModels: config.model.allowRemoteModels,
     executionProvider: config.model.device,
     batchSize: config.model.batchSize,
+    // Logs where the model came from (configured folder, npm-installed default, hub) and a first-use conversion.
+    logger: logger.child({ unit: 'models' }),
   })
   for (const warning of embedder.warnings) logger.warn({ model: embedder.modelId }, warning)
   logger.info({ model: embedder.modelId, device: embedder.device, modelHash: embedder.modelHash }, `model loaded on ${embedder.device}`)
