@@ -125,3 +125,23 @@ test.serial('sibyl node refuses a broken config with exit 2, naming the field', 
   t.is(help.code, 0)
   t.regex(help.stdout, /--config FILE/)
 })
+
+test.serial('sibyl aggregator refuses a broken config with exit 2, naming the field', async (t) => {
+  const config = join(dir, 'aggregator.yaml')
+  writeFileSync(
+    config,
+    ['name: agg-1', 'chain:', '  rpcUrls: [http://127.0.0.1:8545]', '  deploymentFile: d.json', 'nats: { servers: [nats://127.0.0.1:4222], maxInFlight: 0 }', 'key: { source: env, env: AGG_KEY }', 'outliers: { madMultiplierMilli: 10 }', ''].join('\n'),
+  )
+  const { code, stderr } = await sibyl(['aggregator', '--config', config])
+  t.is(code, 2)
+  t.regex(stderr, /nats\.maxInFlight/)
+  t.regex(stderr, /outliers\.madMultiplierMilli/)
+  // A valid config whose key is missing from the environment: also a config error, before any connection.
+  writeFileSync(config, ['name: agg-1', 'chain:', '  rpcUrls: [http://127.0.0.1:8545]', '  deploymentFile: d.json', 'nats: { servers: [nats://127.0.0.1:4222] }', 'key: { source: env, env: AGG_KEY }', ''].join('\n'))
+  const missingKey = await sibyl(['aggregator', '--config', config])
+  t.is(missingKey.code, 2)
+  t.regex(missingKey.stderr, /AGG_KEY/)
+  const help = await sibyl(['aggregator', '--help'])
+  t.is(help.code, 0)
+  t.regex(help.stdout, /--config FILE/)
+})
