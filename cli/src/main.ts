@@ -2,9 +2,11 @@
 import { deployCommand } from './deploy-command.ts'
 import { nodeCommand } from './node-command.ts'
 import { aggregatorCommand } from './aggregator-command.ts'
+import { stakeCommand } from './stake-command.ts'
+import { sitesCommand } from './sites-command.ts'
 import { EXIT_OK, EXIT_USAGE, type Command, type CommandIo } from './io.ts'
 
-export const commands: readonly Command[] = [deployCommand, nodeCommand, aggregatorCommand]
+export const commands: readonly Command[] = [deployCommand, stakeCommand, nodeCommand, aggregatorCommand, sitesCommand]
 
 export function helpText(): string {
   const width = Math.max(...commands.map((c) => c.name.length))
