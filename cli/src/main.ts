@@ -4,9 +4,10 @@ import { nodeCommand } from './node-command.ts'
 import { aggregatorCommand } from './aggregator-command.ts'
 import { stakeCommand } from './stake-command.ts'
 import { sitesCommand } from './sites-command.ts'
+import { modelsCommand } from './models-command.ts'
 import { EXIT_OK, EXIT_USAGE, type Command, type CommandIo } from './io.ts'
 
-export const commands: readonly Command[] = [deployCommand, stakeCommand, nodeCommand, aggregatorCommand, sitesCommand]
+export const commands: readonly Command[] = [deployCommand, stakeCommand, nodeCommand, aggregatorCommand, sitesCommand, modelsCommand]
 
 export function helpText(): string {
   const width = Math.max(...commands.map((c) => c.name.length))
