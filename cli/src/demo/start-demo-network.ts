@@ -1,0 +1,289 @@
+/**
+ * A whole Sibyl network on this machine, for the demo, the end-to-end tests and the end-to-end benchmark:
+ * nats-server with JetStream (temporary store), anvil with the contracts deployed (the demo feed included),
+ * n funded, staked and registered operators, the demo's fictional source sites, n oracle nodes (the last
+ * `lyingNodes` of them lying) and an aggregator.
+ *
+ * Nodes and the aggregator run in this process (one model copy per node, no process start-up per node);
+ * anvil and nats-server are child processes, each reported through `onSpawn` as soon as it exists so a
+ * caller can kill them on exit whatever happens. `stop()` tears everything down in reverse order, and a
+ * start that fails or is aborted half-way stops what it had started before throwing.
+ */
+import type { ChildProcess } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseEther } from 'ethers'
+import { pino, type Logger } from 'pino'
+import { BaseError } from '@sibyl/protocol/errors'
+import { localWallet, setBalance, startLocalNetwork, type LocalNetwork, type LocalOperator } from '@sibyl/contracts/local-network'
+import { nodeConfigSchema, type NodeConfig } from '@sibyl/oracle-node/config/node-config'
+import { startOracleNode, type StartedNode, type StartOracleNodeParameters } from '@sibyl/oracle-node/node/start-oracle-node'
+import { createPipelineResolver } from '@sibyl/oracle-node/node/create-pipeline-resolver'
+import { resolveAggregatorConfig, type AggregatorConfig, type AggregatorConfigInput } from '@sibyl/aggregator/config/aggregator-config'
+import { startAggregator, type StartedAggregator } from '@sibyl/aggregator/start-aggregator'
+import { startDemoSites, type DemoSites } from '@sibyl/feeds/serve-demo-sites'
+import { buildDemoFeedSpec, DEMO_FEED } from '@sibyl/feeds/demo-questions'
+import { createLyingFeedValueReader, createLyingResolver } from '@sibyl/feeds/lying-resolver'
+import { startNatsServer, type NatsServer } from './start-nats-server.ts'
+
+export class DemoNetworkError extends BaseError {
+  override name = 'DemoNetworkError' as const
+}
+
+export type StartDemoNetworkParameters = {
+  /** Oracle nodes, one staked operator each (default 4). */
+  operators?: number
+  /** How many nodes lie (the last ones; default 1). They judge honestly, then report the next outcome and 10x feed values. */
+  lyingNodes?: number
+  /** ResolutionOracle's dispute window (default 30 s). */
+  disputeWindowSec?: number
+  /** DisputeGovernance's voting period (default 1 h). */
+  votingPeriodSec?: number
+  /**
+   * The nodes' `model.modelsDir`. Omitted: none, so each node takes the default resolution (the npm-installed
+   * model, converted into the model cache on first use).
+   */
+  modelsDir?: string
+  /** Run the demo's NWC / USD feed on every node (default true). */
+  feed?: boolean
+  /** Chain and feed polling of nodes and aggregator (default 200 ms). */
+  pollIntervalMs?: number
+  /** Node config fields to override (every node), e.g. `{ maxConcurrentRequests: 8 }`. */
+  nodeOverrides?: Partial<Pick<NodeConfig, 'maxConcurrentRequests' | 'questionTypes'>> & { minConfidenceBps?: number }
+  /** Aggregator config fields to override. */
+  aggregatorOverrides?: Partial<Pick<AggregatorConfigInput, 'rounds' | 'outliers' | 'transactions'>>
+  /** Working folder for the deployment file, node state, feed spec and the NATS store; default a new temporary one, removed by stop(). */
+  workDir?: string
+  /** A logger per component ('node-1', 'aggregator'); default silent. */
+  createLogger?: (component: string) => Logger
+  /** Told about each child process (anvil, nats-server) as soon as it is spawned. */
+  onSpawn?: (child: ChildProcess) => void
+  /** Aborts the start: what was started is stopped and the start throws. */
+  signal?: AbortSignal
+  /** Progress of the start, one short line per step. */
+  onStep?: (step: string) => void
+}
+
+export type DemoNode = {
+  index: number
+  name: string
+  lying: boolean
+  operator: LocalOperator
+  config: NodeConfig
+  /** The running node; replaced by restart(). */
+  started: StartedNode
+  stop: () => Promise<void>
+  restart: () => Promise<void>
+}
+
+export type DemoNetwork = {
+  net: LocalNetwork
+  /** The running nats-server; replaced by restartNats(). */
+  nats: NatsServer
+  natsUrl: string
+  sites: DemoSites
+  workDir: string
+  deploymentFile: string
+  /** The feed spec file the nodes report (undefined when the feed is off). */
+  feedSpecFile: string | undefined
+  nodes: DemoNode[]
+  /** Signing addresses of the lying nodes. */
+  liars: string[]
+  disputeWindowSec: number
+  aggregatorConfig: AggregatorConfig
+  /** The running aggregator; replaced by restartAggregator(), undefined between stopAggregator() and startAggregator(). */
+  aggregator: StartedAggregator | undefined
+  stopAggregator: () => Promise<void>
+  startAggregator: () => Promise<StartedAggregator>
+  restartAggregator: () => Promise<StartedAggregator>
+  /** Stops nats-server and starts it again on the same port and store; clients reconnect by themselves. */
+  restartNats: () => Promise<void>
+  stop: () => Promise<void>
+}
+
+const silent = pino({ level: 'silent' })
+
+/** Keys of the demo's aggregator (funded on the local chain; never used anywhere else). */
+export function demoAggregatorWallet(index = 0) {
+  return localWallet('aggregator', index)
+}
+
+export async function startDemoNetwork(parameters: StartDemoNetworkParameters = {}): Promise<DemoNetwork> {
+  const operatorCount = parameters.operators ?? 4
+  const lyingNodes = parameters.lyingNodes ?? 1
+  if (!Number.isInteger(operatorCount) || operatorCount < 1 || operatorCount > 64) throw new DemoNetworkError(`operators must be 1..64, got ${operatorCount}`)
+  if (!Number.isInteger(lyingNodes) || lyingNodes < 0 || lyingNodes > operatorCount) throw new DemoNetworkError(`lyingNodes must be 0..${operatorCount}, got ${lyingNodes}`)
+  const disputeWindowSec = parameters.disputeWindowSec ?? 30
+  const votingPeriodSec = parameters.votingPeriodSec ?? 3600
+  const pollIntervalMs = parameters.pollIntervalMs ?? 200
+  const withFeed = parameters.feed ?? true
+  const loggerFor = parameters.createLogger ?? (() => silent)
+  const step = parameters.onStep ?? (() => undefined)
+  const ownsWorkDir = parameters.workDir === undefined
+  const workDir = parameters.workDir ?? mkdtempSync(join(tmpdir(), 'sibyl-demo-'))
+  mkdirSync(workDir, { recursive: true })
+
+  // Undo stack: whatever started is stopped, last first, on a failed start and by stop().
+  const undo: (() => Promise<unknown>)[] = []
+  const unwind = async () => {
+    for (const u of undo.splice(0).reverse()) await u().catch(() => undefined)
+    if (ownsWorkDir) rmSync(workDir, { recursive: true, force: true })
+  }
+  let natsServer: NatsServer | undefined
+  const checkAborted = () => {
+    if (parameters.signal?.aborted) throw new DemoNetworkError('The demo network start was aborted.')
+  }
+
+  try {
+    step('starting nats-server (JetStream) and anvil')
+    const natsStore = join(workDir, 'nats')
+    mkdirSync(natsStore, { recursive: true })
+    const spawnHook = parameters.onSpawn ? { onSpawn: parameters.onSpawn } : {}
+    const natsStart = startNatsServer({ storeDir: natsStore, ...spawnHook })
+    const netStart = startLocalNetwork({
+      operators: operatorCount,
+      config: {
+        disputeWindowSec,
+        votingPeriodSec,
+        unbondingDelaySec: Math.max(7 * 24 * 3600, disputeWindowSec + votingPeriodSec),
+        feeds: withFeed ? [DEMO_FEED] : [],
+      },
+    })
+    const [natsResult, netResult] = await Promise.allSettled([natsStart, netStart])
+    if (natsResult.status === 'fulfilled') {
+      natsServer = natsResult.value
+      undo.push(() => natsServer!.stop())
+    }
+    if (netResult.status === 'fulfilled') {
+      // startLocalNetwork takes no spawn hook: anvil is reported once the chain is up (it stops anvil itself if
+      // deploying fails).
+      parameters.onSpawn?.(netResult.value.anvil.process)
+      undo.push(() => netResult.value.stop())
+    }
+    if (natsResult.status === 'rejected') throw natsResult.reason
+    if (netResult.status === 'rejected') throw netResult.reason
+    const net = netResult.value
+    const nats = natsResult.value as NatsServer
+    checkAborted()
+
+    step('serving the demo sites')
+    const sites = await startDemoSites()
+    undo.push(() => sites.close())
+    const deploymentFile = join(workDir, 'deployment.json')
+    writeFileSync(deploymentFile, JSON.stringify(net.deployment, null, 2))
+    const feedSpecFile = withFeed ? join(workDir, 'nwc-usd.feed.json') : undefined
+    if (feedSpecFile) writeFileSync(feedSpecFile, JSON.stringify(buildDemoFeedSpec(sites.url), null, 2))
+
+    const aggregatorWallet = demoAggregatorWallet(0)
+    await setBalance(net.provider, aggregatorWallet.address, parseEther('1000'))
+    const aggregatorConfig = resolveAggregatorConfig(
+      {
+        name: 'demo-aggregator',
+        chain: { rpcUrls: [net.anvil.rpcUrl], deploymentFile, pollIntervalMs },
+        nats: { servers: [nats.url], ackWaitMs: 5000 },
+        key: { source: 'env', env: 'AGGREGATOR_KEY' },
+        // Every node answers within seconds here: a short deadline gets the outlier reports out quickly.
+        rounds: { deadlineMs: 20_000, commitLeaseMs: 5000, sweepIntervalMs: 200 },
+        transactions: { stuckAfterMs: 10_000 },
+        log: { level: 'info' },
+        ...parameters.aggregatorOverrides,
+      },
+      workDir,
+    )
+
+    const handle: DemoNetwork = {
+      net,
+      get nats() {
+        return natsServer!
+      },
+      natsUrl: nats.url,
+      sites,
+      workDir,
+      deploymentFile,
+      feedSpecFile,
+      nodes: [],
+      liars: [],
+      disputeWindowSec,
+      aggregatorConfig,
+      aggregator: undefined,
+      stopAggregator: async () => {
+        const running = handle.aggregator
+        handle.aggregator = undefined
+        await running?.stop()
+      },
+      startAggregator: async () => {
+        if (handle.aggregator) return handle.aggregator
+        handle.aggregator = await startAggregator({
+          config: aggregatorConfig,
+          env: { AGGREGATOR_KEY: aggregatorWallet.privateKey },
+          logger: loggerFor('aggregator'),
+        })
+        return handle.aggregator
+      },
+      restartAggregator: async () => {
+        await handle.stopAggregator()
+        return handle.startAggregator()
+      },
+      restartNats: async () => {
+        natsServer = await natsServer!.restart()
+      },
+      stop: async () => unwind(),
+    }
+
+    step(`starting ${operatorCount} oracle nodes (${lyingNodes} lying) and loading their models`)
+    const nodeEnv: Record<string, string> = {}
+    for (const op of net.operators) nodeEnv[`NODE_KEY_${op.index}`] = op.signer.privateKey
+    const { minConfidenceBps, ...nodeOverrides } = parameters.nodeOverrides ?? {}
+    for (const op of net.operators) {
+      checkAborted()
+      const name = `node-${op.index + 1}`
+      const lying = op.index >= operatorCount - lyingNodes
+      const config = nodeConfigSchema.parse({
+        name,
+        chain: { rpcUrls: [net.anvil.rpcUrl], deploymentFile, confirmations: 0, pollIntervalMs },
+        nats: { servers: [nats.url] },
+        key: { source: 'env', env: `NODE_KEY_${op.index}` },
+        stateDir: join(workDir, name),
+        // The demo sites are on 127.0.0.1: the only reason this is ever true.
+        sources: { allowPrivateAddresses: true, timeoutMs: 10_000 },
+        model: { ...(parameters.modelsDir ? { modelsDir: parameters.modelsDir } : {}), device: 'cpu', ...(minConfidenceBps === undefined ? {} : { minConfidenceBps }) },
+        feeds: feedSpecFile ? [feedSpecFile] : [],
+        log: { level: 'info' },
+        ...nodeOverrides,
+      })
+      const startParameters: StartOracleNodeParameters = {
+        config,
+        env: nodeEnv,
+        logger: loggerFor(name),
+        createResolver: lying ? async (context) => createLyingResolver(await createPipelineResolver(context)) : createPipelineResolver,
+        ...(lying ? { wrapFeedValueReader: (read) => createLyingFeedValueReader(read) } : {}),
+      }
+      const node: DemoNode = {
+        index: op.index,
+        name,
+        lying,
+        operator: op,
+        config,
+        started: await startOracleNode(startParameters),
+        stop: async () => node.started.stop(),
+        restart: async () => {
+          await node.started.stop()
+          node.started = await startOracleNode(startParameters)
+        },
+      }
+      undo.push(() => node.stop())
+      handle.nodes.push(node)
+      if (lying) handle.liars.push(op.signer.address)
+    }
+
+    checkAborted()
+    step('starting the aggregator')
+    await handle.startAggregator()
+    undo.push(() => handle.stopAggregator())
+    return handle
+  } catch (error) {
+    await unwind()
+    throw error
+  }
+}

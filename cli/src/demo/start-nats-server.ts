@@ -1,0 +1,121 @@
+/**
+ * A real nats-server with JetStream on a free loopback port and a temporary store, for the demo, the tests
+ * and the benchmarks. `restart()` brings it back on the same port and store, so JetStream streams, KV buckets
+ * and durable consumers survive (a crash and restart of the server, as the services see it).
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { createConnection } from 'node:net'
+import { tmpdir } from 'node:os'
+import { delimiter, join } from 'node:path'
+import { BaseError } from '@sibyl/protocol/errors'
+import { freePort } from '@sibyl/contracts/anvil'
+
+export class NatsServerStartError extends BaseError {
+  override name = 'NatsServerStartError' as const
+}
+
+export type NatsServer = {
+  url: string
+  port: number
+  storeDir: string
+  process: ChildProcess
+  stop: () => Promise<void>
+  restart: () => Promise<NatsServer>
+}
+
+export type StartNatsServerParameters = {
+  /** 0 or omitted: a free port. */
+  port?: number
+  /** JetStream store; omitted: a new temporary folder (see removeNatsStore). */
+  storeDir?: string
+  /** The binary; omitted: `nats-server` on PATH, else the Debian package's /usr/sbin/nats-server. */
+  binary?: string
+  startTimeoutMs?: number
+  /** Told about the child as soon as it is spawned, so a caller can kill it on exit whatever happens next. */
+  onSpawn?: (child: ChildProcess) => void
+}
+
+/** Where the Debian package installs it; /usr/sbin is not on every user's PATH. */
+const KNOWN_PATHS = ['/usr/sbin/nats-server', '/usr/local/bin/nats-server', '/usr/bin/nats-server']
+
+export function natsServerBinary(path = process.env.PATH ?? ''): string | undefined {
+  for (const dir of path.split(delimiter)) {
+    if (dir && existsSync(join(dir, 'nats-server'))) return join(dir, 'nats-server')
+  }
+  return KNOWN_PATHS.find((p) => existsSync(p))
+}
+
+async function canConnect(port: number): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const socket = createConnection({ port, host: '127.0.0.1' }, () => {
+      socket.end()
+      resolve(true)
+    })
+    socket.on('error', () => resolve(false))
+  })
+}
+
+export async function startNatsServer(parameters: StartNatsServerParameters = {}): Promise<NatsServer> {
+  const binary = parameters.binary ?? natsServerBinary()
+  if (!binary) {
+    throw new NatsServerStartError('nats-server was not found.', {
+      details: `Install it (Debian/Ubuntu: apt-get install nats-server) or put it on PATH; looked on PATH and in ${KNOWN_PATHS.join(', ')}.`,
+    })
+  }
+  const port = parameters.port || (await freePort())
+  const storeDir = parameters.storeDir ?? mkdtempSync(join(tmpdir(), 'sibyl-nats-'))
+  const child = spawn(binary, ['-js', '-sd', storeDir, '-a', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] })
+  parameters.onSpawn?.(child)
+  let stderr = ''
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000)
+  })
+  let spawnError: Error | undefined
+  child.on('error', (error) => {
+    spawnError = error
+  })
+  const exited = () => child.exitCode !== null || child.signalCode !== null
+  const stop = async () => {
+    if (exited() || spawnError) return
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000)
+      child.once('exit', () => {
+        clearTimeout(timer)
+        resolve()
+      })
+      child.kill('SIGTERM')
+    })
+  }
+
+  const deadline = Date.now() + (parameters.startTimeoutMs ?? 10_000)
+  for (;;) {
+    if (spawnError || exited()) {
+      throw new NatsServerStartError('nats-server did not start.', { cause: spawnError, details: stderr.trim() || `exit code ${child.exitCode}` })
+    }
+    if (await canConnect(port)) break
+    if (Date.now() >= deadline) {
+      await stop()
+      throw new NatsServerStartError(`nats-server did not listen on port ${port} in time.`, { details: stderr.trim() })
+    }
+    await new Promise((r) => setTimeout(r, 50))
+  }
+
+  const server: NatsServer = {
+    url: `nats://127.0.0.1:${port}`,
+    port,
+    storeDir,
+    process: child,
+    stop,
+    restart: async () => {
+      await stop()
+      return startNatsServer({ ...parameters, port, storeDir, binary })
+    },
+  }
+  return server
+}
+
+/** Deletes a server's JetStream store (after stop()). */
+export function removeNatsStore(server: Pick<NatsServer, 'storeDir'>): void {
+  rmSync(server.storeDir, { recursive: true, force: true })
+}
