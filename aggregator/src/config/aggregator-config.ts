@@ -2,23 +2,13 @@
  * The aggregator's configuration, parsed once at start-up by strict schemas; a bad config exits non-zero
  * naming the path of what is wrong. The key that pays for commits comes from the environment or a keystore.
  */
-import { readFileSync } from 'node:fs'
 import { dirname, isAbsolute, resolve } from 'node:path'
-import { parse as parseYaml } from 'yaml'
 import { z } from 'zod'
 import { describeIssues } from '@sibyl/protocol/schema-parts'
-import { ConfigError, keySourceSchema } from '@sibyl/oracle-node/config/node-config'
+import { ConfigError, envNameSchema, keySourceSchema, readConfigFile, urlSchema } from '@sibyl/oracle-node/config/config-parts'
 
-const url = (protocols: string[]) =>
-  z.string().refine((s) => {
-    try {
-      return protocols.includes(new URL(s).protocol)
-    } catch {
-      return false
-    }
-  }, `expected a ${protocols.join(' or ')} URL`)
-
-const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'expected an environment variable name')
+const url = urlSchema
+const envName = envNameSchema
 const decimalString = z.string().regex(/^[0-9]+(\.[0-9]+)?$/, 'expected a decimal number as a string')
 
 export const aggregatorConfigSchema = z
@@ -102,14 +92,7 @@ export type AggregatorConfigInput = z.input<typeof aggregatorConfigSchema>
 
 /** Reads YAML or JSON; relative paths in the file are relative to the file. */
 export function loadAggregatorConfig(path: string): AggregatorConfig {
-  let raw: unknown
-  try {
-    const text = readFileSync(path, 'utf8')
-    raw = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text)
-  } catch (cause) {
-    throw new ConfigError(`Cannot read the aggregator config ${path}.`, { cause })
-  }
-  return resolveAggregatorConfig(raw, dirname(resolve(path)), path)
+  return resolveAggregatorConfig(readConfigFile(path, 'aggregator config'), dirname(resolve(path)), path)
 }
 
 export function resolveAggregatorConfig(raw: unknown, baseDir: string, label = 'aggregator config'): AggregatorConfig {

@@ -3,28 +3,15 @@
  * naming the path of what is wrong. Secrets are never in the file: the key comes from an environment
  * variable or an encrypted keystore whose password is in one.
  */
-import { readFileSync } from 'node:fs'
 import { dirname, isAbsolute, resolve } from 'node:path'
-import { parse as parseYaml } from 'yaml'
 import { z } from 'zod'
-import { BaseError } from '@sibyl/protocol/errors'
+import { ConfigError, envNameSchema, keySourceSchema, readConfigFile, urlSchema } from './config-parts.ts'
 import { describeIssues } from '@sibyl/protocol/schema-parts'
 
-const url = (protocols: string[]) =>
-  z.string().refine((s) => {
-    try {
-      return protocols.includes(new URL(s).protocol)
-    } catch {
-      return false
-    }
-  }, `expected a ${protocols.join(' or ')} URL`)
+const url = urlSchema
+const envName = envNameSchema
 
-const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'expected an environment variable name')
-
-export const keySourceSchema = z.discriminatedUnion('source', [
-  z.object({ source: z.literal('env'), env: envName }).strict(),
-  z.object({ source: z.literal('keystore'), path: z.string().min(1), passwordEnv: envName }).strict(),
-])
+export { ConfigError, keySourceSchema }
 
 export const nodeConfigSchema = z
   .object({
@@ -94,19 +81,9 @@ export const nodeConfigSchema = z
 
 export type NodeConfig = z.infer<typeof nodeConfigSchema>
 
-export class ConfigError extends BaseError {
-  override name = 'ConfigError' as const
-}
-
 /** Reads YAML or JSON; relative paths in the file are relative to the file. */
 export function loadNodeConfig(path: string): NodeConfig {
-  let raw: unknown
-  try {
-    const text = readFileSync(path, 'utf8')
-    raw = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text)
-  } catch (cause) {
-    throw new ConfigError(`Cannot read the node config ${path}.`, { cause })
-  }
+  const raw = readConfigFile(path, 'node config')
   const parsed = nodeConfigSchema.safeParse(raw)
   if (!parsed.success) {
     throw new ConfigError(`The node config ${path} is invalid.`, {
