@@ -1,0 +1,123 @@
+/**
+ * Gas of ResolutionOracle.commitReport and FeedAggregator.transmit with the signatures a quorum needs,
+ * at n = 4, 7, 16 and 31 active operators, measured on a real anvil from transaction receipts (the figure
+ * a transmitter pays: 21,000 base + calldata + execution). Gas is deterministic for the same bytecode and
+ * inputs, so quick and full runs measure the same thing.
+ */
+import { keccak256, parseEther, toUtf8Bytes } from 'ethers'
+import { quorumFor } from '@sibyl/protocol/quorum'
+import { contractAt } from '@sibyl/contracts/contract-at'
+import { addOperators, latestTimestamp, localWallet, setBalance, startLocalNetwork } from '@sibyl/contracts/local-network'
+import { findEvent, requestResolution, signAndCommit, signFeedValues } from '@sibyl/contracts/requests'
+import { feedAggregatorAbi } from '@sibyl/contracts/generated/FeedAggregator'
+import type { BenchSection } from '../section.ts'
+
+const SIZES = [4, 7, 16, 31] as const
+/** Targets from the foundation issue; OCR2 spends about 6-8k gas per signature for scale. */
+const TARGETS: Record<number, number> = { 7: 120_000, 31: 250_000 }
+
+export type GasRow = { n: number; quorum: number; commitGas: number; perSignature: number; transmitGas: number; requestGas: number }
+
+export async function measureGas(log: (message: string) => void = () => {}): Promise<GasRow[]> {
+  const net = await startLocalNetwork({
+    operators: SIZES[0],
+    config: { feeds: [{ description: 'ETH / USD', decimals: 8, minAnswer: '1', maxAnswer: '1000000000000000' }] },
+  })
+  const rows: GasRow[] = []
+  try {
+    const { token, oracle } = net.contracts
+    const feedInfo = net.deployment.contracts.feeds[0]!
+    const feed = contractAt(feedAggregatorAbi, feedInfo.address, net.deployer)
+    const requester = localWallet('bench requester', 0, net.provider)
+    await setBalance(net.provider, requester.address, parseEther('100'))
+    await (await token.getFunction('mint')(requester.address, parseEther('1000'))).wait()
+    let operators = net.operators
+    let feedRound = 0
+    for (const n of SIZES) {
+      log(`gas: n = ${n}`)
+      if (operators.length < n) {
+        const more = await addOperators({ provider: net.provider, deployer: net.deployer, deployment: net.deployment, count: n - operators.length, firstIndex: operators.length })
+        operators = [...operators, ...more]
+      }
+      const active = Number(await net.contracts.staking.getFunction('activeOperatorCount')())
+      if (active !== n) throw new Error(`expected ${n} active operators, found ${active}`)
+      const q = quorumFor(n)
+
+      // Warm-up request so the measured one does not pay first-use storage of unrelated slots.
+      const now = await latestTimestamp(net.provider)
+      const ask = (i: number) =>
+        requestResolution(token, oracle, requester, {
+          spec: `bench question ${n}-${i}`,
+          outcomes: ['YES', 'NO'],
+          resolveAfter: now,
+          feeWei: parseEther('1'),
+        })
+      await signAndCommit(oracle, operators.slice(0, q), { requestId: (await ask(0)).requestId, round: 0, answer: 0n })
+      const { requestId, receipt: requestReceipt } = await ask(1)
+      const { receipt } = await signAndCommit(oracle, operators.slice(0, q), {
+        requestId,
+        round: 0,
+        answer: 1n,
+        evidenceHash: keccak256(toUtf8Bytes('evidence')),
+      })
+      findEvent(oracle, receipt, 'ReportCommitted')
+
+      feedRound += 1
+      const values = operators.slice(0, q).map((_, i) => 300_000_000_000n + BigInt(i) * 1_000_000n)
+      const transmit = await signFeedValues(feed, operators.slice(0, q), feedInfo.feedId, feedRound, values)
+      // First transmit of this size warms the round storage pattern; measure the second.
+      await (await feed.getFunction('transmit')(transmit.roundId, transmit.values)).wait()
+      feedRound += 1
+      const measured = await signFeedValues(feed, operators.slice(0, q), feedInfo.feedId, feedRound, values)
+      const transmitReceipt = await (await feed.getFunction('transmit')(measured.roundId, measured.values)).wait()
+
+      const commitGas = Number(receipt.gasUsed)
+      rows.push({
+        n,
+        quorum: q,
+        commitGas,
+        perSignature: Math.round((commitGas - 21_000) / q),
+        transmitGas: Number(transmitReceipt!.gasUsed),
+        requestGas: Number(requestReceipt.gasUsed),
+      })
+    }
+  } finally {
+    await net.stop()
+  }
+  return rows
+}
+
+/** The bench keys: commitReport at every size, feed transmit at every size (the issue asks n7 and n31 at least). */
+export function gasFigures(rows: readonly GasRow[]): Record<string, number> {
+  const figures: Record<string, number> = {}
+  for (const r of rows) {
+    figures[`gas.commitReport.n${r.n}`] = r.commitGas
+    figures[`gas.feedTransmit.n${r.n}`] = r.transmitGas
+  }
+  return figures
+}
+
+export const gasSection: BenchSection = {
+  name: 'gas',
+  title: 'Gas: committing a report and transmitting a feed round',
+  run: async ({ log }) => {
+    const rows = await measureGas(log)
+    return {
+      figures: gasFigures(rows),
+      tables: [
+        {
+          title: 'Gas from receipts on anvil (quorum signatures, q = n - floor((n-1)/3))',
+          table: {
+            columns: ['n', 'quorum', 'commitReport gas', 'per signature (excl. 21k base)', 'feed transmit gas', 'requestResolution gas'],
+            rows: rows.map((r) => [r.n, r.quorum, r.commitGas.toLocaleString('en'), r.perSignature.toLocaleString('en'), r.transmitGas.toLocaleString('en'), r.requestGas.toLocaleString('en')]),
+          },
+        },
+      ],
+      aims: rows
+        .filter((r) => TARGETS[r.n] !== undefined)
+        .map((r) => ({ label: `gas: commitReport n = ${r.n}`, value: r.commitGas.toLocaleString('en'), aim: `≤ ${TARGETS[r.n]!.toLocaleString('en')}`, met: r.commitGas <= TARGETS[r.n]! })),
+    }
+  },
+}
+
+export { TARGETS as GAS_TARGETS }
