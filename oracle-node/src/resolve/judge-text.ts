@@ -14,7 +14,9 @@
  * 4. Combine. Per source, the log-odds of each pair's polarity are averaged with weights relevance²; the
  *    source's strength is its best relevance. Across sources the log-odds add, each scaled by source weight
  *    (relative to the heaviest source) × strength, so agreeing sources reinforce and disagreeing ones cancel.
- *    Yes/no: P(YES) = σ(L). Choice: softmax over the outcomes' L. Confidence = the chosen outcome's probability.
+ *    Yes/no: P(YES) = σ(s·L). Choice: softmax over the outcomes' s·L, where the scale s is fitted with the judge
+ *    on the training rows' end-to-end log-odds (judge-model.json `combination`), so that the confidence is
+ *    calibrated. Confidence = the chosen outcome's probability.
  * 5. Abstain. Below `minConfidenceBps`, or when no passage of any source is relevant, the answer is
  *    "unresolvable" (or "too early" before the event time): the judge says so rather than guess.
  */
@@ -68,6 +70,8 @@ export type JudgeTextReturnType = {
   reason: string
   /** Probability per outcome, in basis points. */
   outcomeProbabilitiesBps: number[]
+  /** The combined evidence log-odds per hypothesis, before the model's scale (for fitting that scale). */
+  evidenceLogOdds: number[]
   usedPassages: UsedPassage[]
 }
 
@@ -106,7 +110,7 @@ export async function judgeText(parameters: JudgeTextParameters): Promise<JudgeT
     for (const r of ranked) selected.push({ sourceIndex: s.doc.sourceIndex, weight: s.doc.weight, ...r })
   }
   if (selected.length === 0) {
-    return { answer: abstain, confidenceBps: 0, reason: 'no passages to judge', outcomeProbabilitiesBps: outcomes.map(() => 0), usedPassages: [] }
+    return { answer: abstain, confidenceBps: 0, reason: 'no passages to judge', outcomeProbabilitiesBps: outcomes.map(() => 0), evidenceLogOdds: hypotheses.statements.map(() => 0), usedPassages: [] }
   }
 
   // Score every (hypothesis, passage) pair.
@@ -140,11 +144,12 @@ export async function judgeText(parameters: JudgeTextParameters): Promise<JudgeT
   }
 
   let probabilities: number[]
+  const scale = judge.model.combination?.scale ?? 1
   if (hypotheses.kind === 'yes-no') {
-    const pYes = 1 / (1 + Math.exp(-clamp(evidenceLogOdds[0]!)))
+    const pYes = 1 / (1 + Math.exp(-clamp(scale * evidenceLogOdds[0]!)))
     probabilities = outcomes.map((_, i) => (i === hypotheses.yesIndex ? pYes : 1 - pYes))
   } else {
-    const l = evidenceLogOdds.map(clamp)
+    const l = evidenceLogOdds.map((v) => clamp(scale * v))
     const max = Math.max(...l)
     const exps = l.map((v) => Math.exp(v - max))
     const sum = exps.reduce((a, b) => a + b, 0)
@@ -169,12 +174,12 @@ export async function judgeText(parameters: JudgeTextParameters): Promise<JudgeT
   const outcomeProbabilitiesBps = probabilities.map((p) => Math.round(p * 10_000))
   const summary = `P(${outcomes[best]}) = ${confidenceBps} bps from ${documents.length} source(s), best relevance ${bestRelevance.toFixed(2)}`
   if (bestRelevance < MIN_RELEVANCE) {
-    return { answer: abstain, confidenceBps, reason: `no relevant passage (best relevance ${bestRelevance.toFixed(2)} < ${MIN_RELEVANCE})`, outcomeProbabilitiesBps, usedPassages }
+    return { answer: abstain, confidenceBps, reason: `no relevant passage (best relevance ${bestRelevance.toFixed(2)} < ${MIN_RELEVANCE})`, outcomeProbabilitiesBps, evidenceLogOdds, usedPassages }
   }
   if (confidenceBps < minConfidenceBps) {
-    return { answer: abstain, confidenceBps, reason: `abstained: ${summary} < ${minConfidenceBps} bps`, outcomeProbabilitiesBps, usedPassages }
+    return { answer: abstain, confidenceBps, reason: `abstained: ${summary} < ${minConfidenceBps} bps`, outcomeProbabilitiesBps, evidenceLogOdds, usedPassages }
   }
-  return { answer: { kind: 'outcome', index: best }, confidenceBps, reason: summary, outcomeProbabilitiesBps, usedPassages }
+  return { answer: { kind: 'outcome', index: best }, confidenceBps, reason: summary, outcomeProbabilitiesBps, evidenceLogOdds, usedPassages }
 }
 
 export type Hypotheses =

@@ -5,8 +5,10 @@
  * Split rule (fixed before any feature was written; never changed after looking at results):
  *   test  <=>  parseInt(sha256(`sibyl-judge:<dataset>:<group key>`).hex[0..8], 16) % 5 < 2   (about 40 %)
  * with group key = `group` for fever_symmetric (an original FEVER pair and its symmetric counterparts share
- * it, so they never straddle the split) and the claim id for fool_me_twice. Only these two datasets have test
- * rows; climate_fever, mnli_dev_matched and snli_subset are used for training only and are never reported.
+ * it, so they never straddle the split), the claim id for fool_me_twice and climate_fever, the premise for
+ * mnli_dev_matched and the caption id for snli_subset (pairs sharing a premise stay together). The rule was
+ * first applied to fever_symmetric and fool_me_twice only (the other three were training-only); it was then
+ * extended unchanged to all five so that every dataset has held-out rows to report.
  */
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
@@ -20,6 +22,8 @@ export type JudgePair = {
   id: string
   /** Rows sharing a group are always on the same side of the split (and in the same CV fold). */
   group: string
+  /** The id of the dataset row (data.jsonl) the pair comes from. */
+  rowId: string
   split: JudgeSplit
   claim: string
   /** The gold evidence (FM2: its sentences joined with a space). */
@@ -54,6 +58,7 @@ export function loadJudgeDataset(dataDir: string): JudgePair[] {
     pairs.push({
       dataset: 'fever_symmetric',
       id: String(r.id),
+      rowId: String(r.id),
       group,
       split: splitOf('fever_symmetric', group),
       claim: String(r.claim),
@@ -67,6 +72,7 @@ export function loadJudgeDataset(dataDir: string): JudgePair[] {
     pairs.push({
       dataset: 'fool_me_twice',
       id: String(r.id),
+      rowId: String(r.id),
       group: String(r.id),
       split: splitOf('fool_me_twice', String(r.id)),
       claim: String(r.claim),
@@ -80,7 +86,8 @@ export function loadJudgeDataset(dataDir: string): JudgePair[] {
     for (const [i, e] of (r.evidences as { text: string; label: string }[]).entries()) {
       const label = FACT[e.label]
       if (!label) continue
-      pairs.push({ dataset: 'climate_fever', id: `${r.id}:${i}`, group: String(r.id), split: 'train', claim: String(r.claim), evidence: e.text, label })
+      const group = String(r.id)
+      pairs.push({ dataset: 'climate_fever', id: `${r.id}:${i}`, rowId: group, group, split: splitOf('climate_fever', group), claim: String(r.claim), evidence: e.text, label })
     }
   }
   for (const dataset of ['mnli_dev_matched', 'snli_subset'] as const) {
@@ -88,7 +95,7 @@ export function loadJudgeDataset(dataDir: string): JudgePair[] {
       const label = NLI[String(r.label)]
       if (!label) continue
       const group = String(r.caption_id ?? r.premise)
-      pairs.push({ dataset, id: String(r.id), group, split: 'train', claim: String(r.hypothesis), evidence: String(r.premise), label })
+      pairs.push({ dataset, id: String(r.id), rowId: String(r.id), group, split: splitOf(dataset, group), claim: String(r.hypothesis), evidence: String(r.premise), label })
     }
   }
   return pairs

