@@ -16,6 +16,8 @@ export type EvaluateParameters = {
   dataDir: string
   modelsDir: string
   adapters: readonly DatasetAdapter[]
+  /** Folders some adapter knows, run or not (the rest of the data directory is reported as unknown). */
+  knownFolders?: readonly string[]
   seen: SeenRows
   minConfidenceBps: number
   /** At most this many rows per dataset (in file order), for a quick run. */
@@ -115,7 +117,7 @@ export async function evaluate(parameters: EvaluateParameters): Promise<Evaluati
     }
     log(`${adapter.name}: done in ${(datasets[adapter.name]!.development ?? datasets[adapter.name]!).seconds.toFixed(1)} s`)
   }
-  const known = new Set(adapters.map((a) => a.folder))
+  const known = new Set(parameters.knownFolders ?? adapters.map((a) => a.folder))
   const unknownFolders = readdirSync(dataDir, { withFileTypes: true })
     .filter((d) => d.isDirectory() && !known.has(d.name))
     .map((d) => d.name)

@@ -104,6 +104,7 @@ async function main(): Promise<void> {
     dataDir: options.dataDir,
     modelsDir: options.modelsDir,
     adapters,
+    knownFolders: ADAPTERS.map((a) => a.folder),
     seen: loadSeenRows(),
     minConfidenceBps,
     ...(options.limit !== undefined ? { limit: options.limit } : {}),

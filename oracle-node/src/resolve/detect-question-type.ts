@@ -75,7 +75,9 @@ function detectOneGame(q: string): DetectQuestionTypeReturnType | undefined {
   if (dated && !COMPETITION.test(q)) return { type: 'sports.winner', reason: 'one side winning a game on a date', teams: { first: dated[1]!.trim() } }
   for (const re of [BEATS, VERSUS]) {
     const m = re.exec(q)
-    if (m && !COMPETITION.test(m[2]!) && !COMPETITION.test(m[1]!) && !/\d/.test(`${m[1]}${m[2]}`.replace(/\b\d{2,}ers\b/g, ''))) {
+    // Sides are names: a number there is an amount ("beat 100 points"), bar names like "49ers" / "76ers".
+    const named = (side: string) => !COMPETITION.test(side) && !/\d/.test(side.replace(/\b\d+ers\b/gi, ''))
+    if (m && named(m[1]!) && named(m[2]!)) {
       return { type: 'sports.winner', reason: 'one side against another', teams: { first: m[1]!.trim(), second: m[2]!.trim() } }
     }
   }
