@@ -5,9 +5,10 @@ import { aggregatorCommand } from './aggregator-command.ts'
 import { stakeCommand } from './stake-command.ts'
 import { sitesCommand } from './sites-command.ts'
 import { modelsCommand } from './models-command.ts'
+import { demoCommand } from './demo-command.ts'
 import { EXIT_OK, EXIT_USAGE, type Command, type CommandIo } from './io.ts'
 
-export const commands: readonly Command[] = [deployCommand, stakeCommand, nodeCommand, aggregatorCommand, sitesCommand, modelsCommand]
+export const commands: readonly Command[] = [deployCommand, stakeCommand, nodeCommand, aggregatorCommand, sitesCommand, modelsCommand, demoCommand]
 
 export function helpText(): string {
   const width = Math.max(...commands.map((c) => c.name.length))

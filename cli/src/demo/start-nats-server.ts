@@ -49,10 +49,13 @@ export function natsServerBinary(path = process.env.PATH ?? ''): string | undefi
 async function canConnect(port: number): Promise<boolean> {
   return new Promise<boolean>((resolve) => {
     const socket = createConnection({ port, host: '127.0.0.1' }, () => {
-      socket.end()
+      socket.destroy()
       resolve(true)
     })
-    socket.on('error', () => resolve(false))
+    socket.on('error', () => {
+      socket.destroy()
+      resolve(false)
+    })
   })
 }
 
