@@ -156,11 +156,13 @@ async function run(args: string[], io: CommandIo): Promise<number> {
         [
           '',
           'The network keeps running; Ctrl-C stops it.',
-          `  anvil (chain ${network.net.deployment.chainId})  ${network.net.anvil.rpcUrl}`,
-          `  NATS                  ${network.natsUrl}`,
-          `  demo sites            ${network.sites.url}/news/  /sports/  /prices/`,
-          `  deployment            ${network.deploymentFile}`,
-          `  logs                  ${logDir}`,
+          ...[
+            [`anvil (chain ${network.net.deployment.chainId})`, network.net.anvil.rpcUrl],
+            ['NATS', network.natsUrl],
+            ['demo sites', `${network.sites.url}/news/  /sports/  /prices/`],
+            ['deployment', network.deploymentFile],
+            ['logs', logDir],
+          ].map(([name, value]) => `  ${name!.padEnd(22)}${value}`),
         ].join('\n'),
       )
       await new Promise<void>((resolve) => controller.signal.addEventListener('abort', () => resolve(), { once: true }))

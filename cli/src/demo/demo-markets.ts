@@ -150,12 +150,15 @@ export async function finalizeAfterWindow(
   )
 }
 
-/** How far the chain's clock is ahead of this machine's (seconds; evm_increaseTime moves it ahead). */
+/**
+ * How far the local chain's clock is ahead of this machine's (seconds; evm_increaseTime moves it ahead). An
+ * empty block is mined first: the latest block may be old, and its timestamp would understate the lead.
+ */
 export async function chainClockLeadSec(provider: JsonRpcProvider): Promise<number> {
   const before = Date.now()
+  await provider.send('evm_mine', [])
   const block = await provider.getBlock('latest')
   if (!block) throw new DemoFlowError('No latest block.')
-  // A block's timestamp is at most "now + lead"; an older block makes the lead look smaller, so wait longer.
   return Math.max(0, block.timestamp - Math.floor(before / 1000))
 }
 

@@ -47,9 +47,11 @@ export function createDemoView(parameters: CreateDemoViewParameters): DemoView {
   let lastEvent = ''
   let timer: NodeJS.Timeout | undefined
   let pending = false
+  /** Set by finish(): nothing is redrawn over the summary. */
+  let done = false
   const startedAt = nowMs()
 
-  const width = () => Math.max(40, (stream.columns ?? 120) - 1)
+  const width = () => Math.max(40, (stream.columns || 120) - 1)
   const fit = (s: string) => (s.length > width() ? `${s.slice(0, width() - 1)}…` : s)
 
   function questionLine(row: QuestionRow, nodeCount: number): string {
@@ -68,7 +70,7 @@ export function createDemoView(parameters: CreateDemoViewParameters): DemoView {
     }
     const outliers = row.report ? `outliers: ${row.report.outliers.join(', ') || 'none'}` : ''
     const error = row.error ? `  ${row.error}` : ''
-    return `${row.key.padEnd(16)} ${obs.padEnd(8)} ${status.padEnd(24)} ${tx.padEnd(24)} ${final.padEnd(20)} ${outliers}${error}`
+    return `${row.key.padEnd(16)} ${obs.padEnd(8)} ${status.padEnd(24)} ${tx.padEnd(24)} ${final.padEnd(22)} ${outliers}${error}`
   }
 
   function feedLine(state: DemoState): string | undefined {
@@ -77,7 +79,7 @@ export function createDemoView(parameters: CreateDemoViewParameters): DemoView {
     const lastRound = feed.rounds.at(-1)
     const value = lastRound ? `round ${lastRound.round}: ${formatUnits(lastRound.answer, feed.decimals)}` : feed.phase === 'failed' ? 'FAILED' : 'waiting for round 1'
     const outliers = feed.outliers.size > 0 ? `outliers: ${[...feed.outliers].join(', ')}` : ''
-    return `${'feed'.padEnd(16)} ${feed.description.padEnd(8)} ${value.padEnd(49)} ${''.padEnd(20)} ${outliers}${feed.error ? `  ${feed.error}` : ''}`
+    return `${'feed'.padEnd(16)} ${feed.description.padEnd(8)} ${value.padEnd(49)} ${''.padEnd(22)} ${outliers}${feed.error ? `  ${feed.error}` : ''}`
   }
 
   function colorize(line: string): string {
@@ -86,9 +88,9 @@ export function createDemoView(parameters: CreateDemoViewParameters): DemoView {
 
   function redraw(): void {
     pending = false
-    if (!last) return
+    if (!last || done) return
     const lines = [
-      dim(fit(`${'request'.padEnd(16)} ${'nodes'.padEnd(8)} ${'answer'.padEnd(24)} ${'commit'.padEnd(24)} ${'finality'.padEnd(20)} aggregator report`)),
+      dim(fit(`${'request'.padEnd(16)} ${'nodes'.padEnd(8)} ${'answer'.padEnd(24)} ${'commit'.padEnd(24)} ${'finality'.padEnd(22)} aggregator report`)),
       ...last.questions.map((row) => colorize(fit(questionLine(row, last!.nodes.length)))),
       ...[feedLine(last)].filter((l): l is string => l !== undefined).map((l) => colorize(fit(l))),
       dim(fit(`${((nowMs() - startedAt) / 1000).toFixed(0).padStart(4)}s  ${lastEvent}`)),
@@ -129,6 +131,7 @@ export function createDemoView(parameters: CreateDemoViewParameters): DemoView {
       if (timer) clearInterval(timer)
       timer = undefined
       if (live) redraw()
+      done = true
       stream.write(`\n${summaryTable(summary, state, { bold, mark })}\n`)
     },
     note: (text) => {
