@@ -1,6 +1,7 @@
 /**
- * The aggregator's signature check, about 20 times the throughput of the reference path
- * (`recoverObservationSigner` in protocol/src/eip712.ts, ethers) on one core; `npm run bench` measures both.
+ * The aggregator's signature check: the same answer as the reference path (`recoverObservationSigner` in
+ * protocol/src/eip712.ts, ethers) at more than 10 times its throughput on one core (`npm run bench`, section
+ * `verify`; figures in BENCHMARKS.md).
  *
  * Same bytes as the reference and as ObservationVerifier._observationDigest:
  *   structHash = keccak256(OBSERVATION_TYPEHASH ‖ requestId ‖ uint32 round ‖ int256 answer ‖ uint16 confidenceBps
@@ -16,7 +17,7 @@
  * (`InvalidSignature`). The 65-byte form that travels over NATS carries v; only 27 and 28 are accepted (the
  * contract derives v from the EIP-2098 parity bit, which encodes exactly those two).
  *
- * Backend: the native addon when it loads, else @noble/curves (pure JS, about 1.5x the reference). The
+ * Backend: the native addon when it loads, else @noble/curves (pure JS, only a little faster than the reference). The
  * recoverer says which one it uses in its `backend` property; nothing is logged here.
  */
 import { createRequire } from 'node:module'
@@ -87,7 +88,7 @@ const recoverNative =
 const recoverNoble: RecoverPublicKey = (signature64, recid, digest) =>
   nobleSecp256k1.Signature.fromCompact(signature64).addRecoveryBit(recid).recoverPublicKey(digest).toRawBytes(false)
 
-/** js-sha3's keccak: about 3x @noble/hashes on these 32..224-byte inputs (measured by `npm run bench`'s verify section). */
+/** js-sha3's keccak: about 4x @noble/hashes (ethers' keccak) on the 224-byte struct (`npm run bench`, section `verify`). */
 const keccak256 = (data: Uint8Array): Uint8Array => new Uint8Array(jsSha3.keccak256.arrayBuffer(data))
 /** Signers are a small set (the operators); their EIP-55 form is remembered up to this many, then forgotten at once. */
 const MAX_CACHED_ADDRESSES = 4096
