@@ -382,6 +382,8 @@ export function createAggregator(deps: AggregatorDeps, options: AggregatorOption
     if (!claimed.changed || !claimed.record) return
     const record = claimed.record
     const log = logger.child({ requestId: record.requestId, round: record.round, kind: record.kind })
+    const claimedAtMs = nowMs()
+    log.debug({ attempt: record.claim?.attempts }, 'commit claimed')
 
     // 2. Already committed (by us before a crash, or by another aggregator)?
     try {
@@ -431,6 +433,7 @@ export function createAggregator(deps: AggregatorDeps, options: AggregatorOption
 
     // 5. Send, replace if stuck, fail over; then record the result.
     const startedAtMs = nowMs()
+    log.debug({ preparedMs: startedAtMs - claimedAtMs, gasLimit: String(gasLimit) }, 'commit simulated; sending')
     let receipt
     try {
       const sent = await sender.send({ to: record.contract, data, gasLimit })
@@ -472,7 +475,7 @@ export function createAggregator(deps: AggregatorDeps, options: AggregatorOption
         : undefined,
     )
     metrics.roundsClosed.inc({ outcome: 'committed' })
-    log.info({ answer: decision.answer.toString(), signers: signers.length, tx: receipt.hash, gasUsed: receipt.gasUsed.toString() }, 'committed')
+    log.info({ answer: decision.answer.toString(), signers: signers.length, tx: receipt.hash, gasUsed: receipt.gasUsed.toString(), sendMs: nowMs() - startedAtMs }, 'committed')
     if (done.record) evaluate(key, done.record)
   }
 

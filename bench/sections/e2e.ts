@@ -1,0 +1,235 @@
+/**
+ * Request on-chain to commit, end to end, with the real parts as an operator runs them: anvil with the
+ * contracts, nats-server with JetStream, the demo's local source sites, n oracle nodes and one aggregator,
+ * each its own `sibyl` process (so each one's memory is its own). 200 requests (the demo's five question
+ * kinds, each asked with its own wording) are opened at once; a request's latency is the time from its
+ * `requestResolution` receipt to the first poll (every 50 ms) that sees its `ReportCommitted` event.
+ *
+ * Throughput is requests over the time from the first receipt to the last commit seen. Memory is each
+ * process's peak resident set (VmHWM in /proc), read after the load: `mem.nodeRssMb` is the largest node's.
+ * Latencies include everything a node does (chain polling every 200 ms, fetching the pages, extraction,
+ * the sentence encoder, the judge, signing, journaling, publishing) and everything the aggregator does
+ * (verification, the KV round record, the quorum, simulation, the commit transaction, mined by anvil on
+ * arrival). On this 2-core machine all n + 1 services, anvil and nats-server share the two cores.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Interface, NonceManager, parseEther, type InterfaceAbi } from 'ethers'
+import { localWallet, setBalance, startLocalNetwork, type LocalNetwork } from '@sibyl/contracts/local-network'
+import { requestParams } from '@sibyl/contracts/requests'
+import { resolutionOracleAbi } from '@sibyl/contracts/generated/ResolutionOracle'
+import { startDemoSites, type DemoSites } from '@sibyl/feeds/serve-demo-sites'
+import { buildDemoQuestions } from '@sibyl/feeds/demo-questions'
+import { startNatsServer, type NatsServer } from '@sibyl/cli/demo/start-nats-server'
+import type { BenchSection, BenchTable } from '../section.ts'
+
+const oracleInterface = new Interface(resolutionOracleAbi as unknown as InterfaceAbi)
+const committedTopic = oracleInterface.getEvent('ReportCommitted')!.topicHash
+const SIBYL_BIN = new URL('../../cli/bin/sibyl.js', import.meta.url).pathname
+const AIM_P95_MS = 5000
+
+type Service = { name: string; child: ChildProcess; ready: Promise<void> }
+
+function spawnService(name: string, args: string[], env: Record<string, string>, readyMessage: string): Service {
+  const child = spawn(process.execPath, [SIBYL_BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  let stderr = ''
+  child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)))
+  const ready = new Promise<void>((resolve, reject) => {
+    let buffer = ''
+    child.stdout!.on('data', (chunk: Buffer) => {
+      if (process.env.SIBYL_BENCH_LOG_DIR) appendFileSync(join(process.env.SIBYL_BENCH_LOG_DIR, `${name}.log`), chunk)
+      buffer = (buffer + chunk.toString()).slice(-100_000)
+      if (buffer.includes(readyMessage)) resolve()
+    })
+    child.once('exit', (code) => reject(new Error(`${name} exited (${code}) before it was ready: ${stderr.trim().slice(-1000)}`)))
+  })
+  ready.catch(() => undefined)
+  return { name, child, ready }
+}
+
+/** Peak resident set of a live process, in MiB. */
+function peakRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN)
+  return Math.round((kb / 1024) * 10) / 10
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!
+}
+
+async function stopService(s: Service): Promise<void> {
+  if (s.child.exitCode !== null || s.child.signalCode !== null) return
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(() => s.child.kill('SIGKILL'), 10_000)
+    s.child.once('exit', () => {
+      clearTimeout(timer)
+      resolve()
+    })
+    s.child.kill('SIGTERM')
+  })
+}
+
+export type E2eRun = { n: number; requests: number; p50Ms: number; p95Ms: number; maxMs: number; requestsPerSec: number; committed: number; nodeRssMb: number; aggregatorRssMb: number }
+
+export async function runE2e(n: number, requests: number, log: (m: string) => void): Promise<E2eRun> {
+  const workDir = mkdtempSync(join(tmpdir(), 'sibyl-bench-e2e-'))
+  let net: LocalNetwork | undefined
+  let nats: NatsServer | undefined
+  let sites: DemoSites | undefined
+  const services: Service[] = []
+  try {
+    ;[net, nats, sites] = await Promise.all([
+      startLocalNetwork({ operators: n, config: { disputeWindowSec: 3600 } }),
+      startNatsServer({ storeDir: join(workDir, 'nats') }),
+      startDemoSites(),
+    ])
+    const deploymentFile = join(workDir, 'deployment.json')
+    writeFileSync(deploymentFile, JSON.stringify(net.deployment))
+    const env: Record<string, string> = {}
+    for (const op of net.operators) {
+      const name = `node-${op.index + 1}`
+      mkdirSync(join(workDir, name))
+      const config = {
+        name,
+        chain: { rpcUrls: [net.anvil.rpcUrl], deploymentFile, confirmations: 0, pollIntervalMs: 200 },
+        nats: { servers: [nats.url] },
+        key: { source: 'env', env: 'NODE_KEY' },
+        stateDir: join(workDir, name),
+        sources: { allowPrivateAddresses: true },
+        model: { device: 'cpu' },
+        maxConcurrentRequests: 16,
+        log: { level: 'info' },
+      }
+      writeFileSync(join(workDir, `${name}.json`), JSON.stringify(config))
+      services.push(spawnService(name, ['node', '--config', join(workDir, `${name}.json`)], { NODE_KEY: op.signer.privateKey }, 'oracle node started'))
+    }
+    const aggregatorWallet = localWallet('bench aggregator', 0)
+    await setBalance(net.provider, aggregatorWallet.address, parseEther('1000'))
+    writeFileSync(
+      join(workDir, 'aggregator.json'),
+      JSON.stringify({
+        name: 'bench-aggregator',
+        chain: { rpcUrls: [net.anvil.rpcUrl], deploymentFile, pollIntervalMs: 200 },
+        nats: { servers: [nats.url] },
+        key: { source: 'env', env: 'AGGREGATOR_KEY' },
+        rounds: { sweepIntervalMs: 200, maxConcurrentCommits: 32 },
+        log: { level: process.env.SIBYL_BENCH_LOG_DIR ? 'debug' : 'info' },
+      }),
+    )
+    services.push(spawnService('aggregator', ['aggregator', '--config', join(workDir, 'aggregator.json')], { AGGREGATOR_KEY: aggregatorWallet.privateKey }, 'aggregator started'))
+    log(`e2e n=${n}: waiting for ${n} nodes and the aggregator to start`)
+    await Promise.all(services.map((s) => s.ready))
+
+    // The requester: funded, its fees approved once, then every request sent without waiting in between.
+    const requester = localWallet('bench e2e requester', n, net.provider)
+    await setBalance(net.provider, requester.address, parseEther('1000'))
+    const feeWei = 10n ** 17n
+    await (await net.contracts.token.getFunction('mint')(requester.address, feeWei * BigInt(requests))).wait()
+    const sender = new NonceManager(requester)
+    const token = net.contracts.token.connect(sender) as typeof net.contracts.token
+    const oracle = net.contracts.oracle.connect(sender) as typeof net.contracts.oracle
+    await (await token.getFunction('approve')(net.deployment.contracts.resolutionOracle, feeWei * BigInt(requests))).wait()
+    const questions = buildDemoQuestions(sites.url)
+    const block = await net.provider.getBlock('latest')
+    const fromBlock = block!.number
+    const resolveAfter = block!.timestamp
+
+    log(`e2e n=${n}: opening ${requests} requests at once`)
+    const openedAtMs = new Map<string, number>()
+    const committedAtMs = new Map<string, number>()
+    const sends = []
+    for (let i = 0; i < requests; i++) {
+      const q = questions[i % questions.length]!
+      const spec = JSON.stringify({ ...q.spec, question: `${q.spec.question} (bench ${n}/${i})` })
+      sends.push(oracle.getFunction('requestResolution')(requestParams({ spec, outcomes: [...q.outcomes], resolveAfter, feeWei, callbackGasLimit: 0 })))
+    }
+    const txs = await Promise.all(sends)
+    await Promise.all(
+      txs.map(async (tx) => {
+        const receipt = await tx.wait()
+        const now = Date.now()
+        for (const l of receipt!.logs) {
+          const parsed = l.address.toLowerCase() === net!.deployment.contracts.resolutionOracle.toLowerCase() ? oracleInterface.parseLog(l) : null
+          if (parsed?.name === 'ResolutionRequested') openedAtMs.set(parsed.args.getValue('requestId') as string, now)
+        }
+      }),
+    )
+    const firstOpenedMs = Math.min(...openedAtMs.values())
+
+    // Watch for commits; bounded by a generous deadline so a broken run ends with what it has.
+    const deadlineMs = Date.now() + Math.max(120_000, requests * n * 400)
+    let next = fromBlock
+    while (committedAtMs.size < openedAtMs.size && Date.now() < deadlineMs) {
+      const head = await net.provider.getBlockNumber()
+      if (head >= next) {
+        const logs = await net.provider.getLogs({ address: net.deployment.contracts.resolutionOracle, topics: [committedTopic], fromBlock: next, toBlock: head })
+        const now = Date.now()
+        for (const l of logs) {
+          const id = oracleInterface.parseLog(l)!.args.getValue('requestId') as string
+          if (!committedAtMs.has(id)) committedAtMs.set(id, now)
+        }
+        next = head + 1
+      }
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    const latencies = [...committedAtMs].map(([id, at]) => at - (openedAtMs.get(id) ?? at)).sort((a, b) => a - b)
+    const lastCommitMs = Math.max(...committedAtMs.values())
+    const nodeRssMb = Math.max(...services.filter((s) => s.name !== 'aggregator').map((s) => peakRssMb(s.child.pid!)))
+    const aggregatorRssMb = peakRssMb(services.find((s) => s.name === 'aggregator')!.child.pid!)
+    return {
+      n,
+      requests,
+      committed: committedAtMs.size,
+      p50Ms: percentile(latencies, 50),
+      p95Ms: percentile(latencies, 95),
+      maxMs: latencies[latencies.length - 1] ?? NaN,
+      requestsPerSec: Math.round((committedAtMs.size / ((lastCommitMs - firstOpenedMs) / 1000)) * 100) / 100,
+      nodeRssMb,
+      aggregatorRssMb,
+    }
+  } finally {
+    await Promise.all(services.map(stopService))
+    await Promise.all([net?.stop(), nats?.stop(), sites?.close()])
+    rmSync(workDir, { recursive: true, force: true })
+  }
+}
+
+export const e2eSection: BenchSection = {
+  name: 'e2e',
+  title: 'End to end: request on-chain to commit',
+  run: async ({ quick, log }) => {
+    const requests = quick ? 30 : 200
+    const runs: E2eRun[] = []
+    for (const n of [4, 7]) runs.push(await runE2e(n, requests, log))
+    const figures: Record<string, number> = {}
+    for (const r of runs) {
+      figures[`e2e.n${r.n}.p50Ms`] = r.p50Ms
+      figures[`e2e.n${r.n}.p95Ms`] = r.p95Ms
+      figures[`e2e.n${r.n}.requestsPerSec`] = r.requestsPerSec
+      figures[`e2e.n${r.n}.committed`] = r.committed
+    }
+    const n4 = runs[0]!
+    figures['mem.nodeRssMb'] = n4.nodeRssMb
+    figures['mem.aggregatorRssMb'] = n4.aggregatorRssMb
+    const table: BenchTable = {
+      columns: ['n', 'requests', 'committed', 'p50 ms', 'p95 ms', 'max ms', 'requests/s', 'node peak RSS MiB', 'aggregator peak RSS MiB'],
+      rows: runs.map((r) => [r.n, r.requests, r.committed, r.p50Ms, r.p95Ms, r.maxMs, r.requestsPerSec, r.nodeRssMb, r.aggregatorRssMb]),
+    }
+    return {
+      figures,
+      tables: [{ title: `${requests} requests opened at once, each node and the aggregator its own process`, table }],
+      aims: [
+        { label: 'e2e p95 at n = 4', value: `${n4.p95Ms} ms`, aim: `< ${AIM_P95_MS} ms`, met: n4.p95Ms < AIM_P95_MS && n4.committed === n4.requests },
+        ...runs.map((r) => ({ label: `every request committed at n = ${r.n}`, value: `${r.committed}/${r.requests}`, aim: 'all', met: r.committed === r.requests })),
+      ],
+      notes: [
+        'Latency: requestResolution receipt to the first 50 ms poll that sees ReportCommitted; memory: VmHWM of each process after the load (mem.* from the n = 4 run).',
+        'Chainlink reports about 40 s from trigger to chain; UMA liveness is 2 hours.',
+      ],
+    }
+  },
+}
