@@ -202,7 +202,7 @@ export const e2eSection: BenchSection = {
   name: 'e2e',
   title: 'End to end: request on-chain to commit',
   run: async ({ quick, log }) => {
-    const requests = quick ? 30 : 200
+    const requests = quick ? 12 : 200
     const runs: E2eRun[] = []
     for (const n of [4, 7]) runs.push(await runE2e(n, requests, log))
     const figures: Record<string, number> = {}
