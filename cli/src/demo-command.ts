@@ -180,7 +180,7 @@ async function run(args: string[], io: CommandIo): Promise<number> {
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
     process.off('exit', killChildren)
-    if (once && !ok) keepWorkDir = true
+    if (once && !ok && !interrupted) keepWorkDir = true
     if (keepWorkDir) io.stderr.write(`sibyl demo: logs and state kept in ${workDir}\n`)
     else rmSync(workDir, { recursive: true, force: true })
   }
