@@ -51,6 +51,8 @@ export type DatasetReport = DatasetFigures & {
   seenRowsLeftOut: number
   /** Only when every row was seen: the figures on those rows, which are NOT held-out figures. */
   development?: DatasetFigures & { why: string }
+  /** Set when the adapter failed on this folder (the other datasets still run). */
+  error?: string
 }
 
 export type EvaluationReport = {
@@ -98,24 +100,33 @@ export async function evaluate(parameters: EvaluateParameters): Promise<Evaluati
       const result = await adapter.evaluate(context, rows)
       return figuresOf(result, (performance.now() - t0) / 1000)
     }
-    if (unseen.length > 0) {
-      log(`${adapter.name}: ${Math.min(unseen.length, parameters.limit ?? Infinity)} of ${unseen.length} unseen rows (${seenRows.length} seen rows left out)`)
-      const figures = await run(take(unseen))
-      datasets[adapter.name] = { task: adapter.task, protocol: adapter.protocol, rows: 'held-out', seenRowsLeftOut: seenRows.length, ...figures }
-    } else {
-      const why = seen.why(adapter.folder, adapter.rowId(seenRows[0]!)) ?? ''
-      log(`${adapter.name}: every row was seen (${why}); development figures only`)
-      const development = await run(take(seenRows))
-      datasets[adapter.name] = {
-        task: adapter.task,
-        protocol: adapter.protocol,
-        rows: 'none',
-        seenRowsLeftOut: seenRows.length,
-        ...emptyFigures(development.scoredOn),
-        development: { ...development, why },
+    try {
+      if (unseen.length > 0) {
+        log(`${adapter.name}: ${Math.min(unseen.length, parameters.limit ?? Infinity)} of ${unseen.length} unseen rows (${seenRows.length} seen rows left out)`)
+        const figures = await run(take(unseen))
+        datasets[adapter.name] = { task: adapter.task, protocol: adapter.protocol, rows: 'held-out', seenRowsLeftOut: seenRows.length, ...figures }
+      } else if (seenRows.length > 0) {
+        const why = seen.why(adapter.folder, adapter.rowId(seenRows[0]!)) ?? ''
+        log(`${adapter.name}: every row was seen (${why}); development figures only`)
+        const development = await run(take(seenRows))
+        datasets[adapter.name] = {
+          task: adapter.task,
+          protocol: adapter.protocol,
+          rows: 'none',
+          seenRowsLeftOut: seenRows.length,
+          ...emptyFigures(development.scoredOn),
+          development: { ...development, why },
+        }
+      } else {
+        datasets[adapter.name] = { task: adapter.task, protocol: adapter.protocol, rows: 'none', seenRowsLeftOut: 0, ...emptyFigures('forced') }
       }
+      log(`${adapter.name}: done in ${(datasets[adapter.name]!.development ?? datasets[adapter.name]!).seconds.toFixed(1)} s`)
+    } catch (error) {
+      // One broken dataset must not cost the figures of the others; the error is in the results.
+      const message = error instanceof Error ? error.message : String(error)
+      log(`${adapter.name}: failed: ${message}`)
+      datasets[adapter.name] = { task: adapter.task, protocol: adapter.protocol, rows: 'none', seenRowsLeftOut: seenRows.length, ...emptyFigures('forced'), error: message }
     }
-    log(`${adapter.name}: done in ${(datasets[adapter.name]!.development ?? datasets[adapter.name]!).seconds.toFixed(1)} s`)
   }
   const known = new Set(parameters.knownFolders ?? adapters.map((a) => a.folder))
   const unknownFolders = readdirSync(dataDir, { withFileTypes: true })

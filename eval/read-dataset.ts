@@ -26,6 +26,19 @@ export function readPage(dataDir: string, name: string, htmlFile: string): strin
   return (bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes).toString('utf8')
 }
 
+/**
+ * A row's page for an adapter: a missing or unreadable page is an empty page (the node's code then finds
+ * nothing there, which counts against it), reported through `log` rather than stopping the run.
+ */
+export function readPageOrEmpty(dataDir: string, name: string, htmlFile: string, log: (line: string) => void): string {
+  try {
+    return readPage(dataDir, name, htmlFile)
+  } catch (error) {
+    log(`${name}: cannot read ${htmlFile} (${error instanceof Error ? error.message : String(error)}); judged as an empty page`)
+    return ''
+  }
+}
+
 export function text(value: unknown): string {
   return typeof value === 'string' ? value : value === null || value === undefined ? '' : String(value)
 }

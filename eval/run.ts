@@ -88,6 +88,20 @@ function tableLines(report: EvaluationReport): string[] {
   if (development.length > 0) {
     out.push('', 'Development rows (the code was trained or written against every row of these; NOT held-out figures):', fmt(header), rule, ...development.map(fmt))
   }
+  const coverage = Object.entries(report.datasets).filter(([, d]) => d.rows === 'held-out' && Array.isArray(d.extra.coverage))
+  if (coverage.length > 0) {
+    const thresholds = (coverage[0]![1].extra.coverage as { threshold: number }[]).map((c) => c.threshold)
+    const head = ['abstain option (held-out): at confidence >=', ...thresholds.map((th) => `${Math.round(th * 10_000)} bps`)]
+    const body = coverage.map(([name, d]) => [
+      name,
+      ...(d.extra.coverage as { abstainRate: number; answeredAccuracy: number; answered: number }[]).map((c) =>
+        c.answered > 0 ? `${pct(c.answeredAccuracy)} % of ${c.answered} (${pct(c.abstainRate)} % abstain)` : `— (100 % abstain)`,
+      ),
+    ])
+    const w = head.map((_, i) => Math.max(...[head, ...body].map((r) => r[i]!.length)))
+    const f = (r: string[]) => r.map((c, i) => c.padEnd(w[i]!)).join(' | ').trimEnd()
+    out.push('', f(head), w.map((x) => '-'.repeat(x)).join('-|-'), ...body.map(f))
+  }
   return out
 }
 
@@ -112,7 +126,7 @@ async function main(): Promise<void> {
   })
   const result = {
     meta: {
-      command: `npm run eval -- ${process.argv.slice(2).join(' ')}`.trim(),
+      command: ['npm run eval', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2).map((a) => (isAbsolute(a) ? portable(a) : a))] : [])].join(' '),
       data: portable(options.dataDir),
       limitPerDataset: options.limit ?? null,
       minConfidenceBps,
@@ -129,6 +143,9 @@ async function main(): Promise<void> {
   process.stdout.write(`${tableLines(report).join('\n')}\n\n`)
   if (report.unknownFolders.length > 0) process.stdout.write(`not evaluated (no adapter): ${report.unknownFolders.join(', ')}\n`)
   if (report.missing.length > 0) process.stdout.write(`absent from the data folder: ${report.missing.join(', ')}\n`)
+  const failed = Object.entries(report.datasets).filter(([, d]) => d.error !== undefined)
+  for (const [name, d] of failed) process.stdout.write(`FAILED ${name}: ${d.error}\n`)
+  if (failed.length > 0) process.exitCode = 1
   process.stdout.write(`wall time ${report.seconds.toFixed(1)} s; figures written to ${portable(options.out)}\n`)
 }
 

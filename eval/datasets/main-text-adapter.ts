@@ -11,7 +11,7 @@ import { extractDocument } from '@sibyl/oracle-node/sources/extract-content'
 import { tokenF1 } from '@sibyl/oracle-node/sources/testing/token-f1'
 import type { AdapterResult, BaselineFigures, DatasetAdapter } from '../dataset-adapter.ts'
 import { mean, type JudgedFigures } from '../metrics.ts'
-import { readPage, text, type Row } from '../read-dataset.ts'
+import { readPageOrEmpty, text, type Row } from '../read-dataset.ts'
 
 export const GOOD_PAGE_F1 = 0.9
 
@@ -49,7 +49,7 @@ export function createMainTextAdapter(p: { name: string; folder: string; protoco
       const library: PageScore[] = []
       for (const row of rows) {
         const id = String(row.id)
-        const html = readPage(context.dataDir, context.folder, text(row.html_file))
+        const html = readPageOrEmpty(context.dataDir, context.folder, text(row.html_file), context.log)
         const gold = p.gold(row)
         ours.push(score(id, extractDocument(html).text, gold))
         let baselineText = ''

@@ -7,7 +7,7 @@ import { extractPrice } from '@sibyl/oracle-node/resolve/extract-price'
 import { decimalToFixedPoint } from '@sibyl/oracle-node/resolve/parse-decimal'
 import type { AdapterResult, DatasetAdapter } from '../dataset-adapter.ts'
 import { ABSTAIN, summarizeJudged, type JudgedRow } from '../metrics.ts'
-import { readPage, text } from '../read-dataset.ts'
+import { readPageOrEmpty, text } from '../read-dataset.ts'
 
 const NONE = 'no price'
 
@@ -21,7 +21,7 @@ export const productPriceHtml: DatasetAdapter = {
     const judged: JudgedRow[] = []
     const misses: string[] = []
     for (const row of rows) {
-      const html = readPage(context.dataDir, context.folder, text(row.html_file))
+      const html = readPageOrEmpty(context.dataDir, context.folder, text(row.html_file), context.log)
       const annotated = row.price === null || row.price === undefined ? undefined : text(row.price)
       const gold = annotated === undefined ? NONE : decimalToFixedPoint(annotated, 2).toString()
       const result = extractPrice({ html, decimals: 2 })

@@ -10,7 +10,7 @@ import { resolveQuestion } from '@sibyl/oracle-node/resolve/resolve-question'
 import { resolveSportsWinner } from '@sibyl/oracle-node/resolve/resolve-sports-winner'
 import type { AdapterResult, DatasetAdapter } from '../dataset-adapter.ts'
 import { ABSTAIN, summarizeJudged, type JudgedRow } from '../metrics.ts'
-import { readPage, text, type Row } from '../read-dataset.ts'
+import { readPageOrEmpty, text, type Row } from '../read-dataset.ts'
 
 type Game = { home_team: string; away_team: string; home_score: number; away_score: number; winning_team?: string }
 
@@ -51,7 +51,7 @@ export const sportsBoxscoreHtml: DatasetAdapter = {
       return resolveQuestion(NO_MODELS, spec, [{ sourceIndex: 0, text: '', passages: [], html, weight: 10 }], { minConfidenceBps: context.minConfidenceBps, nowSec })
     }
     for (const row of rows) {
-      const html = readPage(context.dataDir, context.folder, text(row.html_file))
+      const html = readPageOrEmpty(context.dataDir, context.folder, text(row.html_file), context.log)
       const games = gamesOf(row)
       for (const [i, g] of games.entries()) {
         const gold = g.home_score > g.away_score ? 'home' : g.home_score < g.away_score ? 'away' : 'draw'
