@@ -45,6 +45,8 @@ export type StartDemoNetworkParameters = {
    * model, converted into the model cache on first use).
    */
   modelsDir?: string
+  /** The nodes' execution provider (default 'cpu'). */
+  device?: NodeConfig['model']['device']
   /** Run the demo's NWC / USD feed on every node (default true). */
   feed?: boolean
   /** Chain and feed polling of nodes and aggregator (default 200 ms). */
@@ -247,7 +249,7 @@ export async function startDemoNetwork(parameters: StartDemoNetworkParameters = 
         stateDir: join(workDir, name),
         // The demo sites are on 127.0.0.1: the only reason this is ever true.
         sources: { allowPrivateAddresses: true, timeoutMs: 10_000 },
-        model: { ...(parameters.modelsDir ? { modelsDir: parameters.modelsDir } : {}), device: 'cpu', ...(minConfidenceBps === undefined ? {} : { minConfidenceBps }) },
+        model: { ...(parameters.modelsDir ? { modelsDir: parameters.modelsDir } : {}), device: parameters.device ?? 'cpu', ...(minConfidenceBps === undefined ? {} : { minConfidenceBps }) },
         feeds: feedSpecFile ? [feedSpecFile] : [],
         log: { level: 'info' },
         ...nodeOverrides,
