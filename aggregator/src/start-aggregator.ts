@@ -173,7 +173,9 @@ export async function startAggregator({ config, env, logger: given }: StartAggre
     await sweeping
     await aggregator.idle()
     // Drain lets acknowledgements in flight reach the server; with the server gone it would wait forever.
-    await Promise.race([nc.drain(), new Promise((r) => setTimeout(r, DRAIN_TIMEOUT_MS))])
+    let drainTimer: NodeJS.Timeout | undefined
+    await Promise.race([nc.drain(), new Promise((r) => (drainTimer = setTimeout(r, DRAIN_TIMEOUT_MS)))])
+    clearTimeout(drainTimer)
     if (!nc.isClosed()) await nc.close()
     sender.destroy()
     provider.destroy()
