@@ -412,12 +412,14 @@ export function createAggregator(deps: AggregatorDeps, options: AggregatorOption
     }))
     let data: string
     let signers: string[]
+    // The signatures were checked at intake; recovering again (fast path) keeps the report builder honest.
+    const recover = (_: ObservationDomain, o: SignedObservation['observation'], signature: string) => recovererFor(record.contract)(o, signature)
     if (record.kind === 'resolution') {
-      const report = buildCommitReport(domain, signed)
+      const report = buildCommitReport(domain, signed, recover)
       data = oracleInterface.encodeFunctionData('commitReport', [report.requestId, report.round, report.answer, report.observations])
       signers = report.signers
     } else {
-      const transmit = buildFeedTransmit(domain, record.requestId, signed)
+      const transmit = buildFeedTransmit(domain, record.requestId, signed, recover)
       data = feedInterface.encodeFunctionData('transmit', [transmit.roundId, transmit.values])
       signers = transmit.signers
     }

@@ -48,10 +48,13 @@ export function feedIdOf(description: string): string {
 
 type Recovered = { signed: SignedObservation; signer: string }
 
+/** Recovers an observation's signer under a domain; ethers' path by default, a faster one may be given. */
+export type RecoverSigner = (domain: ObservationDomain, observation: SignedObservation['observation'], signature: string) => string
+
 /** Recovers every signer (so a bad signature fails here, not in a reverted transaction) and sorts. */
-function recoverAndSort(domain: ObservationDomain, signed: readonly SignedObservation[]): Recovered[] {
+function recoverAndSort(domain: ObservationDomain, signed: readonly SignedObservation[], recover: RecoverSigner): Recovered[] {
   const recovered = signed.map((s) => {
-    const signer = recoverObservationSigner(domain, s.observation, s.signature)
+    const signer = recover(domain, s.observation, s.signature)
     if (getAddress(s.signer) !== signer) {
       throw new ReportError('Observation signature does not match its claimed signer.', {
         details: `claimed ${s.signer}, recovered ${signer}`,
@@ -75,7 +78,11 @@ function toReportObservation({ signed }: Recovered): ReportObservation {
 }
 
 /** A commitReport from observations that agree on request, round and answer. */
-export function buildCommitReport(domain: ObservationDomain, signed: readonly SignedObservation[]): CommitReport {
+export function buildCommitReport(
+  domain: ObservationDomain,
+  signed: readonly SignedObservation[],
+  recover: RecoverSigner = recoverObservationSigner,
+): CommitReport {
   const first = signed[0]
   if (!first) throw new ReportError('A report needs at least one observation.')
   const { requestId, round, answer } = first.observation
@@ -87,7 +94,7 @@ export function buildCommitReport(domain: ObservationDomain, signed: readonly Si
       })
     }
   }
-  const recovered = recoverAndSort(domain, signed)
+  const recovered = recoverAndSort(domain, signed, recover)
   return {
     requestId,
     round,
@@ -98,7 +105,12 @@ export function buildCommitReport(domain: ObservationDomain, signed: readonly Si
 }
 
 /** A FeedAggregator.transmit from each node's own signed value for one feed round. */
-export function buildFeedTransmit(domain: ObservationDomain, feedId: string, signed: readonly SignedObservation[]): FeedTransmit {
+export function buildFeedTransmit(
+  domain: ObservationDomain,
+  feedId: string,
+  signed: readonly SignedObservation[],
+  recover: RecoverSigner = recoverObservationSigner,
+): FeedTransmit {
   const first = signed[0]
   if (!first) throw new ReportError('A transmit needs at least one observation.')
   const roundId = first.observation.round
@@ -109,7 +121,7 @@ export function buildFeedTransmit(domain: ObservationDomain, feedId: string, sig
       })
     }
   }
-  const recovered = recoverAndSort(domain, signed)
+  const recovered = recoverAndSort(domain, signed, recover)
   return {
     roundId,
     values: recovered.map((r) => ({ ...toReportObservation(r), answer: r.signed.observation.answer })),

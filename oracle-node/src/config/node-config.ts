@@ -59,11 +59,13 @@ export const nodeConfigSchema = z
         allowRemoteModels: z.boolean().default(false),
         device: z.enum(['cpu', 'cuda', 'auto']).default('auto'),
         batchSize: z.number().int().min(1).max(1024).default(32),
+        /** Sentence and word vectors kept in memory (2 KiB each); 0 turns the cache off. */
+        embeddingCacheEntries: z.number().int().min(0).max(1_000_000).default(20_000),
         /** Below this the node answers "unresolvable" rather than guess. */
         minConfidenceBps: z.number().int().min(0).max(10_000).default(6000),
       })
       .strict()
-      .default({ embeddingModel: 'google/universal-sentence-encoder-lite', allowRemoteModels: false, device: 'auto', batchSize: 32, minConfidenceBps: 6000 }),
+      .default({ embeddingModel: 'google/universal-sentence-encoder-lite', allowRemoteModels: false, device: 'auto', batchSize: 32, embeddingCacheEntries: 20_000, minConfidenceBps: 6000 }),
     metrics: z
       .object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65_535) })
       .strict()

@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url'
 import type { NodeConfig } from '../config/node-config.ts'
 import type { NodeMetrics } from '../metrics/node-metrics.ts'
 import { createEmbedder } from '../nlp/embedder.ts'
+import { cacheEmbeddings } from '../nlp/cache-embeddings.ts'
 import { readSource, type ReadSourceSuccess } from '../sources/read-source.ts'
 import type { SourceFetcher } from '../sources/create-source-fetcher.ts'
 import { loadJudgeModel } from '../resolve/load-judge-model.ts'
@@ -41,7 +42,7 @@ export async function createPipelineResolver({
   /** Shared with the node's other readers so the per-host limit holds across them. */
   fetcher?: Pick<SourceFetcher, 'fetch'>
 }): Promise<Resolver> {
-  const embedder = await createEmbedder({
+  const loadedEmbedder = await createEmbedder({
     modelsDir: config.model.modelsDir,
     modelId: config.model.embeddingModel,
     allowRemoteModels: config.model.allowRemoteModels,
@@ -50,6 +51,7 @@ export async function createPipelineResolver({
     // Logs where the model came from (configured folder, npm-installed default, hub) and a first-use conversion.
     logger: logger.child({ unit: 'models' }),
   })
+  const embedder = cacheEmbeddings(loadedEmbedder, { maxEntries: config.model.embeddingCacheEntries })
   for (const warning of embedder.warnings) logger.warn({ model: embedder.modelId }, warning)
   logger.info({ model: embedder.modelId, device: embedder.device, modelHash: embedder.modelHash }, `model loaded on ${embedder.device}`)
   const judgePath = fileURLToPath(new URL('../resolve/judge-model.json', import.meta.url))
