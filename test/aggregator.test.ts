@@ -307,3 +307,33 @@ test.serial('an observation signed for a request that does not exist is refused 
   await waitFor('rejection', async () => (await rejected(agg, 'unknown-request')) === 1)
   t.pass()
 })
+
+test.serial('a round that cannot reach quorum is closed at its deadline and reported, not forced', async (t) => {
+  const h = await harness(t)
+  const agg = await startAgg(h, 0, { rounds: { deadlineMs: 1500, commitLeaseMs: 5000, sweepIntervalMs: 100 } })
+  const requestId = await openRequest(net)
+  // 2 say yes, 1 says no, 1 is silent: no answer has the 3 signatures a quorum of 4 needs.
+  await publishAnswers(h.js, net, requestId, [1n, 1n, 0n])
+  const report = await outlierReport(h, net.deployment.contracts.resolutionOracle, requestId)
+  t.is(report.outcome, 'no-quorum')
+  t.is(report.committedAnswer, undefined)
+  t.deepEqual(report.nonResponders, [net.operators[3]!.signer.address])
+  t.is((await requestStatus(requestId)).status, 1n, 'still open on-chain: nothing was forced')
+  t.is(await commitsOf(net, requestId), 0)
+  const closed = await agg.metrics.roundsClosed.get()
+  t.is(closed.values.find((v) => v.labels.outcome === 'no-quorum')?.value, 1)
+  // The silent node answers late: the round now has its quorum and is committed after all.
+  await publishAnswers(h.js, net, requestId, [1n], 3)
+  await waitFor('late commit', async () => (await requestStatus(requestId)).status === COMMITTED)
+  t.is((await requestStatus(requestId)).answer, 1n)
+  t.is(await commitsOf(net, requestId), 1)
+  // ...and reported again, now with the dissenter as an outlier.
+  const committed = await waitFor('committed report', async () => {
+    const r = await outlierReport(h, net.deployment.contracts.resolutionOracle, requestId)
+    return r.outcome === 'committed' ? r : undefined
+  })
+  t.deepEqual(
+    committed.outliers.map((o) => o.signer),
+    [net.operators[2]!.signer.address],
+  )
+})

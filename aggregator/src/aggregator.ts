@@ -464,6 +464,8 @@ export function createAggregator(deps: AggregatorDeps, options: AggregatorOption
         ? {
             ...current,
             state: 'committed',
+            // A round reported as no-quorum and committed later is reported again, as committed.
+            reported: false,
             commit: {
               answer: decision.answer.toString(),
               signers,
@@ -540,7 +542,7 @@ export function createAggregator(deps: AggregatorDeps, options: AggregatorOption
     if (outliers.length > 0 || nonResponders.length > 0) {
       const subject = outlierSubject({ chainId, contract: record.contract, requestId: record.requestId })
       // The message id makes a second aggregator's (or a retried) report a no-op on the server.
-      await js.publish(subject, new TextEncoder().encode(JSON.stringify(message)), { msgID: `${key}.report` })
+      await js.publish(subject, new TextEncoder().encode(JSON.stringify(message)), { msgID: `${key}.report.${message.outcome}` })
       for (const o of outliers) {
         metrics.outliersReported.inc({ type: 'outlier' })
         logger.warn({ requestId: record.requestId, round: record.round, signer: o.signer, answer: o.answer, reason: o.reason }, 'outlier')

@@ -6,6 +6,7 @@
  * text for text questions.
  */
 import { ZeroHash, concat, keccak256 } from 'ethers'
+import jsSha3 from 'js-sha3'
 import type { Logger } from 'pino'
 import { encodeAnswer, ANSWER_UNRESOLVABLE } from '@sibyl/protocol/answers'
 import type { QuestionSpec } from '@sibyl/protocol/question-spec'
@@ -24,6 +25,11 @@ import { combineEvidence } from './combine-evidence.ts'
 import { createConfiguredFetcher } from './create-configured-fetcher.ts'
 
 const JUDGE_ID = 'sibyl-judge-v1'
+
+/** keccak256 of a page's bytes; js-sha3 hashes large buffers several times faster than ethers' keccak. */
+function keccakBytes(bytes: Uint8Array): string {
+  return `0x${jsSha3.keccak256(bytes)}`
+}
 
 function sourceEvidence(spec: QuestionSpec, read: ReadSourceSuccess): Buffer {
   return spec.type === 'text' || read.html === undefined ? read.evidenceBytes : Buffer.from(read.html, 'utf8')
@@ -79,7 +85,7 @@ export async function createPipelineResolver({
         perSource.push(ZeroHash)
         return
       }
-      perSource.push(keccak256(sourceEvidence(spec, read)))
+      perSource.push(keccakBytes(sourceEvidence(spec, read)))
       documents.push({
         sourceIndex,
         text: read.document.text,

@@ -62,6 +62,7 @@ export function createOracleNode(deps: OracleNodeDeps, options: OracleNodeOption
     verifyingContract: options.deployment.contracts.resolutionOracle,
   }
   const state: NodeState = loadNodeState(options.stateFile, options.deployment.deployedAtBlock)
+  let stateDirty = false
   metrics.requestsPending.set(state.pending.size)
   logger.info({ nextBlock: state.nextBlock, pending: state.pending.size }, 'node state loaded')
 
@@ -151,7 +152,10 @@ export function createOracleNode(deps: OracleNodeDeps, options: OracleNodeOption
     }
     metrics.published.inc({ duplicate: String(ack.duplicate) })
     pending.publishedRounds.push(round)
-    saveNodeState(options.stateFile, state)
+    // Saved once at the end of the tick, not per publish (the state holds every pending request, so a save
+    // per publish is quadratic in a burst). Losing this mark in a crash only means publishing again, which
+    // the journal makes the same bytes and JetStream's message id drops.
+    stateDirty = true
     logger.info({ requestId, round, seq: ack.seq, duplicate: ack.duplicate }, 'observation published')
     return 'published'
   }
@@ -188,7 +192,10 @@ export function createOracleNode(deps: OracleNodeDeps, options: OracleNodeOption
         }
       })
     }
-    if (summary.settled > 0) saveNodeState(options.stateFile, state)
+    if (summary.settled > 0 || stateDirty) {
+      stateDirty = false
+      saveNodeState(options.stateFile, state)
+    }
     metrics.requestsPending.set(state.pending.size)
     return summary
   }
