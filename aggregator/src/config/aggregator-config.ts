@@ -5,32 +5,19 @@
 import { dirname, isAbsolute, resolve } from 'node:path'
 import { z } from 'zod'
 import { describeIssues } from '@sibyl/protocol/schema-parts'
-import { ConfigError, envNameSchema, keySourceSchema, readConfigFile, urlSchema } from '@sibyl/oracle-node/config/config-parts'
+import { ConfigError, chainConfigSchema, keySourceSchema, natsConnectionFields, readConfigFile, serviceNameSchema } from '@sibyl/oracle-node/config/config-parts'
 
-const url = urlSchema
-const envName = envNameSchema
 const decimalString = z.string().regex(/^[0-9]+(\.[0-9]+)?$/, 'expected a decimal number as a string')
 
 export const aggregatorConfigSchema = z
   .object({
     /** Names this instance in logs, metrics and round claims; unique among aggregators sharing a stream. */
-    name: z.string().regex(/^[a-zA-Z0-9_.-]{1,64}$/, 'letters, digits, _ . - (1-64)'),
-    chain: z
-      .object({
-        /** Several URLs fail over: reads through a fallback provider, sends to the first that answers. */
-        rpcUrls: z.array(url(['http:', 'https:', 'ws:', 'wss:'])).min(1).max(8),
-        deploymentFile: z.string().min(1),
-        /** Staking events are applied to the registry this many blocks behind the head. */
-        confirmations: z.number().int().min(0).max(256).default(0),
-        pollIntervalMs: z.number().int().min(50).max(60_000).default(1000),
-        maxBlockRange: z.number().int().min(1).max(100_000).default(2000),
-        requestTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
-      })
-      .strict(),
+    name: serviceNameSchema,
+    /** Several URLs fail over: reads through a fallback provider, sends to the first that answers. */
+    chain: chainConfigSchema({ confirmations: 0, pollIntervalMs: 1000 }),
     nats: z
       .object({
-        servers: z.array(url(['nats:', 'tls:', 'ws:', 'wss:'])).min(1).max(16),
-        tokenEnv: envName.optional(),
+        ...natsConnectionFields,
         /** The durable consumer every aggregator of this deployment shares (one queue of work). */
         durableName: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/).default('sibyl-aggregator'),
         /** Messages in flight per aggregator; also the unacknowledged limit the server allows. */

@@ -34,3 +34,30 @@ export function readConfigFile(path: string, what: string): unknown {
     throw new ConfigError(`Cannot read the ${what} ${path}.`, { cause })
   }
 }
+
+/** A service's name in logs, metrics and NATS: letters, digits, _ . - (1-64). */
+export const serviceNameSchema = z.string().regex(/^[a-zA-Z0-9_.-]{1,64}$/, 'letters, digits, _ . - (1-64)')
+
+/** The chain section every service has; each service picks its own defaults. */
+export function chainConfigSchema(defaults: { confirmations: number; pollIntervalMs: number }) {
+  return z
+    .object({
+      /** 1-8 JSON-RPC URLs; several fail over. */
+      rpcUrls: z.array(urlSchema(['http:', 'https:', 'ws:', 'wss:'])).min(1).max(8),
+      /** The address file written by `sibyl deploy`. */
+      deploymentFile: z.string().min(1),
+      /** Events are read this many blocks behind the head. */
+      confirmations: z.number().int().min(0).max(256).default(defaults.confirmations),
+      pollIntervalMs: z.number().int().min(50).max(60_000).default(defaults.pollIntervalMs),
+      /** Largest eth_getLogs range per call; providers cap it. */
+      maxBlockRange: z.number().int().min(1).max(100_000).default(2000),
+      requestTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+    })
+    .strict()
+}
+
+/** Where a service reaches NATS: servers and, optionally, the environment variable holding its token. */
+export const natsConnectionFields = {
+  servers: z.array(urlSchema(['nats:', 'tls:', 'ws:', 'wss:'])).min(1).max(16),
+  tokenEnv: envNameSchema.optional(),
+}

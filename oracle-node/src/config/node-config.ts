@@ -5,35 +5,16 @@
  */
 import { dirname, isAbsolute, resolve } from 'node:path'
 import { z } from 'zod'
-import { ConfigError, envNameSchema, keySourceSchema, readConfigFile, urlSchema } from './config-parts.ts'
+import { ConfigError, chainConfigSchema, keySourceSchema, natsConnectionFields, readConfigFile, serviceNameSchema } from './config-parts.ts'
 import { describeIssues } from '@sibyl/protocol/schema-parts'
-
-const url = urlSchema
-const envName = envNameSchema
 
 export { ConfigError, keySourceSchema }
 
 export const nodeConfigSchema = z
   .object({
-    name: z.string().regex(/^[a-zA-Z0-9_.-]{1,64}$/, 'letters, digits, _ . - (1-64)'),
-    chain: z
-      .object({
-        rpcUrls: z.array(url(['http:', 'https:', 'ws:', 'wss:'])).min(1).max(8),
-        /** The address file written by `sibyl deploy`. */
-        deploymentFile: z.string().min(1),
-        confirmations: z.number().int().min(0).max(256).default(2),
-        pollIntervalMs: z.number().int().min(50).max(60_000).default(2000),
-        /** Largest eth_getLogs range per call; providers cap it. */
-        maxBlockRange: z.number().int().min(1).max(100_000).default(2000),
-        requestTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
-      })
-      .strict(),
-    nats: z
-      .object({
-        servers: z.array(url(['nats:', 'tls:', 'ws:', 'wss:'])).min(1).max(16),
-        tokenEnv: envName.optional(),
-      })
-      .strict(),
+    name: serviceNameSchema,
+    chain: chainConfigSchema({ confirmations: 2, pollIntervalMs: 2000 }),
+    nats: z.object(natsConnectionFields).strict(),
     key: keySourceSchema,
     /** Where the signing journal and the chain cursor live. Must survive restarts. */
     stateDir: z.string().min(1),
