@@ -97,6 +97,8 @@ export function createAggregator(deps: AggregatorDeps, options: AggregatorOption
   const feedsByAddress = new Map(options.feeds.map((f) => [getAddress(f.address), f]))
   const recoverers = new Map<string, FastObservationRecoverer>()
   const known = new Set<string>()
+  /** Rounds seen finished and reported: skipped by the full scan. */
+  const finished = new Set<string>()
   const committing = new Map<string, Promise<void>>()
   const validatedRounds = new Set<string>()
   let sweeps = 0
@@ -224,6 +226,7 @@ export function createAggregator(deps: AggregatorDeps, options: AggregatorOption
     if (flags.outcome === 'full') return reject('duplicate', `${key} already holds 64 observations`)
     metrics.observationsAccepted.inc({ kind: message.kind })
     known.add(key)
+    finished.delete(key)
     if (record) {
       if (flags.reachedNow && record.quorumAtMs !== undefined) metrics.timeToQuorum.observe((record.quorumAtMs - record.openedAtMs) / 1000)
       evaluate(key, record)
@@ -569,7 +572,7 @@ export function createAggregator(deps: AggregatorDeps, options: AggregatorOption
       logger.warn({ err: (error as Error).message }, 'registry sync failed')
     })
     if (sweeps === 1 || sweeps % (options.fullScanEvery ?? 10) === 0) {
-      for (const key of await store.keys()) known.add(key)
+      for (const key of await store.keys()) if (!finished.has(key)) known.add(key)
     }
     let open = 0
     for (const key of [...known]) {
@@ -580,6 +583,9 @@ export function createAggregator(deps: AggregatorDeps, options: AggregatorOption
       }
       if (isFinished(entry.record.state) && entry.record.reported) {
         known.delete(key)
+        // Remembered so the periodic full scan does not read it again (bounded; the bucket's TTL ends it).
+        if (finished.size >= 100_000) finished.clear()
+        finished.add(key)
         continue
       }
       if (!isFinished(entry.record.state)) open++
