@@ -234,7 +234,8 @@ export async function startDemoNetwork(parameters: StartDemoNetworkParameters = 
     }
 
     step(`starting ${operatorCount} oracle nodes (${lyingNodes} lying) and loading their models`)
-    const nodeEnv: Record<string, string> = {}
+    // The nodes' environment: their keys, and where the model cache is if the person running the demo said so.
+    const nodeEnv: Record<string, string | undefined> = { SIBYL_MODEL_CACHE: process.env.SIBYL_MODEL_CACHE, XDG_CACHE_HOME: process.env.XDG_CACHE_HOME }
     for (const op of net.operators) nodeEnv[`NODE_KEY_${op.index}`] = op.signer.privateKey
     const { minConfidenceBps, ...nodeOverrides } = parameters.nodeOverrides ?? {}
     for (const op of net.operators) {

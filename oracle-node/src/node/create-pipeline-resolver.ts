@@ -41,10 +41,13 @@ export async function createPipelineResolver({
   logger,
   metrics,
   fetcher = createConfiguredFetcher(config.sources),
+  modelCacheDir,
 }: {
   config: NodeConfig
   logger: Logger
   metrics?: NodeMetrics
+  /** Where npm-installed models live; omitted, the default cache folder is worked out from the process. */
+  modelCacheDir?: string
   /** Shared with the node's other readers so the per-host limit holds across them. */
   fetcher?: Pick<SourceFetcher, 'fetch'>
 }): Promise<Resolver> {
@@ -54,6 +57,7 @@ export async function createPipelineResolver({
     allowRemoteModels: config.model.allowRemoteModels,
     executionProvider: config.model.device,
     batchSize: config.model.batchSize,
+    ...(modelCacheDir === undefined ? {} : { modelCacheDir }),
     // Logs where the model came from (configured folder, npm-installed default, hub) and a first-use conversion.
     logger: logger.child({ unit: 'models' }),
   })

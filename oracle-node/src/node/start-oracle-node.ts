@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { homedir } from 'node:os'
 import { jetstream } from '@nats-io/jetstream'
 import type { Provider } from 'ethers'
 import type { Logger } from 'pino'
@@ -14,6 +15,7 @@ import { contractAt } from '@sibyl/contracts/contract-at'
 import { resolutionOracleAbi } from '@sibyl/contracts/generated/ResolutionOracle'
 import { ConfigError, type NodeConfig } from '../config/node-config.ts'
 import { createLogger } from './create-logger.ts'
+import { resolveModelCacheDir } from '../nlp/model-cache-dir.ts'
 import { createProvider } from '../chain/create-provider.ts'
 import { createFeedRunner, type FeedTarget } from '../feeds/feed-runner.ts'
 import { createFeedValueReader } from '../feeds/create-feed-value-reader.ts'
@@ -73,7 +75,7 @@ export type StartOracleNodeParameters = {
   config: NodeConfig
   env: Record<string, string | undefined>
   /** Builds the judge; called once with the logger so model loading is logged. */
-  createResolver: (context: { config: NodeConfig; logger: Logger; metrics: NodeMetrics; fetcher: SourceFetcher }) => Promise<Resolver>
+  createResolver: (context: { config: NodeConfig; logger: Logger; metrics: NodeMetrics; fetcher: SourceFetcher; modelCacheDir: string }) => Promise<Resolver>
   logger?: Logger
   /** Wraps the feed value reader (the demo's lying node uses it); the node's own reader by default. */
   wrapFeedValueReader?: (read: ReturnType<typeof createFeedValueReader>) => ReturnType<typeof createFeedValueReader>
@@ -88,7 +90,9 @@ export async function startOracleNode({ config, env, createResolver, logger: giv
   const feedTargets = loadFeedTargets(config.feeds, deployment, provider)
   // One fetcher for questions and feeds: its per-host concurrency limit must see all of the node's fetches.
   const fetcher = createConfiguredFetcher(config.sources)
-  const resolver = await createResolver({ config, logger, metrics, fetcher })
+  // Where npm-installed models are converted to: decided here, from the environment main() was given.
+  const modelCacheDir = resolveModelCacheDir({ env, homeDir: homedir() })
+  const resolver = await createResolver({ config, logger, metrics, fetcher, modelCacheDir })
   const nc = await connectNats({
     servers: config.nats.servers,
     name: `sibyl-node-${config.name}`,
