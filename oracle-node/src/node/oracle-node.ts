@@ -44,6 +44,12 @@ export type OracleNodeOptions = {
   maxBlockRange: number
   maxConcurrentRequests: number
   pollIntervalMs: number
+  /**
+   * A request whose current round this node has already published is re-read on-chain (settled? deferred to
+   * a new round?) at most this often, not on every tick: with many requests in flight, a read per request per
+   * tick is most of a node's chain traffic. Default 5000 ms.
+   */
+  recheckPublishedMs?: number
 }
 
 export type TickSummary = { newRequests: number; published: number; settled: number; errors: number }
@@ -63,6 +69,8 @@ export function createOracleNode(deps: OracleNodeDeps, options: OracleNodeOption
   }
   const state: NodeState = loadNodeState(options.stateFile, options.deployment.deployedAtBlock)
   let stateDirty = false
+  const lastReadMs = new Map<string, number>()
+  const recheckPublishedMs = options.recheckPublishedMs ?? 5000
   metrics.requestsPending.set(state.pending.size)
   logger.info({ nextBlock: state.nextBlock, pending: state.pending.size }, 'node state loaded')
 
@@ -122,9 +130,13 @@ export function createOracleNode(deps: OracleNodeDeps, options: OracleNodeOption
   /** Returns 'published' | 'settled' | 'waiting'. */
   async function handle(requestId: string, chainTimeSec: number): Promise<'published' | 'settled' | 'waiting'> {
     const pending = state.pending.get(requestId)!
+    const published = pending.publishedRounds.length > 0
+    if (published && deps.nowMs() - (lastReadMs.get(requestId) ?? 0) < recheckPublishedMs) return 'waiting'
+    lastReadMs.set(requestId, deps.nowMs())
     const onChain = await deps.oracle.getFunction('getRequest')(requestId)
     if (onChain.status !== STATUS_OPEN) {
       state.pending.delete(requestId)
+      lastReadMs.delete(requestId)
       return 'settled'
     }
     const round = Number(onChain.round)
@@ -178,20 +190,24 @@ export function createOracleNode(deps: OracleNodeDeps, options: OracleNodeOption
       logger.warn({ err: error }, 'reading the chain time failed')
       return { ...summary, errors: summary.errors + 1 }
     }
+    // A pool of maxConcurrentRequests workers over the pending requests: a slow question holds one worker,
+    // not a whole batch.
     const ids = [...state.pending.keys()]
-    for (let i = 0; i < ids.length; i += options.maxConcurrentRequests) {
-      const batch = ids.slice(i, i + options.maxConcurrentRequests)
-      const results = await Promise.allSettled(batch.map((id) => handle(id, chainTimeSec)))
-      results.forEach((r, j) => {
-        if (r.status === 'fulfilled') {
-          if (r.value === 'published') summary.published++
-          if (r.value === 'settled') summary.settled++
-        } else {
+    let next = 0
+    const worker = async () => {
+      while (next < ids.length) {
+        const id = ids[next++]!
+        try {
+          const result = await handle(id, chainTimeSec)
+          if (result === 'published') summary.published++
+          if (result === 'settled') summary.settled++
+        } catch (error) {
           summary.errors++
-          logger.warn({ requestId: batch[j], err: r.reason }, 'handling a request failed; will retry')
+          logger.warn({ requestId: id, err: error }, 'handling a request failed; will retry')
         }
-      })
+      }
     }
+    await Promise.all(Array.from({ length: Math.min(options.maxConcurrentRequests, ids.length) }, worker))
     if (summary.settled > 0 || stateDirty) {
       stateDirty = false
       saveNodeState(options.stateFile, state)
