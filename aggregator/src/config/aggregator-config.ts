@@ -5,7 +5,16 @@
 import { dirname, isAbsolute, resolve } from 'node:path'
 import { z } from 'zod'
 import { describeIssues } from '@sibyl/protocol/schema-parts'
-import { ConfigError, chainConfigSchema, keySourceSchema, natsConnectionFields, readConfigFile, serviceNameSchema } from '@sibyl/oracle-node/config/config-parts'
+import {
+  ConfigError,
+  chainConfigSchema,
+  keySourceSchema,
+  logConfigSchema,
+  metricsEndpointSchema,
+  natsConnectionFields,
+  readConfigFile,
+  serviceNameSchema,
+} from '@sibyl/oracle-node/config/config-parts'
 
 const decimalString = z.string().regex(/^[0-9]+(\.[0-9]+)?$/, 'expected a decimal number as a string')
 
@@ -63,14 +72,8 @@ export const aggregatorConfigSchema = z
       })
       .strict()
       .default({ stuckAfterMs: 15_000, feeBumpPercent: 25, maxFeeBumps: 3, maxFeePerGasGwei: '500', gasLimitPercent: 125 }),
-    metrics: z
-      .object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65_535) })
-      .strict()
-      .optional(),
-    log: z
-      .object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') })
-      .strict()
-      .default({ level: 'info' }),
+    metrics: metricsEndpointSchema,
+    log: logConfigSchema,
   })
   .strict()
 

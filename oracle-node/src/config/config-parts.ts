@@ -61,3 +61,14 @@ export const natsConnectionFields = {
   servers: z.array(urlSchema(['nats:', 'tls:', 'ws:', 'wss:'])).min(1).max(16),
   tokenEnv: envNameSchema.optional(),
 }
+
+/** Where a service serves its Prometheus metrics; absent = not served. */
+export const metricsEndpointSchema = z
+  .object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65_535) })
+  .strict()
+  .optional()
+
+export const logConfigSchema = z
+  .object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') })
+  .strict()
+  .default({ level: 'info' })

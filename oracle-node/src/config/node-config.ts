@@ -5,7 +5,16 @@
  */
 import { dirname, isAbsolute, resolve } from 'node:path'
 import { z } from 'zod'
-import { ConfigError, chainConfigSchema, keySourceSchema, natsConnectionFields, readConfigFile, serviceNameSchema } from './config-parts.ts'
+import {
+  ConfigError,
+  chainConfigSchema,
+  keySourceSchema,
+  logConfigSchema,
+  metricsEndpointSchema,
+  natsConnectionFields,
+  readConfigFile,
+  serviceNameSchema,
+} from './config-parts.ts'
 import { describeIssues } from '@sibyl/protocol/schema-parts'
 
 export { ConfigError, keySourceSchema }
@@ -47,14 +56,8 @@ export const nodeConfigSchema = z
       })
       .strict()
       .default({ embeddingModel: 'google/universal-sentence-encoder-lite', allowRemoteModels: false, device: 'auto', batchSize: 32, embeddingCacheEntries: 20_000, minConfidenceBps: 6000 }),
-    metrics: z
-      .object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65_535) })
-      .strict()
-      .optional(),
-    log: z
-      .object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') })
-      .strict()
-      .default({ level: 'info' }),
+    metrics: metricsEndpointSchema,
+    log: logConfigSchema,
     /** Feed spec files (JSON, feedSpecSchema) this node reports; each must be a feed of the deployment. */
     feeds: z.array(z.string().min(1)).max(64).default([]),
     /** Requests resolved at once; bounds memory and load on sources. */
