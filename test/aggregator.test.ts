@@ -169,7 +169,7 @@ test.serial('numeric feed round: one wild value is rejected and the median of th
   )
 })
 
-test.serial('forged, unregistered, other-chain, other-contract, malformed and duplicate observations are rejected and counted', async (t) => {
+test.serial('forged, unregistered, other-chain, other-contract, stale, malformed and duplicate observations are rejected and counted', async (t) => {
   const h = await harness(t)
   const agg = await startAgg(h)
   const requestId = await openRequest(net)
@@ -197,17 +197,22 @@ test.serial('forged, unregistered, other-chain, other-contract, malformed and du
   // Malformed: not JSON, and JSON of the wrong shape.
   await raw('{"version":1,', 'not-json')
   await raw({ version: 1, kind: 'resolution' }, 'wrong-shape')
+  // Malformed: an address whose mixed case breaks its EIP-55 checksum.
+  const good = await honest(3)
+  const flipAt = [...good.signer].findIndex((c, i) => i > 1 && /[a-fA-F]/.test(c))
+  const badCase = good.signer.slice(0, flipAt) + (good.signer[flipAt] === good.signer[flipAt]!.toUpperCase() ? good.signer[flipAt]!.toLowerCase() : good.signer[flipAt]!.toUpperCase()) + good.signer.slice(flipAt + 1)
+  await raw({ ...good, signer: badCase }, 'bad-checksum')
   // Duplicate: operator 0's honest observation twice under two message ids (JetStream's dedupe bypassed).
   const first = await honest(0)
   await raw(first, 'dup-a')
   await raw(first, 'dup-b')
 
-  await waitFor('all rejections counted', async () => (await rejected(agg, 'duplicate')) >= 1 && (await rejected(agg, 'malformed')) >= 2 && (await rejected(agg, 'stale-round')) >= 1)
+  await waitFor('all rejections counted', async () => (await rejected(agg, 'duplicate')) >= 1 && (await rejected(agg, 'malformed')) >= 3 && (await rejected(agg, 'stale-round')) >= 1)
   t.is(await rejected(agg, 'forged'), 2)
   t.is(await rejected(agg, 'unknown-signer'), 1)
   t.is(await rejected(agg, 'wrong-domain'), 2)
   t.is(await rejected(agg, 'stale-round'), 1)
-  t.is(await rejected(agg, 'malformed'), 2)
+  t.is(await rejected(agg, 'malformed'), 3)
   t.is(await rejected(agg, 'duplicate'), 1)
   // None of it counted towards a quorum: one real observation is recorded and nothing is committed.
   const record = await readRound(h.nc, net.deployment.chainId, roundKey({ kind: 'resolution', contract: oracle, requestId, round: 0 }))

@@ -87,6 +87,15 @@ type Decision =
   | { reached: true; answer: bigint; signers: StoredObservation[]; outliers: { obs: StoredObservation; reason: string }[] }
   | { reached: false; outliers: { obs: StoredObservation; reason: string }[] }
 
+/** The EIP-55 form of an address, or undefined when a mixed-case address has a wrong checksum. */
+function checksummed(address: string): string | undefined {
+  try {
+    return getAddress(address)
+  } catch {
+    return undefined
+  }
+}
+
 /** Request status values of ResolutionOracle.Status. */
 const STATUS_OPEN = 1n
 
@@ -132,7 +141,9 @@ export function createAggregator(deps: AggregatorDeps, options: AggregatorOption
     // The domain binds a signature to one chain and one contract (EIP-712); a message naming another is a
     // replay or a misrouted message, whatever its signature says.
     if (BigInt(message.domain.chainId) !== chainId) return reject('wrong-domain', `chain ${message.domain.chainId}, expected ${chainId}`)
-    const contract = getAddress(message.domain.verifyingContract)
+    const contract = checksummed(message.domain.verifyingContract)
+    const claimed = checksummed(message.signer)
+    if (!contract || !claimed) return reject('malformed', 'an address with a wrong EIP-55 checksum')
     const feed = feedsByAddress.get(contract)
     if (message.kind === 'resolution' ? contract !== oracleAddress : !feed) return reject('wrong-domain', `${message.kind} observation for contract ${contract}`)
     if (feed && message.observation.requestId.toLowerCase() !== feed.feedId.toLowerCase()) return reject('wrong-domain', `feed observation for feed id ${message.observation.requestId}`)
@@ -145,7 +156,7 @@ export function createAggregator(deps: AggregatorDeps, options: AggregatorOption
     } catch (error) {
       return reject('forged', (error as Error).message)
     }
-    if (signer !== getAddress(message.signer)) return reject('forged', `claims ${message.signer}, signature recovers ${signer}`)
+    if (signer !== claimed) return reject('forged', `claims ${message.signer}, signature recovers ${signer}`)
 
     // An active, staked operator (Staking.operatorsOfSigners). A signer we do not know may have just
     // staked: read the chain once (at most every second) before refusing.

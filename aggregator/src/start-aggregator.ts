@@ -39,6 +39,9 @@ export type StartAggregatorParameters = {
 
 /** How long a message that failed on a dependency waits before it is handed out again. */
 const RETRY_DELAY_MS = 500
+const MAX_RETRY_DELAY_MS = 30_000
+/** With the delays above, about 8 hours of retries. */
+const MAX_DELIVER = 1000
 /** Messages handled at once; the round store's compare-and-set keeps concurrent writers correct. */
 const HANDLER_CONCURRENCY = 8
 const DRAIN_TIMEOUT_MS = 5000
@@ -96,6 +99,7 @@ export async function startAggregator({ config, env, logger: given }: StartAggre
       filter_subject: `${SUBJECT_PREFIX}.obs.${chainId}.>`,
       ack_wait: nanos(config.nats.ackWaitMs),
       max_ack_pending: config.nats.maxInFlight * 4,
+      max_deliver: MAX_DELIVER,
     })
     .catch(async (error: unknown) => {
       await jsm.consumers.info(streams.observations.name, config.nats.durableName).catch(() => {
@@ -133,7 +137,10 @@ export async function startAggregator({ config, env, logger: given }: StartAggre
       // KV or chain unavailable: the message comes back and is handled again (idempotently).
       metrics.chainErrors.inc({ operation: 'handle' })
       logger.warn({ err: (error as Error).message, seq: m.seq }, 'observation not recorded; will retry')
-      m.nak(RETRY_DELAY_MS)
+      // Backs off with each delivery (0.5 s, 1 s, 2 s ... 30 s), so an outage of the chain or KV is ridden out
+      // for hours before the server gives up on the message (max_deliver), and a message that fails for
+      // another reason cannot spin.
+      m.nak(Math.min(MAX_RETRY_DELAY_MS, RETRY_DELAY_MS * 2 ** Math.min(16, m.info.deliveryCount - 1)))
     }
   }
 
