@@ -7,11 +7,11 @@
  */
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream'
 import { nanos } from '@nats-io/nats-core'
-import { Interface, type InterfaceAbi } from 'ethers'
 import type { Logger } from 'pino'
 import { readDeployment } from '@sibyl/protocol/deployment'
 import { streams, SUBJECT_PREFIX } from '@sibyl/protocol/subjects'
 import { feedAggregatorAbi } from '@sibyl/contracts/generated/FeedAggregator'
+import { contractAt } from '@sibyl/contracts/contract-at'
 import { loadSigner } from '@sibyl/oracle-node/config/load-signer'
 import { createLogger } from '@sibyl/oracle-node/node/create-logger'
 import { createProvider } from '@sibyl/oracle-node/chain/create-provider'
@@ -26,8 +26,6 @@ import { createAggregatorMetrics, type AggregatorMetrics } from './metrics/aggre
 import { createOperatorRegistry } from './registry/operator-registry.ts'
 import { openRoundStore } from './rounds/round-store.ts'
 import { createTxSender } from './commit/tx-sender.ts'
-
-const feedInterface = new Interface(feedAggregatorAbi as unknown as InterfaceAbi)
 
 export type StartedAggregator = { aggregator: Aggregator; metrics: AggregatorMetrics; logger: Logger; stop: () => Promise<void>; metricsPort?: number }
 
@@ -55,9 +53,9 @@ export async function startAggregator({ config, env, logger: given }: StartAggre
   const metrics = createAggregatorMetrics({ aggregator: config.name })
   const feeds: FeedInfo[] = []
   for (const f of deployment.contracts.feeds) {
-    const read = async (name: 'minAnswer' | 'maxAnswer') =>
-      BigInt(feedInterface.decodeFunctionResult(name, await provider.call({ to: f.address, data: feedInterface.encodeFunctionData(name, []) }))[0] as bigint)
-    feeds.push({ address: f.address, feedId: f.feedId, description: f.description, minAnswer: await read('minAnswer'), maxAnswer: await read('maxAnswer') })
+    const feed = contractAt(feedAggregatorAbi, f.address, provider)
+    const [minAnswer, maxAnswer] = (await Promise.all([feed.getFunction('minAnswer')(), feed.getFunction('maxAnswer')()])) as [bigint, bigint]
+    feeds.push({ address: f.address, feedId: f.feedId, description: f.description, minAnswer, maxAnswer })
   }
   const registry = createOperatorRegistry({
     provider,
@@ -76,7 +74,6 @@ export async function startAggregator({ config, env, logger: given }: StartAggre
     maxFeeBumps: config.transactions.maxFeeBumps,
     maxFeePerGasWei: parseUnits(config.transactions.maxFeePerGasGwei, 'gwei'),
     logger,
-    requestTimeoutMs: config.chain.requestTimeoutMs,
   })
 
   const nc = await connectNats({

@@ -4,7 +4,7 @@
  */
 import { ConfigError } from '@sibyl/oracle-node/config/node-config'
 import { loadAggregatorConfig } from '@sibyl/aggregator/config/aggregator-config'
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseCommandArgs, type Command, type CommandIo } from './io.ts'
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseCommandArgs, type Command, type CommandIo, waitForShutdownSignal } from './io.ts'
 
 const usage = `Usage: sibyl aggregator --config FILE
 
@@ -38,10 +38,7 @@ async function run(args: string[], io: CommandIo): Promise<number> {
     io.stderr.write(`sibyl aggregator: ${(error as Error).message}\n`)
     return error instanceof ConfigError ? EXIT_USAGE : EXIT_FAILED
   }
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', () => resolve())
-    process.once('SIGTERM', () => resolve())
-  })
+  await waitForShutdownSignal()
   await started.stop()
   return EXIT_OK
 }

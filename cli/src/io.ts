@@ -48,3 +48,11 @@ export function parseCommandArgs<T extends ParseArgsOptionsConfig>(
 }
 
 type ParsedValues<T extends ParseArgsOptionsConfig> = { [K in keyof T]?: T[K]['type'] extends 'boolean' ? boolean : string }
+
+/** Resolves on the first SIGINT or SIGTERM: a long-running command then stops its service cleanly. */
+export function waitForShutdownSignal(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve())
+    process.once('SIGTERM', () => resolve())
+  })
+}

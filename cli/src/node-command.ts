@@ -3,7 +3,7 @@
  * Runs an oracle node until SIGINT/SIGTERM, then drains NATS and closes its journal.
  */
 import { ConfigError, loadNodeConfig } from '@sibyl/oracle-node/config/node-config'
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseCommandArgs, type Command, type CommandIo } from './io.ts'
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseCommandArgs, type Command, type CommandIo, waitForShutdownSignal } from './io.ts'
 
 const usage = `Usage: sibyl node --config FILE
 
@@ -38,11 +38,7 @@ async function run(args: string[], io: CommandIo): Promise<number> {
     io.stderr.write(`sibyl node: ${(error as Error).message}\n`)
     return error instanceof ConfigError ? EXIT_USAGE : EXIT_FAILED
   }
-  await new Promise<void>((resolve) => {
-    const onSignal = () => resolve()
-    process.once('SIGINT', onSignal)
-    process.once('SIGTERM', onSignal)
-  })
+  await waitForShutdownSignal()
   await started.stop()
   return EXIT_OK
 }

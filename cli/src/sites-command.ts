@@ -2,7 +2,7 @@
  * sibyl sites [--host HOST] [--port PORT]
  * Serves the demo's fictional news, sports and price sites (feeds/sites) until SIGINT/SIGTERM.
  */
-import { EXIT_OK, EXIT_USAGE, parseCommandArgs, type Command, type CommandIo } from './io.ts'
+import { EXIT_OK, EXIT_USAGE, parseCommandArgs, type Command, type CommandIo, waitForShutdownSignal } from './io.ts'
 
 const usage = `Usage: sibyl sites [--host HOST] [--port PORT]
 
@@ -24,10 +24,7 @@ async function run(args: string[], io: CommandIo): Promise<number> {
   const { startDemoSites } = await import('@sibyl/feeds/serve-demo-sites')
   const sites = await startDemoSites({ host: cli.values.host ?? '127.0.0.1', port })
   io.stdout.write(`${JSON.stringify({ event: 'sites', url: sites.url })}\n`)
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', () => resolve())
-    process.once('SIGTERM', () => resolve())
-  })
+  await waitForShutdownSignal()
   await sites.close()
   return EXIT_OK
 }

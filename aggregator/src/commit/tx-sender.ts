@@ -23,7 +23,6 @@ export type TxSenderParameters = {
   maxFeePerGasWei: bigint
   logger: Logger
   pollMs?: number
-  requestTimeoutMs?: number
 }
 
 export type SendTransactionParameters = { to: string; data: string; gasLimit: bigint }
