@@ -3,6 +3,7 @@
  * nats-server, observations signed by the operators' keys and published as nodes publish them. Each test
  * gets its own nats-server (so its stream holds only its messages) and its own requests.
  */
+import { REQUEST_STATUS } from '@sibyl/protocol/request-status'
 import test, { type ExecutionContext } from 'ava'
 import { spawn } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
@@ -13,10 +14,10 @@ import { connect, type NatsConnection } from '@nats-io/transport-node'
 import { Wallet, keccak256, toUtf8Bytes } from 'ethers'
 import { outlierMessageSchema, type OutlierMessage } from '@sibyl/protocol/messages'
 import { streams, outlierSubject } from '@sibyl/protocol/subjects'
-import { startLocalNetwork, type LocalNetwork } from '@sibyl/contracts/local-network'
+import { startLocalNetwork, type LocalNetwork } from '@sibyl/devnet/local-network'
 import { contractAt } from '@sibyl/contracts/contract-at'
 import { feedAggregatorAbi } from '@sibyl/contracts/generated/FeedAggregator'
-import { ensureStreams } from '@sibyl/oracle-node/transport/ensure-streams'
+import { ensureStreams } from '@sibyl/service-kit/nats/ensure-streams'
 import { publishObservation } from '@sibyl/oracle-node/transport/publish-observation'
 import { startAggregator, type StartedAggregator } from '@sibyl/aggregator/start-aggregator'
 import { roundKey } from '@sibyl/aggregator/rounds/round-record'
@@ -99,7 +100,7 @@ async function rejected(agg: StartedAggregator, reason: string): Promise<number>
   return metric.values.find((v) => v.labels.reason === reason)?.value ?? 0
 }
 
-const COMMITTED = 2n
+const COMMITTED = REQUEST_STATUS.Committed
 
 test.serial('4 honest nodes: the answer is committed once, with every signature', async (t) => {
   const h = await harness(t)

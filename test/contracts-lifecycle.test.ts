@@ -14,7 +14,7 @@ import {
   setBalance,
   startLocalNetwork,
   type LocalNetwork,
-} from '@sibyl/contracts/local-network'
+} from '@sibyl/devnet/local-network'
 import { domainOf, findEvent, requestResolution, signAndCommit, signByOperators } from '@sibyl/contracts/requests'
 import { revertsWith } from './helpers/reverts.ts'
 import { predictionMarketAbi, predictionMarketBytecode } from '@sibyl/contracts/generated/PredictionMarket'

@@ -7,6 +7,7 @@
  * Two networks: `net` (n = 4) is shared by tests that each ask their own question; `opsNet` is the one
  * whose operator set the tests change (n = 4 -> 7 -> 6, unbonding, slashing).
  */
+import { REQUEST_STATUS } from '@sibyl/protocol/request-status'
 import test from 'ava'
 import {
   ContractFactory,
@@ -33,7 +34,7 @@ import {
   startLocalNetwork,
   type LocalNetwork,
   type LocalOperator,
-} from '@sibyl/contracts/local-network'
+} from '@sibyl/devnet/local-network'
 import {
   commitReport,
   domainOf,
@@ -58,7 +59,7 @@ const BOND = MIN_BOND
 const SLASH_BPS = 5000n
 
 /** ResolutionOracle.Status */
-const Status = { None: 0n, Open: 1n, Committed: 2n, Disputed: 3n, Finalized: 4n } as const
+const Status = REQUEST_STATUS
 /** DisputeGovernance.State and .Outcome */
 const DisputeState = { None: 0n, Voting: 1n, Executed: 2n } as const
 const Outcome = { Overturned: 0n, Upheld: 1n, Expired: 2n } as const

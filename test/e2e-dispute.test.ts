@@ -7,8 +7,9 @@
 import test from 'ava'
 import { parseEther, type Contract, type ContractTransactionReceipt } from 'ethers'
 import { findEvent } from '@sibyl/contracts/requests'
-import type { DemoNetwork } from '@sibyl/cli/demo/start-demo-network'
-import { fundedWallet, marketResolution, pollUntil, readCommits, readRequest, REQUEST_STATUS, redeem, waitForCommit } from '@sibyl/cli/demo/demo-markets'
+import type { DemoNetwork } from '@sibyl/devnet/start-demo-network'
+import { fundedWallet, marketResolution, pollUntil, readCommits, readRequest, redeem, waitForCommit } from '@sibyl/devnet/demo-markets'
+import { REQUEST_STATUS } from '@sibyl/protocol/request-status'
 import { askThroughMarket, demoQuestion, FEE_WEI, recordTraffic, startE2eNetwork, type Traffic } from './helpers/e2e-network.ts'
 import { revertsWith } from './helpers/reverts.ts'
 

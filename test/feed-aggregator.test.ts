@@ -8,7 +8,7 @@ import { AbiCoder, Contract, Interface, toBeHex, type ContractTransactionReceipt
 import type { Observation } from '@sibyl/protocol/eip712'
 import { feedIdOf, type FeedTransmit, type FeedValue } from '@sibyl/protocol/report'
 import { contractAt } from '@sibyl/contracts/contract-at'
-import { startLocalNetwork, type LocalNetwork } from '@sibyl/contracts/local-network'
+import { startLocalNetwork, type LocalNetwork } from '@sibyl/devnet/local-network'
 import { domainOf, findEvent, signFeedValues } from '@sibyl/contracts/requests'
 import { feedAggregatorAbi } from '@sibyl/contracts/generated/FeedAggregator'
 import { revertsWithArgs } from './helpers/reverts-with-args.ts'

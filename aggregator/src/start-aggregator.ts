@@ -9,16 +9,16 @@ import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMes
 import { nanos } from '@nats-io/nats-core'
 import type { Logger } from 'pino'
 import { readDeployment } from '@sibyl/protocol/deployment'
-import { streams, SUBJECT_PREFIX } from '@sibyl/protocol/subjects'
+import { roundsBucket, streams, SUBJECT_PREFIX } from '@sibyl/protocol/subjects'
 import { feedAggregatorAbi } from '@sibyl/contracts/generated/FeedAggregator'
 import { contractAt } from '@sibyl/contracts/contract-at'
-import { loadSigner } from '@sibyl/oracle-node/config/load-signer'
-import { createLogger } from '@sibyl/oracle-node/node/create-logger'
-import { createProvider } from '@sibyl/oracle-node/chain/create-provider'
-import { connectNats } from '@sibyl/oracle-node/transport/connect-nats'
-import { ensureStreams } from '@sibyl/oracle-node/transport/ensure-streams'
-import { serveMetrics } from '@sibyl/oracle-node/metrics/serve-metrics'
-import { sleepUnlessAborted } from '@sibyl/oracle-node/node/sleep-unless-aborted'
+import { loadSigner } from '@sibyl/service-kit/config/load-signer'
+import { createLogger } from '@sibyl/service-kit/log/create-logger'
+import { createProvider } from '@sibyl/service-kit/chain/create-provider'
+import { connectNats } from '@sibyl/service-kit/nats/connect-nats'
+import { ensureStreams } from '@sibyl/service-kit/nats/ensure-streams'
+import { serveMetrics } from '@sibyl/service-kit/metrics/serve-metrics'
+import { sleepUnlessAborted } from '@sibyl/service-kit/time/sleep-unless-aborted'
 import { parseUnits } from 'ethers'
 import type { AggregatorConfig } from './config/aggregator-config.ts'
 import { createAggregator, type Aggregator, type FeedInfo } from './aggregator.ts'
@@ -46,7 +46,7 @@ const DRAIN_TIMEOUT_MS = 5000
 
 export async function startAggregator({ config, env, logger: given }: StartAggregatorParameters): Promise<StartedAggregator> {
   const wallet = await loadSigner(config.key, env)
-  const logger = given ?? createLogger(config.log.level, { service: 'sibyl-aggregator', aggregator: config.name, sender: wallet.address })
+  const logger = given ?? createLogger({ level: config.log.level, bindings: { service: 'sibyl-aggregator', aggregator: config.name, sender: wallet.address } })
   const deployment = readDeployment(config.chain.deploymentFile)
   const chainId = BigInt(deployment.chainId)
   const provider = createProvider(config.chain, Number(chainId))
@@ -83,7 +83,7 @@ export async function startAggregator({ config, env, logger: given }: StartAggre
     ...(config.nats.tokenEnv && env[config.nats.tokenEnv] ? { token: env[config.nats.tokenEnv]! } : {}),
   })
   await ensureStreams(nc)
-  const store = await openRoundStore({ nc, bucket: `sibyl_rounds_${chainId}`, ttlMs: 7 * 24 * 60 * 60 * 1000 })
+  const store = await openRoundStore({ nc, bucket: roundsBucket.name(chainId), ttlMs: roundsBucket.ttlMs })
   const js = jetstream(nc)
   const jsm = await jetstreamManager(nc)
   // One durable consumer per chain, shared by every aggregator; adding it again with the same config is a

@@ -17,12 +17,12 @@ import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFile
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Interface, NonceManager, parseEther, type InterfaceAbi } from 'ethers'
-import { localWallet, setBalance, startLocalNetwork, type LocalNetwork } from '@sibyl/contracts/local-network'
+import { localWallet, setBalance, startLocalNetwork, type LocalNetwork } from '@sibyl/devnet/local-network'
 import { requestParams } from '@sibyl/contracts/requests'
 import { resolutionOracleAbi } from '@sibyl/contracts/generated/ResolutionOracle'
-import { startDemoSites, type DemoSites } from '@sibyl/feeds/serve-demo-sites'
-import { buildDemoQuestions } from '@sibyl/feeds/demo-questions'
-import { startNatsServer, type NatsServer } from '@sibyl/cli/demo/start-nats-server'
+import { startDemoSites, type DemoSites } from '@sibyl/devnet/serve-demo-sites'
+import { buildDemoQuestions } from '@sibyl/devnet/demo-questions'
+import { startNatsServer, type NatsServer } from '@sibyl/devnet/start-nats-server'
 import type { BenchSection, BenchTable } from '../section.ts'
 
 const oracleInterface = new Interface(resolutionOracleAbi as unknown as InterfaceAbi)

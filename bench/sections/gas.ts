@@ -7,7 +7,7 @@
 import { keccak256, parseEther, toUtf8Bytes } from 'ethers'
 import { quorumFor } from '@sibyl/protocol/quorum'
 import { contractAt } from '@sibyl/contracts/contract-at'
-import { addOperators, latestTimestamp, localWallet, setBalance, startLocalNetwork } from '@sibyl/contracts/local-network'
+import { addOperators, latestTimestamp, localWallet, setBalance, startLocalNetwork } from '@sibyl/devnet/local-network'
 import { findEvent, requestResolution, signAndCommit, signFeedValues } from '@sibyl/contracts/requests'
 import { feedAggregatorAbi } from '@sibyl/contracts/generated/FeedAggregator'
 import type { BenchSection } from '../section.ts'

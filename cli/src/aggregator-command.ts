@@ -2,7 +2,7 @@
  * sibyl aggregator --config FILE
  * Runs an aggregator until SIGINT/SIGTERM, then finishes commits in flight and drains NATS.
  */
-import { ConfigError } from '@sibyl/oracle-node/config/node-config'
+import { ConfigError } from '@sibyl/service-kit/config/config-parts'
 import { loadAggregatorConfig } from '@sibyl/aggregator/config/aggregator-config'
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseCommandArgs, type Command, type CommandIo, waitForShutdownSignal } from './io.ts'
 

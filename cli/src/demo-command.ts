@@ -74,12 +74,12 @@ async function run(args: string[], io: CommandIo): Promise<number> {
   }
 
   // Loaded here, not at the top: the models and their runtime are heavy and `--help` should not pay for them.
-  const [{ pino, destination }, { REDACTED_LOG_PATHS }, { startDemoNetwork }, { runDemo }, { createDemoView }] = await Promise.all([
+  const [{ destination }, { createLogger: createServiceLogger }, { startDemoNetwork }, { runDemo }, { createDemoView }] = await Promise.all([
     import('pino'),
-    import('@sibyl/oracle-node/node/create-logger'),
-    import('./demo/start-demo-network.ts'),
-    import('./demo/run-demo.ts'),
-    import('./demo/demo-view.ts'),
+    import('@sibyl/service-kit/log/create-logger'),
+    import('@sibyl/devnet/start-demo-network'),
+    import('@sibyl/devnet/demo/run-demo'),
+    import('@sibyl/devnet/demo/demo-view'),
   ])
 
   // Progress goes where a person watches; with --once stdout carries only the JSON line.
@@ -91,10 +91,7 @@ async function run(args: string[], io: CommandIo): Promise<number> {
   const logDir = join(workDir, 'logs')
   mkdirSync(logDir, { recursive: true })
   const createLogger = (component: string) =>
-    pino(
-      { level: 'info', base: { component }, redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' } },
-      destination({ dest: join(logDir, `${component}.log`), sync: true }),
-    )
+    createServiceLogger({ level: 'info', bindings: { component }, destination: destination({ dest: join(logDir, `${component}.log`), sync: true }) })
 
   // Every child process is killed when this process exits, whatever the reason; a signal stops things in order.
   const children = new Set<ChildProcess>()

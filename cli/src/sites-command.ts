@@ -21,7 +21,7 @@ async function run(args: string[], io: CommandIo): Promise<number> {
     io.stderr.write(`sibyl sites: --port must be 0-65535\n`)
     return EXIT_USAGE
   }
-  const { startDemoSites } = await import('@sibyl/feeds/serve-demo-sites')
+  const { startDemoSites } = await import('@sibyl/devnet/serve-demo-sites')
   const sites = await startDemoSites({ host: cli.values.host ?? '127.0.0.1', port })
   io.stdout.write(`${JSON.stringify({ event: 'sites', url: sites.url })}\n`)
   await waitForShutdownSignal()

@@ -4,7 +4,7 @@
  */
 import { JsonRpcProvider, Wallet, getAddress, isAddress } from 'ethers'
 import { readDeployment } from '@sibyl/protocol/deployment'
-import { connectContracts } from '@sibyl/contracts/local-network'
+import { connectContracts } from '@sibyl/contracts/connect-contracts'
 import { describeContractError } from '@sibyl/contracts/decode-error'
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseCommandArgs, type Command, type CommandIo } from './io.ts'
 

@@ -5,7 +5,9 @@
 import { keccak256, toUtf8Bytes, type Contract, type ContractTransactionReceipt, type Log, type Wallet } from 'ethers'
 import { signObservation, type Observation, type ObservationDomain, type SignedObservation } from '@sibyl/protocol/eip712'
 import { buildCommitReport, buildFeedTransmit, type CommitReport, type FeedTransmit } from '@sibyl/protocol/report'
-import type { LocalOperator } from './local-network.ts'
+
+/** An operator's two keys: the one that holds stake, and the node's signing key. */
+export type OperatorKeys = { index: number; operator: Wallet; signer: Wallet }
 
 export type QuestionParameters = {
   spec: string
@@ -56,7 +58,7 @@ export type ObservationFields = Partial<Omit<Observation, 'requestId' | 'round' 
 
 /** Every given operator signs the same request, round and answer (each with its own evidence fields). */
 export async function signByOperators(
-  operators: readonly LocalOperator[],
+  operators: readonly OperatorKeys[],
   domain: ObservationDomain,
   observation: Pick<Observation, 'requestId' | 'round' | 'answer'> & ObservationFields,
 ): Promise<SignedObservation[]> {
@@ -91,7 +93,7 @@ export async function domainOf(contract: Contract): Promise<ObservationDomain> {
 /** Signs and commits in one go: the path a test or the demo takes when it stands in for the aggregator. */
 export async function signAndCommit(
   oracle: Contract,
-  operators: readonly LocalOperator[],
+  operators: readonly OperatorKeys[],
   observation: Pick<Observation, 'requestId' | 'round' | 'answer'> & ObservationFields,
 ): Promise<{ report: CommitReport; receipt: ContractTransactionReceipt }> {
   const domain = await domainOf(oracle)
@@ -103,7 +105,7 @@ export async function signAndCommit(
 /** Each operator signs its own value for a feed round; the transmit carries them sorted by signer. */
 export async function signFeedValues(
   feed: Contract,
-  operators: readonly LocalOperator[],
+  operators: readonly OperatorKeys[],
   feedId: string,
   roundId: number,
   values: readonly bigint[],

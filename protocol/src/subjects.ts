@@ -4,9 +4,36 @@
  */
 export const SUBJECT_PREFIX = 'sibyl.v1'
 
+/** JetStream drops a message whose id it has seen within this window (a node republishing after a restart). */
+export const DUPLICATE_WINDOW_MS = 2 * 60 * 60 * 1000
+
+/**
+ * The JetStream streams, with their limits. Observations are kept a day (a round is decided in minutes);
+ * outlier reports a month (dispute evidence outlives the dispute window and the voting period).
+ */
 export const streams = {
-  observations: { name: 'SIBYL_OBSERVATIONS', subjects: [`${SUBJECT_PREFIX}.obs.>`] },
-  outliers: { name: 'SIBYL_OUTLIERS', subjects: [`${SUBJECT_PREFIX}.outliers.>`] },
+  observations: {
+    name: 'SIBYL_OBSERVATIONS',
+    subjects: [`${SUBJECT_PREFIX}.obs.>`],
+    maxAgeMs: 24 * 60 * 60 * 1000,
+    duplicateWindowMs: DUPLICATE_WINDOW_MS,
+    maxMsgBytes: 64 * 1024,
+  },
+  outliers: {
+    name: 'SIBYL_OUTLIERS',
+    subjects: [`${SUBJECT_PREFIX}.outliers.>`],
+    maxAgeMs: 30 * 24 * 60 * 60 * 1000,
+    duplicateWindowMs: DUPLICATE_WINDOW_MS,
+    maxMsgBytes: 256 * 1024,
+  },
+} as const
+
+/** The JetStream KV bucket where aggregators keep round records (compare-and-set), one per chain. */
+export const roundsBucket = {
+  name: (chainId: bigint | number) => `sibyl_rounds_${chainId}`,
+  ttlMs: 7 * 24 * 60 * 60 * 1000,
+  maxValueBytes: 256 * 1024,
+  history: 1,
 } as const
 
 type Target = { chainId: bigint; contract: string; requestId: string }

@@ -4,13 +4,13 @@
  * its backers, and a record of what crossed NATS.
  */
 import { parseEther, type Contract, type Wallet } from 'ethers'
-import { increaseTime, latestTimestamp } from '@sibyl/contracts/local-network'
+import { increaseTime, latestTimestamp } from '@sibyl/devnet/local-network'
 import { resolveTestModelsDir } from '@sibyl/oracle-node/nlp/test-models-dir'
 import type { ObservationMessage, OutlierMessage } from '@sibyl/protocol/messages'
-import { buildDemoQuestions, type DemoQuestion, type DemoQuestionKey } from '@sibyl/feeds/demo-questions'
-import { startDemoNetwork, type DemoNetwork, type StartDemoNetworkParameters } from '@sibyl/cli/demo/start-demo-network'
-import { fundedWallet, openMarket, requestMarketResolution } from '@sibyl/cli/demo/demo-markets'
-import { watchNetwork, type NetworkWatcher } from '@sibyl/cli/demo/watch-network'
+import { buildDemoQuestions, type DemoQuestion, type DemoQuestionKey } from '@sibyl/devnet/demo-questions'
+import { startDemoNetwork, type DemoNetwork, type StartDemoNetworkParameters } from '@sibyl/devnet/start-demo-network'
+import { fundedWallet, openMarket, requestMarketResolution } from '@sibyl/devnet/demo-markets'
+import { watchNetwork, type NetworkWatcher } from '@sibyl/devnet/watch-network'
 
 export const FEE_WEI = parseEther('1')
 

@@ -14,7 +14,7 @@ import {
   natsConnectionFields,
   readConfigFile,
   serviceNameSchema,
-} from '@sibyl/oracle-node/config/config-parts'
+} from '@sibyl/service-kit/config/config-parts'
 
 const decimalString = z.string().regex(/^[0-9]+(\.[0-9]+)?$/, 'expected a decimal number as a string')
 

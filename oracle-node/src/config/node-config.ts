@@ -14,7 +14,7 @@ import {
   natsConnectionFields,
   readConfigFile,
   serviceNameSchema,
-} from './config-parts.ts'
+} from '@sibyl/service-kit/config/config-parts'
 import { describeIssues } from '@sibyl/protocol/schema-parts'
 
 export { ConfigError, keySourceSchema }

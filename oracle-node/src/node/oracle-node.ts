@@ -19,7 +19,7 @@ import { signObservationSafely } from '../signing/sign-observation-safely.ts'
 import type { SigningJournal } from '../signing/signing-journal.ts'
 import { parseRequestSpec } from './parse-request-spec.ts'
 import type { Resolver } from './resolver.ts'
-import { sleepUnlessAborted } from './sleep-unless-aborted.ts'
+import { sleepUnlessAborted } from '@sibyl/service-kit/time/sleep-unless-aborted'
 
 /** ResolutionOracle.Status */
 const STATUS_OPEN = 1n

@@ -14,19 +14,19 @@ import { feedAggregatorAbi } from '@sibyl/contracts/generated/FeedAggregator'
 import { contractAt } from '@sibyl/contracts/contract-at'
 import { resolutionOracleAbi } from '@sibyl/contracts/generated/ResolutionOracle'
 import { ConfigError, type NodeConfig } from '../config/node-config.ts'
-import { createLogger } from './create-logger.ts'
+import { createLogger } from '@sibyl/service-kit/log/create-logger'
 import { resolveModelCacheDir } from '../nlp/model-cache-dir.ts'
-import { createProvider } from '../chain/create-provider.ts'
+import { createProvider } from '@sibyl/service-kit/chain/create-provider'
 import { createFeedRunner, type FeedTarget } from '../feeds/feed-runner.ts'
 import { createFeedValueReader } from '../feeds/create-feed-value-reader.ts'
 import { createConfiguredFetcher } from './create-configured-fetcher.ts'
 import type { SourceFetcher } from '../sources/create-source-fetcher.ts'
-import { sleepUnlessAborted } from './sleep-unless-aborted.ts'
-import { loadSigner } from '../config/load-signer.ts'
+import { sleepUnlessAborted } from '@sibyl/service-kit/time/sleep-unless-aborted'
+import { loadSigner } from '@sibyl/service-kit/config/load-signer'
 import { createNodeMetrics, type NodeMetrics } from '../metrics/node-metrics.ts'
-import { serveMetrics } from '../metrics/serve-metrics.ts'
-import { connectNats } from '../transport/connect-nats.ts'
-import { ensureStreams } from '../transport/ensure-streams.ts'
+import { serveMetrics } from '@sibyl/service-kit/metrics/serve-metrics'
+import { connectNats } from '@sibyl/service-kit/nats/connect-nats'
+import { ensureStreams } from '@sibyl/service-kit/nats/ensure-streams'
 import { openSigningJournal } from '../signing/signing-journal.ts'
 import { createOracleNode, type OracleNode } from './oracle-node.ts'
 import type { Resolver } from './resolver.ts'
@@ -83,7 +83,7 @@ export type StartOracleNodeParameters = {
 
 export async function startOracleNode({ config, env, createResolver, logger: given, wrapFeedValueReader }: StartOracleNodeParameters): Promise<StartedNode> {
   const signer = await loadSigner(config.key, env)
-  const logger = given ?? createLogger(config.log.level, { service: 'sibyl-node', node: config.name, signer: signer.address })
+  const logger = given ?? createLogger({ level: config.log.level, bindings: { service: 'sibyl-node', node: config.name, signer: signer.address } })
   const deployment = readDeployment(config.chain.deploymentFile)
   const provider = createProvider(config.chain, Number(deployment.chainId))
   const metrics = createNodeMetrics({ node: config.name })

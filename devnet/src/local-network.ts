@@ -2,16 +2,12 @@
  * A whole Sibyl network on a local anvil: deployed contracts and n staked, registered operators with
  * their signing keys. Used by the tests, the benchmarks and the demo; never by a production node.
  */
-import { JsonRpcProvider, Wallet, keccak256, toBeHex, toUtf8Bytes, type Contract } from 'ethers'
+import { JsonRpcProvider, Wallet, keccak256, toBeHex, toUtf8Bytes, } from 'ethers'
 import type { Deployment } from '@sibyl/protocol/deployment'
-import { startAnvil, type Anvil, type StartAnvilParameters } from './anvil.ts'
-import { contractAt } from './contract-at.ts'
-import { deploySibyl } from './deploy.ts'
-import type { DeployConfigInput } from './deploy-config.ts'
-import { linkTokenAbi } from '../generated/LinkToken.ts'
-import { stakingAbi } from '../generated/Staking.ts'
-import { resolutionOracleAbi } from '../generated/ResolutionOracle.ts'
-import { disputeGovernanceAbi } from '../generated/DisputeGovernance.ts'
+import { startAnvil, type Anvil, type StartAnvilParameters } from '@sibyl/contracts/anvil'
+import { connectContracts, type LocalContracts } from '@sibyl/contracts/connect-contracts'
+import { deploySibyl } from '@sibyl/contracts/deploy'
+import type { DeployConfigInput } from '@sibyl/contracts/deploy-config'
 
 /** Anvil's first default account. Public knowledge: local networks only. */
 export const ANVIL_DEPLOYER_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80'
@@ -49,23 +45,6 @@ export async function latestTimestamp(provider: JsonRpcProvider): Promise<number
   const block = await provider.getBlock('latest')
   if (!block) throw new Error('no latest block')
   return block.timestamp
-}
-
-export type LocalContracts = {
-  token: Contract
-  staking: Contract
-  oracle: Contract
-  governance: Contract
-}
-
-export function connectContracts(deployment: Deployment, runner: Wallet | JsonRpcProvider): LocalContracts {
-  const c = deployment.contracts
-  return {
-    token: contractAt(linkTokenAbi, c.token, runner),
-    staking: contractAt(stakingAbi, c.staking, runner),
-    oracle: contractAt(resolutionOracleAbi, c.resolutionOracle, runner),
-    governance: contractAt(disputeGovernanceAbi, c.disputeGovernance, runner),
-  }
 }
 
 export type AddOperatorsParameters = {

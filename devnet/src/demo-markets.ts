@@ -3,9 +3,10 @@
  * back outcomes, close it and ask the oracle, then follow the request on-chain: the commit, the end of the
  * dispute window, finalize (anyone may call it; the demo does, as a keeper would), the market's payout.
  */
+import { REQUEST_STATUS } from '@sibyl/protocol/request-status'
 import { ContractFactory, type Contract, type ContractTransactionReceipt, type JsonRpcProvider, type Wallet } from 'ethers'
 import { contractAt } from '@sibyl/contracts/contract-at'
-import { localWallet, setBalance, type LocalNetwork } from '@sibyl/contracts/local-network'
+import { localWallet, setBalance, type LocalNetwork } from './local-network.ts'
 import { findEvent } from '@sibyl/contracts/requests'
 import { predictionMarketAbi, predictionMarketBytecode } from '@sibyl/contracts/generated/PredictionMarket'
 import { BaseError } from '@sibyl/protocol/errors'
@@ -15,7 +16,6 @@ export class DemoFlowError extends BaseError {
 }
 
 /** ResolutionOracle.Status */
-export const REQUEST_STATUS = { None: 0n, Open: 1n, Committed: 2n, Disputed: 3n, Finalized: 4n } as const
 
 export type Position = { wallet: Wallet; outcome: number; amountWei: bigint }
 

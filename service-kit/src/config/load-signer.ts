@@ -1,10 +1,12 @@
-/** The node's signing key, from an environment variable or an encrypted JSON keystore. Never logged. */
+/** A service's signing or sending key, from an environment variable or an encrypted JSON keystore. Never logged. */
 import { readFileSync } from 'node:fs'
 import { Wallet } from 'ethers'
-import type { NodeConfig } from './node-config.ts'
-import { ConfigError } from './node-config.ts'
+import type { z } from 'zod'
+import { ConfigError, type keySourceSchema } from './config-parts.ts'
 
-export async function loadSigner(key: NodeConfig['key'], env: Record<string, string | undefined>): Promise<Wallet> {
+export type KeySource = z.infer<typeof keySourceSchema>
+
+export async function loadSigner(key: KeySource, env: Record<string, string | undefined>): Promise<Wallet> {
   if (key.source === 'env') {
     const value = env[key.env]
     if (!value || !/^(0x)?[0-9a-fA-F]{64}$/.test(value)) {

@@ -32,7 +32,7 @@ export const demoPaths = {
   quoteJson: `/prices/api/v1/quotes/${DEMO_SYMBOL}.json`,
 } as const
 
-const SITES_DIR = fileURLToPath(new URL('../sites/', import.meta.url))
+const SITES_DIR = fileURLToPath(new URL('../../feeds/sites/', import.meta.url))
 const MAX_FILES = 200
 const MAX_FILE_BYTES = 1024 * 1024
 /** Files filled in on every request rather than served as they are. */

@@ -10,10 +10,10 @@
  * reported as an outlier.
  */
 import { Contract, formatEther, formatUnits, parseEther, parseUnits, type Wallet } from 'ethers'
-import { increaseTime, latestTimestamp } from '@sibyl/contracts/local-network'
+import { increaseTime, latestTimestamp } from '../local-network.ts'
 import type { ObservationMessage, OutlierMessage } from '@sibyl/protocol/messages'
-import { buildDemoQuestions, DEMO_FEED, type DemoQuestion, type DemoQuestionKey } from '@sibyl/feeds/demo-questions'
-import type { DemoNetwork } from './start-demo-network.ts'
+import { buildDemoQuestions, DEMO_FEED, type DemoQuestion, type DemoQuestionKey } from '../demo-questions.ts'
+import type { DemoNetwork } from '../start-demo-network.ts'
 import {
   finalizeAfterWindow,
   fundedWallet,
@@ -24,8 +24,8 @@ import {
   redeem,
   requestMarketResolution,
   waitForCommit,
-} from './demo-markets.ts'
-import { watchNetwork } from './watch-network.ts'
+} from '../demo-markets.ts'
+import { watchNetwork } from '../watch-network.ts'
 
 /** What a consumer that only knows Chainlink's interface calls (AggregatorV3Interface). */
 export const AGGREGATOR_V3_INTERFACE_ABI = [
