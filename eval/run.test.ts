@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
-import { readJudgeTrainingRows } from '@sibyl/oracle-node/resolve/judge-training-rows'
-import { resolveTestDataDir } from '@sibyl/oracle-node/resolve/test-data-dir'
+import { readJudgeTrainingRows } from './judge-training-rows.ts'
+import { resolveTestDataDir } from '@sibyl/oracle-node/testing/test-data-dir'
 import { readRows, type Row } from './read-dataset.ts'
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url))

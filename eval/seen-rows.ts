@@ -1,7 +1,7 @@
 /**
  * Rows the node's code has already seen, which the evaluation must not report as held-out figures:
- * - the rows the text judge was trained on (oracle-node/src/resolve/judge-training-rows.json, written by the
- *   training script);
+ * - the rows the text judge was trained on (eval/judge-training-rows.json, written by the training
+ *   script);
  * - the rows of the shared sample that hand-written resolvers were developed or tuned against
  *   (eval/development-rows.json).
  * Rows are matched by dataset folder name and row id, so another folder of the same layout (the held-out
@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { readJudgeTrainingRows } from '@sibyl/oracle-node/resolve/judge-training-rows'
+import { readJudgeTrainingRows } from './judge-training-rows.ts'
 
 export type SeenRows = {
   /** Why the row was seen, or undefined when it is unseen. */

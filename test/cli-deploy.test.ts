@@ -8,10 +8,8 @@ import { promisify } from 'node:util'
 import { JsonRpcProvider } from 'ethers'
 import { startAnvil, type Anvil } from '@sibyl/contracts/anvil'
 import { ANVIL_DEPLOYER_KEY } from '@sibyl/devnet/local-network'
-import { contractAt } from '@sibyl/contracts/contract-at'
 import { readDeployment } from '@sibyl/protocol/deployment'
-import { feedAggregatorAbi } from '@sibyl/contracts/generated/FeedAggregator'
-import { stakingAbi } from '@sibyl/contracts/generated/Staking'
+import { FeedAggregator__factory, Staking__factory } from '@sibyl/contracts/typechain'
 
 const exec = promisify(execFile)
 const bin = new URL('../cli/bin/sibyl.js', import.meta.url).pathname
@@ -67,12 +65,12 @@ test.serial('sibyl deploy deploys every contract and writes an address file the 
   for (const address of [c.token, c.staking, c.resolutionOracle, c.disputeGovernance, c.feeds[0]!.address]) {
     t.not(await provider.getCode(address), '0x', `code at ${address}`)
   }
-  const staking = contractAt(stakingAbi, c.staking, provider)
-  t.is(await staking.getFunction('minStakeWei')(), 5n * 10n ** 18n)
-  t.is(await staking.getFunction('slasher')(), c.disputeGovernance)
-  const feed = contractAt(feedAggregatorAbi, c.feeds[0]!.address, provider)
-  t.is(await feed.getFunction('description')(), 'BTC / USD')
-  t.is(await feed.getFunction('feedId')(), c.feeds[0]!.feedId)
+  const staking = Staking__factory.connect(c.staking, provider)
+  t.is(await staking.minStakeWei(), 5n * 10n ** 18n)
+  t.is(await staking.slasher(), c.disputeGovernance)
+  const feed = FeedAggregator__factory.connect(c.feeds[0]!.address, provider)
+  t.is(await feed.description(), 'BTC / USD')
+  t.is(await feed.feedId(), c.feeds[0]!.feedId)
   provider.destroy()
 })
 

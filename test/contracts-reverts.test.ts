@@ -7,24 +7,13 @@
  * Two networks: `net` (n = 4) is shared by tests that each ask their own question; `opsNet` is the one
  * whose operator set the tests change (n = 4 -> 7 -> 6, unbonding, slashing).
  */
-import { REQUEST_STATUS } from '@sibyl/protocol/request-status'
 import test from 'ava'
-import {
-  ContractFactory,
-  JsonRpcSigner,
-  ZeroAddress,
-  ZeroHash,
-  parseEther,
-  toBeHex,
-  type Contract,
-  type ContractTransactionReceipt,
-  type Signer,
-  type Wallet,
-} from 'ethers'
+import { JsonRpcSigner, ZeroAddress, ZeroHash, parseEther, toBeHex, type ContractRunner, type Wallet } from 'ethers'
 import { ANSWER_TOO_EARLY, ANSWER_UNRESOLVABLE } from '@sibyl/protocol/answers'
 import { HALF_CURVE_ORDER, signObservation, type Observation, type ObservationDomain } from '@sibyl/protocol/eip712'
 import { buildCommitReport, type CommitReport, type ReportObservation } from '@sibyl/protocol/report'
-import { contractAt } from '@sibyl/contracts/contract-at'
+import { REQUEST_STATUS } from '@sibyl/protocol/request-status'
+import { buildObservation } from '@sibyl/protocol/testing/build-observation'
 import {
   addOperators,
   increaseTime,
@@ -39,12 +28,13 @@ import {
   commitReport,
   domainOf,
   findEvent,
+  mined,
   requestResolution,
   signAndCommit,
   signByOperators,
   type QuestionParameters,
 } from '@sibyl/contracts/requests'
-import { predictionMarketAbi, predictionMarketBytecode } from '@sibyl/contracts/generated/PredictionMarket'
+import { PredictionMarket__factory, type PredictionMarket } from '@sibyl/contracts/typechain'
 import { revertsWithArgs } from './helpers/reverts-with-args.ts'
 import { malleableTwin, orderAsContract, packCompact, recoverAsContract, splitCompact, toReportObservation } from './helpers/signatures.ts'
 
@@ -58,8 +48,6 @@ const FEE = parseEther('1')
 const BOND = MIN_BOND
 const SLASH_BPS = 5000n
 
-/** ResolutionOracle.Status */
-const Status = REQUEST_STATUS
 /** DisputeGovernance.State and .Outcome */
 const DisputeState = { None: 0n, Voting: 1n, Executed: 2n } as const
 const Outcome = { Overturned: 0n, Upheld: 1n, Expired: 2n } as const
@@ -88,7 +76,7 @@ test.before(async () => {
   council = councilKeys.map((w) => w.connect(net.provider))
   for (const member of council) await setBalance(net.provider, member.address, parseEther('10'))
   // The deployer asks every question on `net`; it mints itself the fees once.
-  await (await net.contracts.token.getFunction('mint')(net.deployer.address, parseEther('1000000'))).wait()
+  await (await net.contracts.token.mint(net.deployer.address, parseEther('1000000'))).wait()
 })
 
 test.after.always(async () => {
@@ -99,14 +87,15 @@ test.after.always(async () => {
 // |                          Builders                            |
 // ================================================================
 
-const as = (c: Contract, s: Signer) => c.connect(s) as Contract
+/** The same typed contract, sending from `runner`. */
+const as = <C>(c: { connect(runner: ContractRunner): C }, runner: ContractRunner): C => c.connect(runner)
 
 let walletCount = 0
 /** A fresh account with ETH for gas and network tokens; every call returns a new one. */
 async function fundedWallet(n: LocalNetwork, tokens = parseEther('1000')): Promise<Wallet> {
   const w = localWallet('reverts test account', walletCount++, n.provider)
   await setBalance(n.provider, w.address, parseEther('100'))
-  if (tokens > 0n) await (await n.contracts.token.getFunction('mint')(w.address, tokens)).wait()
+  if (tokens > 0n) await (await n.contracts.token.mint(w.address, tokens)).wait()
   return w
 }
 
@@ -136,42 +125,33 @@ function withObservations(report: CommitReport, observations: ReportObservation[
 }
 
 /** The observation the contract rebuilds from a report entry: the report's request, round and answer. */
-const observationIn = (fields: ReportFields) => (o: ReportObservation): Observation => ({
-  ...fields,
-  confidenceBps: o.confidenceBps,
-  evidenceHash: o.evidenceHash,
-  modelHash: o.modelHash,
-})
+const observationIn = (fields: ReportFields) => (o: ReportObservation): Observation =>
+  buildObservation({ ...fields, confidenceBps: o.confidenceBps, evidenceHash: o.evidenceHash, modelHash: o.modelHash })
 
 /** Commits `answer` with operators 0..2 and returns the operator list of ReportCommitted. */
 async function commitAnswer(requestId: string, answer: bigint): Promise<string[]> {
   const { receipt } = await signAndCommit(net.contracts.oracle, net.operators.slice(0, 3), { requestId, round: 0, answer })
-  return [...(findEvent(net.contracts.oracle, receipt, 'ReportCommitted').args.getValue('signers') as string[])]
+  return [...findEvent(net.contracts.oracle, receipt, 'ReportCommitted').args.signers]
 }
 
 async function requestState(requestId: string, n = net) {
-  const r = await n.contracts.oracle.getFunction('getRequest')(requestId)
-  return { status: r.status as bigint, round: r.round as bigint, answer: r.answer as bigint }
+  const { status, round, answer } = await n.contracts.oracle.getRequest(requestId)
+  return { status, round, answer }
 }
 
 /** A disputer with its bond approved to the governance contract. */
 async function disputer(): Promise<Wallet> {
   const w = await fundedWallet(net)
-  await (await as(net.contracts.token, w).getFunction('approve')(net.contracts.governance.target, parseEther('1000'))).wait()
+  await (await as(net.contracts.token, w).approve(net.contracts.governance.target, parseEther('1000'))).wait()
   return w
 }
 
 async function disputeState(requestId: string) {
-  const d = await net.contracts.governance.getFunction('getDispute')(requestId)
-  return {
-    state: d.state as bigint,
-    overturnVotes: d.overturnVotes as bigint,
-    upholdVotes: d.upholdVotes as bigint,
-    votingEndsAt: d.votingEndsAt as bigint,
-  }
+  const { state, overturnVotes, upholdVotes, votingEndsAt } = await net.contracts.governance.getDispute(requestId)
+  return { state, overturnVotes, upholdVotes, votingEndsAt }
 }
 
-const tokenBalance = (n: LocalNetwork, account: string): Promise<bigint> => n.contracts.token.getFunction('balanceOf')(account)
+const tokenBalance = (n: LocalNetwork, account: string): Promise<bigint> => n.contracts.token.balanceOf(account)
 
 // ================================================================
 // |                Report verification (the oracle)             |
@@ -186,7 +166,7 @@ test.serial('one signer twice is refused as SignersNotAscending, also when it wo
   await revertsWithArgs(t, commitReport(oracle, withObservations(report, [a, a, b, c])), 'SignersNotAscending', [1n, report.signers[0]])
   // Two distinct signers and a copy: the copy is caught before the quorum is counted.
   await revertsWithArgs(t, commitReport(oracle, withObservations(report, [a, b, b])), 'SignersNotAscending', [2n, report.signers[1]])
-  t.deepEqual(await requestState(requestId), { status: Status.Open, round: 0n, answer: 0n })
+  t.deepEqual(await requestState(requestId), { status: REQUEST_STATUS.Open, round: 0n, answer: 0n })
 })
 
 test.serial('signers out of ascending order are refused', async (t) => {
@@ -197,10 +177,10 @@ test.serial('signers out of ascending order are refused', async (t) => {
 
   await revertsWithArgs(t, commitReport(oracle, withObservations(report, [c, b, a])), 'SignersNotAscending', [1n, report.signers[1]])
   await revertsWithArgs(t, commitReport(oracle, withObservations(report, [a, c, b])), 'SignersNotAscending', [2n, report.signers[1]])
-  t.is((await requestState(requestId)).status, Status.Open)
+  t.is((await requestState(requestId)).status, REQUEST_STATUS.Open)
   // The same three, sorted, commit.
   await (await commitReport(oracle, report)).wait()
-  t.is((await requestState(requestId)).status, Status.Committed)
+  t.is((await requestState(requestId)).status, REQUEST_STATUS.Committed)
 })
 
 test.serial('a signer that no operator registered does not count (SignerNotActive)', async (t) => {
@@ -209,21 +189,21 @@ test.serial('a signer that no operator registered does not count (SignerNotActiv
   const fields = { requestId, round: 0, answer: 0n }
   const domain = await domainOf(net.contracts.oracle)
   const signed = [...(await signByOperators(net.operators.slice(0, 2), domain, fields))]
-  signed.push(await signObservation({ signer: stranger, domain, observation: { ...fields, confidenceBps: 9000, evidenceHash: ZeroHash, modelHash: ZeroHash } }))
+  signed.push(await signObservation({ signer: stranger, domain, observation: buildObservation({ ...fields, evidenceHash: ZeroHash, modelHash: ZeroHash }) }))
   // Three signatures, a quorum by count; the stranger's is the one that fails.
   const report = buildCommitReport(domain, signed)
   const index = report.signers.indexOf(stranger.address)
   await revertsWithArgs(t, commitReport(net.contracts.oracle, report), 'SignerNotActive', [BigInt(index), stranger.address])
-  t.is((await requestState(requestId)).status, Status.Open)
+  t.is((await requestState(requestId)).status, REQUEST_STATUS.Open)
 })
 
 test.serial('a quorum short by one is refused at n = 4 (3 needed)', async (t) => {
   const requestId = await ask()
-  t.is(await net.contracts.staking.getFunction('activeOperatorCount')(), 4n)
-  t.is(await net.contracts.oracle.getFunction('quorumFor')(4n), 3n)
+  t.is(await net.contracts.staking.activeOperatorCount(), 4n)
+  t.is(await net.contracts.oracle.quorumFor(4n), 3n)
   const report = await signedReport(net.operators.slice(0, 2), { requestId, round: 0, answer: 0n })
   await revertsWithArgs(t, commitReport(net.contracts.oracle, report), 'QuorumNotReached', [2n, 3n])
-  t.is((await requestState(requestId)).status, Status.Open)
+  t.is((await requestState(requestId)).status, REQUEST_STATUS.Open)
 })
 
 /** Two good signatures and one made under `foreignDomain`, ordered as the contract will recover them. */
@@ -247,7 +227,7 @@ test.serial('a signature made for another chain id recovers to another address (
   const { requestId, report, foreignSigner, recoveredAs, index } = await reportWithForeignSignature({ ...domain, chainId: 1n })
   t.not(recoveredAs, foreignSigner, 'the domain binds the chain: the real signer is not who the contract sees')
   await revertsWithArgs(t, commitReport(net.contracts.oracle, report), 'SignerNotActive', [BigInt(index), recoveredAs])
-  t.is((await requestState(requestId)).status, Status.Open)
+  t.is((await requestState(requestId)).status, REQUEST_STATUS.Open)
 })
 
 test.serial('a signature made for another contract address recovers to another address (SignerNotActive)', async (t) => {
@@ -256,7 +236,7 @@ test.serial('a signature made for another contract address recovers to another a
   const { requestId, report, foreignSigner, recoveredAs, index } = await reportWithForeignSignature({ ...domain, verifyingContract: otherContract })
   t.not(recoveredAs, foreignSigner, 'the domain binds the contract: the real signer is not who the contract sees')
   await revertsWithArgs(t, commitReport(net.contracts.oracle, report), 'SignerNotActive', [BigInt(index), recoveredAs])
-  t.is((await requestState(requestId)).status, Status.Open)
+  t.is((await requestState(requestId)).status, REQUEST_STATUS.Open)
 })
 
 test.serial('a high-s signature is refused (HighS) at its index', async (t) => {
@@ -273,7 +253,7 @@ test.serial('a high-s signature is refused (HighS) at its index', async (t) => {
     const high = { ...b, yParityAndS: packCompact(s, yParity) }
     await revertsWithArgs(t, commitReport(oracle, withObservations(report, [a, high, c])), 'HighS', [1n])
   }
-  t.is((await requestState(requestId)).status, Status.Open)
+  t.is((await requestState(requestId)).status, REQUEST_STATUS.Open)
 })
 
 test.serial('the malleable twin of a signature (s -> n - s, parity flipped) does not recover its signer', async (t) => {
@@ -295,7 +275,7 @@ test.serial('the malleable twin of a signature (s -> n - s, parity flipped) does
     BigInt(signers.indexOf(twinSigner!)),
     twinSigner,
   ])
-  t.is((await requestState(requestId)).status, Status.Open)
+  t.is((await requestState(requestId)).status, REQUEST_STATUS.Open)
 })
 
 test.serial('a signature that recovers to nobody is refused (InvalidSignature) at its index', async (t) => {
@@ -311,7 +291,7 @@ test.serial('a signature that recovers to nobody is refused (InvalidSignature) a
   await revertsWithArgs(t, commitReport(oracle, withObservations(report, [a, b, offCurve])), 'InvalidSignature', [2n])
   const zeroS = { ...b, yParityAndS: ZeroHash }
   await revertsWithArgs(t, commitReport(oracle, withObservations(report, [a, zeroS, c])), 'InvalidSignature', [1n])
-  t.is((await requestState(requestId)).status, Status.Open)
+  t.is((await requestState(requestId)).status, REQUEST_STATUS.Open)
 })
 
 // ================================================================
@@ -324,11 +304,11 @@ test.serial('a replayed report and a second report with another answer are refus
   const report = await signedReport(net.operators.slice(0, 3), { requestId, round: 0, answer: 0n })
   await (await commitReport(oracle, report)).wait()
 
-  await revertsWithArgs(t, commitReport(oracle, report), 'RequestNotOpen', [requestId, Status.Committed])
+  await revertsWithArgs(t, commitReport(oracle, report), 'RequestNotOpen', [requestId, REQUEST_STATUS.Committed])
   // Another quorum (operators 1..3) for NO cannot overwrite the committed YES.
   const other = await signedReport(net.operators.slice(1, 4), { requestId, round: 0, answer: 1n })
-  await revertsWithArgs(t, commitReport(oracle, other), 'RequestNotOpen', [requestId, Status.Committed])
-  t.deepEqual(await requestState(requestId), { status: Status.Committed, round: 0n, answer: 0n })
+  await revertsWithArgs(t, commitReport(oracle, other), 'RequestNotOpen', [requestId, REQUEST_STATUS.Committed])
+  t.deepEqual(await requestState(requestId), { status: REQUEST_STATUS.Committed, round: 0n, answer: 0n })
 })
 
 test.serial('a commit before resolveAfter is refused (TooEarly)', async (t) => {
@@ -336,7 +316,7 @@ test.serial('a commit before resolveAfter is refused (TooEarly)', async (t) => {
   const requestId = await ask({ resolveAfter })
   const report = await signedReport(net.operators.slice(0, 3), { requestId, round: 0, answer: 0n })
   await revertsWithArgs(t, commitReport(net.contracts.oracle, report), 'TooEarly', [resolveAfter])
-  t.deepEqual(await requestState(requestId), { status: Status.Open, round: 0n, answer: 0n })
+  t.deepEqual(await requestState(requestId), { status: REQUEST_STATUS.Open, round: 0n, answer: 0n })
 })
 
 test.serial('a report for another round is refused (RoundMismatch)', async (t) => {
@@ -345,7 +325,7 @@ test.serial('a report for another round is refused (RoundMismatch)', async (t) =
     const report = await signedReport(net.operators.slice(0, 3), { requestId, round, answer: 0n })
     await revertsWithArgs(t, commitReport(net.contracts.oracle, report), 'RoundMismatch', [BigInt(round), 0n])
   }
-  t.deepEqual(await requestState(requestId), { status: Status.Open, round: 0n, answer: 0n })
+  t.deepEqual(await requestState(requestId), { status: REQUEST_STATUS.Open, round: 0n, answer: 0n })
 })
 
 test.serial('an answer that is no outcome and no reserved answer is refused (InvalidAnswer)', async (t) => {
@@ -354,7 +334,7 @@ test.serial('an answer that is no outcome and no reserved answer is refused (Inv
     const report = await signedReport(net.operators.slice(0, 3), { requestId, round: 0, answer })
     await revertsWithArgs(t, commitReport(net.contracts.oracle, report), 'InvalidAnswer', [answer])
   }
-  t.is((await requestState(requestId)).status, Status.Open)
+  t.is((await requestState(requestId)).status, REQUEST_STATUS.Open)
   // The last outcome and "unresolvable" are valid answers.
   const ok = await signedReport(net.operators.slice(0, 3), { requestId, round: 0, answer: 2n })
   await (await commitReport(net.contracts.oracle, ok)).wait()
@@ -369,7 +349,7 @@ test.serial('requestResolution refuses bad outcome counts, long specs, low fees 
   const { token, oracle } = net.contracts
   const now = await latestTimestamp(net.provider)
   const base: QuestionParameters = { spec: 'limits', outcomes: ['YES', 'NO'], resolveAfter: now, feeWei: FEE }
-  const feesBefore = await oracle.getFunction('totalFeesReceivedWei')()
+  const feesBefore = await oracle.totalFeesReceivedWei()
   const balanceBefore = await tokenBalance(net, net.deployer.address)
   const request = (q: QuestionParameters) => requestResolution(token, oracle, net.deployer, q)
   const outcomes = (count: number) => Array.from({ length: count }, (_, i) => `outcome ${i}`)
@@ -380,49 +360,49 @@ test.serial('requestResolution refuses bad outcome counts, long specs, low fees 
   await revertsWithArgs(t, request({ ...base, spec: 'x'.repeat(8193) }), 'SpecTooLong', [8193n])
   await revertsWithArgs(t, request({ ...base, feeWei: MIN_FEE - 1n }), 'FeeTooLow', [MIN_FEE - 1n, MIN_FEE])
   await revertsWithArgs(t, request({ ...base, callbackGasLimit: 1_000_001 }), 'CallbackGasTooHigh', [1_000_001n])
-  t.is(await oracle.getFunction('totalFeesReceivedWei')(), feesBefore)
+  t.is(await oracle.totalFeesReceivedWei(), feesBefore)
   t.is(await tokenBalance(net, net.deployer.address), balanceBefore)
 
   // Every limit itself is allowed.
   await request({ spec: 'x'.repeat(8192), outcomes: outcomes(32), resolveAfter: now, feeWei: MIN_FEE, callbackGasLimit: 1_000_000 })
-  t.is(await oracle.getFunction('totalFeesReceivedWei')(), feesBefore + MIN_FEE)
+  t.is(await oracle.totalFeesReceivedWei(), feesBefore + MIN_FEE)
 })
 
 test.serial('finalize refuses a signer list other than the committed one (SignersMismatch) and an open request', async (t) => {
   const { oracle } = net.contracts
   const open = await ask()
-  await revertsWithArgs(t, oracle.getFunction('finalize')(open, []), 'WrongStatus', [open, Status.Open])
+  await revertsWithArgs(t, oracle.finalize(open, []), 'WrongStatus', [open, REQUEST_STATUS.Open])
 
   const requestId = await ask()
   const signers = await commitAnswer(requestId, 1n)
   await increaseTime(net.provider, DISPUTE_WINDOW_SEC)
   const signingKeys = net.operators.slice(0, 3).map((o) => o.signer.address)
   for (const wrong of [signers.slice(0, 2), [...signers].reverse(), [...signers, signers[0]!], signingKeys, []]) {
-    await revertsWithArgs(t, oracle.getFunction('finalize')(requestId, wrong), 'SignersMismatch', [requestId])
+    await revertsWithArgs(t, oracle.finalize(requestId, wrong), 'SignersMismatch', [requestId])
   }
-  t.is((await requestState(requestId)).status, Status.Committed)
-  const feesBefore = await Promise.all(signers.map((s) => oracle.getFunction('claimableWei')(s)))
+  t.is((await requestState(requestId)).status, REQUEST_STATUS.Committed)
+  const feesBefore = await Promise.all(signers.map((s) => oracle.claimableWei(s)))
 
-  await (await oracle.getFunction('finalize')(requestId, signers)).wait()
-  t.deepEqual([...(await oracle.getFunction('getResolution')(requestId))], [true, 1n])
-  const feesAfter = await Promise.all(signers.map((s) => oracle.getFunction('claimableWei')(s)))
-  t.is(feesAfter.reduce((sum: bigint, x: bigint, i) => sum + x - (feesBefore[i] as bigint), 0n), FEE, 'the correct list gets the fee')
-  await revertsWithArgs(t, oracle.getFunction('finalize')(requestId, signers), 'WrongStatus', [requestId, Status.Finalized])
+  await (await oracle.finalize(requestId, signers)).wait()
+  t.deepEqual([...(await oracle.getResolution(requestId))], [true, 1n])
+  const feesAfter = await Promise.all(signers.map((s) => oracle.claimableWei(s)))
+  t.is(feesAfter.reduce((sum, x, i) => sum + x - feesBefore[i]!, 0n), FEE, 'the correct list gets the fee')
+  await revertsWithArgs(t, oracle.finalize(requestId, signers), 'WrongStatus', [requestId, REQUEST_STATUS.Finalized])
 })
 
 test.serial('withdrawFees with nothing credited is refused (NothingToWithdraw)', async (t) => {
   const nobody = await fundedWallet(net, 0n)
-  await revertsWithArgs(t, as(net.contracts.oracle, nobody).getFunction('withdrawFees')(), 'NothingToWithdraw', [])
+  await revertsWithArgs(t, as(net.contracts.oracle, nobody).withdrawFees(), 'NothingToWithdraw', [])
 })
 
 test.serial('the oracle takes dispute calls from the governance contract only, and its governance is set once', async (t) => {
   const { oracle, governance } = net.contracts
   const requestId = await ask()
   await commitAnswer(requestId, 0n)
-  await revertsWithArgs(t, oracle.getFunction('markDisputed')(requestId, 1n), 'OnlyGovernance', [net.deployer.address])
-  await revertsWithArgs(t, oracle.getFunction('settleDispute')(requestId, true, 1n, []), 'OnlyGovernance', [net.deployer.address])
-  await revertsWithArgs(t, oracle.getFunction('setGovernance')(net.deployer.address), 'GovernanceAlreadySet', [governance.target])
-  t.is((await requestState(requestId)).status, Status.Committed)
+  await revertsWithArgs(t, oracle.markDisputed(requestId, 1n), 'OnlyGovernance', [net.deployer.address])
+  await revertsWithArgs(t, oracle.settleDispute(requestId, true, 1n, []), 'OnlyGovernance', [net.deployer.address])
+  await revertsWithArgs(t, oracle.setGovernance(net.deployer.address), 'GovernanceAlreadySet', [governance.target])
+  t.is((await requestState(requestId)).status, REQUEST_STATUS.Committed)
 })
 
 // ================================================================
@@ -438,27 +418,27 @@ test.serial('a dispute after the window is refused by the oracle (DisputeWindowC
   const d = await disputer()
   const before = await tokenBalance(net, d.address)
 
-  await revertsWithArgs(t, as(governance, d).getFunction('dispute')(requestId, 1n, BOND), 'DisputeWindowClosed', [committedAt + BigInt(DISPUTE_WINDOW_SEC)])
+  await revertsWithArgs(t, as(governance, d).dispute(requestId, 1n, BOND), 'DisputeWindowClosed', [committedAt + BigInt(DISPUTE_WINDOW_SEC)])
   // The dispute record, written before the oracle call, is rolled back with it; no bond was taken.
   t.is((await disputeState(requestId)).state, DisputeState.None)
   t.is(await tokenBalance(net, d.address), before)
-  t.is((await requestState(requestId)).status, Status.Committed)
+  t.is((await requestState(requestId)).status, REQUEST_STATUS.Committed)
 })
 
 test.serial('a dispute needs a bond of at least the minimum (BondTooSmall) and a committed answer (WrongStatus)', async (t) => {
   const { governance } = net.contracts
   const d = await disputer()
   const open = await ask()
-  await revertsWithArgs(t, as(governance, d).getFunction('dispute')(open, 1n, BOND), 'WrongStatus', [open, Status.Open])
+  await revertsWithArgs(t, as(governance, d).dispute(open, 1n, BOND), 'WrongStatus', [open, REQUEST_STATUS.Open])
 
   const requestId = await ask()
   await commitAnswer(requestId, 0n)
   const before = await tokenBalance(net, d.address)
-  await revertsWithArgs(t, as(governance, d).getFunction('dispute')(requestId, 1n, MIN_BOND - 1n), 'BondTooSmall', [MIN_BOND - 1n, MIN_BOND])
-  await revertsWithArgs(t, as(governance, d).getFunction('dispute')(requestId, 1n, 0n), 'BondTooSmall', [0n, MIN_BOND])
+  await revertsWithArgs(t, as(governance, d).dispute(requestId, 1n, MIN_BOND - 1n), 'BondTooSmall', [MIN_BOND - 1n, MIN_BOND])
+  await revertsWithArgs(t, as(governance, d).dispute(requestId, 1n, 0n), 'BondTooSmall', [0n, MIN_BOND])
   t.is((await disputeState(requestId)).state, DisputeState.None)
   t.is(await tokenBalance(net, d.address), before)
-  t.is((await requestState(requestId)).status, Status.Committed)
+  t.is((await requestState(requestId)).status, REQUEST_STATUS.Committed)
 })
 
 test.serial('a dispute must propose a valid answer other than the committed one (InvalidAnswer)', async (t) => {
@@ -467,10 +447,10 @@ test.serial('a dispute must propose a valid answer other than the committed one 
   await commitAnswer(requestId, 0n)
   const d = await disputer()
   for (const proposed of [0n, 2n, ANSWER_TOO_EARLY, -3n, 1n << 20n]) {
-    await revertsWithArgs(t, as(governance, d).getFunction('dispute')(requestId, proposed, BOND), 'InvalidAnswer', [proposed])
+    await revertsWithArgs(t, as(governance, d).dispute(requestId, proposed, BOND), 'InvalidAnswer', [proposed])
   }
   t.is((await disputeState(requestId)).state, DisputeState.None)
-  t.is((await requestState(requestId)).status, Status.Committed)
+  t.is((await requestState(requestId)).status, REQUEST_STATUS.Committed)
 })
 
 test.serial('council votes: only members (NotCouncil), once each (AlreadyVoted), before the deadline (VotingClosed); no early execute (NotDecided)', async (t) => {
@@ -478,29 +458,29 @@ test.serial('council votes: only members (NotCouncil), once each (AlreadyVoted),
   const [m0, m1, m2] = council as [Wallet, Wallet, Wallet]
   const requestId = await ask()
   const signers = await commitAnswer(requestId, 0n)
-  await revertsWithArgs(t, as(governance, m0).getFunction('vote')(requestId, true), 'NoDispute', [requestId])
-  await revertsWithArgs(t, governance.getFunction('execute')(requestId, signers), 'NoDispute', [requestId])
+  await revertsWithArgs(t, as(governance, m0).vote(requestId, true), 'NoDispute', [requestId])
+  await revertsWithArgs(t, governance.execute(requestId, signers), 'NoDispute', [requestId])
 
   const d = await disputer()
-  await (await as(governance, d).getFunction('dispute')(requestId, 1n, BOND)).wait()
+  await (await as(governance, d).dispute(requestId, 1n, BOND)).wait()
   const { votingEndsAt } = await disputeState(requestId)
 
   const outsider = await fundedWallet(net, 0n)
-  await revertsWithArgs(t, as(governance, outsider).getFunction('vote')(requestId, true), 'NotCouncil', [outsider.address])
+  await revertsWithArgs(t, as(governance, outsider).vote(requestId, true), 'NotCouncil', [outsider.address])
   // The owner is not a member of this council either.
-  await revertsWithArgs(t, governance.getFunction('vote')(requestId, true), 'NotCouncil', [net.deployer.address])
+  await revertsWithArgs(t, governance.vote(requestId, true), 'NotCouncil', [net.deployer.address])
 
-  await (await as(governance, m0).getFunction('vote')(requestId, true)).wait()
-  await revertsWithArgs(t, as(governance, m0).getFunction('vote')(requestId, true), 'AlreadyVoted', [requestId, m0.address])
-  await revertsWithArgs(t, as(governance, m0).getFunction('vote')(requestId, false), 'AlreadyVoted', [requestId, m0.address])
-  await revertsWithArgs(t, governance.getFunction('execute')(requestId, signers), 'NotDecided', [requestId])
+  await (await as(governance, m0).vote(requestId, true)).wait()
+  await revertsWithArgs(t, as(governance, m0).vote(requestId, true), 'AlreadyVoted', [requestId, m0.address])
+  await revertsWithArgs(t, as(governance, m0).vote(requestId, false), 'AlreadyVoted', [requestId, m0.address])
+  await revertsWithArgs(t, governance.execute(requestId, signers), 'NotDecided', [requestId])
   // One vote each way: still short of the threshold of two.
-  await (await as(governance, m1).getFunction('vote')(requestId, false)).wait()
-  await revertsWithArgs(t, governance.getFunction('execute')(requestId, signers), 'NotDecided', [requestId])
+  await (await as(governance, m1).vote(requestId, false)).wait()
+  await revertsWithArgs(t, governance.execute(requestId, signers), 'NotDecided', [requestId])
   t.deepEqual(await disputeState(requestId), { state: DisputeState.Voting, overturnVotes: 1n, upholdVotes: 1n, votingEndsAt })
 
   await increaseTime(net.provider, VOTING_PERIOD_SEC)
-  await revertsWithArgs(t, as(governance, m2).getFunction('vote')(requestId, true), 'VotingClosed', [requestId, votingEndsAt])
+  await revertsWithArgs(t, as(governance, m2).vote(requestId, true), 'VotingClosed', [requestId, votingEndsAt])
   t.deepEqual(await disputeState(requestId), { state: DisputeState.Voting, overturnVotes: 1n, upholdVotes: 1n, votingEndsAt })
 })
 
@@ -510,31 +490,31 @@ test.serial('an expired dispute returns the bond to the disputer and leaves the 
   const signers = await commitAnswer(requestId, 0n)
   const d = await disputer()
   const before = await tokenBalance(net, d.address)
-  await (await as(governance, d).getFunction('dispute')(requestId, 1n, BOND)).wait()
+  await (await as(governance, d).dispute(requestId, 1n, BOND)).wait()
   t.is(await tokenBalance(net, d.address), before - BOND)
   // A single vote to overturn is not a decision.
-  await (await as(governance, council[0]!).getFunction('vote')(requestId, true)).wait()
-  const stakesBefore = await Promise.all(signers.map((s) => staking.getFunction('slashableOf')(s)))
-  const feeBefore: bigint = await oracle.getFunction('claimableWei')(signers[1])
+  await (await as(governance, council[0]!).vote(requestId, true)).wait()
+  const stakesBefore = await Promise.all(signers.map((s) => staking.slashableOf(s)))
+  const feeBefore = await oracle.claimableWei(signers[1]!)
 
   await increaseTime(net.provider, VOTING_PERIOD_SEC)
-  const receipt = (await (await governance.getFunction('execute')(requestId, signers)).wait()) as ContractTransactionReceipt
+  const receipt = await mined(governance.execute(requestId, signers))
   const executed = findEvent(governance, receipt, 'DisputeExecuted')
-  t.is(executed.args.getValue('outcome'), Outcome.Expired)
-  t.is(executed.args.getValue('slashedWei'), 0n)
+  t.is(executed.args.outcome, Outcome.Expired)
+  t.is(executed.args.slashedWei, 0n)
 
-  t.deepEqual([...(await oracle.getFunction('getResolution')(requestId))], [true, 0n], 'the committed answer stands, final')
-  t.deepEqual(await Promise.all(signers.map((s) => staking.getFunction('slashableOf')(s))), stakesBefore, 'nobody slashed')
-  t.is(await governance.getFunction('claimableWei')(d.address), BOND)
-  for (const s of signers) t.is(await governance.getFunction('claimableWei')(s), 0n)
+  t.deepEqual([...(await oracle.getResolution(requestId))], [true, 0n], 'the committed answer stands, final')
+  t.deepEqual(await Promise.all(signers.map((s) => staking.slashableOf(s))), stakesBefore, 'nobody slashed')
+  t.is(await governance.claimableWei(d.address), BOND)
+  for (const s of signers) t.is(await governance.claimableWei(s), 0n)
   // The signers' answer stood, so they earn the fee as if undisputed.
-  t.is(((await oracle.getFunction('claimableWei')(signers[1])) as bigint) - feeBefore, FEE / 3n)
-  await (await as(governance, d).getFunction('withdraw')()).wait()
+  t.is((await oracle.claimableWei(signers[1]!)) - feeBefore, FEE / 3n)
+  await (await as(governance, d).withdraw()).wait()
   t.is(await tokenBalance(net, d.address), before)
-  await revertsWithArgs(t, as(governance, d).getFunction('withdraw')(), 'NothingToWithdraw', [])
+  await revertsWithArgs(t, as(governance, d).withdraw(), 'NothingToWithdraw', [])
 
-  await revertsWithArgs(t, governance.getFunction('execute')(requestId, signers), 'AlreadyExecuted', [requestId])
-  await revertsWithArgs(t, as(governance, d).getFunction('dispute')(requestId, 1n, BOND), 'AlreadyExecuted', [requestId])
+  await revertsWithArgs(t, governance.execute(requestId, signers), 'AlreadyExecuted', [requestId])
+  await revertsWithArgs(t, as(governance, d).dispute(requestId, 1n, BOND), 'AlreadyExecuted', [requestId])
 })
 
 test.serial('execute checks the signer list with the oracle (SignersMismatch); an upheld dispute shares the bond among the signers', async (t) => {
@@ -542,39 +522,39 @@ test.serial('execute checks the signer list with the oracle (SignersMismatch); a
   const requestId = await ask()
   const signers = await commitAnswer(requestId, 0n)
   const d = await disputer()
-  await (await as(governance, d).getFunction('dispute')(requestId, 1n, BOND)).wait()
-  await (await as(governance, council[0]!).getFunction('vote')(requestId, false)).wait()
-  await (await as(governance, council[2]!).getFunction('vote')(requestId, false)).wait()
-  const stakesBefore = await Promise.all(signers.map((s) => staking.getFunction('slashableOf')(s)))
-  const bondCreditBefore = await Promise.all(signers.map((s) => governance.getFunction('claimableWei')(s)))
+  await (await as(governance, d).dispute(requestId, 1n, BOND)).wait()
+  await (await as(governance, council[0]!).vote(requestId, false)).wait()
+  await (await as(governance, council[2]!).vote(requestId, false)).wait()
+  const stakesBefore = await Promise.all(signers.map((s) => staking.slashableOf(s)))
+  const bondCreditBefore = await Promise.all(signers.map((s) => governance.claimableWei(s)))
 
   const signingKeys = net.operators.slice(0, 3).map((o) => o.signer.address)
   for (const wrong of [signers.slice(1), [...signers].reverse(), signingKeys, [net.operators[3]!.operator.address, ...signers.slice(1)]]) {
-    await revertsWithArgs(t, governance.getFunction('execute')(requestId, wrong), 'SignersMismatch', [requestId])
+    await revertsWithArgs(t, governance.execute(requestId, wrong), 'SignersMismatch', [requestId])
   }
   t.is((await disputeState(requestId)).state, DisputeState.Voting)
-  t.is((await requestState(requestId)).status, Status.Disputed)
+  t.is((await requestState(requestId)).status, REQUEST_STATUS.Disputed)
 
-  const receipt = (await (await governance.getFunction('execute')(requestId, signers)).wait()) as ContractTransactionReceipt
-  t.is(findEvent(governance, receipt, 'DisputeExecuted').args.getValue('outcome'), Outcome.Upheld)
-  t.deepEqual([...(await oracle.getFunction('getResolution')(requestId))], [true, 0n])
+  const receipt = await mined(governance.execute(requestId, signers))
+  t.is(findEvent(governance, receipt, 'DisputeExecuted').args.outcome, Outcome.Upheld)
+  t.deepEqual([...(await oracle.getResolution(requestId))], [true, 0n])
 
   // 100 tokens over three signers: equal shares, the wei of remainder to the first.
   const share = BOND / 3n
   const claimable: bigint[] = await Promise.all(
-    signers.map(async (s, i): Promise<bigint> => ((await governance.getFunction('claimableWei')(s)) as bigint) - (bondCreditBefore[i] as bigint)),
+    signers.map(async (s, i) => (await governance.claimableWei(s)) - bondCreditBefore[i]!),
   )
   t.deepEqual(claimable, [share + (BOND - share * 3n), share, share])
   t.is(claimable.reduce((x, y) => x + y, 0n), BOND)
-  t.is(await governance.getFunction('claimableWei')(d.address), 0n, 'the disputer loses the bond')
-  t.deepEqual(await Promise.all(signers.map((s) => staking.getFunction('slashableOf')(s))), stakesBefore, 'nobody slashed')
+  t.is(await governance.claimableWei(d.address), 0n, 'the disputer loses the bond')
+  t.deepEqual(await Promise.all(signers.map((s) => staking.slashableOf(s))), stakesBefore, 'nobody slashed')
 
   const op = net.operators.find((o) => o.operator.address === signers[1])!
-  const credited = await governance.getFunction('claimableWei')(op.operator.address)
+  const credited = await governance.claimableWei(op.operator.address)
   const before = await tokenBalance(net, op.operator.address)
-  await (await as(governance, op.operator).getFunction('withdraw')()).wait()
+  await (await as(governance, op.operator).withdraw()).wait()
   t.is(await tokenBalance(net, op.operator.address), before + credited)
-  t.is(await governance.getFunction('claimableWei')(op.operator.address), 0n)
+  t.is(await governance.claimableWei(op.operator.address), 0n)
 })
 
 test.serial('a council replaced mid-vote cannot vote on the open dispute (StaleCouncil); the dispute can only expire', async (t) => {
@@ -582,40 +562,40 @@ test.serial('a council replaced mid-vote cannot vote on the open dispute (StaleC
   const requestId = await ask()
   const signers = await commitAnswer(requestId, 0n)
   const d = await disputer()
-  await (await as(governance, d).getFunction('dispute')(requestId, 1n, BOND)).wait()
-  await (await as(governance, council[0]!).getFunction('vote')(requestId, true)).wait()
+  await (await as(governance, d).dispute(requestId, 1n, BOND)).wait()
+  await (await as(governance, council[0]!).vote(requestId, true)).wait()
 
   // The owner swaps in a council that includes two old members; the vote already cast no longer counts.
-  await (await governance.getFunction('setCouncil')([council[0]!.address, council[1]!.address, net.deployer.address], 2)).wait()
-  await revertsWithArgs(t, as(governance, council[1]!).getFunction('vote')(requestId, true), 'StaleCouncil', [requestId])
-  await revertsWithArgs(t, governance.getFunction('execute')(requestId, signers), 'NotDecided', [requestId])
+  await (await governance.setCouncil([council[0]!.address, council[1]!.address, net.deployer.address], 2)).wait()
+  await revertsWithArgs(t, as(governance, council[1]!).vote(requestId, true), 'StaleCouncil', [requestId])
+  await revertsWithArgs(t, governance.execute(requestId, signers), 'NotDecided', [requestId])
   await increaseTime(net.provider, VOTING_PERIOD_SEC)
-  const receipt = (await (await governance.getFunction('execute')(requestId, signers)).wait()) as ContractTransactionReceipt
-  t.is(findEvent(governance, receipt, 'DisputeExecuted').args.getValue('outcome'), Outcome.Expired)
-  t.deepEqual([...(await oracle.getFunction('getResolution')(requestId))], [true, 0n])
-  await (await governance.getFunction('setCouncil')(council.map((m) => m.address), 2)).wait()
+  const receipt = await mined(governance.execute(requestId, signers))
+  t.is(findEvent(governance, receipt, 'DisputeExecuted').args.outcome, Outcome.Expired)
+  t.deepEqual([...(await oracle.getResolution(requestId))], [true, 0n])
+  await (await governance.setCouncil(council.map((m) => m.address), 2)).wait()
 })
 
 // ================================================================
 // |                      The example market                      |
 // ================================================================
 
-async function deployMarket(closeInSec: number, resolveInSec: number): Promise<{ market: Contract; closeTime: bigint }> {
+async function deployMarket(closeInSec: number, resolveInSec: number): Promise<{ market: PredictionMarket; closeTime: bigint }> {
   const { token, oracle } = net.contracts
   const now = await latestTimestamp(net.provider)
   const closeTime = BigInt(now + closeInSec)
-  const deployed = await new ContractFactory(predictionMarketAbi, predictionMarketBytecode, net.deployer).deploy(
-    oracle.target,
-    token.target,
-    JSON.stringify({ question: `market ${questionCount++}` }),
-    ['YES', 'NO'],
-    closeTime,
-    BigInt(now + resolveInSec),
-    FEE,
-  )
-  await deployed.waitForDeployment()
-  const market = contractAt(predictionMarketAbi, String(deployed.target), net.deployer)
-  await (await token.getFunction('mint')(market.target, FEE)).wait()
+  const market = await (
+    await new PredictionMarket__factory(net.deployer).deploy(
+      oracle.target,
+      token.target,
+      JSON.stringify({ question: `market ${questionCount++}` }),
+      ['YES', 'NO'],
+      closeTime,
+      BigInt(now + resolveInSec),
+      FEE,
+    )
+  ).waitForDeployment()
+  await (await token.mint(market.target, FEE)).wait()
   return { market, closeTime }
 }
 
@@ -624,24 +604,24 @@ test.serial('market: buys only while open, only on an outcome, with value; one r
   const alice = await fundedWallet(net, 0n)
   const m = as(market, alice)
 
-  await revertsWithArgs(t, m.getFunction('buy')(2, { value: parseEther('1') }), 'InvalidOutcome', [2n])
-  await revertsWithArgs(t, m.getFunction('buy')(0, { value: 0n }), 'ZeroAmount', [])
-  await revertsWithArgs(t, market.getFunction('requestResolution')(), 'MarketOpen', [closeTime])
-  await revertsWithArgs(t, market.getFunction('sync')(), 'UnknownRequest', [ZeroHash])
-  await revertsWithArgs(t, market.getFunction('onResolution')(ZeroHash, 0n), 'OnlyOracle', [net.deployer.address])
-  await revertsWithArgs(t, m.getFunction('redeem')(), 'NotResolved', [])
-  await (await m.getFunction('buy')(0, { value: parseEther('1') })).wait()
-  t.is(await market.getFunction('totalPoolWei')(), parseEther('1'))
+  await revertsWithArgs(t, m.buy(2, { value: parseEther('1') }), 'InvalidOutcome', [2n])
+  await revertsWithArgs(t, m.buy(0, { value: 0n }), 'ZeroAmount', [])
+  await revertsWithArgs(t, market.requestResolution(), 'MarketOpen', [closeTime])
+  await revertsWithArgs(t, market.sync(), 'UnknownRequest', [ZeroHash])
+  await revertsWithArgs(t, market.onResolution(ZeroHash, 0n), 'OnlyOracle', [net.deployer.address])
+  await revertsWithArgs(t, m.redeem(), 'NotResolved', [])
+  await (await m.buy(0, { value: parseEther('1') })).wait()
+  t.is(await market.totalPoolWei(), parseEther('1'))
 
   await increaseTime(net.provider, 100)
-  await revertsWithArgs(t, m.getFunction('buy')(0, { value: parseEther('1') }), 'MarketClosed', [closeTime])
-  t.is(await market.getFunction('totalPoolWei')(), parseEther('1'))
-  const receipt = (await (await market.getFunction('requestResolution')()).wait()) as ContractTransactionReceipt
-  const requestId = findEvent(net.contracts.oracle, receipt, 'ResolutionRequested').args.getValue('requestId') as string
-  await revertsWithArgs(t, market.getFunction('requestResolution')(), 'AlreadyRequested', [requestId])
-  await revertsWithArgs(t, market.getFunction('sync')(), 'NotResolved', [])
-  await revertsWithArgs(t, as(market, alice).getFunction('onResolution')(requestId, 0n), 'OnlyOracle', [alice.address])
-  t.deepEqual([...(await market.getFunction('resolution')())], [false, 0n])
+  await revertsWithArgs(t, m.buy(0, { value: parseEther('1') }), 'MarketClosed', [closeTime])
+  t.is(await market.totalPoolWei(), parseEther('1'))
+  const receipt = await mined(market.requestResolution())
+  const requestId = findEvent(net.contracts.oracle, receipt, 'ResolutionRequested').args.requestId
+  await revertsWithArgs(t, market.requestResolution(), 'AlreadyRequested', [requestId])
+  await revertsWithArgs(t, market.sync(), 'NotResolved', [])
+  await revertsWithArgs(t, as(market, alice).onResolution(requestId, 0n), 'OnlyOracle', [alice.address])
+  t.deepEqual([...(await market.resolution())], [false, 0n])
 })
 
 test.serial('market: an "unresolvable" answer refunds every backer exactly once', async (t) => {
@@ -652,28 +632,28 @@ test.serial('market: an "unresolvable" answer refunds every backer exactly once'
     [bob, parseEther('1')],
     [carol, parseEther('0.75')],
   ])
-  await (await as(market, alice).getFunction('buy')(0, { value: parseEther('3') })).wait()
-  await (await as(market, bob).getFunction('buy')(1, { value: parseEther('1') })).wait()
-  await (await as(market, carol).getFunction('buy')(0, { value: parseEther('0.5') })).wait()
-  await (await as(market, carol).getFunction('buy')(1, { value: parseEther('0.25') })).wait()
+  await (await as(market, alice).buy(0, { value: parseEther('3') })).wait()
+  await (await as(market, bob).buy(1, { value: parseEther('1') })).wait()
+  await (await as(market, carol).buy(0, { value: parseEther('0.5') })).wait()
+  await (await as(market, carol).buy(1, { value: parseEther('0.25') })).wait()
 
   await increaseTime(net.provider, 100)
-  const receipt = (await (await market.getFunction('requestResolution')()).wait()) as ContractTransactionReceipt
-  const requestId = findEvent(net.contracts.oracle, receipt, 'ResolutionRequested').args.getValue('requestId') as string
+  const receipt = await mined(market.requestResolution())
+  const requestId = findEvent(net.contracts.oracle, receipt, 'ResolutionRequested').args.requestId
   await increaseTime(net.provider, 100)
   const signers = await commitAnswer(requestId, ANSWER_UNRESOLVABLE)
   await increaseTime(net.provider, DISPUTE_WINDOW_SEC)
-  await (await net.contracts.oracle.getFunction('finalize')(requestId, signers)).wait()
-  t.deepEqual([...(await market.getFunction('resolution')())], [true, ANSWER_UNRESOLVABLE], 'resolved by the callback')
+  await (await net.contracts.oracle.finalize(requestId, signers)).wait()
+  t.deepEqual([...(await market.resolution())], [true, ANSWER_UNRESOLVABLE], 'resolved by the callback')
 
   for (const [backer, stake] of stakes) {
-    t.is(await market.getFunction('payoutOf')(backer.address), stake)
+    t.is(await market.payoutOf(backer.address), stake)
     const balanceBefore = await net.provider.getBalance(backer.address)
-    const r = (await (await as(market, backer).getFunction('redeem')()).wait()) as ContractTransactionReceipt
-    t.is(findEvent(market, r, 'Redeemed').args.getValue('amountWei'), stake)
+    const r = await mined(as(market, backer).redeem())
+    t.is(findEvent(market, r, 'Redeemed').args.amountWei, stake)
     t.is((await net.provider.getBalance(backer.address)) - balanceBefore + r.gasUsed * r.gasPrice, stake)
-    t.is(await market.getFunction('payoutOf')(backer.address), 0n)
-    await revertsWithArgs(t, as(market, backer).getFunction('redeem')(), 'AlreadyRedeemed', [backer.address])
+    t.is(await market.payoutOf(backer.address), 0n)
+    await revertsWithArgs(t, as(market, backer).redeem(), 'AlreadyRedeemed', [backer.address])
   }
   t.is(await net.provider.getBalance(market.target), 0n, 'the whole pool went back')
 })
@@ -686,10 +666,10 @@ test.serial('at n = 7 a report needs 5 signatures: 4 are refused (QuorumNotReach
   const { staking, oracle, token } = opsNet.contracts
   const added = await addOperators({ provider: opsNet.provider, deployer: opsNet.deployer, deployment: opsNet.deployment, count: 3, firstIndex: 4 })
   opsNet.operators.push(...added)
-  t.is(await staking.getFunction('activeOperatorCount')(), 7n)
-  t.is(await oracle.getFunction('quorumFor')(7n), 5n)
+  t.is(await staking.activeOperatorCount(), 7n)
+  t.is(await oracle.quorumFor(7n), 5n)
 
-  await (await token.getFunction('mint')(opsNet.deployer.address, FEE)).wait()
+  await (await token.mint(opsNet.deployer.address, FEE)).wait()
   const { requestId } = await requestResolution(token, oracle, opsNet.deployer, {
     spec: 'n = 7',
     outcomes: ['YES', 'NO'],
@@ -698,20 +678,20 @@ test.serial('at n = 7 a report needs 5 signatures: 4 are refused (QuorumNotReach
   })
   const short = await signedReport(opsNet.operators.slice(0, 4), { requestId, round: 0, answer: 0n }, opsNet)
   await revertsWithArgs(t, commitReport(oracle, short), 'QuorumNotReached', [4n, 5n])
-  t.is((await requestState(requestId, opsNet)).status, Status.Open)
+  t.is((await requestState(requestId, opsNet)).status, REQUEST_STATUS.Open)
   const enough = await signedReport(opsNet.operators.slice(2, 7), { requestId, round: 0, answer: 0n }, opsNet)
   await (await commitReport(oracle, enough)).wait()
-  t.is((await requestState(requestId, opsNet)).status, Status.Committed)
+  t.is((await requestState(requestId, opsNet)).status, REQUEST_STATUS.Committed)
 })
 
 test.serial('an operator that asked to unbond its stake stops counting at once (SignerNotActive)', async (t) => {
   const { staking, oracle, token } = opsNet.contracts
   const leaving = opsNet.operators[6]!
-  await (await as(staking, leaving.operator).getFunction('requestUnbond')(MIN_STAKE)).wait()
-  t.false(await staking.getFunction('isActive')(leaving.operator.address))
-  t.is(await staking.getFunction('activeOperatorCount')(), 6n)
+  await (await as(staking, leaving.operator).requestUnbond(MIN_STAKE)).wait()
+  t.false(await staking.isActive(leaving.operator.address))
+  t.is(await staking.activeOperatorCount(), 6n)
 
-  await (await token.getFunction('mint')(opsNet.deployer.address, FEE)).wait()
+  await (await token.mint(opsNet.deployer.address, FEE)).wait()
   const { requestId } = await requestResolution(token, oracle, opsNet.deployer, {
     spec: 'unbonded signer',
     outcomes: ['YES', 'NO'],
@@ -723,9 +703,9 @@ test.serial('an operator that asked to unbond its stake stops counting at once (
   const report = await signedReport(signing, { requestId, round: 0, answer: 0n }, opsNet)
   const index = report.signers.indexOf(leaving.signer.address)
   await revertsWithArgs(t, commitReport(oracle, report), 'SignerNotActive', [BigInt(index), leaving.signer.address])
-  t.is((await requestState(requestId, opsNet)).status, Status.Open)
+  t.is((await requestState(requestId, opsNet)).status, REQUEST_STATUS.Open)
   await (await commitReport(oracle, await signedReport(opsNet.operators.slice(0, 5), { requestId, round: 0, answer: 0n }, opsNet))).wait()
-  t.is((await requestState(requestId, opsNet)).status, Status.Committed)
+  t.is((await requestState(requestId, opsNet)).status, REQUEST_STATUS.Committed)
 })
 
 test.serial('staking refuses unregistered operators, taken signers, zero amounts, over-unbonding and a second slasher', async (t) => {
@@ -733,82 +713,82 @@ test.serial('staking refuses unregistered operators, taken signers, zero amounts
   const op0 = opsNet.operators[0]!
   const stranger = await fundedWallet(opsNet)
   const s = as(staking, stranger)
-  await (await as(opsNet.contracts.token, stranger).getFunction('approve')(staking.target, MIN_STAKE)).wait()
+  await (await as(opsNet.contracts.token, stranger).approve(staking.target, MIN_STAKE)).wait()
 
-  await revertsWithArgs(t, s.getFunction('stake')(MIN_STAKE), 'NotRegistered', [stranger.address])
-  await revertsWithArgs(t, s.getFunction('requestUnbond')(1n), 'NotRegistered', [stranger.address])
-  await revertsWithArgs(t, s.getFunction('stake')(0n), 'ZeroAmount', [])
-  await revertsWithArgs(t, s.getFunction('registerSigner')(op0.signer.address), 'SignerTaken', [op0.signer.address, op0.operator.address])
-  await revertsWithArgs(t, s.getFunction('registerSigner')(ZeroAddress), 'ZeroAddress', [])
-  t.is(await staking.getFunction('operatorOfSigner')(op0.signer.address), op0.operator.address)
-  await revertsWithArgs(t, s.getFunction('withdraw')(), 'NothingToWithdraw', [])
+  await revertsWithArgs(t, s.stake(MIN_STAKE), 'NotRegistered', [stranger.address])
+  await revertsWithArgs(t, s.requestUnbond(1n), 'NotRegistered', [stranger.address])
+  await revertsWithArgs(t, s.stake(0n), 'ZeroAmount', [])
+  await revertsWithArgs(t, s.registerSigner(op0.signer.address), 'SignerTaken', [op0.signer.address, op0.operator.address])
+  await revertsWithArgs(t, s.registerSigner(ZeroAddress), 'ZeroAddress', [])
+  t.is(await staking.operatorOfSigner(op0.signer.address), op0.operator.address)
+  await revertsWithArgs(t, s.withdraw(), 'NothingToWithdraw', [])
 
-  const before = [...(await staking.getFunction('getOperator')(op0.operator.address))]
-  await revertsWithArgs(t, as(staking, op0.operator).getFunction('requestUnbond')(MIN_STAKE + 1n), 'InsufficientStake', [MIN_STAKE + 1n, MIN_STAKE])
-  await revertsWithArgs(t, as(staking, op0.operator).getFunction('requestUnbond')(0n), 'ZeroAmount', [])
-  t.deepEqual([...(await staking.getFunction('getOperator')(op0.operator.address))], before)
+  const before = [...(await staking.getOperator(op0.operator.address))]
+  await revertsWithArgs(t, as(staking, op0.operator).requestUnbond(MIN_STAKE + 1n), 'InsufficientStake', [MIN_STAKE + 1n, MIN_STAKE])
+  await revertsWithArgs(t, as(staking, op0.operator).requestUnbond(0n), 'ZeroAmount', [])
+  t.deepEqual([...(await staking.getOperator(op0.operator.address))], before)
 
-  await revertsWithArgs(t, staking.getFunction('setSlasher')(opsNet.deployer.address), 'SlasherAlreadySet', [governance.target])
-  t.is(await staking.getFunction('slasher')(), governance.target)
-  await revertsWithArgs(t, staking.getFunction('slash')(op0.operator.address, 1n, opsNet.deployer.address), 'OnlySlasher', [opsNet.deployer.address])
-  await revertsWithArgs(t, as(staking, op0.operator).getFunction('slash')(op0.operator.address, 1n, op0.operator.address), 'OnlySlasher', [op0.operator.address])
-  t.is(await staking.getFunction('slashableOf')(op0.operator.address), MIN_STAKE)
+  await revertsWithArgs(t, staking.setSlasher(opsNet.deployer.address), 'SlasherAlreadySet', [governance.target])
+  t.is(await staking.slasher(), await governance.getAddress())
+  await revertsWithArgs(t, staking.slash(op0.operator.address, 1n, opsNet.deployer.address), 'OnlySlasher', [opsNet.deployer.address])
+  await revertsWithArgs(t, as(staking, op0.operator).slash(op0.operator.address, 1n, op0.operator.address), 'OnlySlasher', [op0.operator.address])
+  t.is(await staking.slashableOf(op0.operator.address), MIN_STAKE)
 })
 
 test.serial('unbonded stake is withdrawable only after the delay (UnbondingNotReady), then once (NothingToWithdraw)', async (t) => {
   const { staking } = opsNet.contracts
   const leaving = opsNet.operators[6]! // unbonded its whole stake two tests ago
-  const [, stakeWei, unbondingWei, readyAt] = await staking.getFunction('getOperator')(leaving.operator.address)
+  const [, stakeWei, unbondingWei, readyAt] = await staking.getOperator(leaving.operator.address)
   t.is(stakeWei, 0n)
   t.is(unbondingWei, MIN_STAKE)
   t.true(readyAt > BigInt(await latestTimestamp(opsNet.provider)))
-  const totalBefore = await staking.getFunction('totalStakedWei')()
+  const totalBefore = await staking.totalStakedWei()
   const balanceBefore = await tokenBalance(opsNet, leaving.operator.address)
 
-  await revertsWithArgs(t, as(staking, leaving.operator).getFunction('withdraw')(), 'UnbondingNotReady', [readyAt])
+  await revertsWithArgs(t, as(staking, leaving.operator).withdraw(), 'UnbondingNotReady', [readyAt])
   await increaseTime(opsNet.provider, UNBONDING_DELAY_SEC - 3600)
-  await revertsWithArgs(t, as(staking, leaving.operator).getFunction('withdraw')(), 'UnbondingNotReady', [readyAt])
+  await revertsWithArgs(t, as(staking, leaving.operator).withdraw(), 'UnbondingNotReady', [readyAt])
   t.is(await tokenBalance(opsNet, leaving.operator.address), balanceBefore)
 
   await increaseTime(opsNet.provider, 3600)
-  await (await as(staking, leaving.operator).getFunction('withdraw')()).wait()
+  await (await as(staking, leaving.operator).withdraw()).wait()
   t.is(await tokenBalance(opsNet, leaving.operator.address), balanceBefore + MIN_STAKE)
-  t.is(await staking.getFunction('totalStakedWei')(), totalBefore - MIN_STAKE)
-  t.is((await staking.getFunction('getOperator')(leaving.operator.address))[2], 0n)
-  await revertsWithArgs(t, as(staking, leaving.operator).getFunction('withdraw')(), 'NothingToWithdraw', [])
+  t.is(await staking.totalStakedWei(), totalBefore - MIN_STAKE)
+  t.is((await staking.getOperator(leaving.operator.address))[2], 0n)
+  await revertsWithArgs(t, as(staking, leaving.operator).withdraw(), 'NothingToWithdraw', [])
 })
 
 test.serial('a slash beyond bonded plus unbonding stake is refused (SlashExceedsStake); exactly that much is taken', async (t) => {
   const { staking, governance } = opsNet.contracts
   const op = opsNet.operators[1]!
   // Half of the stake is unbonding: still slashable until withdrawn.
-  await (await as(staking, op.operator).getFunction('requestUnbond')(MIN_STAKE / 2n)).wait()
-  const slashable = (await staking.getFunction('slashableOf')(op.operator.address)) as bigint
+  await (await as(staking, op.operator).requestUnbond(MIN_STAKE / 2n)).wait()
+  const slashable = await staking.slashableOf(op.operator.address)
   t.is(slashable, MIN_STAKE)
   const recipient = localWallet('slash recipient', 0).address
-  const totalBefore = await staking.getFunction('totalStakedWei')()
+  const totalBefore = await staking.totalStakedWei()
 
   const governanceAddress = String(governance.target)
   await opsNet.provider.send('anvil_impersonateAccount', [governanceAddress])
   try {
     await setBalance(opsNet.provider, governanceAddress, parseEther('10'))
     const asGovernance = as(staking, new JsonRpcSigner(opsNet.provider, governanceAddress))
-    await revertsWithArgs(t, asGovernance.getFunction('slash')(op.operator.address, slashable + 1n, recipient), 'SlashExceedsStake', [
+    await revertsWithArgs(t, asGovernance.slash(op.operator.address, slashable + 1n, recipient), 'SlashExceedsStake', [
       op.operator.address,
       slashable + 1n,
       slashable,
     ])
-    await revertsWithArgs(t, asGovernance.getFunction('slash')(op.operator.address, 1n, ZeroAddress), 'ZeroAddress', [])
-    t.is(await staking.getFunction('slashableOf')(op.operator.address), slashable)
-    t.is(await staking.getFunction('totalStakedWei')(), totalBefore)
+    await revertsWithArgs(t, asGovernance.slash(op.operator.address, 1n, ZeroAddress), 'ZeroAddress', [])
+    t.is(await staking.slashableOf(op.operator.address), slashable)
+    t.is(await staking.totalStakedWei(), totalBefore)
 
-    await (await asGovernance.getFunction('slash')(op.operator.address, slashable, recipient)).wait()
-    const [, stakeWei, unbondingWei] = await staking.getFunction('getOperator')(op.operator.address)
+    await (await asGovernance.slash(op.operator.address, slashable, recipient)).wait()
+    const [, stakeWei, unbondingWei] = await staking.getOperator(op.operator.address)
     t.deepEqual([stakeWei, unbondingWei], [0n, 0n], 'bonded first, then unbonding')
     t.is(await tokenBalance(opsNet, recipient), slashable)
-    t.is(await staking.getFunction('totalSlashedWei')(), slashable)
-    t.is(await staking.getFunction('totalStakedWei')(), totalBefore - slashable)
-    await revertsWithArgs(t, asGovernance.getFunction('slash')(op.operator.address, 1n, recipient), 'SlashExceedsStake', [op.operator.address, 1n, 0n])
+    t.is(await staking.totalSlashedWei(), slashable)
+    t.is(await staking.totalStakedWei(), totalBefore - slashable)
+    await revertsWithArgs(t, asGovernance.slash(op.operator.address, 1n, recipient), 'SlashExceedsStake', [op.operator.address, 1n, 0n])
   } finally {
     await opsNet.provider.send('anvil_stopImpersonatingAccount', [governanceAddress])
   }

@@ -4,27 +4,31 @@
  * goes from request to observations, one commit, the dispute window, finalize, and the winners' payouts.
  */
 import test from 'ava'
-import { parseEther, type Contract } from 'ethers'
+import { parseEther } from 'ethers'
 import { recoverObservationSigner, type ObservationDomain } from '@sibyl/protocol/eip712'
 import { fromObservationMessage } from '@sibyl/protocol/messages'
 import { findEvent } from '@sibyl/contracts/requests'
+import { pollUntil } from '@sibyl/service-kit/time/poll-until'
 import type { DemoNetwork } from '@sibyl/devnet/start-demo-network'
-import { finalizeAfterWindow, marketResolution, pollUntil, readCommits, redeem, waitForCommit } from '@sibyl/devnet/demo-markets'
-import { askThroughMarket, demoQuestion, FEE_WEI, recordTraffic, startE2eNetwork, type Traffic } from './helpers/e2e-network.ts'
+import { startE2eNetwork } from '@sibyl/devnet/start-e2e-network'
+import { askThroughMarket, demoQuestion, FEE_WEI } from '@sibyl/devnet/ask-through-market'
+import { finalizeAfterWindow, marketResolution, readCommits, redeem, waitForCommit } from '@sibyl/devnet/demo-markets'
+import { watchNetwork, type NetworkWatcher } from '@sibyl/devnet/watch-network'
+import { waitForOutliers } from '@sibyl/devnet/wait-for-outliers'
 import { revertsWith } from './helpers/reverts.ts'
 
 const DISPUTE_WINDOW_SEC = 15
 
 let network: DemoNetwork
-let traffic: Traffic
+let watcher: NetworkWatcher
 
 test.before(async () => {
   network = await startE2eNetwork({ operators: 4, lyingNodes: 1, disputeWindowSec: DISPUTE_WINDOW_SEC })
-  traffic = await recordTraffic(network)
+  watcher = await watchNetwork({ natsUrl: network.natsUrl, chainId: BigInt(network.net.deployment.chainId) })
 })
 
 test.after.always(async () => {
-  await traffic?.close()
+  await watcher?.close()
   await network?.stop()
 })
 
@@ -51,15 +55,15 @@ test('a yes/no news question: 4 nodes, one lying; one commit, final after the di
   t.deepEqual(sorted(commit.signers), sorted(honest.map((n) => n.operator.operator.address)))
 
   // Inside the window the answer is not final and the market cannot pay.
-  await revertsWith(t, oracle.getFunction('finalize')(requestId, commit.signers), 'DisputeWindowOpen')
-  t.deepEqual([...(await oracle.getFunction('getResolution')(requestId))], [false, 0n])
-  await revertsWith(t, (market.connect(wallets.get('alice')!) as Contract).getFunction('redeem')(), 'NotResolved')
+  await revertsWith(t, oracle.finalize(requestId, commit.signers), 'DisputeWindowOpen')
+  t.deepEqual([...(await oracle.getResolution(requestId))], [false, 0n])
+  await revertsWith(t, market.connect(wallets.get('alice')!).redeem(), 'NotResolved')
 
   // Every node's signed observation crossed NATS and verifies; the liar's says NO.
   const observations = await pollUntil('4 observations', async () => {
-    const seen = traffic.observations(requestId)
+    const seen = watcher.observations(requestId)
     return new Set(seen.map((m) => m.signer)).size >= 4 ? seen : undefined
-  })
+  }, { timeoutMs: 60_000 })
   const domain: ObservationDomain = { chainId: BigInt(net.deployment.chainId), verifyingContract: net.deployment.contracts.resolutionOracle }
   for (const message of observations) {
     const { domain: signedDomain, signed } = fromObservationMessage(message)
@@ -69,34 +73,38 @@ test('a yes/no news question: 4 nodes, one lying; one commit, final after the di
     t.is(message.observation.answer, liar ? '1' : '0', `${message.signer} (${liar ? 'lying' : 'honest'})`)
   }
 
-  // The aggregator reports the liar, and nobody else.
-  const report = await pollUntil('the outlier report', async () => traffic.reports(requestId)[0] ?? (await traffic.watcher.readOutlierReport(domain.verifyingContract, requestId)), {
-    timeoutMs: 30_000,
-  })
-  t.is(report.outcome, 'committed')
-  t.is(report.committedAnswer, '0')
-  t.deepEqual(report.outliers.map((o) => [o.signer, o.answer]), network.liars.map((l) => [l, '1']))
-  t.deepEqual(report.nonResponders, [])
+  // The aggregator reports the liar, and nobody else. Whether the liar's observation made the round's report or
+  // came after it (then a later report names it, marked late) depends on the machine's load: every report counts.
+  const found = await waitForOutliers(watcher, { contract: domain.verifyingContract, requestId, signers: network.liars, timeoutMs: 60_000 })
+  t.deepEqual(found.missing, [], `no report named the liar within 60 s; latest: ${JSON.stringify(found.latest)}`)
+  const reports = watcher.reports(domain.verifyingContract, requestId)
+  const named = new Map(reports.flatMap((r) => r.outliers.map((o) => [o.signer, o.answer] as const)))
+  t.deepEqual([...named], network.liars.map((l) => [l, '1']))
+  for (const report of reports) {
+    t.like(report, { outcome: 'committed', committedAnswer: '0' })
+    t.true(report.nonResponders.every((s) => network.liars.includes(s)), `no honest node is a non-responder: ${report.nonResponders.join(', ')}`)
+  }
 
   // After it: finalize, the market is called back, the answer is final.
   const { receipt } = await finalizeAfterWindow(net, commit, DISPUTE_WINDOW_SEC)
-  t.is(findEvent(oracle, receipt, 'ResolutionFinalized').args.getValue('answer'), 0n)
-  t.is(findEvent(oracle, receipt, 'CallbackResult').args.getValue('success'), true)
-  t.deepEqual([...(await oracle.getFunction('getResolution')(requestId))], [true, 0n])
+  t.is(findEvent(oracle, receipt, 'ResolutionFinalized').args.answer, 0n)
+  t.is(findEvent(oracle, receipt, 'CallbackResult').args.success, true)
+  t.deepEqual([...(await oracle.getResolution(requestId))], [true, 0n])
   t.deepEqual(await marketResolution(market), { resolved: true, answer: 0n })
 
   // Payouts, in wei: alice 3/4 and carol 1/4 of the 5 ETH pool; bob backed NO and gets nothing.
   t.is(await redeem(net, market, wallets.get('alice')!), parseEther('3.75'))
   t.is(await redeem(net, market, wallets.get('carol')!), parseEther('1.25'))
-  await revertsWith(t, (market.connect(wallets.get('bob')!) as Contract).getFunction('redeem')(), 'NothingToRedeem')
+  await revertsWith(t, market.connect(wallets.get('bob')!).redeem(), 'NothingToRedeem')
   t.is(await net.provider.getBalance(market.target), 0n)
 
   // The fee went to the three signers (the remainder of the division to the first), none to the liar.
   const share = FEE_WEI / 3n
-  t.is(await oracle.getFunction('claimableWei')(commit.signers[0]), share + (FEE_WEI - share * 3n))
-  t.is(await oracle.getFunction('claimableWei')(commit.signers[1]), share)
-  t.is(await oracle.getFunction('claimableWei')(commit.signers[2]), share)
-  for (const liar of network.nodes.filter((n) => n.lying)) t.is(await oracle.getFunction('claimableWei')(liar.operator.operator.address), 0n)
+  const [first, second, third] = commit.signers as [string, string, string]
+  t.is(await oracle.claimableWei(first), share + (FEE_WEI - share * 3n))
+  t.is(await oracle.claimableWei(second), share)
+  t.is(await oracle.claimableWei(third), share)
+  for (const liar of network.nodes.filter((n) => n.lying)) t.is(await oracle.claimableWei(liar.operator.operator.address), 0n)
 
   // Exactly one commit for the request.
   t.is((await readCommits(net, requestId)).length, 1)

@@ -13,9 +13,11 @@ import { outlierSubject, streams } from '@sibyl/protocol/subjects'
 import { outlierMessageSchema } from '@sibyl/protocol/messages'
 import { roundKey } from '@sibyl/aggregator/rounds/round-record'
 import type { DemoNetwork } from '@sibyl/devnet/start-demo-network'
-import { finalizeAfterWindow, marketResolution, pollUntil, readCommits, readRequest, redeem, waitForCommit } from '@sibyl/devnet/demo-markets'
+import { finalizeAfterWindow, marketResolution, readCommits, readRequest, redeem, waitForCommit } from '@sibyl/devnet/demo-markets'
+import { pollUntil } from '@sibyl/service-kit/time/poll-until'
 import { REQUEST_STATUS } from '@sibyl/protocol/request-status'
-import { askThroughMarket, demoQuestion, startE2eNetwork } from './helpers/e2e-network.ts'
+import { askThroughMarket, demoQuestion } from '@sibyl/devnet/ask-through-market'
+import { startE2eNetwork } from '@sibyl/devnet/start-e2e-network'
 import { readRound } from './helpers/aggregator-fixture.ts'
 
 const DISPUTE_WINDOW_SEC = 5

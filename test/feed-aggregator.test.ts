@@ -4,13 +4,13 @@
  * signed values, and it refuses every bad transmit with the exact custom error, leaving the feed as it was.
  */
 import test, { type ExecutionContext } from 'ava'
-import { AbiCoder, Contract, Interface, toBeHex, type ContractTransactionReceipt, type Log } from 'ethers'
+import { AbiCoder, Contract, Interface, toBeHex } from 'ethers'
 import type { Observation } from '@sibyl/protocol/eip712'
+import { buildObservation } from '@sibyl/protocol/testing/build-observation'
 import { feedIdOf, type FeedTransmit, type FeedValue } from '@sibyl/protocol/report'
-import { contractAt } from '@sibyl/contracts/contract-at'
 import { startLocalNetwork, type LocalNetwork } from '@sibyl/devnet/local-network'
-import { domainOf, findEvent, signFeedValues } from '@sibyl/contracts/requests'
-import { feedAggregatorAbi } from '@sibyl/contracts/generated/FeedAggregator'
+import { domainOf, findEvent, mined, signFeedValues } from '@sibyl/contracts/requests'
+import { FeedAggregator__factory, type FeedAggregator } from '@sibyl/contracts/typechain'
 import { revertsWithArgs } from './helpers/reverts-with-args.ts'
 import { orderAsContract, recoverAsContract } from './helpers/signatures.ts'
 
@@ -36,8 +36,8 @@ const aggregatorV3Abi = [
 const answerUpdatedEvent = new Interface(['event AnswerUpdated(int256 indexed current, uint256 indexed roundId, uint256 updatedAt)'])
 
 let net: LocalNetwork
-let feed: Contract
-/** The same feed seen through Chainlink's interface only. */
+let feed: FeedAggregator
+/** The same feed seen through Chainlink's interface only (a hand-written ABI on purpose: no Sibyl binding). */
 let chainlinkView: Contract
 let feedId: string
 /** Round 1 as transmitted, kept to be replayed byte for byte. */
@@ -49,7 +49,7 @@ test.before(async () => {
     config: { feeds: [{ description: DESCRIPTION, decimals: DECIMALS, minAnswer: MIN_ANSWER.toString(), maxAnswer: MAX_ANSWER.toString() }] },
   })
   const deployed = net.deployment.contracts.feeds[0]!
-  feed = contractAt(feedAggregatorAbi, deployed.address, net.deployer)
+  feed = FeedAggregator__factory.connect(deployed.address, net.deployer)
   chainlinkView = new Contract(deployed.address, aggregatorV3Abi, net.provider)
   feedId = deployed.feedId
 })
@@ -68,7 +68,7 @@ function sign(roundId: number, values: readonly bigint[]): Promise<FeedTransmit>
 }
 
 function transmit(report: Pick<FeedTransmit, 'roundId' | 'values'>) {
-  return feed.getFunction('transmit')(report.roundId, report.values)
+  return feed.transmit(report.roundId, report.values)
 }
 
 async function roundData(roundId: number | bigint): Promise<bigint[]> {
@@ -80,24 +80,25 @@ async function latestRoundData(): Promise<bigint[]> {
 }
 
 /** The observation the contract rebuilds from one transmitted value. */
-const observationOf = (roundId: number) => (v: FeedValue): Observation => ({
-  requestId: feedId,
-  round: roundId,
-  answer: v.answer,
-  confidenceBps: v.confidenceBps,
-  evidenceHash: v.evidenceHash,
-  modelHash: v.modelHash,
-})
+const observationOf = (roundId: number) => (v: FeedValue): Observation =>
+  buildObservation({
+    requestId: feedId,
+    round: roundId,
+    answer: v.answer,
+    confidenceBps: v.confidenceBps,
+    evidenceHash: v.evidenceHash,
+    modelHash: v.modelHash,
+  })
 
 /** Transmits a round and checks what a Chainlink consumer and indexer see afterwards. */
 async function transmitAndCheck(t: ExecutionContext, roundId: number, values: readonly bigint[], expectedMedian: bigint) {
   const report = await sign(roundId, values)
-  const receipt = (await (await transmit(report)).wait()) as ContractTransactionReceipt
+  const receipt = await mined(transmit(report))
   const block = await net.provider.getBlock(receipt.blockNumber)
   const updatedAt = BigInt(block!.timestamp)
 
   // AnswerUpdated, decoded with nothing but Chainlink's event declaration.
-  const logs = (receipt.logs as Log[]).filter((l) => l.topics[0] === CHAINLINK_ANSWER_UPDATED_TOPIC)
+  const logs = receipt.logs.filter((l) => l.topics[0] === CHAINLINK_ANSWER_UPDATED_TOPIC)
   t.is(logs.length, 1)
   const log = logs[0]!
   t.is(log.address, String(feed.target))
@@ -110,10 +111,10 @@ async function transmitAndCheck(t: ExecutionContext, roundId: number, values: re
   t.deepEqual([parsed.args.getValue('current'), parsed.args.getValue('roundId'), parsed.args.getValue('updatedAt')], [expectedMedian, BigInt(roundId), updatedAt])
 
   const transmission = findEvent(feed, receipt, 'NewTransmission')
-  t.is(transmission.args.getValue('answer'), expectedMedian)
-  t.is(transmission.args.getValue('transmitter'), net.deployer.address)
+  t.is(transmission.args.answer, expectedMedian)
+  t.is(transmission.args.transmitter, net.deployer.address)
   const operatorOf = new Map(net.operators.map((o) => [o.signer.address, o.operator.address]))
-  t.deepEqual([...(transmission.args.getValue('signers') as string[])], report.signers.map((s) => operatorOf.get(s)))
+  t.deepEqual([...transmission.args.signers], report.signers.map((s) => operatorOf.get(s)))
 
   const expected = [BigInt(roundId), expectedMedian, updatedAt, updatedAt, BigInt(roundId)]
   t.deepEqual(await latestRoundData(), expected)
@@ -129,12 +130,12 @@ test.serial('before its first round the feed reads like an empty Chainlink feed:
   t.is(await chainlinkView.getFunction('decimals')(), BigInt(DECIMALS))
   t.is(await chainlinkView.getFunction('description')(), DESCRIPTION)
   t.is(await chainlinkView.getFunction('version')(), 1n)
-  t.is(await feed.getFunction('feedId')(), feedIdOf(DESCRIPTION))
+  t.is(await feed.feedId(), feedIdOf(DESCRIPTION))
   t.is(feedId, feedIdOf(DESCRIPTION))
   t.like(net.deployment.contracts.feeds[0], { description: DESCRIPTION, decimals: DECIMALS })
-  t.is(await feed.getFunction('minAnswer')(), MIN_ANSWER)
-  t.is(await feed.getFunction('maxAnswer')(), MAX_ANSWER)
-  t.is(await feed.getFunction('latestRoundId')(), 0n)
+  t.is(await feed.minAnswer(), MIN_ANSWER)
+  t.is(await feed.maxAnswer(), MAX_ANSWER)
+  t.is(await feed.latestRoundId(), 0n)
 
   await revertsWithArgs(t, chainlinkView.getFunction('latestRoundData')(), 'NoDataPresent', [0n])
   for (const roundId of [0n, 1n, 2n ** 80n - 1n]) {
@@ -166,7 +167,7 @@ test.serial('a replayed round and a skipped round are refused (StaleRound), and 
   await revertsWithArgs(t, transmit(await sign(3, [PRICE, PRICE, PRICE])), 'StaleRound', [3n, 4n])
   await revertsWithArgs(t, transmit(await sign(0, [PRICE, PRICE, PRICE])), 'StaleRound', [0n, 4n])
   await revertsWithArgs(t, transmit(await sign(5, [PRICE, PRICE, PRICE])), 'StaleRound', [5n, 4n])
-  t.is(await feed.getFunction('latestRoundId')(), 3n)
+  t.is(await feed.latestRoundId(), 3n)
   t.deepEqual(await latestRoundData(), latest)
 })
 
@@ -186,7 +187,7 @@ test.serial('a median outside [minAnswer, maxAnswer] is refused (AnswerOutOfBoun
 
 test.serial('a transmit short of the quorum by one is refused (QuorumNotReached)', async (t) => {
   const latest = await latestRoundData()
-  t.is(await feed.getFunction('quorumFor')(4n), 3n)
+  t.is(await feed.quorumFor(4n), 3n)
   await revertsWithArgs(t, transmit(await sign(6, [PRICE, PRICE])), 'QuorumNotReached', [2n, 3n])
   t.deepEqual(await latestRoundData(), latest)
 })
@@ -217,11 +218,11 @@ test.serial('a transmitter can neither alter a signed value nor repeat one', asy
 
 test.serial('with no active operator left nothing can be transmitted (NoActiveOperators)', async (t) => {
   const { staking } = net.contracts
-  const minStake = (await staking.getFunction('minStakeWei')()) as bigint
+  const minStake = await staking.minStakeWei()
   for (const o of net.operators) {
-    await (await (staking.connect(o.operator) as Contract).getFunction('requestUnbond')(minStake)).wait()
+    await (await staking.connect(o.operator).requestUnbond(minStake)).wait()
   }
-  t.is(await staking.getFunction('activeOperatorCount')(), 0n)
+  t.is(await staking.activeOperatorCount(), 0n)
   const latest = await latestRoundData()
   await revertsWithArgs(t, transmit(await sign(7, [PRICE, PRICE, PRICE, PRICE])), 'NoActiveOperators', [])
   t.deepEqual(await latestRoundData(), latest)

@@ -19,8 +19,7 @@ import { recoverObservationSigner, observationDigest } from '@sibyl/protocol/eip
 import { streams } from '@sibyl/protocol/subjects'
 import { increaseTime, latestTimestamp, localWallet, setBalance, startLocalNetwork, type LocalNetwork } from '@sibyl/devnet/local-network'
 import { requestResolution } from '@sibyl/contracts/requests'
-import { contractAt } from '@sibyl/contracts/contract-at'
-import { resolutionOracleAbi } from '@sibyl/contracts/generated/ResolutionOracle'
+import { ResolutionOracle__factory } from '@sibyl/contracts/typechain'
 import { nodeConfigSchema, type NodeConfig } from '@sibyl/oracle-node/config/node-config'
 import { startOracleNode } from '@sibyl/oracle-node/node/start-oracle-node'
 import { createPipelineResolver } from '@sibyl/oracle-node/node/create-pipeline-resolver'
@@ -107,7 +106,7 @@ function sportsSpec(suffix = '') {
 async function ask(spec: string): Promise<string> {
   const requester = localWallet('node test requester', 0, net.provider)
   await setBalance(net.provider, requester.address, parseEther('10'))
-  await (await net.contracts.token.getFunction('mint')(requester.address, parseEther('10'))).wait()
+  await (await net.contracts.token.mint(requester.address, parseEther('10'))).wait()
   const now = await latestTimestamp(net.provider)
   const { requestId } = await requestResolution(net.contracts.token, net.contracts.oracle, requester, {
     spec,
@@ -197,7 +196,7 @@ test.serial('a node restarted mid-request publishes what it journaled and never 
   const config = configFor('node-1', 1)
   const signer = net.operators[1]!.signer
   const deployment = readDeployment(deploymentFile)
-  const oracle = contractAt(resolutionOracleAbi, deployment.contracts.resolutionOracle, net.provider)
+  const oracle = ResolutionOracle__factory.connect(deployment.contracts.resolutionOracle, net.provider)
   const options = { deployment, stateFile: join(config.stateDir, 'node-state.json'), confirmations: 0, maxBlockRange: 1000, maxConcurrentRequests: 2, pollIntervalMs: 100 }
   const journalPath = join(config.stateDir, 'signing-journal.jsonl')
 

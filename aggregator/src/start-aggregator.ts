@@ -10,8 +10,7 @@ import { nanos } from '@nats-io/nats-core'
 import type { Logger } from 'pino'
 import { readDeployment } from '@sibyl/protocol/deployment'
 import { roundsBucket, streams, SUBJECT_PREFIX } from '@sibyl/protocol/subjects'
-import { feedAggregatorAbi } from '@sibyl/contracts/generated/FeedAggregator'
-import { contractAt } from '@sibyl/contracts/contract-at'
+import { FeedAggregator__factory } from '@sibyl/contracts/typechain'
 import { loadSigner } from '@sibyl/service-kit/config/load-signer'
 import { createLogger } from '@sibyl/service-kit/log/create-logger'
 import { createProvider } from '@sibyl/service-kit/chain/create-provider'
@@ -21,7 +20,10 @@ import { serveMetrics } from '@sibyl/service-kit/metrics/serve-metrics'
 import { sleepUnlessAborted } from '@sibyl/service-kit/time/sleep-unless-aborted'
 import { parseUnits } from 'ethers'
 import type { AggregatorConfig } from './config/aggregator-config.ts'
-import { createAggregator, type Aggregator, type FeedInfo } from './aggregator.ts'
+import { createAggregator, type Aggregator } from './create-aggregator.ts'
+import type { FeedInfo } from './phases/context.ts'
+import type { HandleResult } from './phases/intake.ts'
+import { settleObservation } from './consume/settle-observation.ts'
 import { createAggregatorMetrics, type AggregatorMetrics } from './metrics/aggregator-metrics.ts'
 import { createOperatorRegistry } from './registry/operator-registry.ts'
 import { openRoundStore } from './rounds/round-store.ts'
@@ -35,10 +37,7 @@ export type StartAggregatorParameters = {
   logger?: Logger
 }
 
-/** How long a message that failed on a dependency waits before it is handed out again. */
-const RETRY_DELAY_MS = 500
-const MAX_RETRY_DELAY_MS = 30_000
-/** With the delays above, about 8 hours of retries. */
+/** With settle-observation's delays (0.5 s doubling to 30 s), about 8 hours of retries. */
 const MAX_DELIVER = 1000
 /** Messages handled at once; the round store's compare-and-set keeps concurrent writers correct. */
 const HANDLER_CONCURRENCY = 8
@@ -46,6 +45,7 @@ const DRAIN_TIMEOUT_MS = 5000
 
 export async function startAggregator({ config, env, logger: given }: StartAggregatorParameters): Promise<StartedAggregator> {
   const wallet = await loadSigner(config.key, env)
+  const nowMs = () => Date.now()
   const logger = given ?? createLogger({ level: config.log.level, bindings: { service: 'sibyl-aggregator', aggregator: config.name, sender: wallet.address } })
   const deployment = readDeployment(config.chain.deploymentFile)
   const chainId = BigInt(deployment.chainId)
@@ -53,8 +53,8 @@ export async function startAggregator({ config, env, logger: given }: StartAggre
   const metrics = createAggregatorMetrics({ aggregator: config.name })
   const feeds: FeedInfo[] = []
   for (const f of deployment.contracts.feeds) {
-    const feed = contractAt(feedAggregatorAbi, f.address, provider)
-    const [minAnswer, maxAnswer] = (await Promise.all([feed.getFunction('minAnswer')(), feed.getFunction('maxAnswer')()])) as [bigint, bigint]
+    const feed = FeedAggregator__factory.connect(f.address, provider)
+    const [minAnswer, maxAnswer] = await Promise.all([feed.minAnswer(), feed.maxAnswer()])
     feeds.push({ address: f.address, feedId: f.feedId, description: f.description, minAnswer, maxAnswer })
   }
   const registry = createOperatorRegistry({
@@ -74,6 +74,7 @@ export async function startAggregator({ config, env, logger: given }: StartAggre
     maxFeeBumps: config.transactions.maxFeeBumps,
     maxFeePerGasWei: parseUnits(config.transactions.maxFeePerGasGwei, 'gwei'),
     logger,
+    nowMs,
   })
 
   const nc = await connectNats({
@@ -105,7 +106,7 @@ export async function startAggregator({ config, env, logger: given }: StartAggre
     })
 
   const aggregator = createAggregator(
-    { provider, sender, store, js, registry, metrics, logger, nowMs: () => Date.now() },
+    { provider, sender, store, js, registry, metrics, logger, nowMs },
     {
       id: config.name,
       deployment,
@@ -125,20 +126,16 @@ export async function startAggregator({ config, env, logger: given }: StartAggre
   const inFlight = new Set<Promise<void>>()
 
   async function handle(m: JsMsg): Promise<void> {
+    let result: HandleResult
     try {
-      const result = await aggregator.handleMessage(m.data)
-      if (result.status === 'rejected') logger.debug({ reason: result.reason, details: result.details, seq: m.seq }, 'observation rejected')
-      // Acknowledged only now: the observation is in the round record (or refused for good).
-      m.ack()
+      result = await aggregator.handleMessage(m.data)
     } catch (error) {
-      // KV or chain unavailable: the message comes back and is handled again (idempotently).
+      // Intake returns dependency failures as `retry`; a throw is a bug. The message still comes back.
       metrics.chainErrors.inc({ operation: 'handle' })
-      logger.warn({ err: (error as Error).message, seq: m.seq }, 'observation not recorded; will retry')
-      // Backs off with each delivery (0.5 s, 1 s, 2 s ... 30 s), so an outage of the chain or KV is ridden out
-      // for hours before the server gives up on the message (max_deliver), and a message that fails for
-      // another reason cannot spin.
-      m.nak(Math.min(MAX_RETRY_DELAY_MS, RETRY_DELAY_MS * 2 ** Math.min(16, m.info.deliveryCount - 1)))
+      logger.error({ err: error, seq: m.seq }, 'observation handler threw')
+      result = { status: 'retry', error: (error as Error).message }
     }
+    settleObservation(m, result, logger)
   }
 
   const reading = (async () => {

@@ -6,10 +6,9 @@
  */
 import { keccak256, parseEther, toUtf8Bytes } from 'ethers'
 import { quorumFor } from '@sibyl/protocol/quorum'
-import { contractAt } from '@sibyl/contracts/contract-at'
 import { addOperators, latestTimestamp, localWallet, setBalance, startLocalNetwork } from '@sibyl/devnet/local-network'
-import { findEvent, requestResolution, signAndCommit, signFeedValues } from '@sibyl/contracts/requests'
-import { feedAggregatorAbi } from '@sibyl/contracts/generated/FeedAggregator'
+import { findEvent, mined, requestResolution, signAndCommit, signFeedValues } from '@sibyl/contracts/requests'
+import { FeedAggregator__factory } from '@sibyl/contracts/typechain'
 import type { BenchSection } from '../section.ts'
 
 const SIZES = [4, 7, 16, 31] as const
@@ -27,10 +26,10 @@ export async function measureGas(log: (message: string) => void = () => {}): Pro
   try {
     const { token, oracle } = net.contracts
     const feedInfo = net.deployment.contracts.feeds[0]!
-    const feed = contractAt(feedAggregatorAbi, feedInfo.address, net.deployer)
+    const feed = FeedAggregator__factory.connect(feedInfo.address, net.deployer)
     const requester = localWallet('bench requester', 0, net.provider)
     await setBalance(net.provider, requester.address, parseEther('100'))
-    await (await token.getFunction('mint')(requester.address, parseEther('1000'))).wait()
+    await (await token.mint(requester.address, parseEther('1000'))).wait()
     let operators = net.operators
     let feedRound = 0
     for (const n of SIZES) {
@@ -39,7 +38,7 @@ export async function measureGas(log: (message: string) => void = () => {}): Pro
         const more = await addOperators({ provider: net.provider, deployer: net.deployer, deployment: net.deployment, count: n - operators.length, firstIndex: operators.length })
         operators = [...operators, ...more]
       }
-      const active = Number(await net.contracts.staking.getFunction('activeOperatorCount')())
+      const active = Number(await net.contracts.staking.activeOperatorCount())
       if (active !== n) throw new Error(`expected ${n} active operators, found ${active}`)
       const q = quorumFor(n)
 
@@ -66,10 +65,10 @@ export async function measureGas(log: (message: string) => void = () => {}): Pro
       const values = operators.slice(0, q).map((_, i) => 300_000_000_000n + BigInt(i) * 1_000_000n)
       const transmit = await signFeedValues(feed, operators.slice(0, q), feedInfo.feedId, feedRound, values)
       // First transmit of this size warms the round storage pattern; measure the second.
-      await (await feed.getFunction('transmit')(transmit.roundId, transmit.values)).wait()
+      await (await feed.transmit(transmit.roundId, transmit.values)).wait()
       feedRound += 1
       const measured = await signFeedValues(feed, operators.slice(0, q), feedInfo.feedId, feedRound, values)
-      const transmitReceipt = await (await feed.getFunction('transmit')(measured.roundId, measured.values)).wait()
+      const transmitReceipt = await mined(feed.transmit(measured.roundId, measured.values))
 
       const commitGas = Number(receipt.gasUsed)
       rows.push({
@@ -77,7 +76,7 @@ export async function measureGas(log: (message: string) => void = () => {}): Pro
         quorum: q,
         commitGas,
         perSignature: Math.round((commitGas - 21_000) / q),
-        transmitGas: Number(transmitReceipt!.gasUsed),
+        transmitGas: Number(transmitReceipt.gasUsed),
         requestGas: Number(requestReceipt.gasUsed),
       })
     }

@@ -5,10 +5,10 @@
  * the time includes everything `judgeText` does (ranking embeddings, pair features, scoring, combining).
  */
 import { createEmbedder } from '@sibyl/oracle-node/nlp/embedder'
-import { resolveTestModelsDir } from '@sibyl/oracle-node/nlp/test-models-dir'
+import { resolveTestModelsDir } from '@sibyl/oracle-node/testing/test-models-dir'
 import { buildHypotheses, judgeText, type JudgeDocument } from '@sibyl/oracle-node/resolve/judge-text'
 import { loadJudgeModel } from '@sibyl/oracle-node/resolve/load-judge-model'
-import { resolveTestDataDir } from '@sibyl/oracle-node/resolve/test-data-dir'
+import { resolveTestDataDir } from '@sibyl/oracle-node/testing/test-data-dir'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { formatRate, measureInterleaved, spread } from '../measure.ts'

@@ -14,6 +14,7 @@ import { keccak_256 } from '@noble/hashes/sha3'
 import { SigningKey, computeAddress, hexlify, verifyTypedData } from 'ethers'
 import jsSha3 from 'js-sha3'
 import { observationDigest, observationTypes, recoverObservationSigner, toTypedDataDomain, type Observation, type ObservationDomain } from '@sibyl/protocol/eip712'
+import { buildObservation } from '@sibyl/protocol/testing/build-observation'
 import { createFastObservationRecoverer } from '@sibyl/aggregator/verify/recover-observation-signer-fast'
 import { formatRate, measureInterleaved, pairedRatio, ratios, spread } from '../measure.ts'
 import type { BenchSection } from '../section.ts'
@@ -33,7 +34,7 @@ export const verifySection: BenchSection = {
     const keys = Array.from({ length: signers }, () => new SigningKey(hexlify(randomBytes(32))))
     const items = Array.from({ length: count }, (_, i) => {
       const key = keys[i % signers]!
-      const observation: Observation = {
+      const observation = buildObservation({
         requestId: hexlify(randomBytes(32)),
         round: i % 3,
         // Outcome indexes, the reserved negatives and prices, as the aggregator sees them.
@@ -41,7 +42,7 @@ export const verifySection: BenchSection = {
         confidenceBps: 5_000 + (i % 5_001),
         evidenceHash: hexlify(randomBytes(32)),
         modelHash: hexlify(randomBytes(32)),
-      }
+      })
       return { observation, signature: key.sign(observationDigest(domain, observation)).serialized, signer: computeAddress(key.publicKey) }
     })
 

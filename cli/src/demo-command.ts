@@ -7,16 +7,15 @@ import type { ChildProcess } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+// The keys only (a small module): the network and its models are loaded when the demo runs, not for --help.
+import { DEMO_QUESTION_KEYS as QUESTION_KEYS, type DemoQuestionKey as QuestionKey } from '@sibyl/devnet/demo-questions'
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseCommandArgs, type Command, type CommandIo } from './io.ts'
-
-const QUESTION_KEYS = ['hockey-winner', 'football-result', 'bridge-approved', 'mayor-election', 'nwc-above-100'] as const
-type QuestionKey = (typeof QUESTION_KEYS)[number]
 
 const usage = `Usage: sibyl demo [--once] [--nodes N] [--liars N] [--dispute-window SEC] [--models-dir DIR] [--questions K,...] [--keep]
 
 Starts a whole Sibyl network on this machine: nats-server with JetStream (in a temporary folder), anvil with
 the contracts deployed, N staked and registered operators, the demo's fictional news, sports and price sites
-(served from feeds/sites), N oracle nodes (the last --liars of them lying) and an aggregator. Then it opens an
+(served from feeds/demo/sites), N oracle nodes (the last --liars of them lying) and an aggregator. Then it opens an
 example PredictionMarket per demo question, asks for their resolution and follows each request: observations
 in, outliers, the committed answer and its transaction, the dispute window, finality and the winner's payout;
 and it reads the NWC / USD feed through AggregatorV3Interface before and after the price moves.

@@ -1,6 +1,6 @@
 /**
  * sibyl sites [--host HOST] [--port PORT]
- * Serves the demo's fictional news, sports and price sites (feeds/sites) until SIGINT/SIGTERM.
+ * Serves the demo's fictional news, sports and price sites (feeds/demo/sites) until SIGINT/SIGTERM.
  */
 import { EXIT_OK, EXIT_USAGE, parseCommandArgs, type Command, type CommandIo, waitForShutdownSignal } from './io.ts'
 

@@ -65,26 +65,26 @@ async function run(args: string[], io: CommandIo): Promise<number> {
     const operator = new Wallet(key, provider)
     const signer = getAddress(values.signer)
     const c = connectContracts(deployment, operator)
-    const minStakeWei = (await c.staking.getFunction('minStakeWei')()) as bigint
+    const minStakeWei = await c.staking.minStakeWei()
     const targetWei = values.amount !== undefined ? BigInt(values.amount) : minStakeWei
-    const [currentSigner, stakeWei] = (await c.staking.getFunction('getOperator')(operator.address)) as [string, bigint]
+    const { signer: currentSigner, stakeWei } = await c.staking.getOperator(operator.address)
     const steps: string[] = []
     if (getAddress(currentSigner) !== signer) {
-      await (await c.staking.getFunction('registerSigner')(signer)).wait()
+      await (await c.staking.registerSigner(signer)).wait()
       steps.push('registered')
     }
     const missingWei = targetWei > stakeWei ? targetWei - stakeWei : 0n
     if (missingWei > 0n) {
       if (mintKey) {
         const owner = connectContracts(deployment, new Wallet(mintKey, provider))
-        await (await owner.token.getFunction('mint')(operator.address, missingWei)).wait()
+        await (await owner.token.mint(operator.address, missingWei)).wait()
         steps.push('minted')
       }
-      await (await c.token.getFunction('approve')(deployment.contracts.staking, missingWei)).wait()
-      await (await c.staking.getFunction('stake')(missingWei)).wait()
+      await (await c.token.approve(deployment.contracts.staking, missingWei)).wait()
+      await (await c.staking.stake(missingWei)).wait()
       steps.push('staked')
     }
-    const active = (await c.staking.getFunction('isActive')(operator.address)) as boolean
+    const active = await c.staking.isActive(operator.address)
     io.stdout.write(`${JSON.stringify({ event: 'stake', operator: operator.address, signer, stakeWei: (stakeWei + missingWei).toString(), active, steps })}\n`)
     return EXIT_OK
   } catch (error) {

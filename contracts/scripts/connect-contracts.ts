@@ -1,25 +1,30 @@
-/** The contracts of a deployment, connected to a runner (a wallet to send, a provider to read). */
-import type { Contract, JsonRpcProvider, Wallet } from 'ethers'
+/** The contracts of a deployment, typed and connected to a runner (a wallet to send, a provider to read). */
+import type { ContractRunner } from 'ethers'
 import type { Deployment } from '@sibyl/protocol/deployment'
-import { contractAt } from './contract-at.ts'
-import { disputeGovernanceAbi } from '../generated/DisputeGovernance.ts'
-import { linkTokenAbi } from '../generated/LinkToken.ts'
-import { resolutionOracleAbi } from '../generated/ResolutionOracle.ts'
-import { stakingAbi } from '../generated/Staking.ts'
+import {
+  DisputeGovernance__factory,
+  LinkToken__factory,
+  ResolutionOracle__factory,
+  Staking__factory,
+  type DisputeGovernance,
+  type LinkToken,
+  type ResolutionOracle,
+  type Staking,
+} from '../generated/typechain/index.ts'
 
 export type LocalContracts = {
-  token: Contract
-  staking: Contract
-  oracle: Contract
-  governance: Contract
+  token: LinkToken
+  staking: Staking
+  oracle: ResolutionOracle
+  governance: DisputeGovernance
 }
 
-export function connectContracts(deployment: Deployment, runner: Wallet | JsonRpcProvider): LocalContracts {
+export function connectContracts(deployment: Deployment, runner: ContractRunner): LocalContracts {
   const c = deployment.contracts
   return {
-    token: contractAt(linkTokenAbi, c.token, runner),
-    staking: contractAt(stakingAbi, c.staking, runner),
-    oracle: contractAt(resolutionOracleAbi, c.resolutionOracle, runner),
-    governance: contractAt(disputeGovernanceAbi, c.disputeGovernance, runner),
+    token: LinkToken__factory.connect(c.token, runner),
+    staking: Staking__factory.connect(c.staking, runner),
+    oracle: ResolutionOracle__factory.connect(c.resolutionOracle, runner),
+    governance: DisputeGovernance__factory.connect(c.disputeGovernance, runner),
   }
 }

@@ -3,17 +3,24 @@
  * transaction that fails while its gas is estimated, which is where most reverts surface; this looks up
  * the selector in every Sibyl ABI (an error may bubble up from Staking through the oracle).
  */
-import { Interface, type ErrorDescription, type InterfaceAbi } from 'ethers'
-import { stakingAbi } from '../generated/Staking.ts'
-import { resolutionOracleAbi } from '../generated/ResolutionOracle.ts'
-import { disputeGovernanceAbi } from '../generated/DisputeGovernance.ts'
-import { feedAggregatorAbi } from '../generated/FeedAggregator.ts'
-import { predictionMarketAbi } from '../generated/PredictionMarket.ts'
-import { linkTokenAbi } from '../generated/LinkToken.ts'
+import type { ErrorDescription, Interface } from 'ethers'
+import {
+  DisputeGovernance__factory,
+  FeedAggregator__factory,
+  LinkToken__factory,
+  PredictionMarket__factory,
+  ResolutionOracle__factory,
+  Staking__factory,
+} from '../generated/typechain/index.ts'
 
-const interfaces = [stakingAbi, resolutionOracleAbi, disputeGovernanceAbi, feedAggregatorAbi, predictionMarketAbi, linkTokenAbi].map(
-  (abi) => new Interface(abi as InterfaceAbi),
-)
+const interfaces: readonly Interface[] = [
+  Staking__factory,
+  ResolutionOracle__factory,
+  DisputeGovernance__factory,
+  FeedAggregator__factory,
+  PredictionMarket__factory,
+  LinkToken__factory,
+].map((factory) => factory.createInterface())
 
 /** The revert data inside an ethers error, wherever the provider put it. */
 export function revertDataOf(error: unknown): string | undefined {

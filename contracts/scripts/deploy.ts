@@ -2,18 +2,19 @@
  * Deploys a whole Sibyl network (token if needed, Staking, ResolutionOracle, DisputeGovernance, feeds) and
  * wires the one-time links between them. Returns the address file content that `sibyl deploy` writes.
  */
-import { ContractFactory, getAddress, type Signer } from 'ethers'
+import { getAddress, type BaseContract, type Signer } from 'ethers'
 import { BaseError } from '@sibyl/protocol/errors'
 import { feedIdOf } from '@sibyl/protocol/report'
 import type { Deployment } from '@sibyl/protocol/deployment'
-import { contractAt } from './contract-at.ts'
+import {
+  DisputeGovernance__factory,
+  FeedAggregator__factory,
+  LinkToken__factory,
+  ResolutionOracle__factory,
+  Staking__factory,
+} from '../generated/typechain/index.ts'
 import { describeContractError } from './decode-error.ts'
 import { deployConfigSchema, type DeployConfig, type DeployConfigInput } from './deploy-config.ts'
-import { linkTokenAbi, linkTokenBytecode } from '../generated/LinkToken.ts'
-import { stakingAbi, stakingBytecode } from '../generated/Staking.ts'
-import { resolutionOracleAbi, resolutionOracleBytecode } from '../generated/ResolutionOracle.ts'
-import { disputeGovernanceAbi, disputeGovernanceBytecode } from '../generated/DisputeGovernance.ts'
-import { feedAggregatorAbi, feedAggregatorBytecode } from '../generated/FeedAggregator.ts'
 
 export class DeployError extends BaseError {
   override name = 'DeployError' as const
@@ -27,21 +28,17 @@ export type DeployParameters = {
 
 export type DeployReturnType = Deployment
 
-async function deployContract(
-  signer: Signer,
-  name: string,
-  abi: ConstructorParameters<typeof ContractFactory>[0],
-  bytecode: string,
-  args: unknown[],
-): Promise<string> {
+/** Waits for a factory's deployment; a failure names the contract and the custom error behind it. */
+async function deployContract<C extends BaseContract>(name: string, deploying: () => Promise<C>): Promise<C> {
   try {
-    const contract = await new ContractFactory(abi, bytecode, signer).deploy(...args)
-    await contract.waitForDeployment()
-    return getAddress(await contract.getAddress())
+    const contract = await deploying()
+    return await contract.waitForDeployment()
   } catch (cause) {
     throw new DeployError(`Deploying ${name} failed.`, { cause, details: describeContractError(cause) })
   }
 }
+
+const addressOf = async (contract: BaseContract): Promise<string> => getAddress(await contract.getAddress())
 
 async function send(what: string, tx: Promise<{ wait: () => Promise<unknown> }>): Promise<void> {
   try {
@@ -61,52 +58,47 @@ export async function deploySibyl({ signer, config: input = {} }: DeployParamete
 
   const token = config.token
     ? getAddress(config.token)
-    : await deployContract(signer, 'LinkToken', linkTokenAbi, linkTokenBytecode, [])
-  const staking = await deployContract(signer, 'Staking', stakingAbi, stakingBytecode, [
-    token,
-    config.minStakeWei,
-    config.unbondingDelaySec,
-  ])
-  const resolutionOracle = await deployContract(signer, 'ResolutionOracle', resolutionOracleAbi, resolutionOracleBytecode, [
-    staking,
-    token,
-    config.disputeWindowSec,
-    config.tooEarlyRetryDelaySec,
-    config.minFeeWei,
-  ])
+    : await addressOf(await deployContract('LinkToken', () => new LinkToken__factory(signer).deploy()))
+  const stakingContract = await deployContract('Staking', () =>
+    new Staking__factory(signer).deploy(token, config.minStakeWei, config.unbondingDelaySec),
+  )
+  const staking = await addressOf(stakingContract)
+  const oracleContract = await deployContract('ResolutionOracle', () =>
+    new ResolutionOracle__factory(signer).deploy(staking, token, config.disputeWindowSec, config.tooEarlyRetryDelaySec, config.minFeeWei),
+  )
+  const resolutionOracle = await addressOf(oracleContract)
   const council = config.council ?? [deployer]
   const threshold = config.councilThreshold ?? Math.floor(council.length / 2) + 1
-  const disputeGovernance = await deployContract(signer, 'DisputeGovernance', disputeGovernanceAbi, disputeGovernanceBytecode, [
-    token,
-    staking,
-    resolutionOracle,
-    config.minBondWei,
-    config.votingPeriodSec,
-    config.slashBps,
-    config.disputerRewardBps,
-    config.treasury ?? deployer,
-    council,
-    threshold,
-  ])
-  await send('Staking.setSlasher', contractAt(stakingAbi, staking, signer).getFunction('setSlasher')(disputeGovernance))
-  await send(
-    'ResolutionOracle.setGovernance',
-    contractAt(resolutionOracleAbi, resolutionOracle, signer).getFunction('setGovernance')(disputeGovernance),
+  const disputeGovernance = await addressOf(
+    await deployContract('DisputeGovernance', () =>
+      new DisputeGovernance__factory(signer).deploy(
+        token,
+        staking,
+        resolutionOracle,
+        config.minBondWei,
+        config.votingPeriodSec,
+        config.slashBps,
+        config.disputerRewardBps,
+        config.treasury ?? deployer,
+        council,
+        threshold,
+      ),
+    ),
   )
+  await send('Staking.setSlasher', stakingContract.setSlasher(disputeGovernance))
+  await send('ResolutionOracle.setGovernance', oracleContract.setGovernance(disputeGovernance))
   const feeds: Deployment['contracts']['feeds'] = []
   for (const feed of config.feeds) {
-    const address = await deployContract(signer, `FeedAggregator ${feed.description}`, feedAggregatorAbi, feedAggregatorBytecode, [
-      staking,
-      feed.decimals,
-      feed.description,
-      feed.minAnswer,
-      feed.maxAnswer,
-    ])
+    const address = await addressOf(
+      await deployContract(`FeedAggregator ${feed.description}`, () =>
+        new FeedAggregator__factory(signer).deploy(staking, feed.decimals, feed.description, feed.minAnswer, feed.maxAnswer),
+      ),
+    )
     feeds.push({ description: feed.description, address, feedId: feedIdOf(feed.description), decimals: feed.decimals })
   }
   if (!config.token) {
     // The deployer may mint the local token to fund operators and requesters.
-    await send('LinkToken.grantMintRole', contractAt(linkTokenAbi, token, signer).getFunction('grantMintRole')(deployer))
+    await send('LinkToken.grantMintRole', LinkToken__factory.connect(token, signer).grantMintRole(deployer))
   }
   return {
     version: 1,

@@ -2,20 +2,22 @@
  * The consumer's side of the demo and the end-to-end tests: open an example PredictionMarket on a question,
  * back outcomes, close it and ask the oracle, then follow the request on-chain: the commit, the end of the
  * dispute window, finalize (anyone may call it; the demo does, as a keeper would), the market's payout.
+ *
+ * Every contract is a TypeChain binding (@sibyl/contracts/typechain): arguments, results and events are typed.
+ * Every wait has a stated bound (service-kit's pollUntil); a bound that runs out throws PollTimeoutError.
  */
-import { REQUEST_STATUS } from '@sibyl/protocol/request-status'
-import { ContractFactory, type Contract, type ContractTransactionReceipt, type JsonRpcProvider, type Wallet } from 'ethers'
-import { contractAt } from '@sibyl/contracts/contract-at'
-import { localWallet, setBalance, type LocalNetwork } from './local-network.ts'
-import { findEvent } from '@sibyl/contracts/requests'
-import { predictionMarketAbi, predictionMarketBytecode } from '@sibyl/contracts/generated/PredictionMarket'
+import type { ContractTransactionReceipt, JsonRpcProvider, Wallet } from 'ethers'
+import { LinkToken__factory, PredictionMarket__factory, ResolutionOracle__factory, type PredictionMarket, type ResolutionOracle } from '@sibyl/contracts/typechain'
+import { findEvent, mined } from '@sibyl/contracts/requests'
 import { BaseError } from '@sibyl/protocol/errors'
+import { REQUEST_STATUS } from '@sibyl/protocol/request-status'
+import { pollUntil } from '@sibyl/service-kit/time/poll-until'
+import { sleepUnlessAborted } from '@sibyl/service-kit/time/sleep-unless-aborted'
+import { localWallet, setBalance, type LocalNetwork } from './local-network.ts'
 
 export class DemoFlowError extends BaseError {
   override name = 'DemoFlowError' as const
 }
-
-/** ResolutionOracle.Status */
 
 export type Position = { wallet: Wallet; outcome: number; amountWei: bigint }
 
@@ -31,22 +33,20 @@ export type OpenMarketParameters = {
   positions: readonly Position[]
 }
 
+/** The network's oracle, typed, sending as `runner` (default the deployer). */
+function oracleOf(net: LocalNetwork, runner: Wallet = net.deployer): ResolutionOracle {
+  return ResolutionOracle__factory.connect(net.deployment.contracts.resolutionOracle, runner)
+}
+
 /** Deploys a market as the network's deployer, funds its oracle fee in the network token, and takes the positions. */
-export async function openMarket(net: LocalNetwork, p: OpenMarketParameters): Promise<Contract> {
-  const deployed = await new ContractFactory(predictionMarketAbi, predictionMarketBytecode, net.deployer).deploy(
-    net.contracts.oracle.target,
-    net.contracts.token.target,
-    p.specJson,
-    [...p.outcomes],
-    p.closeTime,
-    p.resolveAfter,
-    p.feeWei,
-  )
+export async function openMarket(net: LocalNetwork, p: OpenMarketParameters): Promise<PredictionMarket> {
+  const { resolutionOracle, token } = net.deployment.contracts
+  const deployed = await new PredictionMarket__factory(net.deployer).deploy(resolutionOracle, token, p.specJson, [...p.outcomes], p.closeTime, p.resolveAfter, p.feeWei)
   await deployed.waitForDeployment()
-  const market = contractAt(predictionMarketAbi, String(deployed.target), net.deployer)
-  await (await net.contracts.token.getFunction('mint')(market.target, p.feeWei)).wait()
+  const market = PredictionMarket__factory.connect(await deployed.getAddress(), net.deployer)
+  await mined(LinkToken__factory.connect(token, net.deployer).mint(market.target, p.feeWei))
   for (const position of p.positions) {
-    await (await (market.connect(position.wallet) as Contract).getFunction('buy')(position.outcome, { value: position.amountWei })).wait()
+    await mined(market.connect(position.wallet).buy(position.outcome, { value: position.amountWei }))
   }
   return market
 }
@@ -59,9 +59,9 @@ export async function fundedWallet(net: LocalNetwork, label: string, index: numb
 }
 
 /** Asks the oracle to resolve a closed market; returns the request id. */
-export async function requestMarketResolution(net: LocalNetwork, market: Contract): Promise<{ requestId: string; txHash: string }> {
-  const receipt = (await (await market.getFunction('requestResolution')()).wait()) as ContractTransactionReceipt
-  const requestId = findEvent(net.contracts.oracle, receipt, 'ResolutionRequested').args.getValue('requestId') as string
+export async function requestMarketResolution(net: LocalNetwork, market: PredictionMarket): Promise<{ requestId: string; txHash: string }> {
+  const receipt = await mined(market.requestResolution())
+  const requestId = findEvent(oracleOf(net), receipt, 'ResolutionRequested').args.requestId
   return { requestId, txHash: receipt.hash }
 }
 
@@ -69,46 +69,26 @@ export type CommitEvent = { requestId: string; round: number; answer: bigint; si
 
 /** Every ReportCommitted of a request (exactly one is the rule). */
 export async function readCommits(net: LocalNetwork, requestId: string): Promise<CommitEvent[]> {
-  const oracle = net.contracts.oracle
-  const logs = await oracle.queryFilter(oracle.filters.ReportCommitted!(requestId), net.deployment.deployedAtBlock)
-  return logs.map((log) => {
-    const parsed = oracle.interface.parseLog(log)!
-    return {
-      requestId,
-      round: Number(parsed.args.getValue('round')),
-      answer: parsed.args.getValue('answer') as bigint,
-      signers: [...(parsed.args.getValue('signers') as string[])],
-      txHash: log.transactionHash,
-      blockNumber: log.blockNumber,
-    }
-  })
+  const oracle = oracleOf(net)
+  const logs = await oracle.queryFilter(oracle.filters.ReportCommitted(requestId), net.deployment.deployedAtBlock)
+  return logs.map((log) => ({
+    requestId,
+    round: Number(log.args.round),
+    answer: log.args.answer,
+    signers: [...log.args.signers],
+    txHash: log.transactionHash,
+    blockNumber: log.blockNumber,
+  }))
 }
 
 export type RequestState = { status: bigint; answer: bigint; round: number; committedAt: number }
 
 export async function readRequest(net: LocalNetwork, requestId: string): Promise<RequestState> {
-  const r = await net.contracts.oracle.getFunction('getRequest')(requestId)
-  return { status: BigInt(r.status), answer: BigInt(r.answer), round: Number(r.round), committedAt: Number(r.committedAt) }
+  const r = await oracleOf(net).getRequest(requestId)
+  return { status: r.status, answer: r.answer, round: Number(r.round), committedAt: Number(r.committedAt) }
 }
 
-/** Polls until `fn` returns a value (not undefined/false), or throws after `timeoutMs`. */
-export async function pollUntil<T>(what: string, fn: () => Promise<T | undefined | false>, options: { timeoutMs?: number; everyMs?: number; signal?: AbortSignal } = {}): Promise<T> {
-  const deadline = Date.now() + (options.timeoutMs ?? 60_000)
-  let last: unknown
-  while (Date.now() < deadline) {
-    if (options.signal?.aborted) throw new DemoFlowError(`Stopped while waiting for ${what}.`)
-    try {
-      const value = await fn()
-      if (value !== undefined && value !== false) return value
-    } catch (error) {
-      last = error
-    }
-    await new Promise((r) => setTimeout(r, options.everyMs ?? 200))
-  }
-  throw new DemoFlowError(`Timed out waiting for ${what}.`, last === undefined ? {} : { cause: last })
-}
-
-/** Waits for the request's commit and returns its ReportCommitted. */
+/** Waits (at most `timeoutMs`, default 60 s) for the request's commit and returns its ReportCommitted. */
 export async function waitForCommit(net: LocalNetwork, requestId: string, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<CommitEvent> {
   return pollUntil(
     `the commit of ${requestId}`,
@@ -125,7 +105,7 @@ export async function waitForCommit(net: LocalNetwork, requestId: string, option
 /**
  * Calls finalize once the dispute window after the commit has passed. The chain's clock moves only when a
  * block is mined, so this waits on the wall clock, offset by the chain's lead over it, and retries a finalize
- * that still lands inside the window.
+ * that still lands inside the window (for at most `timeoutMs` after the window, default 30 s).
  */
 export async function finalizeAfterWindow(
   net: LocalNetwork,
@@ -136,14 +116,12 @@ export async function finalizeAfterWindow(
   const { committedAt } = await readRequest(net, commit.requestId)
   const endsAtSec = committedAt + disputeWindowSec
   const offsetSec = await chainClockLeadSec(net.provider)
-  const waitMs = Math.max(0, (endsAtSec - offsetSec) * 1000 - Date.now())
-  await sleep(waitMs, options.signal)
-  const oracle = (options.caller ? net.contracts.oracle.connect(options.caller) : net.contracts.oracle) as Contract
+  await sleepUnlessAborted(Math.max(0, (endsAtSec - offsetSec) * 1000 - Date.now()), options.signal)
+  const oracle = oracleOf(net, options.caller)
   return pollUntil(
     `finalize of ${commit.requestId}`,
     async () => {
-      const tx = await oracle.getFunction('finalize')(commit.requestId, commit.signers)
-      const receipt = (await tx.wait()) as ContractTransactionReceipt
+      const receipt = await mined(oracle.finalize(commit.requestId, commit.signers))
       return { txHash: receipt.hash, receipt }
     },
     { timeoutMs: options.timeoutMs ?? 30_000, everyMs: 500, ...(options.signal ? { signal: options.signal } : {}) },
@@ -163,30 +141,14 @@ export async function chainClockLeadSec(provider: JsonRpcProvider): Promise<numb
 }
 
 /** Redeems `wallet`'s payout and returns what it received in wei (balance change plus the gas it paid). */
-export async function redeem(net: LocalNetwork, market: Contract, wallet: Wallet): Promise<bigint> {
+export async function redeem(net: LocalNetwork, market: PredictionMarket, wallet: Wallet): Promise<bigint> {
   const before = await net.provider.getBalance(wallet.address)
-  const receipt = (await (await (market.connect(wallet) as Contract).getFunction('redeem')()).wait()) as ContractTransactionReceipt
+  const receipt = await mined(market.connect(wallet).redeem())
   const after = await net.provider.getBalance(wallet.address)
   return after - before + receipt.gasUsed * receipt.gasPrice
 }
 
-export async function marketResolution(market: Contract): Promise<{ resolved: boolean; answer: bigint }> {
-  const [resolved, answer] = await market.getFunction('resolution')()
-  return { resolved: resolved as boolean, answer: answer as bigint }
-}
-
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new DemoFlowError('Stopped.'))
-    const timer = setTimeout(done, ms)
-    function done() {
-      signal?.removeEventListener('abort', onAbort)
-      resolve()
-    }
-    function onAbort() {
-      clearTimeout(timer)
-      reject(new DemoFlowError('Stopped.'))
-    }
-    signal?.addEventListener('abort', onAbort, { once: true })
-  })
+export async function marketResolution(market: PredictionMarket): Promise<{ resolved: boolean; answer: bigint }> {
+  const { resolved, answer } = await market.resolution()
+  return { resolved, answer }
 }

@@ -1,26 +1,29 @@
 /**
- * The demo's questions and its numeric feed, pointed at the demo sites (serve-demo-sites.ts) by their base URL.
- * Every question says which outcome an honest node should answer, so the demo can check the committed answer.
+ * The demo's questions and its numeric feed, read from the demo's data folder (feeds/demo/questions.json and
+ * feeds/demo/nwc-usd.json) and pointed at the demo sites (serve-demo-sites.ts) by their base URL: the data
+ * names every source as `{{sitesUrl}}/<path>`, and the sites run on a port picked at start.
  *
- * The set covers each question type the node resolves:
- * - sports.winner from a box score and a scoreboard (two sources that must agree), and a football match that
- *   ended level, with "Draw" as a third outcome;
- * - a text yes/no question from a news article (and the site's front page);
- * - a text question with three outcomes (who won an election);
- * - numeric.threshold on the NWC quote, read from the quote page and the JSON endpoint;
- * and the NWC / USD feed that FeedAggregator (AggregatorV3Interface) serves.
+ * The files are validated on every load, strictly: the file's own shape, every source on the demo sites, each
+ * spec by the protocol's `questionSpecSchema` / `feedSpecSchema` once the URL is filled in, each question's
+ * expected outcome among its outcomes, keys unique, the feed's description and decimals those the demo deploys.
+ * A file that is wrong throws DemoDataError naming the file and the path of what is wrong.
  *
- * Every event is fictional and dated in March 2025, so all of them are over whenever the demo runs.
- *
- * No yes/no question here has NO for its answer: the node's text judge reads a plain denial ("The Ferry
- * Authority will not raise fares in 2025", on the news site) as support for "the Ferry Authority raised fares"
- * (P(YES) about 0.65 to 0.75 for every wording tried), so honest nodes would commit a wrong answer. The page
- * stays on the site; the question joins the set when the judge can read negation.
+ * Which questions the set holds, and why no yes/no question has NO for its answer, is in feeds/README.md.
  */
-import { feedSpecSchema, questionSpecSchema, type FeedSpec, type QuestionSpec, type QuestionSpecInput } from '@sibyl/protocol/question-spec'
-import { demoPaths } from './serve-demo-sites.ts'
+import { readFileSync } from 'node:fs'
+import { z } from 'zod'
+import { BaseError } from '@sibyl/protocol/errors'
+import { feedSpecSchema, questionSpecSchema, type FeedSpec, type QuestionSpec } from '@sibyl/protocol/question-spec'
+import { describeIssues } from '@sibyl/protocol/schema-parts'
+import { demoDataFiles, SITES_URL_PLACEHOLDER } from './demo-data-dir.ts'
 
-export type DemoQuestionKey = 'hockey-winner' | 'football-result' | 'bridge-approved' | 'mayor-election' | 'nwc-above-100'
+export class DemoDataError extends BaseError {
+  override name = 'DemoDataError' as const
+}
+
+/** The demo's questions, by key: the demo, the CLI's --questions and the tests name them. */
+export const DEMO_QUESTION_KEYS = ['hockey-winner', 'football-result', 'bridge-approved', 'mayor-election', 'nwc-above-100'] as const
+export type DemoQuestionKey = (typeof DEMO_QUESTION_KEYS)[number]
 
 export type DemoQuestion = {
   key: DemoQuestionKey
@@ -45,125 +48,138 @@ export const DEMO_FEED = {
   maxAnswer: '100000000000000',
 } as const
 
-/** 2025-03-09T06:00:00Z: after the hockey game (March 8, 7 p.m. Pacific). */
-const HOCKEY_EVENT_TIME = 1_741_500_000
-/** 2025-03-09T17:00:00Z: after the football match (March 9, 15:00 venue time). */
-const FOOTBALL_EVENT_TIME = 1_741_539_600
-/** 2025-03-12T06:00:00Z: the morning after election day. */
-const ELECTION_EVENT_TIME = 1_741_759_200
+export type DemoDataOptions = {
+  /** The data folder (default feeds/demo/ of this checkout). */
+  dataDir?: string
+}
 
+// ------------------------------------------------------------------------------------------------ the files
+
+const onSitesUrl = z
+  .string()
+  .max(2048)
+  .refine((url) => url.startsWith(`${SITES_URL_PLACEHOLDER}/`), `expected a URL on the demo sites, starting with ${SITES_URL_PLACEHOLDER}/`)
+
+/** What the data must hold before its URLs are filled in: every source on the demo sites. The rest is checked by the protocol's schemas after. */
+const specOnSitesSchema = z.looseObject({ sources: z.array(z.looseObject({ url: onSitesUrl })).min(1) })
+
+const questionsFileSchema = z
+  .object({
+    version: z.literal(1),
+    questions: z
+      .array(
+        z
+          .object({
+            key: z.enum(DEMO_QUESTION_KEYS),
+            title: z.string().min(1).max(200),
+            /** The label of the outcome an honest node answers; one of spec.outcomes. */
+            expectedOutcome: z.string().min(1).max(100),
+            /** For the person reading the file. */
+            note: z.string().max(1000).optional(),
+            spec: specOnSitesSchema,
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(32),
+  })
+  .strict()
+  .superRefine(function uniqueKeys(file, ctx) {
+    const seen = new Set<string>()
+    for (const [i, q] of file.questions.entries()) {
+      if (seen.has(q.key)) ctx.addIssue({ code: 'custom', path: ['questions', i, 'key'], message: `${q.key} is listed twice` })
+      seen.add(q.key)
+    }
+  })
+
+function readJson(file: string): unknown {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (error) {
+    throw new DemoDataError(`Cannot read the demo data file ${file}.`, { cause: error })
+  }
+  try {
+    return JSON.parse(text)
+  } catch (error) {
+    throw new DemoDataError(`${file} is not JSON.`, { cause: error })
+  }
+}
+
+function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, file: string, path: readonly (string | number)[] = []): z.infer<S> {
+  const parsed = schema.safeParse(value)
+  if (parsed.success) return parsed.data
+  const prefix = path.length > 0 ? `${path.join('.')}.` : ''
+  throw new DemoDataError(`${file} is not valid demo data.`, { metaMessages: describeIssues(parsed.error).map((line) => `${prefix}${line}`) })
+}
+
+/** The origin and path of `baseUrl`, without a trailing slash. */
 function trimBase(baseUrl: string): string {
   const url = new URL(baseUrl)
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`expected an http(s) base URL, got ${baseUrl}`)
   return url.origin + url.pathname.replace(/\/+$/, '')
 }
 
-function question(key: DemoQuestionKey, title: string, input: QuestionSpecInput, expectedOutcomeIndex: number): DemoQuestion {
-  const spec = questionSpecSchema.parse(input)
-  if (!Number.isInteger(expectedOutcomeIndex) || expectedOutcomeIndex < 0 || expectedOutcomeIndex >= spec.outcomes.length) {
-    throw new RangeError(`${key}: expected outcome ${expectedOutcomeIndex} is not one of ${spec.outcomes.length} outcomes`)
-  }
-  return { key, title, spec, specJson: JSON.stringify(input), outcomes: spec.outcomes, expectedOutcomeIndex }
+/** A copy of `value` with the placeholder replaced by `base` in every string. */
+function fillSitesUrl(value: unknown, base: string): unknown {
+  if (typeof value === 'string') return value.replaceAll(SITES_URL_PLACEHOLDER, base)
+  if (Array.isArray(value)) return value.map((v) => fillSitesUrl(v, base))
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fillSitesUrl(v, base)]))
+  return value
 }
 
-/** The demo's questions, with their sources on the demo sites at `baseUrl` (e.g. DemoSites.url). */
-export function buildDemoQuestions(baseUrl: string): DemoQuestion[] {
+// ------------------------------------------------------------------------------------------------ loaders
+
+/** The demo's questions, with their sources on the demo sites at `baseUrl` (e.g. DemoSites.url). Throws DemoDataError on bad data. */
+export function buildDemoQuestions(baseUrl: string, options: DemoDataOptions = {}): DemoQuestion[] {
   const base = trimBase(baseUrl)
-  const news = (path: string) => `${base}${demoPaths.news}${path}`
-  const sports = (path: string) => `${base}${demoPaths.sports}${path}`
-  return [
-    question(
-      'hockey-winner',
-      'Sports: who won Ridgeback Miners at Port Alder Gulls?',
-      {
-        version: 1,
-        type: 'sports.winner',
-        question: 'Who won Ridgeback Miners at Port Alder Gulls on March 8, 2025?',
-        sources: [{ url: sports('boxscores/202503080PAG.html'), weight: 10 }, { url: sports('scores/2025-03-08.html'), weight: 5 }],
-        rules: 'The team with more goals at the end of the game, overtime and shootout included, as the final score on the box score shows.',
-        eventTime: HOCKEY_EVENT_TIME,
-        homeTeam: 'Port Alder Gulls',
-        awayTeam: 'Ridgeback Miners',
-        outcomes: ['Port Alder Gulls', 'Ridgeback Miners'],
-      },
-      0,
-    ),
-    question(
-      'football-result',
-      'Sports, three outcomes: Saltmarsh Rovers, Kestrel Bay FC or a draw?',
-      {
-        version: 1,
-        type: 'sports.winner',
-        question: 'Who won Kestrel Bay FC at Saltmarsh Rovers on March 9, 2025, or was it a draw?',
-        sources: [{ url: sports('boxscores/202503090SRV.html') }],
-        rules: 'The result after 90 minutes and stoppage time; a level score resolves to Draw.',
-        eventTime: FOOTBALL_EVENT_TIME,
-        homeTeam: 'Saltmarsh Rovers',
-        awayTeam: 'Kestrel Bay FC',
-        outcomes: ['Saltmarsh Rovers', 'Kestrel Bay FC', 'Draw'],
-      },
-      2,
-    ),
-    question(
-      'bridge-approved',
-      'News, yes/no: did the council approve the Millrace Bridge replacement?',
-      {
-        version: 1,
-        type: 'text',
-        question: 'Did the Port Alder City Council approve the Millrace Bridge replacement?',
-        sources: [{ url: news('2025/03/council-approves-millrace-bridge.html') }, { url: news(''), weight: 5 }],
-        rules: 'YES if the council voted to approve replacing the Millrace Bridge; NO if it rejected or postponed the replacement.',
-        outcomes: ['YES', 'NO'],
-      },
-      0,
-    ),
-    question(
-      'mayor-election',
-      'News, three outcomes: who won the Port Alder mayoral election?',
-      {
-        version: 1,
-        type: 'text',
-        question: 'Who won the 2025 Port Alder mayoral election?',
-        sources: [{ url: news('2025/03/castellanos-elected-mayor.html') }, { url: news(''), weight: 5 }],
-        rules: 'The candidate the city clerk reports as receiving the most votes.',
-        eventTime: ELECTION_EVENT_TIME,
-        outcomes: ['Dana Whitfield', 'Marcus Oyelaran', 'Priya Castellanos'],
-      },
-      2,
-    ),
-    question(
-      'nwc-above-100',
-      'Price: is Northwind Copper (NWC) above 100.00 USD?',
-      {
-        version: 1,
-        type: 'numeric.threshold',
-        question: 'Is the Northwind Copper Co. (NWC) share price on the Harborside Exchange above 100.00 USD?',
-        sources: [{ url: base + demoPaths.quotePage }, { url: base + demoPaths.quoteJson, format: 'json', jsonPath: 'price' }],
-        rules: 'The last traded price in USD when the question is resolved.',
-        threshold: '100.00',
-        comparison: 'gt',
-        outcomes: ['YES', 'NO'],
-      },
-      0,
-    ),
-  ]
+  const file = demoDataFiles(options.dataDir).questions
+  const raw = readJson(file)
+  const data = parseOrThrow(questionsFileSchema, raw, file)
+  // The spec as written, not as parsed: the parse puts known keys first, and the order is part of the specHash.
+  const rawSpecs = (raw as { questions: { spec: unknown }[] }).questions.map((q) => q.spec)
+  return data.questions.map((entry, i) => {
+    const input = fillSitesUrl(rawSpecs[i], base)
+    const spec = parseOrThrow(questionSpecSchema, input, file, ['questions', i, 'spec'])
+    const expectedOutcomeIndex = (spec.outcomes as readonly string[]).indexOf(entry.expectedOutcome)
+    if (expectedOutcomeIndex < 0) {
+      throw new DemoDataError(`${file} is not valid demo data.`, {
+        metaMessages: [`questions.${i}.expectedOutcome: "${entry.expectedOutcome}" is not one of ${JSON.stringify(spec.outcomes)}`],
+      })
+    }
+    return { key: entry.key, title: entry.title, spec, specJson: JSON.stringify(input), outcomes: spec.outcomes, expectedOutcomeIndex }
+  })
+}
+
+/** The question `key` of the demo's set (see buildDemoQuestions). */
+export function findDemoQuestion(baseUrl: string, key: DemoQuestionKey, options: DemoDataOptions = {}): DemoQuestion {
+  const question = buildDemoQuestions(baseUrl, options).find((q) => q.key === key)
+  if (!question) throw new DemoDataError(`The demo data has no question ${key}.`)
+  return question
 }
 
 export type BuildDemoFeedSpecOverrides = Partial<Pick<FeedSpec, 'deviationBps' | 'heartbeatSec'>>
 
 /**
- * The NWC / USD feed: the JSON endpoint and the quote page (the node takes the median of the two), a new round
- * when the price moves by 0.5 % (or `deviationBps`), and at least every hour (or `heartbeatSec`). A node's
- * config lists feed spec files: write this object as JSON.
+ * The NWC / USD feed (feeds/demo/nwc-usd.json): the JSON endpoint and the quote page (the node takes the median
+ * of the two), a new round when the price moves by 0.5 % (or `deviationBps`), and at least every hour (or
+ * `heartbeatSec`). A node's config lists feed spec files: write this object as JSON.
  */
-export function buildDemoFeedSpec(baseUrl: string, overrides: BuildDemoFeedSpecOverrides = {}): FeedSpec {
+export function buildDemoFeedSpec(baseUrl: string, overrides: BuildDemoFeedSpecOverrides = {}, options: DemoDataOptions = {}): FeedSpec {
   const base = trimBase(baseUrl)
-  return feedSpecSchema.parse({
-    version: 1,
-    description: DEMO_FEED.description,
-    decimals: DEMO_FEED.decimals,
-    sources: [{ url: base + demoPaths.quoteJson, format: 'json', jsonPath: 'price' }, { url: base + demoPaths.quotePage }],
-    deviationBps: overrides.deviationBps ?? 50,
-    heartbeatSec: overrides.heartbeatSec ?? 3600,
-  })
+  const file = demoDataFiles(options.dataDir).feed
+  const raw = readJson(file)
+  parseOrThrow(specOnSitesSchema, raw, file)
+  const filled = fillSitesUrl(raw, base) as Record<string, unknown>
+  const spec = parseOrThrow(
+    feedSpecSchema,
+    { ...filled, deviationBps: overrides.deviationBps ?? filled.deviationBps, heartbeatSec: overrides.heartbeatSec ?? filled.heartbeatSec },
+    file,
+  )
+  if (spec.description !== DEMO_FEED.description || spec.decimals !== DEMO_FEED.decimals) {
+    throw new DemoDataError(`${file} is not the feed the demo deploys.`, {
+      details: `it says ${spec.description} at ${spec.decimals} decimals; the demo deploys ${DEMO_FEED.description} at ${DEMO_FEED.decimals}`,
+    })
+  }
+  return spec
 }

@@ -1,13 +1,30 @@
 /**
  * A whole Sibyl network on a local anvil: deployed contracts and n staked, registered operators with
  * their signing keys. Used by the tests, the benchmarks and the demo; never by a production node.
+ *
+ * Several networks may start at once on one machine (two demos, parallel test files), each on a free port.
+ * A port is free only until someone binds it: an anvil that lost its port to another network's exits at once
+ * ("Address already in use"), and its start-up probe may even have been answered by the other network's anvil.
+ * So an anvil counts as started only if it is still running a moment after it answered, and one that lost its
+ * port is started again on a new one (ANVIL_PORT_ATTEMPTS in all), unless the caller asked for that port.
  */
-import { JsonRpcProvider, Wallet, keccak256, toBeHex, toUtf8Bytes, } from 'ethers'
+import { JsonRpcProvider, Wallet, keccak256, toBeHex, toUtf8Bytes } from 'ethers'
 import type { Deployment } from '@sibyl/protocol/deployment'
-import { startAnvil, type Anvil, type StartAnvilParameters } from '@sibyl/contracts/anvil'
+import { BaseError } from '@sibyl/protocol/errors'
+import { sleepUnlessAborted } from '@sibyl/service-kit/time/sleep-unless-aborted'
+import { AnvilStartError, startAnvil, type Anvil, type StartAnvilParameters } from '@sibyl/contracts/anvil'
 import { connectContracts, type LocalContracts } from '@sibyl/contracts/connect-contracts'
 import { deploySibyl } from '@sibyl/contracts/deploy'
 import type { DeployConfigInput } from '@sibyl/contracts/deploy-config'
+
+export class LocalNetworkError extends BaseError {
+  override name = 'LocalNetworkError' as const
+}
+
+/** Tries at a free port before giving up. */
+export const ANVIL_PORT_ATTEMPTS = 5
+/** An anvil that lost its port exits within milliseconds; one still running after this long holds the port itself. */
+const ANVIL_SETTLE_MS = 250
 
 /** Anvil's first default account. Public knowledge: local networks only. */
 export const ANVIL_DEPLOYER_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80'
@@ -43,7 +60,7 @@ export async function increaseTime(provider: JsonRpcProvider, seconds: number): 
 
 export async function latestTimestamp(provider: JsonRpcProvider): Promise<number> {
   const block = await provider.getBlock('latest')
-  if (!block) throw new Error('no latest block')
+  if (!block) throw new LocalNetworkError('No latest block.')
   return block.timestamp
 }
 
@@ -94,8 +111,28 @@ export type StartLocalNetworkParameters = {
   anvil?: StartAnvilParameters
 }
 
+/** startAnvil, made safe for several networks starting at once (see the top of this file). */
+export async function startOwnAnvil(parameters: StartAnvilParameters = {}): Promise<Anvil> {
+  const portChosen = parameters.port !== undefined
+  for (let attempt = 1; ; attempt++) {
+    let anvil: Anvil
+    try {
+      anvil = await startAnvil(parameters)
+    } catch (error) {
+      const portTaken = error instanceof AnvilStartError && /address already in use/i.test(error.details ?? '')
+      if (!portTaken || portChosen || attempt >= ANVIL_PORT_ATTEMPTS) throw error
+      continue
+    }
+    await sleepUnlessAborted(ANVIL_SETTLE_MS)
+    if (anvil.process.exitCode === null && anvil.process.signalCode === null) return anvil
+    if (portChosen || attempt >= ANVIL_PORT_ATTEMPTS) {
+      throw new LocalNetworkError(`anvil exited right after answering on ${anvil.rpcUrl}: another process holds the port.`)
+    }
+  }
+}
+
 export async function startLocalNetwork(parameters: StartLocalNetworkParameters = {}): Promise<LocalNetwork> {
-  const anvil = await startAnvil(parameters.anvil)
+  const anvil = await startOwnAnvil(parameters.anvil)
   try {
     const provider = connectProvider(anvil.rpcUrl, anvil.chainId)
     const deployer = new Wallet(ANVIL_DEPLOYER_KEY, provider)

@@ -14,7 +14,7 @@
  * Use: `startOracleNode({ ..., createResolver: async (context) => createLyingResolver(await createPipelineResolver(context)) })`.
  */
 import type { FeedSpec } from '@sibyl/protocol/question-spec'
-import type { FeedValue } from '@sibyl/oracle-node/feeds/feed-runner'
+import type { FeedValue } from '@sibyl/oracle-node/feed-runner/feed-runner'
 import type { Resolver } from '@sibyl/oracle-node/node/resolver'
 
 /** The outcome a liar claims instead of `index` among `outcomeCount` outcomes. */

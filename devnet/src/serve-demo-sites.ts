@@ -1,6 +1,6 @@
 /**
  * The demo's source sites on one local HTTP server: a news site (/news/), a sports results site (/sports/) and
- * a market site (/prices/) with a quote page and a JSON quote endpoint, all fictional and kept in feeds/sites/.
+ * a market site (/prices/) with a quote page and a JSON quote endpoint, all fictional and kept in feeds/demo/sites/.
  * Nothing outside the repository is read, so the demo runs offline.
  *
  * The quote of Northwind Copper (NWC) is the one piece of state: `setPrice` changes it, and the quote page and
@@ -15,8 +15,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { extname, join, relative, sep } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { BaseError } from '@sibyl/protocol/errors'
+import { demoDataFiles } from './demo-data-dir.ts'
 
 export const DEMO_SYMBOL = 'NWC'
 /** The quote the market site starts with (USD, two decimals). */
@@ -32,7 +32,6 @@ export const demoPaths = {
   quoteJson: `/prices/api/v1/quotes/${DEMO_SYMBOL}.json`,
 } as const
 
-const SITES_DIR = fileURLToPath(new URL('../../feeds/sites/', import.meta.url))
 const MAX_FILES = 200
 const MAX_FILE_BYTES = 1024 * 1024
 /** Files filled in on every request rather than served as they are. */
@@ -58,6 +57,8 @@ export type StartDemoSitesParameters = {
   initialPrice?: string
   /** Clock for the quote's "last trade" time (default Date.now). */
   nowMs?: () => number
+  /** The folder of static sites (default feeds/demo/sites of this checkout). */
+  sitesDir?: string
 }
 
 export type DemoSites = {
@@ -80,7 +81,7 @@ export type DemoSites = {
 
 type StaticFile = { body: Buffer; contentType: string }
 
-/** Every file under feeds/sites, keyed by its URL path ("/news/index.html"). */
+/** Every file under the sites folder, keyed by its URL path ("/news/index.html"). */
 function loadSiteFiles(root: string): Map<string, StaticFile> {
   const files = new Map<string, StaticFile>()
   const pending = [root]
@@ -183,8 +184,8 @@ function send(res: ServerResponse, req: IncomingMessage, status: number, content
 
 /** Starts the demo sites; `close()` stops the server and cuts open connections. */
 export async function startDemoSites(parameters: StartDemoSitesParameters = {}): Promise<DemoSites> {
-  const { port = 0, host = '127.0.0.1', initialPrice = DEMO_INITIAL_PRICE, nowMs = Date.now } = parameters
-  const files = loadSiteFiles(SITES_DIR)
+  const { port = 0, host = '127.0.0.1', initialPrice = DEMO_INITIAL_PRICE, nowMs = Date.now, sitesDir = demoDataFiles().sites } = parameters
+  const files = loadSiteFiles(sitesDir)
   const template = files.get(QUOTE_TEMPLATE)?.body.toString('utf8')
   if (template === undefined) throw new DemoSitesError(`The quote template ${QUOTE_TEMPLATE} is missing from the demo sites.`)
 

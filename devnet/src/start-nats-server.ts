@@ -2,6 +2,12 @@
  * A real nats-server with JetStream on a free loopback port and a temporary store, for the demo, the tests
  * and the benchmarks. `restart()` brings it back on the same port and store, so JetStream streams, KV buckets
  * and durable consumers survive (a crash and restart of the server, as the services see it).
+ *
+ * Several networks may start at once on one machine (two demos, parallel test files). A free port is free
+ * only until someone binds it, so the server counts as started when it says it listens ("Listening for client
+ * connections on <host>:<port>" on its own stderr), not when something answers on the port: that could be
+ * another network's server. A server that lost the port to another ("address already in use") is started
+ * again on a new free port, up to PORT_ATTEMPTS times, unless the caller asked for that port.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
@@ -34,7 +40,12 @@ export type StartNatsServerParameters = {
   startTimeoutMs?: number
   /** Told about the child as soon as it is spawned, so a caller can kill it on exit whatever happens next. */
   onSpawn?: (child: ChildProcess) => void
+  /** Picks a port when none is given (default: a free loopback port from the OS); tests pass their own. */
+  pickPort?: () => Promise<number>
 }
+
+/** Tries at a free port before giving up (a port taken between picking and binding it). */
+export const PORT_ATTEMPTS = 5
 
 /** Where the Debian package installs it; /usr/sbin is not on every user's PATH. */
 const KNOWN_PATHS = ['/usr/sbin/nats-server', '/usr/local/bin/nats-server', '/usr/bin/nats-server']
@@ -60,19 +71,33 @@ async function canConnect(port: number): Promise<boolean> {
 }
 
 export async function startNatsServer(parameters: StartNatsServerParameters = {}): Promise<NatsServer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(parameters)
+    } catch (error) {
+      const portTaken = error instanceof NatsServerStartError && /address already in use/.test(error.details ?? '')
+      if (!portTaken || parameters.port || attempt >= PORT_ATTEMPTS) throw error
+    }
+  }
+}
+
+async function startOnce(parameters: StartNatsServerParameters): Promise<NatsServer> {
   const binary = parameters.binary ?? natsServerBinary()
   if (!binary) {
     throw new NatsServerStartError('nats-server was not found.', {
       details: `Install it (Debian/Ubuntu: apt-get install nats-server) or put it on PATH; looked on PATH and in ${KNOWN_PATHS.join(', ')}.`,
     })
   }
-  const port = parameters.port || (await freePort())
+  const port = parameters.port || (await (parameters.pickPort ?? freePort)())
   const storeDir = parameters.storeDir ?? mkdtempSync(join(tmpdir(), 'sibyl-nats-'))
   const child = spawn(binary, ['-js', '-sd', storeDir, '-a', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] })
   parameters.onSpawn?.(child)
+  const listeningLine = `Listening for client connections on 127.0.0.1:${port}`
+  let listening = false
   let stderr = ''
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000)
+    if (!listening && stderr.includes(listeningLine)) listening = true
   })
   let spawnError: Error | undefined
   child.on('error', (error) => {
@@ -94,9 +119,11 @@ export async function startNatsServer(parameters: StartNatsServerParameters = {}
   const deadline = Date.now() + (parameters.startTimeoutMs ?? 10_000)
   for (;;) {
     if (spawnError || exited()) {
+      if (parameters.storeDir === undefined) rmSync(storeDir, { recursive: true, force: true })
       throw new NatsServerStartError('nats-server did not start.', { cause: spawnError, details: stderr.trim() || `exit code ${child.exitCode}` })
     }
-    if (await canConnect(port)) break
+    // Our own server said it listens: what answers on the port is this server.
+    if (listening && (await canConnect(port))) break
     if (Date.now() >= deadline) {
       await stop()
       throw new NatsServerStartError(`nats-server did not listen on port ${port} in time.`, { details: stderr.trim() })

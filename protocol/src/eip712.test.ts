@@ -14,8 +14,8 @@ import {
   signObservation,
   toCompactSignature,
   toTypedDataDomain,
-  type Observation,
 } from './eip712.ts'
+import { buildObservation } from './testing/build-observation.ts'
 
 const committed = JSON.parse(readFileSync(vectorsFile, 'utf8'))
 
@@ -28,14 +28,14 @@ test('each golden vector checks field by field against an independent encoding',
   t.is(OBSERVATION_TYPEHASH, committed.typeHash)
   for (const v of committed.vectors) {
     const domain = { chainId: BigInt(v.chainId), verifyingContract: v.verifyingContract }
-    const observation: Observation = {
+    const observation = buildObservation({
       requestId: v.requestId,
       round: v.round,
       answer: BigInt(v.answer),
       confidenceBps: v.confidenceBps,
       evidenceHash: v.evidenceHash,
       modelHash: v.modelHash,
-    }
+    })
     t.is(domainSeparator(domain), v.expected.domainSeparator)
     t.is(hashObservationStruct(observation), v.expected.structHash)
     t.is(observationDigest(domain, observation), v.expected.digest)
@@ -47,14 +47,7 @@ test('each golden vector checks field by field against an independent encoding',
 })
 
 const domain = { chainId: 31337n, verifyingContract: '0x5FbDB2315678afecb367f032d93F642f64180aa3' }
-const observation: Observation = {
-  requestId: keccak256(toUtf8Bytes('q')),
-  round: 0,
-  answer: 1n,
-  confidenceBps: 8000,
-  evidenceHash: keccak256(toUtf8Bytes('e')),
-  modelHash: keccak256(toUtf8Bytes('m')),
-}
+const observation = buildObservation({ answer: 1n, confidenceBps: 8000 })
 
 test('a signature does not verify under another chain, contract or answer', async (t) => {
   const wallet = Wallet.createRandom()

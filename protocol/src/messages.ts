@@ -94,6 +94,11 @@ export const outlierMessageSchema = z
             confidenceBps: z.number().int().min(0).max(10_000),
             evidenceHash: bytes32,
             modelHash: bytes32,
+            /**
+             * The observation arrived after the round was committed: it took no part in the decision, but a
+             * late dissent is still a signed dissent. Absent when it arrived on time.
+             */
+            late: z.literal(true).optional(),
           })
           .strict(),
       )

@@ -1,17 +1,11 @@
 import test from 'ava'
 import { Wallet, keccak256, toUtf8Bytes } from 'ethers'
-import { signObservation, type Observation } from './eip712.ts'
+import { signObservation } from './eip712.ts'
+import { buildObservation } from './testing/build-observation.ts'
 import { ReportError, buildCommitReport, buildFeedTransmit, feedIdOf } from './report.ts'
 
 const domain = { chainId: 31337n, verifyingContract: '0x5FbDB2315678afecb367f032d93F642f64180aa3' }
-const base: Observation = {
-  requestId: keccak256(toUtf8Bytes('q')),
-  round: 2,
-  answer: 1n,
-  confidenceBps: 9000,
-  evidenceHash: keccak256(toUtf8Bytes('e')),
-  modelHash: keccak256(toUtf8Bytes('m')),
-}
+const base = buildObservation({ round: 2, answer: 1n })
 const wallets = Array.from({ length: 5 }, (_, i) => new Wallet(keccak256(toUtf8Bytes(`report test ${i}`))))
 
 test('a commit report orders observations by recovered signer, ascending, as the contract requires', async (t) => {

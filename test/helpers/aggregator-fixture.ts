@@ -5,7 +5,7 @@
 import { Kvm } from '@nats-io/kv'
 import type { JetStreamClient } from '@nats-io/jetstream'
 import type { NatsConnection } from '@nats-io/nats-core'
-import { Wallet, parseEther, type Contract } from 'ethers'
+import { Wallet, parseEther } from 'ethers'
 import { pino } from 'pino'
 import { signObservation } from '@sibyl/protocol/eip712'
 import { toObservationMessage, type ObservationMessage } from '@sibyl/protocol/messages'
@@ -108,8 +108,8 @@ export async function readRound(nc: NatsConnection, chainId: string, key: string
 
 /** ReportCommitted events for one request: how many commits landed. */
 export async function commitsOf(net: LocalNetwork, requestId: string): Promise<number> {
-  const oracle = net.contracts.oracle as Contract
-  const logs = await oracle.queryFilter(oracle.filters.ReportCommitted!(requestId), net.deployment.deployedAtBlock)
+  const oracle = net.contracts.oracle
+  const logs = await oracle.queryFilter(oracle.filters.ReportCommitted(requestId), net.deployment.deployedAtBlock)
   return logs.length
 }
 

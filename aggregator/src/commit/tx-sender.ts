@@ -23,6 +23,10 @@ export type TxSenderParameters = {
   maxFeePerGasWei: bigint
   logger: Logger
   pollMs?: number
+  /** The clock the stuck and give-up deadlines are measured on (Date.now by default). */
+  nowMs?: () => number
+  /** Waits between receipt polls (a timer by default); a test passes one that moves its own clock. */
+  sleep?: (ms: number) => Promise<void>
 }
 
 export type SendTransactionParameters = { to: string; data: string; gasLimit: bigint }
@@ -41,7 +45,7 @@ export type TxSender = {
   destroy: () => void
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+const sleepMs = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
 function isTransportError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code
@@ -59,6 +63,8 @@ function messageOf(error: unknown): string {
 export function createTxSender(parameters: TxSenderParameters): TxSender {
   const { wallet, chainId, logger } = parameters
   const pollMs = parameters.pollMs ?? 100
+  const nowMs = parameters.nowMs ?? Date.now
+  const sleep = parameters.sleep ?? sleepMs
   const providers = parameters.rpcUrls.map((url) => {
     const p = new JsonRpcProvider(url, chainId, { staticNetwork: true, cacheTimeout: -1 })
     p.pollingInterval = pollMs
@@ -137,14 +143,14 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
     })
     sent.push(Transaction.from(signed).hash!)
     let bumps = 0
-    let bumpAt = Date.now() + parameters.stuckAfterMs
-    const giveUpAt = Date.now() + parameters.stuckAfterMs * (parameters.maxFeeBumps + 2)
-    while (Date.now() < giveUpAt) {
+    let bumpAt = nowMs() + parameters.stuckAfterMs
+    const giveUpAt = nowMs() + parameters.stuckAfterMs * (parameters.maxFeeBumps + 2)
+    while (nowMs() < giveUpAt) {
       for (const hash of sent) {
         const receipt = await read((p) => p.getTransactionReceipt(hash)).catch(() => null)
         if (receipt) return { receipt, bumps }
       }
-      if (Date.now() >= bumpAt && bumps < parameters.maxFeeBumps) {
+      if (nowMs() >= bumpAt && bumps < parameters.maxFeeBumps) {
         const raise = (x: bigint) => (x * BigInt(100 + parameters.feeBumpPercent)) / 100n + 1n
         let maxFeePerGas = raise(fee.maxFeePerGas)
         if (maxFeePerGas > parameters.maxFeePerGasWei) maxFeePerGas = parameters.maxFeePerGasWei
@@ -164,7 +170,7 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
         } else {
           logger.warn({ nonce, cap: String(parameters.maxFeePerGasWei) }, 'transaction stuck at the fee cap')
         }
-        bumpAt = Date.now() + parameters.stuckAfterMs
+        bumpAt = nowMs() + parameters.stuckAfterMs
       }
       await sleep(pollMs)
     }

@@ -1,6 +1,6 @@
 import test from 'ava'
 import { upperMedian } from './median.ts'
-import { rejectOutliers } from './reject-outliers.ts'
+import { isDeviation, rejectOutliers } from './reject-outliers.ts'
 import { decideOutcome } from './decide-outcome.ts'
 import { decideFeedValue } from './decide-feed-value.ts'
 
@@ -62,4 +62,20 @@ test('feed: out-of-bounds values go before the median is taken; too few inliers 
   const r = decideFeedValue(votes([100n, 101n, -5n, 0n]), { ...params, quorum: 3, minAnswer: 1n, maxAnswer: 1000n })
   t.false(r.reached)
   t.deepEqual(r.outliers.map((o) => o.reason), ['out-of-bounds', 'out-of-bounds'])
+})
+
+test('isDeviation is the rule rejectOutliers applies: beyond k MADs and beyond the floor', (t) => {
+  // median 10000, floor 50 bps = 50; MAD 10, k = 3: a distance must exceed 30 and 50.
+  const spread = { median: 10_000n, mad: 10n }
+  t.false(isDeviation(50n, spread, params))
+  t.true(isDeviation(51n, spread, params))
+  t.false(isDeviation(40n, { median: 10_000n, mad: 0n }, params), 'MAD 0: the floor alone')
+  t.true(isDeviation(31n, { median: 100n, mad: 10n }, params), 'floor of 0.5 at this median: the MAD decides')
+  const r = rejectOutliers([9_990n, 10_000n, 10_010n, 10_051n + 10n], (v) => v, params)
+  for (const v of [9_990n, 10_000n, 10_010n, 10_061n]) {
+    t.is(
+      r.outliers.some((o) => o.item === v),
+      isDeviation(v > r.median ? v - r.median : r.median - v, r, params),
+    )
+  }
 })

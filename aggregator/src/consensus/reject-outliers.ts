@@ -29,16 +29,23 @@ export function rejectOutliers<T>(
   const values = items.map(valueOf)
   const median = upperMedian(values)
   const mad = upperMedian(values.map((v) => absBigint(v - median)))
-  // distance > k * mad  <=>  distance * 1000 > madMultiplierMilli * mad
-  const floorTimes10k = absBigint(median) * minDeviationBps
   const inliers: T[] = []
   const outliers: { item: T; distance: bigint }[] = []
   items.forEach((item, i) => {
     const distance = absBigint(values[i]! - median)
-    const beyondMad = distance * 1000n > madMultiplierMilli * mad
-    const beyondFloor = distance * 10_000n > floorTimes10k
-    if (beyondMad && beyondFloor) outliers.push({ item, distance })
+    if (isDeviation(distance, { median, mad }, { madMultiplierMilli, minDeviationBps })) outliers.push({ item, distance })
     else inliers.push(item)
   })
   return { median, mad, inliers, outliers }
+}
+
+/**
+ * The rule for one value: its distance from the median is beyond `madMultiplier` MADs and beyond the floor.
+ * Also used to judge a value that arrives after its round was decided, against that round's median and MAD.
+ */
+export function isDeviation(distance: bigint, { median, mad }: { median: bigint; mad: bigint }, parameters: RejectOutliersParameters): boolean {
+  // distance > k * mad  <=>  distance * 1000 > madMultiplierMilli * mad
+  const beyondMad = distance * 1000n > parameters.madMultiplierMilli * mad
+  const beyondFloor = distance * 10_000n > absBigint(median) * parameters.minDeviationBps
+  return beyondMad && beyondFloor
 }

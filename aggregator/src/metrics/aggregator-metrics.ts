@@ -13,7 +13,7 @@ export function createAggregatorMetrics(labels: { aggregator: string }) {
     observationsAccepted: new Counter({ name: 'sibyl_observations_accepted_total', help: 'Observations verified and recorded', labelNames: ['kind'], registers: [registry] }),
     observationsRejected: new Counter({
       name: 'sibyl_observations_rejected_total',
-      help: 'Observations refused, by reason (malformed, wrong-domain, forged, unknown-signer, unknown-request, stale-round, duplicate, equivocation)',
+      help: 'Observations refused, by reason (malformed, wrong-domain, forged, unknown-signer, unknown-request, stale-round, duplicate, round-full, equivocation)',
       labelNames: ['reason'],
       registers: [registry],
     }),
@@ -40,7 +40,7 @@ export function createAggregatorMetrics(labels: { aggregator: string }) {
       registers: [registry],
     }),
     feeBumps: new Counter({ name: 'sibyl_fee_bumps_total', help: 'Stuck transactions replaced with higher fees', registers: [registry] }),
-    outliersReported: new Counter({ name: 'sibyl_outliers_reported_total', help: 'Outliers and non-responders published', labelNames: ['type'], registers: [registry] }),
-    chainErrors: new Counter({ name: 'sibyl_chain_errors_total', help: 'Failed chain calls', labelNames: ['operation'], registers: [registry] }),
+    outliersReported: new Counter({ name: 'sibyl_outliers_reported_total', help: 'Outliers (on time or late) and non-responders published, each counted once', labelNames: ['type'], registers: [registry] }),
+    chainErrors: new Counter({ name: 'sibyl_chain_errors_total', help: 'Failed calls to the chain or the round store, by operation', labelNames: ['operation'], registers: [registry] }),
   }
 }

@@ -10,11 +10,15 @@
  * - SignerRegistered(operator, signer, previous): a rotation carries the stake over, so if `previous` was
  *   active, `signer` is active in its place.
  */
-import { Interface, getAddress, type InterfaceAbi, type Log, type Provider } from 'ethers'
-import { stakingAbi } from '@sibyl/contracts/generated/Staking'
+import { getAddress, type Log, type Provider } from 'ethers'
+import { Staking__factory } from '@sibyl/contracts/typechain'
 
-const stakingInterface = new Interface(stakingAbi as unknown as InterfaceAbi)
-const topics = ['OperatorActivated', 'OperatorDeactivated', 'SignerRegistered'].map((name) => stakingInterface.getEvent(name)!.topicHash)
+const stakingInterface = Staking__factory.createInterface()
+const topics = [
+  stakingInterface.getEvent('OperatorActivated').topicHash,
+  stakingInterface.getEvent('OperatorDeactivated').topicHash,
+  stakingInterface.getEvent('SignerRegistered').topicHash,
+]
 
 export type OperatorRegistryParameters = {
   provider: Provider

@@ -4,6 +4,7 @@
  * aggregators (and an aggregator restarted mid-round) share one truth.
  */
 import { z } from 'zod'
+import { MAX_SIGNERS_PER_ROUND } from '@sibyl/protocol/limits'
 import { addressSchema, bytes32Schema } from '@sibyl/protocol/schema-parts'
 
 const decimalInt = z.string().regex(/^-?(0|[1-9][0-9]{0,76})$/)
@@ -19,6 +20,11 @@ export const storedObservationSchema = z
     modelId: z.string().max(200),
     observedAtMs: z.number().int().nonnegative(),
     receivedAtMs: z.number().int().nonnegative(),
+    /**
+     * Arrived after the round was committed: kept as evidence for the outlier report (a late dissent is
+     * still a dissent), never counted towards the round's decision.
+     */
+    late: z.literal(true).optional(),
   })
   .strict()
 
@@ -36,15 +42,15 @@ export const roundRecordSchema = z
     state: z.enum(roundStates),
     /** When the observations first made a quorum (time-to-quorum metric). */
     quorumAtMs: z.number().int().nonnegative().optional(),
-    /** Bounded by Staking.MAX_ACTIVE_OPERATORS: one observation per signer. */
-    observations: z.array(storedObservationSchema).max(64),
+    /** One observation per signer, on time or late; bounded like a report (MAX_SIGNERS_PER_ROUND). */
+    observations: z.array(storedObservationSchema).max(MAX_SIGNERS_PER_ROUND),
     /** Signers that sent a second, different observation for this round: evidence for a dispute. */
-    equivocations: z.array(z.object({ signer: addressSchema, answer: decimalInt, signature: z.string() }).strict()).max(64),
+    equivocations: z.array(z.object({ signer: addressSchema, answer: decimalInt, signature: z.string() }).strict()).max(MAX_SIGNERS_PER_ROUND),
     claim: z.object({ by: z.string(), untilMs: z.number().int(), attempts: z.number().int().min(0) }).strict().optional(),
     commit: z
       .object({
         answer: decimalInt,
-        signers: z.array(addressSchema).max(64),
+        signers: z.array(addressSchema).max(MAX_SIGNERS_PER_ROUND),
         by: z.string(),
         atMs: z.number().int(),
         txHash: z.string().optional(),
@@ -55,9 +61,21 @@ export const roundRecordSchema = z
       .strict()
       .optional(),
     lastError: z.string().max(2000).optional(),
-    /** The outlier report for this round was published. */
+    /** The outlier report for this round's current content was published (false again when evidence arrives). */
     reported: z.boolean(),
-    activeAtOpen: z.number().int().min(0).max(64),
+    /**
+     * What the last published report covered. Observations and equivocations are only ever appended, so
+     * (outcome, counts) names a report's content: it is the report's revision, in its message id.
+     */
+    lastReport: z
+      .object({
+        outcome: z.enum(['committed', 'no-quorum']),
+        observations: z.number().int().min(0).max(MAX_SIGNERS_PER_ROUND),
+        equivocations: z.number().int().min(0).max(MAX_SIGNERS_PER_ROUND),
+      })
+      .strict()
+      .optional(),
+    activeAtOpen: z.number().int().min(0).max(MAX_SIGNERS_PER_ROUND),
   })
   .strict()
 

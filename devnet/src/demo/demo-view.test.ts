@@ -44,6 +44,8 @@ const summary = (ok: boolean): DemoSummary => ({
       finalizeTx: `0x${'ef'.repeat(32)}`,
       finalMs: 9800,
       outliers: ok ? ['node-4'] : [],
+      lateOutliers: [],
+      silent: [],
       payoutWei: ok ? '3000000000000000000' : undefined,
       expectedPayoutWei: ok ? '3000000000000000000' : undefined,
     },
@@ -51,6 +53,7 @@ const summary = (ok: boolean): DemoSummary => ({
   feed: undefined,
   liars: ['node-4'],
   liarReported: ok,
+  unreported: ok ? [] : ['hockey-winner: node-4 (not named by any outlier report)'],
   elapsedMs: 12_345,
 })
 
@@ -62,7 +65,11 @@ test('the summary table names each question, its final answer, timings, outliers
   t.regex(table, /✓ every question reached its expected final answer; the lying node \(node-4\) reported as outlier \(12\.3 s\)/)
   const failed = summaryTable(summary(false), state([row()]))
   t.regex(failed, /^✗\s+hockey-winner\s+Port Alder Gulls\s+Ridgeback Miners/m)
-  t.regex(failed, /✗ not every check passed: hockey-winner; a lying node was not reported as an outlier everywhere/)
+  t.regex(failed, /✗ not every check passed: hockey-winner; a lying node was not reported as an outlier everywhere \(hockey-winner: node-4 \(not named by any outlier report\)\)/)
+  // A liar named only by a late report (its observation came after the round was reported) is marked so.
+  const late = summary(true)
+  late.questions[0] = { ...late.questions[0]!, lateOutliers: ['node-4'] }
+  t.regex(summaryTable(late, state([row()])), /^✓\s+hockey-winner\s.*\snode-4 \(late\)\s+3000000000000000000$/m)
 })
 
 test('off a terminal: one plain line per event and no escape codes anywhere', (t) => {

@@ -68,7 +68,8 @@ export function createDemoView(parameters: CreateDemoViewParameters): DemoView {
       const leftSec = Math.max(0, Math.ceil((row.requestedAtMs + row.commit.afterMs + disputeWindowSec * 1000 - nowMs()) / 1000))
       final = `disputable ${leftSec}s`
     }
-    const outliers = row.report ? `outliers: ${row.report.outliers.join(', ') || 'none'}` : ''
+    const named = row.report?.outliers.map((o) => (row.report?.late?.includes(o) ? `${o} (late)` : o))
+    const outliers = named ? `outliers: ${named.join(', ') || 'none'}` : ''
     const error = row.error ? `  ${row.error}` : ''
     return `${row.key.padEnd(16)} ${obs.padEnd(8)} ${status.padEnd(24)} ${tx.padEnd(24)} ${final.padEnd(22)} ${outliers}${error}`
   }
@@ -157,7 +158,7 @@ export function summaryTable(summary: DemoSummary, state: DemoState, style: Tabl
     String(q.commits),
     q.commitMs === undefined ? '-' : `${(q.commitMs / 1000).toFixed(1)} s`,
     q.finalMs === undefined ? '-' : `${(q.finalMs / 1000).toFixed(1)} s`,
-    q.outliers.join(', ') || '-',
+    q.outliers.map((o) => (q.lateOutliers.includes(o) ? `${o} (late)` : o)).join(', ') || '-',
     q.payoutWei ?? '-',
   ])
   if (summary.feed) {
@@ -184,7 +185,9 @@ export function summaryTable(summary: DemoSummary, state: DemoState, style: Tabl
     : `${style.mark(false)} not every check passed: ${[
         ...summary.questions.filter((q) => !q.ok).map((q) => `${q.key}${q.error ? ` (${q.error})` : ''}`),
         ...(summary.feed && !summary.feed.ok ? [`feed ${summary.feed.description}`] : []),
-        ...(summary.liars.length > 0 && !summary.liarReported ? ['a lying node was not reported as an outlier everywhere'] : []),
+        ...(summary.liars.length > 0 && !summary.liarReported
+          ? [`a lying node was not reported as an outlier everywhere${summary.unreported.length > 0 ? ` (${summary.unreported.join('; ')})` : ''}`]
+          : []),
       ].join('; ')}`
   return [style.bold(line(header)), ...body, '', verdict].join('\n')
 }

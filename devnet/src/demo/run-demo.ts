@@ -8,24 +8,27 @@
  * window, finalize, the market's callback and the winner's payout in wei. The outcome is a summary that
  * says, for each question, whether the final answer is the expected one, and whether every lying node was
  * reported as an outlier.
+ *
+ * The verdict does not depend on what ran first. Everything it reads is waited for, with a bound that the
+ * demo states in its output when it has to wait:
+ * - each commit and each feed round: `timeoutMs` (default 120 s);
+ * - every node's observation of a request: `observationTimeoutMs` after the request (default `timeoutMs`);
+ *   a node still silent then is recorded as silent;
+ * - an outlier report naming each lying node whose observation arrived: `reportTimeoutMs` (default the
+ *   aggregator's round deadline + 30 s). Reports are read from the SIBYL_OUTLIERS stream from its start, all
+ *   of them: a liar whose observation arrived after the round was reported is first listed as a non-responder
+ *   and named in a later (late) report for the same request, and the demo waits for that one.
  */
 import { Contract, formatEther, formatUnits, parseEther, parseUnits, type Wallet } from 'ethers'
-import { increaseTime, latestTimestamp } from '../local-network.ts'
+import type { PredictionMarket } from '@sibyl/contracts/typechain'
 import type { ObservationMessage, OutlierMessage } from '@sibyl/protocol/messages'
+import { pollUntil } from '@sibyl/service-kit/time/poll-until'
+import { increaseTime, latestTimestamp } from '../local-network.ts'
 import { buildDemoQuestions, DEMO_FEED, type DemoQuestion, type DemoQuestionKey } from '../demo-questions.ts'
 import type { DemoNetwork } from '../start-demo-network.ts'
-import {
-  finalizeAfterWindow,
-  fundedWallet,
-  marketResolution,
-  openMarket,
-  pollUntil,
-  readCommits,
-  redeem,
-  requestMarketResolution,
-  waitForCommit,
-} from '../demo-markets.ts'
-import { watchNetwork } from '../watch-network.ts'
+import { finalizeAfterWindow, fundedWallet, marketResolution, openMarket, readCommits, redeem, requestMarketResolution, waitForCommit } from '../demo-markets.ts'
+import { watchNetwork, type NetworkWatcher } from '../watch-network.ts'
+import { namedOutliers, waitForOutliers } from '../wait-for-outliers.ts'
 
 /** What a consumer that only knows Chainlink's interface calls (AggregatorV3Interface). */
 export const AGGREGATOR_V3_INTERFACE_ABI = [
@@ -49,8 +52,14 @@ export type QuestionRow = {
   requestedAtMs?: number
   /** Signed observations seen on NATS: node name -> answer. */
   observations: Map<string, bigint>
-  /** From the aggregator's outlier report. */
-  report?: { outliers: string[]; nonResponders: string[] }
+  /**
+   * From every outlier report the aggregator published for the request (a late observation that dissents is
+   * reported in a later one): who any of them names as an outlier, who only late, and who the latest lists as
+   * not having answered.
+   */
+  report?: { outliers: string[]; nonResponders: string[]; late?: string[]; count?: number }
+  /** Nodes whose observation the demo had not seen when its bound ran out. */
+  silent?: string[]
   commit?: { answer: bigint; txHash: string; signers: string[]; afterMs: number }
   /** ReportCommitted events seen for the request (exactly 1 is the rule). */
   commitCount?: number
@@ -68,7 +77,7 @@ export type FeedRow = {
   feedId: string
   phase: 'waiting' | 'round' | 'moved' | 'done' | 'failed'
   rounds: FeedRound[]
-  /** Node names reported as outliers in the feed's rounds. */
+  /** Node names reported as outliers in the feed's rounds (any report of any round). */
   outliers: Set<string>
   error?: string
 }
@@ -90,6 +99,10 @@ export type QuestionSummary = {
   finalizeTx: string | undefined
   finalMs: number | undefined
   outliers: string[]
+  /** Among `outliers`, those named only in a late report. */
+  lateOutliers: string[]
+  /** Nodes whose observation did not arrive within the bound. */
+  silent: string[]
   payoutWei: string | undefined
   expectedPayoutWei: string | undefined
   error?: string
@@ -101,6 +114,8 @@ export type DemoSummary = {
   feed: { description: string; ok: boolean; rounds: { round: number; answer: string; expected: string }[]; outliers: string[]; error?: string } | undefined
   liars: string[]
   liarReported: boolean
+  /** Where a liar was not named as an outlier, and why ("nwc-above-100: node-4 (no observation)"). */
+  unreported: string[]
   elapsedMs: number
 }
 
@@ -110,8 +125,12 @@ export type RunDemoParameters = {
   questions?: readonly DemoQuestionKey[]
   /** The NWC price the demo moves to once the first feed round is in (must stay above 100.00 for nwc-above-100). */
   newPrice?: string
-  /** Bound on waiting for each commit, feed round and outlier report (default 120 s). */
+  /** Bound on waiting for each commit and feed round (default 120 s). */
   timeoutMs?: number
+  /** Bound on waiting for every node's observation of a request, counted from the request (default `timeoutMs`). */
+  observationTimeoutMs?: number
+  /** Bound on waiting for an outlier report that names each lying node (default: the aggregator's round deadline + 30 s). */
+  reportTimeoutMs?: number
   signal?: AbortSignal
   onChange?: (state: DemoState) => void
   onEvent?: (event: DemoEvent) => void
@@ -139,6 +158,8 @@ export async function runDemo(parameters: RunDemoParameters): Promise<DemoSummar
   const { network, signal } = parameters
   const { net, sites } = network
   const timeoutMs = parameters.timeoutMs ?? 120_000
+  const observationTimeoutMs = parameters.observationTimeoutMs ?? timeoutMs
+  const reportTimeoutMs = parameters.reportTimeoutMs ?? network.aggregatorConfig.rounds.deadlineMs + 30_000
   const startedAtMs = Date.now()
   const since = () => Date.now() - startedAtMs
   const emit = (subject: string, text: string) => parameters.onEvent?.({ atMs: since(), subject, text })
@@ -146,8 +167,10 @@ export async function runDemo(parameters: RunDemoParameters): Promise<DemoSummar
   const nodeName = new Map(network.nodes.map((n) => [n.operator.signer.address.toLowerCase(), n.name]))
   const operatorName = new Map(network.nodes.map((n) => [n.operator.operator.address.toLowerCase(), n.name]))
   const nameOf = (address: string) => nodeName.get(address.toLowerCase()) ?? operatorName.get(address.toLowerCase()) ?? address
+  const nodeSigners = network.nodes.map((n) => n.operator.signer.address)
   const oracleAddress = net.deployment.contracts.resolutionOracle
   const chainId = BigInt(net.deployment.chainId)
+  const untilSignal = signal ? { signal } : {}
 
   const all = buildDemoQuestions(sites.url)
   const wanted = parameters.questions ?? all.map((q) => q.key)
@@ -165,6 +188,8 @@ export async function runDemo(parameters: RunDemoParameters): Promise<DemoSummar
   const rowByRequest = new Map<string, QuestionRow>()
   // Observations that arrive before the request's transaction receipt has been read (bounded: demo traffic only).
   const early = new Map<string, ObservationMessage[]>()
+  // Set once the watcher is up; reports delivered before that are read again from it when their request is known.
+  let watcher: NetworkWatcher | undefined
 
   const onObservation = (m: ObservationMessage) => {
     if (m.kind !== 'resolution') return
@@ -181,6 +206,26 @@ export async function runDemo(parameters: RunDemoParameters): Promise<DemoSummar
     emit(row.key, `observation ${row.observations.size}/${network.nodes.length} from ${name}: ${answerLabel(row.outcomes, BigInt(m.observation.answer))}`)
     changed()
   }
+  /** The row's view of every report for its request, read again from the watcher; a new report is told once. */
+  const refreshRowReport = (row: QuestionRow) => {
+    if (!watcher || !row.requestId) return
+    const reports = watcher.reports(oracleAddress, row.requestId)
+    if (reports.length === 0 || reports.length === row.report?.count) return
+    const found = namedOutliers(reports, nodeSigners)
+    const named = new Set(found.named.map((a) => a.toLowerCase()))
+    row.report = {
+      outliers: found.named.map(nameOf),
+      late: found.late.map(nameOf),
+      nonResponders: (found.latest?.nonResponders ?? []).filter((a) => !named.has(a.toLowerCase())).map(nameOf),
+      count: reports.length,
+    }
+    const outliers = row.report.outliers.map((o) => (row.report!.late!.includes(o) ? `${o} (late)` : o)).join(', ')
+    emit(
+      row.key,
+      `${reports.length > 1 ? `revised outlier report (${reports.length})` : 'outlier report'}: ${outliers || 'no outliers'}${row.report.nonResponders.length > 0 ? `; silent: ${row.report.nonResponders.join(', ')}` : ''}`,
+    )
+    changed()
+  }
   const onReport = (report: OutlierMessage) => {
     if (report.kind === 'feed' && state.feed && report.requestId.toLowerCase() === state.feed.feedId.toLowerCase()) {
       for (const o of report.outliers) state.feed.outliers.add(nameOf(o.signer))
@@ -189,18 +234,48 @@ export async function runDemo(parameters: RunDemoParameters): Promise<DemoSummar
       return
     }
     const row = rowByRequest.get(report.requestId.toLowerCase())
-    if (!row || row.report) return
-    row.report = { outliers: report.outliers.map((o) => nameOf(o.signer)), nonResponders: report.nonResponders.map(nameOf) }
-    emit(row.key, `outlier report: ${row.report.outliers.length > 0 ? row.report.outliers.join(', ') : 'no outliers'}${row.report.nonResponders.length > 0 ? `; silent: ${row.report.nonResponders.join(', ')}` : ''}`)
-    changed()
+    if (row) refreshRowReport(row)
   }
-  const watcher = await watchNetwork({ natsUrl: network.natsUrl, chainId, onObservation, onOutlierReport: onReport })
+  watcher = await watchNetwork({ natsUrl: network.natsUrl, chainId, onObservation, onOutlierReport: onReport })
+  const seen = watcher
+
+  /**
+   * What the verdict reads about a committed request, waited for: every node's observation (or the bound after
+   * the request passes), then an outlier report naming each liar whose observation arrived (or its bound passes).
+   */
+  const awaitEvidence = async (row: QuestionRow) => {
+    const silent = () => state.nodes.filter((name) => !row.observations.has(name))
+    if (silent().length > 0) {
+      const leftMs = Math.max(0, row.requestedAtMs! + observationTimeoutMs - Date.now())
+      emit(row.key, `waiting up to ${seconds(leftMs)} s for the observation of ${silent().join(', ')} (the bound: ${seconds(observationTimeoutMs)} s after the request)`)
+      await pollUntil(`the observations of ${row.key}`, async () => silent().length === 0, { timeoutMs: leftMs, everyMs: 200, ...untilSignal }).catch(() => undefined)
+      if (silent().length > 0) {
+        row.silent = silent()
+        emit(row.key, `no observation from ${row.silent.join(', ')} within ${seconds(observationTimeoutMs)} s of the request`)
+        changed()
+      }
+    }
+    const liars = network.liars.filter((signer) => row.observations.has(nameOf(signer)))
+    if (liars.length === 0) return
+    refreshRowReport(row)
+    const pending = namedOutliers(seen.reports(oracleAddress, row.requestId!), liars).missing
+    if (pending.length === 0) return
+    emit(row.key, `waiting up to ${seconds(reportTimeoutMs)} s for an outlier report naming ${pending.map(nameOf).join(', ')}`)
+    const found = await waitForOutliers(seen, { contract: oracleAddress, requestId: row.requestId!, signers: liars, timeoutMs: reportTimeoutMs, ...untilSignal })
+    refreshRowReport(row)
+    if (found.missing.length > 0) {
+      const latest = found.latest ? `the latest of ${found.reportCount} report(s) names ${found.latest.outliers.map((o) => nameOf(o.signer)).join(', ') || 'no outliers'}` : 'there is no report'
+      emit(row.key, `no outlier report named ${found.missing.map(nameOf).join(', ')} within ${seconds(reportTimeoutMs)} s; ${latest}`)
+    } else {
+      emit(row.key, `${found.named.map(nameOf).join(', ')} named as outlier after ${(found.waitedMs / 1000).toFixed(1)} s of waiting${found.late.length > 0 ? ` (late: ${found.late.map(nameOf).join(', ')})` : ''}`)
+    }
+  }
 
   try {
     // 1. Markets: one per question, backed both ways, open for MARKET_OPEN_SEC of chain time.
     const now = await latestTimestamp(net.provider)
     const closeTime = now + MARKET_OPEN_SEC
-    const markets = new Map<DemoQuestionKey, { market: Contract; winner: Wallet }>()
+    const markets = new Map<DemoQuestionKey, { market: PredictionMarket; winner: Wallet }>()
     for (const [i, q] of questions.entries()) {
       const row = state.questions[i]!
       const winner = await fundedWallet(net, 'demo backer', 2 * i)
@@ -235,7 +310,7 @@ export async function runDemo(parameters: RunDemoParameters): Promise<DemoSummar
       const latest = await pollUntil(what, async () => {
         const r = await readFeed()
         return r.round > 0 && r.answer === expected ? r : undefined
-      }, { timeoutMs, ...(signal ? { signal } : {}) })
+      }, { timeoutMs, ...untilSignal })
       feed!.rounds.push({ ...latest, expected })
       emit(feed!.description, `round ${latest.round} via AggregatorV3Interface.latestRoundData: ${formatUnits(latest.answer, feed!.decimals)} (site price ${expectedPrice})`)
       changed()
@@ -267,6 +342,7 @@ export async function runDemo(parameters: RunDemoParameters): Promise<DemoSummar
       changed()
       for (const m of early.get(requestId.toLowerCase()) ?? []) onObservation(m)
       early.delete(requestId.toLowerCase())
+      refreshRowReport(row)
     }
 
     // 4. Move the price: the nodes' deviation check opens a new feed round.
@@ -287,19 +363,19 @@ export async function runDemo(parameters: RunDemoParameters): Promise<DemoSummar
       )
     }
 
-    // 5. Each request: commit, dispute window, finalize, payout; all at once.
+    // 5. Each request, all at once: commit, dispute window, finalize, payout; then what the verdict reads.
     await Promise.all(
       questions.map(async (q, i) => {
         const row = state.questions[i]!
         const { market, winner } = markets.get(q.key)!
         try {
-          const commit = await waitForCommit(net, row.requestId!, { timeoutMs, ...(signal ? { signal } : {}) })
+          const commit = await waitForCommit(net, row.requestId!, { timeoutMs, ...untilSignal })
           row.commit = { answer: commit.answer, txHash: commit.txHash, signers: commit.signers.map(nameOf), afterMs: Date.now() - row.requestedAtMs! }
           row.phase = 'committed'
           emit(q.key, `committed "${answerLabel(q.outcomes, commit.answer)}" in tx ${short(commit.txHash)}, signed by ${row.commit.signers.join(', ')}; dispute window ${network.disputeWindowSec} s`)
           changed()
           const keeper = await fundedWallet(net, 'demo keeper', i)
-          const finalized = await finalizeAfterWindow(net, commit, network.disputeWindowSec, { caller: keeper, ...(signal ? { signal } : {}) })
+          const finalized = await finalizeAfterWindow(net, commit, network.disputeWindowSec, { caller: keeper, ...untilSignal })
           const resolution = await marketResolution(market)
           row.finalized = { answer: resolution.answer, txHash: finalized.txHash, afterMs: Date.now() - row.requestedAtMs! }
           row.phase = 'finalized'
@@ -318,32 +394,31 @@ export async function runDemo(parameters: RunDemoParameters): Promise<DemoSummar
           emit(q.key, `failed: ${row.error}`)
           changed()
         }
+        row.commitCount = (await readCommits(net, row.requestId!).catch(() => [])).length
+        if (row.commit) await awaitEvidence(row)
       }),
     )
     await feedDone
 
-    // 6. Outlier reports missed live (the aggregator sends one when every node has answered, or at its deadline).
-    await Promise.all(
-      state.questions.map(async (row) => {
-        if (!row.requestId) return
-        row.commitCount = (await readCommits(net, row.requestId)).length
-        if (row.report) return
-        const report = await pollUntil('an outlier report', () => watcher.readOutlierReport(oracleAddress, row.requestId!), {
-          timeoutMs: network.aggregatorConfig.rounds.deadlineMs + 10_000,
-          everyMs: 500,
-          ...(signal ? { signal } : {}),
-        }).catch(() => undefined)
-        if (report) onReport(report)
-      }),
-    )
-    if (feed && network.liars.length > 0 && feed.outliers.size === 0) {
-      const report = await watcher.readOutlierReport(feed.address, feed.feedId)
-      if (report) onReport(report)
+    // 6. The feed: an outlier report of any round naming each liar (the first round's is usually in long before).
+    if (feed && network.liars.length > 0) {
+      const pending = network.liars.filter((l) => !feed.outliers.has(nameOf(l)))
+      if (pending.length > 0) {
+        emit(feed.description, `waiting up to ${seconds(reportTimeoutMs)} s for an outlier report naming ${pending.map(nameOf).join(', ')}`)
+        const found = await waitForOutliers(seen, { contract: feed.address, requestId: feed.feedId, signers: network.liars, timeoutMs: reportTimeoutMs, ...untilSignal })
+        for (const l of found.named) feed.outliers.add(nameOf(l))
+        changed()
+        if (found.missing.length > 0) emit(feed.description, `no outlier report named ${found.missing.map(nameOf).join(', ')} within ${seconds(reportTimeoutMs)} s`)
+      }
     }
   } finally {
-    await watcher.close()
+    await seen.close()
   }
   return summarize(state, network.liars.map(nameOf), since())
+}
+
+function seconds(ms: number): number {
+  return Math.ceil(ms / 1000)
 }
 
 function summarize(state: DemoState, liars: string[], elapsedMs: number): DemoSummary {
@@ -367,6 +442,8 @@ function summarize(state: DemoState, liars: string[], elapsedMs: number): DemoSu
       finalizeTx: row.finalized?.txHash,
       finalMs: row.finalized?.afterMs,
       outliers: row.report?.outliers ?? [],
+      lateOutliers: row.report?.late ?? [],
+      silent: row.silent ?? [],
       payoutWei: row.payout?.receivedWei.toString(),
       expectedPayoutWei: row.payout?.expectedWei.toString(),
       ...(row.error ? { error: row.error } : {}),
@@ -382,13 +459,16 @@ function summarize(state: DemoState, liars: string[], elapsedMs: number): DemoSu
         ...(feed.error ? { error: feed.error } : {}),
       }
     : undefined
-  // Every liar must be named in the outlier report of every question (it lies on each), and of the feed.
-  const liarReported =
-    liars.length > 0 &&
-    questions.every((q) => liars.every((l) => q.outliers.includes(l))) &&
-    (feedSummary === undefined || liars.every((l) => feedSummary.outliers.includes(l)))
+  // Every liar must be named in an outlier report of every question (it lies on each), and of the feed.
+  const unreported = [
+    ...questions.flatMap((q) =>
+      liars.filter((l) => !q.outliers.includes(l)).map((l) => `${q.key}: ${l} (${q.silent.includes(l) ? 'no observation' : 'not named by any outlier report'})`),
+    ),
+    ...(feedSummary ? liars.filter((l) => !feedSummary.outliers.includes(l)).map((l) => `feed ${feedSummary.description}: ${l}`) : []),
+  ]
+  const liarReported = liars.length > 0 && unreported.length === 0
   const ok = questions.length > 0 && questions.every((q) => q.ok) && (feedSummary?.ok ?? true) && (liars.length === 0 || liarReported)
-  return { ok, questions, feed: feedSummary, liars, liarReported, elapsedMs }
+  return { ok, questions, feed: feedSummary, liars, liarReported, unreported, elapsedMs }
 }
 
 export function short(hex: string): string {

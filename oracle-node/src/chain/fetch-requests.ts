@@ -2,11 +2,8 @@
  * Reads ResolutionRequested events from the chain itself (a node does not trust anyone to tell it what was
  * asked), only from blocks with enough confirmations, in bounded ranges.
  */
-import { Interface, type InterfaceAbi, type Provider } from 'ethers'
-import { resolutionOracleAbi } from '@sibyl/contracts/generated/ResolutionOracle'
-
-const oracleInterface = new Interface(resolutionOracleAbi as unknown as InterfaceAbi)
-const requestedTopic = oracleInterface.getEvent('ResolutionRequested')!.topicHash
+import type { Provider } from 'ethers'
+import type { ResolutionOracle } from '@sibyl/contracts/typechain'
 
 export type ResolutionRequest = {
   requestId: string
@@ -22,9 +19,10 @@ export type ResolutionRequest = {
 
 export type FetchRequestsResult = { requests: ResolutionRequest[]; nextBlock: number; safeHead: number }
 
+/** `oracle` is the ResolutionOracle connected to `provider`, which also gives the chain head. */
 export async function fetchNewRequests(
   provider: Provider,
-  oracleAddress: string,
+  oracle: ResolutionOracle,
   fromBlock: number,
   options: { confirmations: number; maxBlockRange: number },
 ): Promise<FetchRequestsResult> {
@@ -32,20 +30,20 @@ export async function fetchNewRequests(
   const safeHead = head - options.confirmations
   if (safeHead < fromBlock) return { requests: [], nextBlock: fromBlock, safeHead }
   const toBlock = Math.min(safeHead, fromBlock + options.maxBlockRange - 1)
-  const logs = await provider.getLogs({ address: oracleAddress, topics: [requestedTopic], fromBlock, toBlock })
+  const logs = await oracle.queryFilter(oracle.filters.ResolutionRequested, fromBlock, toBlock)
   const requests: ResolutionRequest[] = []
   for (const log of logs) {
-    const parsed = oracleInterface.parseLog(log)
-    if (!parsed) continue
-    const a = parsed.args
+    // ethers leaves a log it cannot decode without args; the event's own contract never emits one.
+    if (!log.args) continue
+    const a = log.args
     requests.push({
-      requestId: a.getValue('requestId') as string,
-      requester: a.getValue('requester') as string,
-      specHash: a.getValue('specHash') as string,
-      spec: a.getValue('spec') as string,
-      outcomes: [...(a.getValue('outcomes') as string[])],
-      resolveAfter: Number(a.getValue('resolveAfter')),
-      feeWei: a.getValue('feeWei') as bigint,
+      requestId: a.requestId,
+      requester: a.requester,
+      specHash: a.specHash,
+      spec: a.spec,
+      outcomes: [...a.outcomes],
+      resolveAfter: Number(a.resolveAfter),
+      feeWei: a.feeWei,
       blockNumber: log.blockNumber,
       logIndex: log.index,
     })

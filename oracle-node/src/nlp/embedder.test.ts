@@ -3,9 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createEmbedder, type Embedder } from './embedder.ts'
-import { rankPassages, dot } from './rank-passages.ts'
+import { dot } from './dot.ts'
+import { rankPassages } from './rank-passages.ts'
 import { hashModelFiles, loadModel, ModelNotFoundError, ExecutionProviderUnavailableError } from './load-model.ts'
-import { resolveTestModelsDir } from './test-models-dir.ts'
+import { resolveTestModelsDir } from '../testing/test-models-dir.ts'
 
 const modelsDir = resolveTestModelsDir()
 // The real model, loaded once for this file.
@@ -53,12 +54,25 @@ test('batched embeddings equal one-at-a-time embeddings within 1e-5', async (t) 
 
 test('rankPassages puts the relevant passage first', async (t) => {
   const embedder = await getEmbedder()
-  const ranked = await rankPassages(embedder, sentences[0]!, sentences.slice(1, 7), 3)
+  const [query, ...passages] = await embedder.embed(sentences.slice(0, 7))
+  const ranked = rankPassages(query!, passages, 3)
   t.is(ranked.length, 3)
   t.is(ranked[0]!.index, 0)
   t.true(ranked[0]!.score > ranked[1]!.score)
   t.true(ranked.every((r, i) => i === 0 || ranked[i - 1]!.score >= r.score))
-  t.deepEqual(await rankPassages(embedder, 'q', [], 3), [])
+  t.is(ranked[0]!.score, dot(query!, passages[0]!))
+  t.deepEqual(rankPassages(query!, [], 3), [])
+  t.deepEqual(rankPassages(query!, passages, 0), [])
+})
+
+test('rankPassages: ties keep input order; topK past the end returns them all', (t) => {
+  const v = (...xs: number[]) => Float32Array.from(xs)
+  const ranked = rankPassages(v(1, 0), [v(0, 1), v(1, 0), v(0.5, 0), v(1, 0)], 10)
+  t.deepEqual(
+    ranked.map((r) => r.index),
+    [1, 3, 2, 0],
+  )
+  t.deepEqual(ranked.map((r) => r.score), [1, 1, 0.5, 0])
 })
 
 test('the model hash is sha256(sha256(onnx) ‖ sha256(tokenizer.json)) and stable', async (t) => {

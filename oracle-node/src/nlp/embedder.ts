@@ -100,6 +100,3 @@ export async function createEmbedder(parameters: CreateEmbedderParameters): Prom
     },
   }
 }
-
-// The ranking that goes with this embedder lives in its own file; re-exported here for callers that expect it.
-export { rankPassages } from './rank-passages.ts'

@@ -6,11 +6,13 @@
  * once the chain says it is no longer open, so a "too early" round or a crash never loses it.
  */
 import type { JetStreamClient } from '@nats-io/jetstream'
-import type { Contract, Provider, Signer } from 'ethers'
+import type { Provider, Signer } from 'ethers'
 import type { Logger } from 'pino'
 import { toObservationMessage } from '@sibyl/protocol/messages'
 import type { Observation, ObservationDomain } from '@sibyl/protocol/eip712'
 import type { Deployment } from '@sibyl/protocol/deployment'
+import { REQUEST_STATUS } from '@sibyl/protocol/request-status'
+import type { ResolutionOracle } from '@sibyl/contracts/typechain'
 import { fetchNewRequests } from '../chain/fetch-requests.ts'
 import { loadNodeState, saveNodeState, type NodeState, type PendingRequest } from '../chain/node-state.ts'
 import type { NodeMetrics } from '../metrics/node-metrics.ts'
@@ -21,14 +23,11 @@ import { parseRequestSpec } from './parse-request-spec.ts'
 import type { Resolver } from './resolver.ts'
 import { sleepUnlessAborted } from '@sibyl/service-kit/time/sleep-unless-aborted'
 
-/** ResolutionOracle.Status */
-const STATUS_OPEN = 1n
-
 export type OracleNodeDeps = {
   provider: Provider
   signer: Signer
   /** ResolutionOracle, connected to `provider` (reads only). */
-  oracle: Contract
+  oracle: ResolutionOracle
   js: JetStreamClient
   journal: SigningJournal
   resolver: Resolver
@@ -78,7 +77,7 @@ export function createOracleNode(deps: OracleNodeDeps, options: OracleNodeOption
     let added = 0
     // Bounded catch-up per tick so a node far behind still publishes between scans.
     for (let i = 0; i < 10; i++) {
-      const { requests, nextBlock } = await fetchNewRequests(deps.provider, domain.verifyingContract, state.nextBlock, options)
+      const { requests, nextBlock } = await fetchNewRequests(deps.provider, deps.oracle, state.nextBlock, options)
       if (nextBlock === state.nextBlock) break
       for (const request of requests) {
         if (!state.pending.has(request.requestId)) {
@@ -133,8 +132,8 @@ export function createOracleNode(deps: OracleNodeDeps, options: OracleNodeOption
     const published = pending.publishedRounds.length > 0
     if (published && deps.nowMs() - (lastReadMs.get(requestId) ?? 0) < recheckPublishedMs) return 'waiting'
     lastReadMs.set(requestId, deps.nowMs())
-    const onChain = await deps.oracle.getFunction('getRequest')(requestId)
-    if (onChain.status !== STATUS_OPEN) {
+    const onChain = await deps.oracle.getRequest(requestId)
+    if (onChain.status !== REQUEST_STATUS.Open) {
       state.pending.delete(requestId)
       lastReadMs.delete(requestId)
       return 'settled'

@@ -10,15 +10,13 @@ import type { Provider } from 'ethers'
 import type { Logger } from 'pino'
 import { readDeployment, type Deployment } from '@sibyl/protocol/deployment'
 import { feedSpecSchema } from '@sibyl/protocol/question-spec'
-import { feedAggregatorAbi } from '@sibyl/contracts/generated/FeedAggregator'
-import { contractAt } from '@sibyl/contracts/contract-at'
-import { resolutionOracleAbi } from '@sibyl/contracts/generated/ResolutionOracle'
+import { FeedAggregator__factory, ResolutionOracle__factory } from '@sibyl/contracts/typechain'
 import { ConfigError, type NodeConfig } from '../config/node-config.ts'
 import { createLogger } from '@sibyl/service-kit/log/create-logger'
 import { resolveModelCacheDir } from '../nlp/model-cache-dir.ts'
 import { createProvider } from '@sibyl/service-kit/chain/create-provider'
-import { createFeedRunner, type FeedTarget } from '../feeds/feed-runner.ts'
-import { createFeedValueReader } from '../feeds/create-feed-value-reader.ts'
+import { createFeedRunner, type FeedTarget } from '../feed-runner/feed-runner.ts'
+import { createFeedValueReader } from '../feed-runner/create-feed-value-reader.ts'
 import { createConfiguredFetcher } from './create-configured-fetcher.ts'
 import type { SourceFetcher } from '../sources/create-source-fetcher.ts'
 import { sleepUnlessAborted } from '@sibyl/service-kit/time/sleep-unless-aborted'
@@ -45,7 +43,7 @@ export function loadFeedTargets(paths: readonly string[], deployment: Deployment
     if (deployed.decimals !== spec.decimals) {
       throw new ConfigError(`feeds.${i}: "${spec.description}" has ${deployed.decimals} decimals on-chain, ${spec.decimals} in ${path}.`)
     }
-    return { spec, feedId: deployed.feedId, address: deployed.address, contract: contractAt(feedAggregatorAbi, deployed.address, provider) }
+    return { spec, feedId: deployed.feedId, address: deployed.address, contract: FeedAggregator__factory.connect(deployed.address, provider) }
   })
 }
 
@@ -105,7 +103,7 @@ export async function startOracleNode({ config, env, createResolver, logger: giv
     {
       provider,
       signer,
-      oracle: contractAt(resolutionOracleAbi, deployment.contracts.resolutionOracle, provider),
+      oracle: ResolutionOracle__factory.connect(deployment.contracts.resolutionOracle, provider),
       js: jetstream(nc),
       journal,
       resolver,

@@ -1,7 +1,7 @@
 /**
  * Features of a (claim, evidence) pair for the text judge: how relevant the evidence is, and cues of whether
  * it supports or refutes the claim. There are no NLI weights on our machines (shared/models/README.md), so
- * the judge is a small logistic model over these cues, trained by oracle-node/scripts/train-judge.ts:
+ * the judge is a small logistic model over these cues, trained by judge-lab/src/train-judge.ts:
  * - sentence-embedding cosine (USE-lite) and lexical overlap (stems, bigrams, capitalised names, numbers);
  * - numbers and years in the claim that the evidence does not contain while it contains others
  *   ("born in 1968" vs "born 1948"; "the fifties" vs "1947");
@@ -12,6 +12,7 @@
  * Every feature is a pure function of the two texts, the lexicon and the word vectors given.
  */
 import { stemmer } from 'stemmer'
+import { dot } from '../nlp/dot.ts'
 
 export const PAIR_FEATURE_NAMES = [
   'cosine',
@@ -241,10 +242,4 @@ function numbersAgree(a: string, b: string): boolean {
   const nb = b.replace(/,/g, '')
   const trim = (n: string) => (n.includes('.') ? n.replace(/0+$/, '').replace(/\.$/, '') : n)
   return /^\d+(\.\d+)?$/.test(na) && /^\d+(\.\d+)?$/.test(nb) && trim(na) === trim(nb)
-}
-
-function dot(a: Float32Array, b: Float32Array): number {
-  let s = 0
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!
-  return s
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import { extractPrice } from './extract-price.ts'
 import { decimalToFixedPoint, normalizeDecimal } from './parse-decimal.ts'
-import { resolveTestDataDir } from './test-data-dir.ts'
+import { resolveTestDataDir } from '../testing/test-data-dir.ts'
 
 test('product_price_html: exact-match rate of the extracted price against the annotation', (t) => {
   const dir = join(resolveTestDataDir(), 'product_price_html')

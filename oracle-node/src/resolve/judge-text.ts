@@ -5,8 +5,8 @@
  *    LVIII?" -> "the Chiefs win Super Bowl LVIII"): YES is its support, NO its refutation. Any other question
  *    gets one statement per outcome: the wh-phrase replaced by the outcome ("Who won X?" -> "<outcome> won X"),
  *    else "<question>: <outcome>".
- * 2. Rank. Every source's passages are ranked by cosine similarity (USE-lite) to the question; the top
- *    `topKPerSource` of each source are judged.
+ * 2. Rank. Every source's passages are ranked by cosine similarity (USE-lite) to the question (rankPassages,
+ *    over one embedding call for all sources); the top `topKPerSource` of each source are judged.
  * 3. Score. Each (hypothesis, passage) pair gets support / refute / neither from the trained logistic judge
  *    (score-evidence.ts over extract-pair-features.ts). For "who won"-type questions, a hand-written cue reads
  *    "<outcome> beat/won" vs "<outcome> lost / beat <outcome>" in the passage (it has no training data here and
@@ -22,7 +22,7 @@
  */
 import type { ResolutionAnswer } from '@sibyl/protocol/answers'
 import type { Embedder } from '../nlp/embedder.ts'
-import { dot } from '../nlp/rank-passages.ts'
+import { rankPassages } from '../nlp/rank-passages.ts'
 import type { Lexicon } from './extract-pair-features.ts'
 import { featurizePairs } from './featurize-pairs.ts'
 import { scoreEvidence, type JudgeModel } from './score-evidence.ts'
@@ -102,12 +102,9 @@ export async function judgeText(parameters: JudgeTextParameters): Promise<JudgeT
   let offset = 0
   const selected: { sourceIndex: number; weight: number; passageIndex: number; text: string; similarity: number }[] = []
   for (const s of sources) {
-    const ranked = s.passages
-      .map((text, passageIndex) => ({ text, passageIndex, similarity: dot(queryVector!, passageVectors[offset + passageIndex]!) }))
-      .sort((a, b) => b.similarity - a.similarity || a.passageIndex - b.passageIndex)
-      .slice(0, topK)
+    const ranked = rankPassages(queryVector!, passageVectors.slice(offset, offset + s.passages.length), topK)
     offset += s.passages.length
-    for (const r of ranked) selected.push({ sourceIndex: s.doc.sourceIndex, weight: s.doc.weight, ...r })
+    for (const r of ranked) selected.push({ sourceIndex: s.doc.sourceIndex, weight: s.doc.weight, text: s.passages[r.index]!, passageIndex: r.index, similarity: r.score })
   }
   if (selected.length === 0) {
     return { answer: abstain, confidenceBps: 0, reason: 'no passages to judge', outcomeProbabilitiesBps: outcomes.map(() => 0), evidenceLogOdds: hypotheses.statements.map(() => 0), usedPassages: [] }

@@ -14,7 +14,10 @@ export class JudgeModelError extends BaseError {
 
 export type LoadJudgeModelReturnType = { model: JudgeModel; lexicon: Lexicon }
 
-export function loadJudgeModel(path: string = fileURLToPath(new URL('./judge-model.json', import.meta.url))): LoadJudgeModelReturnType {
+/** The committed judge the node runs; judge-lab's training script writes it here. */
+export const judgeModelPath = fileURLToPath(new URL('./judge-model.json', import.meta.url))
+
+export function loadJudgeModel(path: string = judgeModelPath): LoadJudgeModelReturnType {
   let model: JudgeModel
   try {
     model = JSON.parse(readFileSync(path, 'utf8')) as JudgeModel

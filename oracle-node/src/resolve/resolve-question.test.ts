@@ -4,10 +4,10 @@ import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import { questionSpecSchema, type QuestionSpec, type QuestionSpecInput } from '@sibyl/protocol/question-spec'
 import { createEmbedder, type Embedder } from '../nlp/embedder.ts'
-import { resolveTestModelsDir } from '../nlp/test-models-dir.ts'
+import { resolveTestModelsDir } from '../testing/test-models-dir.ts'
 import { loadJudgeModel } from './load-judge-model.ts'
 import { resolveQuestion, type ResolveQuestionDependencies, type SourceDocument } from './resolve-question.ts'
-import { resolveTestDataDir } from './test-data-dir.ts'
+import { resolveTestDataDir } from '../testing/test-data-dir.ts'
 
 let embedderPromise: Promise<Embedder> | undefined
 const getDeps = async (): Promise<ResolveQuestionDependencies> => {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import { resolveSportsWinner } from './resolve-sports-winner.ts'
-import { resolveTestDataDir } from './test-data-dir.ts'
+import { resolveTestDataDir } from '../testing/test-data-dir.ts'
 
 const dir = join(resolveTestDataDir(), 'sports_boxscore_html')
 type Game = { home_team: string; away_team: string; home_score: number; away_score: number; winning_team: string }

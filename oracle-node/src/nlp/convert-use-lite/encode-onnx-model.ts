@@ -1,15 +1,24 @@
 /**
- * A minimal ONNX ModelProto encoder: just the messages and fields a dense inference graph needs, written by
- * hand from onnx.proto (proto2) so the converter has no protobuf dependency and its bytes are fixed.
+ * Serialises the converter's small model description as an ONNX ModelProto with onnx-proto (the ONNX schema
+ * compiled to protobufjs code), so the wire format is a protobuf library's, not ours.
  *
- * Determinism is the point: fields are written in field-number order, repeated scalars unpacked (as the
- * reference protobuf implementations write proto2), no maps, no timestamps. Converting the same weights
- * twice gives the same bytes, so every node that converts them hashes (and signs) the same modelHash.
+ * Determinism is the point: protobufjs writes fields in field-number order, and only the fields set on a
+ * message, and this file sets the same fields every time (no maps, no timestamps). Converting the same
+ * weights twice gives the same bytes, so every node that converts them hashes (and signs) the same
+ * modelHash. The schema onnx-proto compiled packs repeated int64s (TensorProto.dims, AttributeProto.ints);
+ * protobuf parsers, ONNX Runtime's included, read packed and unpacked alike.
  */
+import onnxProto from 'onnx-proto'
+import type { onnx as OnnxProto } from 'onnx-proto'
+import { BaseError } from '@sibyl/protocol/errors'
+
+// onnx-proto is CommonJS that assigns `module.exports = $root`, which Node cannot list as named exports for
+// ESM; the default import is that object.
+const { onnx } = onnxProto
 
 /** onnx.TensorProto.DataType values used here. */
-export const ONNX_FLOAT = 1
-export const ONNX_INT64 = 7
+export const ONNX_FLOAT = onnx.TensorProto.DataType.FLOAT
+export const ONNX_INT64 = onnx.TensorProto.DataType.INT64
 export type OnnxDataType = typeof ONNX_FLOAT | typeof ONNX_INT64
 
 export type OnnxTensor = {
@@ -50,134 +59,81 @@ export type OnnxModel = {
   }
 }
 
-// Wire types.
-const VARINT = 0
-const LEN = 2
-const I32 = 5
-
-/** Appends protobuf fields to a list of chunks; `finish()` concatenates them once. */
-class ProtoWriter {
-  private readonly chunks: Uint8Array[] = []
-  private length = 0
-
-  private push(bytes: Uint8Array): void {
-    this.chunks.push(bytes)
-    this.length += bytes.length
-  }
-
-  private tag(field: number, wireType: number): void {
-    this.push(encodeVarint(BigInt((field << 3) | wireType)))
-  }
-
-  int(field: number, value: number | bigint): this {
-    this.tag(field, VARINT)
-    // Negative int64 values are ten-byte two's complement varints.
-    this.push(encodeVarint(BigInt.asUintN(64, BigInt(value))))
-    return this
-  }
-
-  float(field: number, value: number): this {
-    this.tag(field, I32)
-    const bytes = new Uint8Array(4)
-    new DataView(bytes.buffer).setFloat32(0, value, true)
-    this.push(bytes)
-    return this
-  }
-
-  bytes(field: number, value: Uint8Array): this {
-    this.tag(field, LEN)
-    this.push(encodeVarint(BigInt(value.length)))
-    this.push(value)
-    return this
-  }
-
-  string(field: number, value: string): this {
-    return this.bytes(field, new TextEncoder().encode(value))
-  }
-
-  message(field: number, build: (w: ProtoWriter) => void): this {
-    const inner = new ProtoWriter()
-    build(inner)
-    return this.bytes(field, inner.finish())
-  }
-
-  finish(): Uint8Array {
-    const out = new Uint8Array(this.length)
-    let offset = 0
-    for (const chunk of this.chunks) {
-      out.set(chunk, offset)
-      offset += chunk.length
-    }
-    return out
-  }
-}
-
-function encodeVarint(value: bigint): Uint8Array {
-  const bytes: number[] = []
-  let v = value
-  do {
-    let byte = Number(v & 0x7fn)
-    v >>= 7n
-    if (v !== 0n) byte |= 0x80
-    bytes.push(byte)
-  } while (v !== 0n)
-  return Uint8Array.from(bytes)
-}
-
-// onnx.AttributeProto.AttributeType
-const ATTRIBUTE_TYPE = { float: 1, int: 2, ints: 7 } as const
-
-function writeTensor(w: ProtoWriter, t: OnnxTensor): void {
-  for (const d of t.dims) w.int(1, d) // dims
-  w.int(2, t.dataType) // data_type
-  w.string(8, t.name) // name
-  w.bytes(9, t.rawData) // raw_data
-}
-
-function writeAttribute(w: ProtoWriter, a: OnnxAttribute): void {
-  w.string(1, a.name)
-  if (a.kind === 'float') w.float(2, a.value)
-  else if (a.kind === 'int') w.int(3, a.value)
-  else for (const v of a.value) w.int(8, v)
-  w.int(20, ATTRIBUTE_TYPE[a.kind])
-}
-
-function writeNode(w: ProtoWriter, n: OnnxNode): void {
-  for (const i of n.inputs) w.string(1, i)
-  for (const o of n.outputs) w.string(2, o)
-  w.string(4, n.opType)
-  for (const a of n.attributes ?? []) w.message(5, (m) => writeAttribute(m, a))
-}
-
-function writeValueInfo(w: ProtoWriter, v: OnnxValueInfo): void {
-  w.string(1, v.name)
-  w.message(2, (type) =>
-    type.message(1, (tensor) => {
-      tensor.int(1, v.dataType)
-      tensor.message(2, (shape) => {
-        for (const d of v.shape) shape.message(1, (dim) => (typeof d === 'number' ? dim.int(1, d) : dim.string(2, d)))
-      })
-    }),
-  )
+export class OnnxEncodeError extends BaseError {
+  override name = 'OnnxEncodeError' as const
 }
 
 /** Serialises `model` as an ONNX ModelProto. */
 export function encodeOnnxModel(model: OnnxModel): Uint8Array {
-  const w = new ProtoWriter()
-  w.int(1, model.irVersion) // ir_version
-  w.string(2, model.producerName)
-  w.string(3, model.producerVersion)
-  w.string(6, model.docString)
-  w.message(7, (g) => {
-    for (const n of model.graph.nodes) g.message(1, (m) => writeNode(m, n))
-    g.string(2, model.graph.name)
-    for (const t of model.graph.initializers) g.message(5, (m) => writeTensor(m, t))
-    for (const v of model.graph.inputs) g.message(11, (m) => writeValueInfo(m, v))
-    for (const v of model.graph.outputs) g.message(12, (m) => writeValueInfo(m, v))
-  })
-  w.message(8, (o) => {
-    o.string(1, '') // the default domain, ai.onnx
-    o.int(2, model.opsetVersion)
-  })
-  return w.finish()
+  return onnx.ModelProto.encode(toModelProto(model)).finish()
+}
+
+/**
+ * Every int64 field goes through here. onnx-proto types them `number | Long`, and with Long's typings not
+ * among this project's types that reads as `any`, so the compiler would let anything in; and protobufjs'
+ * encode() writes a fractional, NaN or unsafe number as some other integer instead of failing.
+ */
+function int64(value: number): number {
+  if (!Number.isSafeInteger(value)) throw new OnnxEncodeError(`${value} is not an integer an ONNX int64 field can hold exactly.`)
+  return value
+}
+
+const ATTRIBUTE_TYPE = {
+  float: onnx.AttributeProto.AttributeType.FLOAT,
+  int: onnx.AttributeProto.AttributeType.INT,
+  ints: onnx.AttributeProto.AttributeType.INTS,
+} as const
+
+/**
+ * The description as onnx-proto messages. Plain objects with only the fields meant to be written: encode()
+ * writes every own property that is set, including empty strings, and skips the rest.
+ */
+function toModelProto(model: OnnxModel): OnnxProto.IModelProto {
+  return {
+    irVersion: int64(model.irVersion),
+    producerName: model.producerName,
+    producerVersion: model.producerVersion,
+    docString: model.docString,
+    graph: {
+      node: model.graph.nodes.map(toNodeProto),
+      name: model.graph.name,
+      initializer: model.graph.initializers.map(toTensorProto),
+      input: model.graph.inputs.map(toValueInfoProto),
+      output: model.graph.outputs.map(toValueInfoProto),
+    },
+    // The empty domain is the default one, ai.onnx; written out, as ONNX's own tools do.
+    opsetImport: [{ domain: '', version: int64(model.opsetVersion) }],
+  }
+}
+
+function toNodeProto(n: OnnxNode): OnnxProto.INodeProto {
+  return { input: [...n.inputs], output: [...n.outputs], opType: n.opType, attribute: (n.attributes ?? []).map(toAttributeProto) }
+}
+
+function toAttributeProto(a: OnnxAttribute): OnnxProto.IAttributeProto {
+  const type = ATTRIBUTE_TYPE[a.kind]
+  switch (a.kind) {
+    case 'float':
+      return { name: a.name, f: a.value, type }
+    case 'int':
+      return { name: a.name, i: int64(a.value), type }
+    case 'ints':
+      return { name: a.name, ints: a.value.map(int64), type }
+  }
+}
+
+function toTensorProto(t: OnnxTensor): OnnxProto.ITensorProto {
+  return { dims: t.dims.map(int64), dataType: t.dataType, name: t.name, rawData: t.rawData }
+}
+
+function toValueInfoProto(v: OnnxValueInfo): OnnxProto.IValueInfoProto {
+  return {
+    name: v.name,
+    type: {
+      tensorType: {
+        elemType: v.dataType,
+        shape: { dim: v.shape.map((d) => (typeof d === 'number' ? { dimValue: int64(d) } : { dimParam: d })) },
+      },
+    },
+  }
 }

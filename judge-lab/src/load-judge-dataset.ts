@@ -1,6 +1,6 @@
 /**
- * Labelled claim/evidence pairs from shared/data for training and measuring the text judge (scripts and
- * tests only; the node never reads these).
+ * Labelled claim/evidence pairs from shared/data for training and measuring the text judge (judge-lab only;
+ * the node never reads these).
  *
  * Split rule (fixed before any feature was written; never changed after looking at results):
  *   test  <=>  parseInt(sha256(`sibyl-judge:<dataset>:<group key>`).hex[0..8], 16) % 5 < 2   (about 40 %)

@@ -1,7 +1,7 @@
 /**
  * Figures for the npm-installed default model (oracle-node/src/nlp/convert-use-lite/):
  *
- *   npx tsx oracle-node/scripts/measure-use-lite-conversion.ts [--sentences 400] [--runs 5] [--models DIR] [--data DIR] [--out FILE]
+ *   npx tsx judge-lab/src/measure-use-lite-conversion.ts [--sentences 400] [--runs 5] [--models DIR] [--data DIR] [--out FILE]
  *
  * - conversion time (`convertUseLite`, package files read, graph rebuilt, ONNX encoded, files written and
  *   hashed), median and min of `--runs` runs, plus whether every run wrote the same modelHash;
@@ -15,11 +15,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { PreTrainedTokenizer } from '@huggingface/transformers'
-import { createEmbedder } from '../src/nlp/embedder.ts'
-import { resolveTestModelsDir } from '../src/nlp/test-models-dir.ts'
-import { resolveTestDataDir } from '../src/resolve/test-data-dir.ts'
-import { convertUseLite, resolveUseLitePackageDir, USE_LITE_MODEL_HASH } from '../src/nlp/convert-use-lite/convert-use-lite.ts'
-import { loadRealSentences } from '../src/nlp/convert-use-lite/load-real-sentences.ts'
+import { convertUseLite, resolveUseLitePackageDir, USE_LITE_MODEL_HASH } from '@sibyl/oracle-node/nlp/convert-use-lite/convert-use-lite'
+import { loadRealSentences } from '@sibyl/oracle-node/nlp/convert-use-lite/load-real-sentences'
+import { dot } from '@sibyl/oracle-node/nlp/dot'
+import { createEmbedder } from '@sibyl/oracle-node/nlp/embedder'
+import { resolveTestDataDir } from '@sibyl/oracle-node/testing/test-data-dir'
+import { resolveTestModelsDir } from '@sibyl/oracle-node/testing/test-models-dir'
 
 const args = process.argv.slice(2)
 const arg = (name: string) => {
@@ -96,12 +97,8 @@ function compare(a: Float32Array[], b: Float32Array[]): { maxAbsDiff: number; mi
   let maxAbsDiff = 0
   let minCosine = 1
   a.forEach((row, i) => {
-    let dot = 0
-    row.forEach((v, j) => {
-      maxAbsDiff = Math.max(maxAbsDiff, Math.abs(v - b[i]![j]!))
-      dot += v * b[i]![j]!
-    })
-    minCosine = Math.min(minCosine, dot)
+    row.forEach((v, j) => (maxAbsDiff = Math.max(maxAbsDiff, Math.abs(v - b[i]![j]!))))
+    minCosine = Math.min(minCosine, dot(row, b[i]!))
   })
   return { maxAbsDiff, minCosine }
 }

@@ -4,10 +4,11 @@
  * for the next round (through slashing protection) and publish it for the aggregator to transmit.
  */
 import type { JetStreamClient } from '@nats-io/jetstream'
-import type { Contract, Signer } from 'ethers'
+import type { Signer } from 'ethers'
 import type { Logger } from 'pino'
 import { toObservationMessage } from '@sibyl/protocol/messages'
 import type { FeedSpec } from '@sibyl/protocol/question-spec'
+import type { FeedAggregator } from '@sibyl/contracts/typechain'
 import type { NodeMetrics } from '../metrics/node-metrics.ts'
 import { publishObservation } from '../transport/publish-observation.ts'
 import { signObservationSafely } from '../signing/sign-observation-safely.ts'
@@ -18,7 +19,7 @@ export type FeedValue =
   | { ok: true; value: bigint; confidenceBps: number; evidenceHash: string; modelId: string; modelHash: string }
   | { ok: false; reason: string }
 
-export type FeedTarget = { spec: FeedSpec; feedId: string; contract: Contract; address: string }
+export type FeedTarget = { spec: FeedSpec; feedId: string; contract: FeedAggregator; address: string }
 
 export type FeedRunnerDeps = {
   signer: Signer
@@ -31,11 +32,11 @@ export type FeedRunnerDeps = {
   readFeedValue: (spec: FeedSpec) => Promise<FeedValue>
 }
 
-async function latestRound(feed: Contract): Promise<FeedLatest> {
-  const latestRoundId = Number(await feed.getFunction('latestRoundId')())
-  if (latestRoundId === 0) return undefined
-  const [roundId, answer, , updatedAt] = await feed.getFunction('latestRoundData')()
-  return { roundId: Number(roundId), answer: answer as bigint, updatedAtSec: Number(updatedAt) }
+async function latestRound(feed: FeedAggregator): Promise<FeedLatest> {
+  // latestRoundData reverts (NoDataPresent) before the first round, so the id is read first.
+  if ((await feed.latestRoundId()) === 0n) return undefined
+  const { roundId, answer, updatedAt } = await feed.latestRoundData()
+  return { roundId: Number(roundId), answer, updatedAtSec: Number(updatedAt) }
 }
 
 export type FeedTickResult = { feed: string; action: 'published' | 'skipped' | 'failed'; reason: string; round?: number }

@@ -1,8 +1,8 @@
 /**
  * End-to-end measurement of the text judge (judgeText: ranking + hypotheses + scoring + combination +
- * abstention) on the HELD-OUT rows only (split rule in src/resolve/load-judge-dataset.ts).
+ * abstention) on the HELD-OUT rows only (split rule in load-judge-dataset.ts).
  *
- *   npx tsx oracle-node/scripts/eval-judge.ts [--models DIR] [--data DIR] [--min-confidence-bps 6000] [--top-k 4] [--split test|train]
+ *   npx tsx judge-lab/src/eval-judge.ts [--models DIR] [--data DIR] [--min-confidence-bps 6000] [--top-k 4] [--split test|train]
  *
  * `--split train` runs the same measurement on training rows: that is where judge settings (top-k) are
  * chosen; the test rows are only for the figures reported.
@@ -15,13 +15,13 @@
  * class, and at the threshold: abstain rate and accuracy on answered rows.
  */
 import { resolve } from 'node:path'
-import { createEmbedder } from '../src/nlp/embedder.ts'
-import { resolveTestModelsDir } from '../src/nlp/test-models-dir.ts'
-import { judgeText } from '../src/resolve/judge-text.ts'
-import { loadJudgeDataset } from '../src/resolve/load-judge-dataset.ts'
-import { loadJudgeModel } from '../src/resolve/load-judge-model.ts'
-import { measureClassification } from '../src/resolve/measure-classification.ts'
-import { resolveTestDataDir } from '../src/resolve/test-data-dir.ts'
+import { classify, majorityBaseline } from '@sibyl/eval/metrics'
+import { createEmbedder } from '@sibyl/oracle-node/nlp/embedder'
+import { judgeText } from '@sibyl/oracle-node/resolve/judge-text'
+import { loadJudgeModel } from '@sibyl/oracle-node/resolve/load-judge-model'
+import { resolveTestDataDir } from '@sibyl/oracle-node/testing/test-data-dir'
+import { resolveTestModelsDir } from '@sibyl/oracle-node/testing/test-models-dir'
+import { loadJudgeDataset } from './load-judge-dataset.ts'
 
 const args = process.argv.slice(2)
 const arg = (name: string) => {
@@ -66,10 +66,11 @@ for (const dataset of ['fever_symmetric', 'fool_me_twice'] as const) {
     }
     if (row.goldSentences && result.usedPassages.some((p) => row.goldSentences!.includes(p.text))) goldPassageUsed++
   }
-  const m = measureClassification(gold, forced)
+  const m = classify(gold, forced)
+  const majority = majorityBaseline(gold)
   console.log(
     `${dataset} ${split === 'test' ? 'held-out' : 'TRAIN'} n=${m.n} top-k ${topKPerSource} end-to-end: forced accuracy ${(100 * m.accuracy).toFixed(1)}%, macro-F1 ${(100 * m.macroF1).toFixed(1)}%, ` +
-      `majority (${m.majorityLabel}) ${(100 * m.majorityAccuracy).toFixed(1)}%; at ${minConfidenceBps} bps: answered ${answered}/${m.n} ` +
+      `majority (${majority?.label ?? '-'}) ${(100 * (majority?.accuracy ?? Number.NaN)).toFixed(1)}%; at ${minConfidenceBps} bps: answered ${answered}/${m.n} ` +
       `(abstain ${(100 * (1 - answered / m.n)).toFixed(1)}%), accuracy on answered ${answered ? ((100 * correctAnswered) / answered).toFixed(1) : '-'}%` +
       (dataset === 'fool_me_twice' ? `; a gold sentence among the passages used: ${goldPassageUsed}/${m.n}` : ''),
   )

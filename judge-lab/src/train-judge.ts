@@ -1,7 +1,12 @@
 /**
- * Trains the text judge's two small logistic models and writes oracle-node/src/resolve/judge-model.json.
+ * Trains the text judge's two small logistic models and writes oracle-node/src/resolve/judge-model.json (the
+ * file the node loads) and judge-training-rows.json beside this script.
  *
- *   npx tsx oracle-node/scripts/train-judge.ts [--models DIR] [--data DIR] [--out FILE] [--no-write]
+ *   npm run train -w @sibyl/judge-lab -- [--models DIR] [--data DIR] [--out FILE] [--no-write] [--cache FILE]
+ *   (or: npx tsx judge-lab/src/train-judge.ts ...)
+ *
+ * With --out, the rows manifest is written beside that file instead, so an experiment never overwrites the
+ * manifest of the committed model.
  *
  * Reproducible: deterministic split (load-judge-dataset.ts: sha256 of dataset + group key, mod 5 < 2 is
  * test, for every dataset), deterministic folds, Newton's method (no randomness). Only TRAIN rows are used
@@ -22,28 +27,28 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { createRequire } from 'node:module'
 import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { createEmbedder } from '../src/nlp/embedder.ts'
-import { resolveTestModelsDir } from '../src/nlp/test-models-dir.ts'
-import { PAIR_FEATURE_NAMES, stemWord } from '../src/resolve/extract-pair-features.ts'
-import type { JudgeTrainingRows } from '../src/resolve/judge-training-rows.ts'
-import { featurizePairs } from '../src/resolve/featurize-pairs.ts'
-import { judgeText } from '../src/resolve/judge-text.ts'
-import { loadJudgeDataset, type JudgePair } from '../src/resolve/load-judge-dataset.ts'
-import { measureClassification } from '../src/resolve/measure-classification.ts'
-import { predictLogistic, prepareJudgeModel, type JudgeModel, type LogisticWeights } from '../src/resolve/score-evidence.ts'
-import { resolveTestDataDir } from '../src/resolve/test-data-dir.ts'
+import { classify, majorityBaseline } from '@sibyl/eval/metrics'
+import { createEmbedder } from '@sibyl/oracle-node/nlp/embedder'
+import { PAIR_FEATURE_NAMES, stemWord } from '@sibyl/oracle-node/resolve/extract-pair-features'
+import { featurizePairs } from '@sibyl/oracle-node/resolve/featurize-pairs'
+import { judgeText } from '@sibyl/oracle-node/resolve/judge-text'
+import { judgeModelPath } from '@sibyl/oracle-node/resolve/load-judge-model'
+import { predictLogistic, prepareJudgeModel, type JudgeModel, type LogisticWeights } from '@sibyl/oracle-node/resolve/score-evidence'
+import { resolveTestDataDir } from '@sibyl/oracle-node/testing/test-data-dir'
+import { resolveTestModelsDir } from '@sibyl/oracle-node/testing/test-models-dir'
+import { judgeTrainingRowsPath, type JudgeTrainingRows } from '@sibyl/eval/judge-training-rows'
+import { loadJudgeDataset, type JudgePair } from './load-judge-dataset.ts'
 
 const args = process.argv.slice(2)
 const arg = (name: string) => {
   const i = args.indexOf(name)
   return i >= 0 ? args[i + 1] : undefined
 }
-const here = fileURLToPath(new URL('.', import.meta.url))
 const modelsDir = resolve(arg('--models') ?? resolveTestModelsDir())
 const dataDir = resolve(arg('--data') ?? resolveTestDataDir())
-const outFile = resolve(arg('--out') ?? join(here, '..', 'src', 'resolve', 'judge-model.json'))
-const rowsFile = join(dirname(outFile), 'judge-training-rows.json')
+const outArg = arg('--out')
+const outFile = outArg === undefined ? judgeModelPath : resolve(outArg)
+const rowsFile = outArg === undefined ? judgeTrainingRowsPath : join(dirname(outFile), 'judge-training-rows.json')
 const FOLDS = 5
 const LAMBDAS = [0.01, 0.1, 1, 3, 10, 30, 100]
 
@@ -274,7 +279,7 @@ const model: JudgeModel = {
   polarity: weights(polarityFit, polarityPlatt),
   antonyms,
   training: {
-    script: 'oracle-node/scripts/train-judge.ts',
+    script: 'judge-lab/src/train-judge.ts',
     embeddingModel: embedder.modelId,
     embeddingModelHash: embedder.modelHash,
     split: SPLIT_RULE,
@@ -303,8 +308,9 @@ for (const dataset of ['fever_symmetric', 'fool_me_twice'] as const) {
   const gold = idx.map((i) => examples[i]!.pair.label)
   const probs = idx.map((i) => predictLogistic(model.polarity, features[i]!))
   const pred = probs.map((p) => (p >= 0.5 ? 'support' : 'refute'))
-  const m = measureClassification(gold, pred)
-  console.log(`${dataset} held-out n=${m.n}: accuracy ${(100 * m.accuracy).toFixed(1)}%, macro-F1 ${(100 * m.macroF1).toFixed(1)}%, majority (${m.majorityLabel}) ${(100 * m.majorityAccuracy).toFixed(1)}%`)
+  const m = classify(gold, pred)
+  const majority = majorityBaseline(gold)
+  console.log(`${dataset} held-out n=${m.n}: accuracy ${(100 * m.accuracy).toFixed(1)}%, macro-F1 ${(100 * m.macroF1).toFixed(1)}%, majority (${majority?.label ?? '-'}) ${(100 * (majority?.accuracy ?? Number.NaN)).toFixed(1)}%`)
   for (const bps of [5500, 6000, 6500, 7000]) {
     const answered = idx.map((_, k) => Math.max(probs[k]!, 1 - probs[k]!) * 10_000 >= bps)
     const n = answered.filter(Boolean).length

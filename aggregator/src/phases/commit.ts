@@ -1,0 +1,187 @@
+/**
+ * The commit of one round, in the order that makes it happen once:
+ *
+ *   1. claim the round in its record with a lease (compare-and-set): one aggregator at a time;
+ *   2. read the round on-chain: committed already (by us before a crash, or by another) -> stand down;
+ *   3. build the report from the observations that make the quorum;
+ *   4. simulate it (eth_call) and estimate gas: a revert names what is wrong before we pay;
+ *   5. send (replacing a stuck transaction, failing over between RPC URLs) and record the result.
+ *
+ * A failure releases the claim with a backoff (1 s, 2 s, 4 s ...) until maxCommitAttempts, then the round is
+ * left "failed". A claim whose holder died expires, and the next sweep (of any aggregator) takes it over.
+ */
+import type { Logger } from 'pino'
+import { decodeContractError, describeContractError } from '@sibyl/contracts/decode-error'
+import type { ObservationDomain, SignedObservation } from '@sibyl/protocol/eip712'
+import { buildCommitCall } from '../commit/build-commit-call.ts'
+import { isFinished } from '../rounds/round-record.ts'
+import { checkRoundOnChain } from './chain-reads.ts'
+import { domainOf, recovererFor, type AggregatorContext } from './context.ts'
+import { decideRound } from './decide-round.ts'
+
+/** Longest wait between two commit attempts of one round. */
+const MAX_COMMIT_BACKOFF_MS = 60_000
+const MAX_ERROR_CHARS = 2000
+
+/** Starts committing a round unless this aggregator already is; at most maxConcurrentCommits run at once. */
+export function scheduleCommit(ctx: AggregatorContext, roundKey: string): void {
+  const { committing } = ctx.memory
+  if (committing.has(roundKey)) return
+  const p = withCommitSlot(ctx, () => commitRound(ctx, roundKey))
+    .catch((error: unknown) => ctx.logger.error({ roundKey, err: error }, 'commit attempt failed'))
+    .finally(() => committing.delete(roundKey))
+  committing.set(roundKey, p)
+}
+
+/** Resolves when no commit (and no report or closing) of this aggregator is in flight. */
+export async function waitForCommits(ctx: Pick<AggregatorContext, 'memory'>): Promise<void> {
+  const { committing, background } = ctx.memory
+  while (committing.size > 0 || background.size > 0) await Promise.allSettled([...committing.values(), ...background])
+}
+
+async function withCommitSlot<T>(ctx: AggregatorContext, fn: () => Promise<T>): Promise<T> {
+  const slots = ctx.memory.commitSlots
+  if (slots.running >= ctx.options.maxConcurrentCommits) await new Promise<void>((r) => slots.waiting.push(r))
+  slots.running++
+  try {
+    return await fn()
+  } finally {
+    slots.running--
+    slots.waiting.shift()?.()
+  }
+}
+
+export async function commitRound(ctx: AggregatorContext, roundKey: string): Promise<void> {
+  const { store, options, metrics, nowMs, provider, sender } = ctx
+  // 1. Claim: only one aggregator commits a round at a time.
+  const claimed = await store.mutate(roundKey, (current) => {
+    if (!current) return undefined
+    const now = nowMs()
+    const claimable = current.state === 'open' || current.state === 'no-quorum' || (current.state === 'committing' && (current.claim?.untilMs ?? 0) <= now)
+    if (!claimable || (current.claim && current.claim.untilMs > now)) return undefined
+    if (!decideRound(ctx, current).reached) return undefined
+    return { ...current, state: 'committing', claim: { by: options.id, untilMs: now + options.commitLeaseMs, attempts: (current.claim?.attempts ?? 0) + 1 } }
+  })
+  if (!claimed.changed || !claimed.record) return
+  const record = claimed.record
+  const log = ctx.logger.child({ roundKey, requestId: record.requestId, round: record.round, kind: record.kind })
+  const claimedAtMs = nowMs()
+  log.debug({ attempt: record.claim?.attempts }, 'commit claimed')
+
+  // 2. Already committed (by us before a crash, or by another aggregator)?
+  try {
+    const check = await checkRoundOnChain(ctx.chain, record)
+    if (check) return await markCommittedByOther(ctx, roundKey, check.details)
+  } catch (error) {
+    metrics.chainErrors.inc({ operation: 'read-round' })
+    return await release(ctx, roundKey, `chain read failed: ${(error as Error).message}`)
+  }
+
+  // 3. The report, from the observations that make the quorum.
+  const decision = decideRound(ctx, record)
+  if (!decision.reached) return await release(ctx, roundKey, 'quorum lost (a signer left the active set)')
+  // The signatures were checked at intake; recovering again (fast path) keeps the report builder honest.
+  const recover = (_: ObservationDomain, o: SignedObservation['observation'], signature: string) => recovererFor(ctx, record.contract)(o, signature)
+  const { data, signers } = buildCommitCall({ domain: domainOf(ctx, record.contract), record, observations: decision.signers, recover })
+
+  // 4. Simulate (eth_call) before paying for it; a revert names what is wrong.
+  const call = { to: record.contract, data, from: sender.address }
+  let gasLimit: bigint
+  try {
+    await provider.call(call)
+    gasLimit = ((await provider.estimateGas(call)) * BigInt(options.gasLimitPercent)) / 100n
+  } catch (error) {
+    return await onRevert(ctx, roundKey, error, log)
+  }
+
+  // 5. Send, replace if stuck, fail over; then record the result.
+  const startedAtMs = nowMs()
+  log.debug({ preparedMs: startedAtMs - claimedAtMs, gasLimit: String(gasLimit) }, 'commit simulated; sending')
+  let receipt
+  try {
+    const sent = await sender.send({ to: record.contract, data, gasLimit })
+    receipt = sent.receipt
+    if (sent.bumps > 0) metrics.feeBumps.inc(sent.bumps)
+  } catch (error) {
+    metrics.commits.inc({ kind: record.kind, result: 'send-error' })
+    log.warn({ err: (error as Error).message }, 'commit transaction not confirmed')
+    return await release(ctx, roundKey, (error as Error).message)
+  }
+  if (receipt.status !== 1) {
+    metrics.commits.inc({ kind: record.kind, result: 'reverted' })
+    // Lost a race at the last moment (another commit mined first), or something else: ask again.
+    try {
+      await provider.call(call)
+      return await release(ctx, roundKey, `commit ${receipt.hash} reverted`)
+    } catch (error) {
+      return await onRevert(ctx, roundKey, error, log)
+    }
+  }
+  metrics.commits.inc({ kind: record.kind, result: 'ok' })
+  metrics.commitGas.observe({ kind: record.kind }, Number(receipt.gasUsed))
+  metrics.commitLatency.observe((nowMs() - startedAtMs) / 1000)
+  const done = await store.mutate(roundKey, (current) =>
+    current
+      ? {
+          ...current,
+          state: 'committed',
+          // A round reported as no-quorum and committed later is reported again, as committed.
+          reported: false,
+          commit: {
+            answer: decision.answer.toString(),
+            signers,
+            by: options.id,
+            atMs: nowMs(),
+            txHash: receipt.hash,
+            gasUsed: receipt.gasUsed.toString(),
+            byOther: false,
+          },
+        }
+      : undefined,
+  )
+  metrics.roundsClosed.inc({ outcome: 'committed' })
+  log.info({ answer: decision.answer.toString(), signers: signers.length, tx: receipt.hash, gasUsed: receipt.gasUsed.toString(), sendMs: nowMs() - startedAtMs }, 'committed')
+  if (done.record) ctx.advance(roundKey, done.record)
+}
+
+/** Gives the claim back with a backoff, or gives the round up after the last attempt. */
+async function release(ctx: AggregatorContext, roundKey: string, error: string): Promise<void> {
+  const { options, metrics, logger, nowMs } = ctx
+  await ctx.store.mutate(roundKey, (current) => {
+    if (!current || current.state !== 'committing' || current.claim?.by !== options.id) return undefined
+    const attempts = current.claim.attempts
+    if (attempts >= options.maxCommitAttempts) {
+      metrics.roundsClosed.inc({ outcome: 'failed' })
+      logger.error({ roundKey, attempts, error }, 'commit failed after the last attempt; round left uncommitted')
+      return { ...current, state: 'failed', lastError: error.slice(0, MAX_ERROR_CHARS) }
+    }
+    // Back off before the next try (by this or another aggregator): 1 s, 2 s, 4 s ...
+    const backoffMs = Math.min(MAX_COMMIT_BACKOFF_MS, 1000 * 2 ** (attempts - 1))
+    return { ...current, state: 'open', claim: { ...current.claim, untilMs: nowMs() + backoffMs }, lastError: error.slice(0, MAX_ERROR_CHARS) }
+  })
+}
+
+async function markCommittedByOther(ctx: AggregatorContext, roundKey: string, why: string): Promise<void> {
+  const { changed, record } = await ctx.store.mutate(roundKey, (current) =>
+    current && !isFinished(current.state)
+      ? { ...current, state: 'committed', commit: { answer: '0', signers: [], by: ctx.options.id, atMs: ctx.nowMs(), byOther: true } }
+      : undefined,
+  )
+  if (changed && record) {
+    ctx.metrics.roundsClosed.inc({ outcome: 'committed-elsewhere' })
+    ctx.logger.info({ roundKey, requestId: record.requestId, round: record.round, why }, 'already committed on-chain; standing down')
+  }
+}
+
+async function onRevert(ctx: AggregatorContext, roundKey: string, error: unknown, log: Logger): Promise<void> {
+  const name = decodeContractError(error)?.name
+  if (name === 'RequestNotOpen' || name === 'RoundMismatch' || name === 'StaleRound') {
+    return markCommittedByOther(ctx, roundKey, describeContractError(error))
+  }
+  if (name === 'SignerNotActive' || name === 'QuorumNotReached' || name === 'NoActiveOperators') {
+    // Our registry is behind the chain: catch up before the next try.
+    await ctx.registry.sync().catch(() => undefined)
+  }
+  log.warn({ revert: describeContractError(error) }, 'commit simulation reverted')
+  await release(ctx, roundKey, describeContractError(error))
+}

@@ -1,0 +1,130 @@
+/**
+ * The outlier report of a finished round: who disagreed with the committed answer (or with the median, for
+ * a feed), who signed two different answers, and which active operators sent nothing. Evidence for a
+ * dispute: every listed observation carries its signature.
+ *
+ * A report is revised, not final, while evidence still arrives: an observation that comes after the commit
+ * (late) is stored, the round's report is reopened, and a revision is published. A late dissent is listed
+ * with `late: true`; a late agreement is no outlier, and in both cases the signer is no longer a
+ * non-responder. So "non-responder" means: nothing arrived from it before this report.
+ *
+ * Each revision has its own message id, `<roundKey>.report.<outcome>.<observations>.<equivocations>`: the
+ * record only grows, so the counts name the content. The same revision from two aggregators (or a retry) is
+ * one message on the server; a later revision is never taken for a duplicate of an earlier one.
+ */
+import type { OutlierMessage } from '@sibyl/protocol/messages'
+import { outlierSubject } from '@sibyl/protocol/subjects'
+import type { RoundRecord, StoredObservation } from '../rounds/round-record.ts'
+import type { AggregatorContext } from './context.ts'
+import { decideRound, judgeLateObservations } from './decide-round.ts'
+
+const MAX_REASON_CHARS = 200
+
+type OutlierEntry = OutlierMessage['outliers'][number]
+
+export type OutlierReport = {
+  subject: string
+  msgID: string
+  message: OutlierMessage
+  /** Index of the observation or equivocation each outlier entry comes from (to count only new ones). */
+  sources: { entry: OutlierEntry; from: 'observation' | 'equivocation'; index: number }[]
+}
+
+function pick(o: StoredObservation) {
+  return { signer: o.signer, answer: o.answer, signature: o.signature, confidenceBps: o.confidenceBps, evidenceHash: o.evidenceHash, modelHash: o.modelHash }
+}
+
+/** The report of a round as its record stands (pure but for the registry and the clock). */
+export function buildOutlierReport(ctx: Pick<AggregatorContext, 'registry' | 'feedsByAddress' | 'options' | 'chainId' | 'nowMs'>, roundKey: string, record: RoundRecord): OutlierReport {
+  const decision = decideRound(ctx, record)
+  const committedAnswer = record.commit && !record.commit.byOther ? record.commit.answer : decision.reached ? decision.answer.toString() : undefined
+  const indexOf = new Map(record.observations.map((o, i) => [o, i]))
+  const sources: OutlierReport['sources'] = []
+  const add = (obs: StoredObservation, entry: OutlierEntry) => sources.push({ entry, from: 'observation', index: indexOf.get(obs) ?? -1 })
+
+  if (record.kind === 'resolution' && committedAnswer !== undefined) {
+    for (const o of record.observations) {
+      if (!o.late && o.answer !== committedAnswer) add(o, { ...pick(o), reason: `answered ${o.answer}, committed ${committedAnswer}` })
+    }
+  } else {
+    for (const o of decision.outliers) add(o.obs, { ...pick(o.obs), reason: o.reason.slice(0, MAX_REASON_CHARS) })
+  }
+  const committed =
+    record.state === 'committed' && committedAnswer !== undefined
+      ? { answer: BigInt(committedAnswer), ...(decision.reached && decision.spread ? { spread: decision.spread } : {}) }
+      : undefined
+  for (const o of judgeLateObservations(ctx, record, committed)) add(o.obs, { ...pick(o.obs), reason: o.reason.slice(0, MAX_REASON_CHARS), late: true })
+  record.equivocations.forEach((e, index) => {
+    const first = record.observations.find((o) => o.signer === e.signer)
+    if (first) sources.push({ entry: { ...pick(first), answer: e.answer, signature: e.signature, reason: `equivocation: also signed ${first.answer}` }, from: 'equivocation', index })
+  })
+
+  const nonResponders = ctx.registry.activeSigners().filter((s) => !record.observations.some((o) => o.signer === s))
+  const outcome = record.state === 'committed' ? 'committed' : 'no-quorum'
+  const message: OutlierMessage = {
+    version: 1,
+    kind: record.kind,
+    domain: { chainId: ctx.chainId.toString(), verifyingContract: record.contract },
+    requestId: record.requestId,
+    round: record.round,
+    outcome,
+    ...(committedAnswer !== undefined && record.state === 'committed' ? { committedAnswer } : {}),
+    ...(record.commit?.txHash ? { commitTx: record.commit.txHash } : {}),
+    outliers: sources.map((s) => s.entry),
+    nonResponders,
+    reportedBy: ctx.options.id,
+    closedAtMs: ctx.nowMs(),
+  }
+  return {
+    subject: outlierSubject({ chainId: ctx.chainId, contract: record.contract, requestId: record.requestId }),
+    msgID: `${roundKey}.report.${outcome}.${record.observations.length}.${record.equivocations.length}`,
+    message,
+    sources,
+  }
+}
+
+/** Publishes the report of a finished round (or a revision of it) and marks the round reported. */
+export async function publishReport(ctx: AggregatorContext, roundKey: string): Promise<void> {
+  const current = await ctx.store.get(roundKey)
+  if (!current || current.record.reported) return
+  const record = current.record
+  const report = buildOutlierReport(ctx, roundKey, record)
+  const { message } = report
+  const previous = record.lastReport?.outcome === message.outcome ? record.lastReport : undefined
+  // Nothing to say is not published, unless it revises a report already out (which it then supersedes).
+  const publish = message.outliers.length > 0 || message.nonResponders.length > 0 || record.lastReport !== undefined
+  if (publish) {
+    const ack = await ctx.publishReport(report.subject, new TextEncoder().encode(JSON.stringify(message)), report.msgID)
+    if (!ack.duplicate) countAndLog(ctx, record, report, previous)
+  }
+  // Marked only if the record still holds what was reported; evidence that came in meanwhile is reported next.
+  const marked = await ctx.store.mutate(roundKey, (c) =>
+    c && !c.reported && c.state === record.state && c.observations.length === record.observations.length && c.equivocations.length === record.equivocations.length
+      ? {
+          ...c,
+          reported: true,
+          ...(publish ? { lastReport: { outcome: message.outcome, observations: record.observations.length, equivocations: record.equivocations.length } } : {}),
+        }
+      : undefined,
+  )
+  if (marked.changed && record.state !== 'open' && record.state !== 'committing') ctx.memory.known.delete(roundKey)
+}
+
+/**
+ * Metrics and log lines for what this report adds: everything the first time (or when the outcome changed),
+ * only the newly arrived evidence in a revision, so a revision does not count an outlier twice.
+ */
+function countAndLog(ctx: AggregatorContext, record: RoundRecord, report: OutlierReport, previous: RoundRecord['lastReport']): void {
+  const base = { requestId: record.requestId, round: record.round }
+  for (const { entry, from, index } of report.sources) {
+    const seen = previous !== undefined && index >= 0 && index < (from === 'observation' ? previous.observations : previous.equivocations)
+    if (seen) continue
+    ctx.metrics.outliersReported.inc({ type: entry.late ? 'late-outlier' : 'outlier' })
+    ctx.logger.warn({ ...base, signer: entry.signer, answer: entry.answer, reason: entry.reason, ...(entry.late ? { late: true } : {}) }, 'outlier')
+  }
+  if (previous) return
+  for (const s of report.message.nonResponders) {
+    ctx.metrics.outliersReported.inc({ type: 'non-responder' })
+    ctx.logger.warn({ ...base, signer: s }, 'non-responder')
+  }
+}
