@@ -344,3 +344,53 @@ test.serial('a round that cannot reach quorum is closed at its deadline and repo
     [net.operators[2]!.signer.address],
   )
 })
+
+/** The last outlier report on the request's subject once it satisfies `ready`. */
+async function reportWhen(h: Harness, requestId: string, what: string, ready: (r: OutlierMessage) => boolean): Promise<OutlierMessage> {
+  return waitFor(what, async () => {
+    const r = await outlierReport(h, net.deployment.contracts.resolutionOracle, requestId)
+    return ready(r) ? r : undefined
+  })
+}
+
+test.serial('a dissent delivered after the commit is reported as a late outlier, and its signer is no non-responder', async (t) => {
+  const h = await harness(t)
+  await startAgg(h, 0, { rounds: { deadlineMs: 1000, commitLeaseMs: 5000, sweepIntervalMs: 100 } })
+  const requestId = await openRequest(net)
+  const liar = net.operators[3]!.signer.address
+  await publishAnswers(h.js, net, requestId, [1n, 1n, 1n])
+  await waitFor('commit', async () => (await requestStatus(requestId)).status === COMMITTED)
+  // The report goes out at the deadline: the fourth operator had sent nothing by then.
+  const first = await reportWhen(h, requestId, 'first report', (r) => r.outcome === 'committed')
+  t.deepEqual(first.nonResponders, [liar])
+  t.deepEqual(first.outliers, [])
+
+  // Its dissent arrives only now, long after the quorum committed.
+  await publishAnswers(h.js, net, requestId, [0n], 3)
+  const revised = await reportWhen(h, requestId, 'revised report', (r) => r.outliers.length > 0)
+  t.deepEqual(
+    revised.outliers.map((o) => [o.signer, o.answer, o.late]),
+    [[liar, '0', true]],
+  )
+  t.regex(revised.outliers[0]!.reason, /after the commit/)
+  t.deepEqual(revised.nonResponders, [], 'it responded, late')
+  t.is(revised.committedAnswer, '1')
+  const record = await readRound(h.nc, net.deployment.chainId, roundKey({ kind: 'resolution', contract: net.deployment.contracts.resolutionOracle, requestId, round: 0 }))
+  t.true(record?.observations.find((o) => o.signer === liar)?.late)
+  t.is(await commitsOf(net, requestId), 1, 'late evidence makes no second commit')
+  t.is((await requestStatus(requestId)).answer, 1n)
+})
+
+test.serial('an agreement delivered after the commit takes its signer off the non-responders, without an outlier', async (t) => {
+  const h = await harness(t)
+  await startAgg(h, 0, { rounds: { deadlineMs: 1000, commitLeaseMs: 5000, sweepIntervalMs: 100 } })
+  const requestId = await openRequest(net)
+  await publishAnswers(h.js, net, requestId, [1n, 1n, 1n])
+  const first = await reportWhen(h, requestId, 'first report', (r) => r.outcome === 'committed')
+  t.deepEqual(first.nonResponders, [net.operators[3]!.signer.address])
+  await publishAnswers(h.js, net, requestId, [1n], 3)
+  // The revision has nothing to list, and is published anyway: it supersedes the first.
+  const revised = await reportWhen(h, requestId, 'revised report', (r) => r.nonResponders.length === 0)
+  t.deepEqual(revised.outliers, [])
+  t.is(revised.outcome, 'committed')
+})

@@ -15,7 +15,7 @@
  * This file only wires the phases, each in its own file under phases/ over one shared state object
  * (phases/context.ts): intake, chain reads, consensus (decide-round), advance-round, commit, reports, sweep.
  */
-import { getAddress, type Provider } from 'ethers'
+import { getAddress, type ContractRunner } from 'ethers'
 import type { JetStreamClient } from '@nats-io/jetstream'
 import type { Logger } from 'pino'
 import type { AggregatorMetrics } from './metrics/aggregator-metrics.ts'
@@ -24,12 +24,13 @@ import type { RoundStore } from './rounds/round-store.ts'
 import { advanceRound } from './phases/advance-round.ts'
 import { createChainReads, type ChainReads } from './phases/chain-reads.ts'
 import { waitForCommits } from './phases/commit.ts'
-import { createAggregatorMemory, feedsByAddressOf, type AggregatorContext, type AggregatorOptions, type CommitSender } from './phases/context.ts'
+import { createAggregatorMemory, feedsByAddressOf, type AggregatorContext, type AggregatorOptions, type CommitProvider, type CommitSender } from './phases/context.ts'
 import { handleObservation, type HandleResult } from './phases/intake.ts'
 import { sweep } from './phases/sweep.ts'
 
 export type AggregatorDeps = {
-  provider: Provider
+  /** Reads, simulations and gas estimates (an ethers Provider). */
+  provider: CommitProvider & ContractRunner
   sender: CommitSender
   store: RoundStore
   js: Pick<JetStreamClient, 'publish'>

@@ -51,3 +51,14 @@ test('the lying feed reader multiplies values and passes failures through', asyn
   t.deepEqual(await createLyingFeedValueReader(async () => ({ ok: false, reason: 'down' }))(spec), { ok: false, reason: 'down' })
   t.throws(() => createLyingFeedValueReader(async () => ok, 1n), { instanceOf: RangeError })
 })
+
+test('a slow liar holds its answer back for delayMs, then lies as usual', async (t) => {
+  const startedAt = Date.now()
+  const lie = await createLyingResolver(fixed(observed(0n)), { delayMs: 150 })(request(['YES', 'NO']), undefined, context)
+  t.true(Date.now() - startedAt >= 140)
+  t.like(lie, { kind: 'observed', answer: 1n })
+  const spec: FeedSpec = { version: 1, description: 'X / Y', decimals: 2, sources: [{ url: 'http://127.0.0.1/x', format: 'html', weight: 10 }], deviationBps: 50, heartbeatSec: 60 }
+  const feedStartedAt = Date.now()
+  t.like(await createLyingFeedValueReader(async () => ({ ok: true, value: 2n, confidenceBps: 10_000, evidenceHash: '0x', modelId: 'm', modelHash: '0x' }), 10n, { delayMs: 150 })(spec), { value: 20n })
+  t.true(Date.now() - feedStartedAt >= 140)
+})

@@ -10,12 +10,20 @@
  *   that differs from the honest one. Reserved answers (unresolvable, too early) and "retry" / "skip" pass
  *   through unchanged: the liar lies exactly where the honest nodes commit to an outcome.
  * - Feeds: the value is multiplied by `factor` (default 10).
+ * - `delayMs` (default 0) holds the answer back: a liar slower than the aggregator's round deadline dissents
+ *   after the round was reported, the case the demo and the tests must still see reported (as a late outlier).
  *
  * Use: `startOracleNode({ ..., createResolver: async (context) => createLyingResolver(await createPipelineResolver(context)) })`.
  */
 import type { FeedSpec } from '@sibyl/protocol/question-spec'
 import type { FeedValue } from '@sibyl/oracle-node/feed-runner/feed-runner'
 import type { Resolver } from '@sibyl/oracle-node/node/resolver'
+import { sleepUnlessAborted } from '@sibyl/service-kit/time/sleep-unless-aborted'
+
+export type LyingOptions = {
+  /** How long the liar holds each answer back (default 0). */
+  delayMs?: number
+}
 
 /** The outcome a liar claims instead of `index` among `outcomeCount` outcomes. */
 export function wrongOutcome(index: number, outcomeCount: number): number {
@@ -25,9 +33,10 @@ export function wrongOutcome(index: number, outcomeCount: number): number {
 }
 
 /** DEMO ONLY: a resolver that reports a wrong outcome wherever `resolver` reports an outcome. */
-export function createLyingResolver(resolver: Resolver): Resolver {
+export function createLyingResolver(resolver: Resolver, options: LyingOptions = {}): Resolver {
   return async (request, spec, context) => {
     const outcome = await resolver(request, spec, context)
+    if (options.delayMs) await sleepUnlessAborted(options.delayMs)
     const outcomeCount = request.outcomes.length
     if (outcome.kind !== 'observed' || outcome.answer < 0n || outcome.answer >= BigInt(outcomeCount) || outcomeCount < 2) return outcome
     const lie = wrongOutcome(Number(outcome.answer), outcomeCount)
@@ -38,10 +47,11 @@ export function createLyingResolver(resolver: Resolver): Resolver {
 export type FeedValueReader = (spec: FeedSpec) => Promise<FeedValue>
 
 /** DEMO ONLY: a feed value reader that reports `factor` times the value `read` finds. */
-export function createLyingFeedValueReader(read: FeedValueReader, factor = 10n): FeedValueReader {
+export function createLyingFeedValueReader(read: FeedValueReader, factor = 10n, options: LyingOptions = {}): FeedValueReader {
   if (factor === 1n || factor <= 0n) throw new RangeError(`a lying factor must be positive and not 1, got ${factor}`)
   return async (spec) => {
     const value = await read(spec)
+    if (options.delayMs) await sleepUnlessAborted(options.delayMs)
     return value.ok ? { ...value, value: value.value * factor } : value
   }
 }

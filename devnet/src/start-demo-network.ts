@@ -36,6 +36,11 @@ export type StartDemoNetworkParameters = {
   operators?: number
   /** How many nodes lie (the last ones; default 1). They judge honestly, then report the next outcome and 10x feed values. */
   lyingNodes?: number
+  /**
+   * How long each lying node holds every answer back (default 0). Longer than the aggregator's round deadline,
+   * its dissent arrives after the round was reported: the slow-liar case a loaded machine produces by chance.
+   */
+  lyingDelayMs?: number
   /** ResolutionOracle's dispute window (default 30 s). */
   disputeWindowSec?: number
   /** DisputeGovernance's voting period (default 1 h). */
@@ -238,6 +243,7 @@ export async function startDemoNetwork(parameters: StartDemoNetworkParameters = 
     const nodeEnv: Record<string, string | undefined> = { SIBYL_MODEL_CACHE: process.env.SIBYL_MODEL_CACHE, XDG_CACHE_HOME: process.env.XDG_CACHE_HOME }
     for (const op of net.operators) nodeEnv[`NODE_KEY_${op.index}`] = op.signer.privateKey
     const { minConfidenceBps, ...nodeOverrides } = parameters.nodeOverrides ?? {}
+    const lyingOptions = { delayMs: parameters.lyingDelayMs ?? 0 }
     for (const op of net.operators) {
       checkAborted()
       const name = `node-${op.index + 1}`
@@ -259,8 +265,8 @@ export async function startDemoNetwork(parameters: StartDemoNetworkParameters = 
         config,
         env: nodeEnv,
         logger: loggerFor(name),
-        createResolver: lying ? async (context) => createLyingResolver(await createPipelineResolver(context)) : createPipelineResolver,
-        ...(lying ? { wrapFeedValueReader: (read) => createLyingFeedValueReader(read) } : {}),
+        createResolver: lying ? async (context) => createLyingResolver(await createPipelineResolver(context), lyingOptions) : createPipelineResolver,
+        ...(lying ? { wrapFeedValueReader: (read) => createLyingFeedValueReader(read, 10n, lyingOptions) } : {}),
       }
       const node: DemoNode = {
         index: op.index,

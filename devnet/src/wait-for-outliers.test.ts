@@ -1,6 +1,6 @@
 import test from 'ava'
 import { outlierMessageSchema, type OutlierMessage } from '@sibyl/protocol/messages'
-import { namedOutliers, waitForOutliers } from './wait-for-outliers.ts'
+import { accountForOutliers, waitForOutliers } from './wait-for-outliers.ts'
 
 const ORACLE = '0x' + 'aa'.repeat(20)
 const REQUEST = '0x' + '01'.repeat(32)
@@ -85,9 +85,26 @@ test('an aborted wait returns what it has at once', async (t) => {
   t.like(found, { missing: [LIAR], timedOut: true, reportCount: 0 })
 })
 
-test('namedOutliers: any round counts, an honest signer is never named by a report that lists only the liar', (t) => {
+test('accountForOutliers: any round counts, an honest signer is never named by a report that lists only the liar', (t) => {
   const round1 = buildOutlierReport({ kind: 'feed', round: 1, outliers: [buildOutlierEntry(LIAR)] })
   const round2 = buildOutlierReport({ kind: 'feed', round: 2, nonResponders: [LIAR] })
-  t.like(namedOutliers([round1, round2], [LIAR, ...HONEST]), { named: [LIAR], missing: HONEST, late: [], reportCount: 2, latest: round2 })
-  t.like(namedOutliers([], [LIAR]), { named: [], missing: [LIAR], latest: undefined })
+  t.like(accountForOutliers([round1, round2], [LIAR, ...HONEST]), { named: [LIAR], missing: HONEST, late: [], reportCount: 2, latest: round2 })
+  t.like(accountForOutliers([], [LIAR]), { named: [], missing: [LIAR], latest: undefined })
+})
+
+test('a silent liar (it reached the request only after the commit) is accounted for by the non-responders of the latest report', (t) => {
+  const silentReport = buildOutlierReport({ nonResponders: [LIAR] })
+  t.like(accountForOutliers([silentReport], [], [LIAR_MIXED]), { named: [], listedSilent: [LIAR_MIXED], missing: [] })
+  // A later report that no longer lists it, and names nobody: not accounted for.
+  t.like(accountForOutliers([silentReport, buildOutlierReport()], [], [LIAR]), { listedSilent: [], missing: [LIAR] })
+  // Named as an outlier after all (its observation came late): named, not silent.
+  const late = buildOutlierReport({ outliers: [buildOutlierEntry(LIAR, { late: true }) as OutlierMessage['outliers'][number]] })
+  t.like(accountForOutliers([silentReport, late], [], [LIAR]), { named: [LIAR], late: [LIAR], listedSilent: [], missing: [] })
+})
+
+test('waiting for a silent signer ends when a report lists it', async (t) => {
+  const watcher = scriptedWatcher([[], [], [buildOutlierReport({ nonResponders: [LIAR] })]])
+  const found = await waitForOutliers(watcher, { contract: ORACLE, requestId: REQUEST, signers: [], silent: [LIAR], timeoutMs: 10_000, everyMs: 1 })
+  t.like(found, { listedSilent: [LIAR], missing: [], timedOut: false })
+  t.is(watcher.reads(), 3)
 })

@@ -1,7 +1,7 @@
 import test from 'ava'
 import { Wallet, keccak256, toUtf8Bytes } from 'ethers'
 import { signObservation, recoverObservationSigner } from './eip712.ts'
-import { fromObservationMessage, observationMessageSchema, toObservationMessage } from './messages.ts'
+import { fromObservationMessage, observationMessageSchema, outlierMessageSchema, toObservationMessage } from './messages.ts'
 import { observationFilter, observationMessageId, observationSubject, outlierSubject, streams } from './subjects.ts'
 import { ANSWER_TOO_EARLY, ANSWER_UNRESOLVABLE, decodeAnswer, encodeAnswer } from './answers.ts'
 import { maxFaulty, quorumFor } from './quorum.ts'
@@ -84,4 +84,34 @@ test('reserved answers and the quorum rule mirror the contracts', (t) => {
     // Any two quorums overlap in at least f + 1 operators: one of them honest.
     t.true(2 * q - n >= f + 1)
   }
+})
+
+test('an outlier entry may be marked late (arrived after the commit); absent means on time', async (t) => {
+  const signed = await signObservation({ signer: Wallet.createRandom(), domain, observation })
+  const entry = {
+    signer: signed.signer,
+    answer: '-1',
+    reason: 'answered -1 after the commit of 1',
+    signature: signed.signature,
+    confidenceBps: observation.confidenceBps,
+    evidenceHash: observation.evidenceHash,
+    modelHash: observation.modelHash,
+  }
+  const report = {
+    version: 1,
+    kind: 'resolution',
+    domain: { chainId: '31337', verifyingContract: domain.verifyingContract },
+    requestId: observation.requestId,
+    round: 0,
+    outcome: 'committed',
+    committedAnswer: '1',
+    outliers: [entry, { ...entry, late: true }],
+    nonResponders: [],
+    reportedBy: 'agg-0',
+    closedAtMs: 1,
+  }
+  const parsed = outlierMessageSchema.parse(report)
+  t.deepEqual(parsed.outliers.map((o) => o.late), [undefined, true])
+  t.false(outlierMessageSchema.safeParse({ ...report, outliers: [{ ...entry, late: false }] }).success, 'late is marked, never spelled false')
+  t.false(outlierMessageSchema.safeParse({ ...report, outliers: [{ ...entry, lateBy: 5 }] }).success, 'other fields are still refused')
 })

@@ -2,6 +2,9 @@
  * The transaction sender against a real anvil: a transaction stuck in the pool (mining paused) is replaced
  * at the same nonce with higher fees and the replacement is the one mined; a dead RPC URL first in the
  * list is failed over; concurrent sends get consecutive nonces.
+ *
+ * Time is the sender's injected clock: its waits between polls move a manual clock instead of sleeping, and
+ * a block is mined "during" the wait at which the test wants it, so no test waits for real time to pass.
  */
 import test from 'ava'
 import { JsonRpcProvider, Wallet, parseEther, toBeHex } from 'ethers'
@@ -23,6 +26,21 @@ test.after.always(async () => {
   await anvil?.stop()
 })
 
+/**
+ * A manual clock for the sender: each of its waits moves the clock by the wait, then runs `during` (the
+ * test's view of what happens on the chain meanwhile).
+ */
+function manualTime(during: (nowMs: number) => Promise<void>) {
+  let now = 0
+  return {
+    nowMs: () => now,
+    sleep: async (ms: number) => {
+      now += ms
+      await during(now)
+    },
+  }
+}
+
 async function fundedWallet(): Promise<Wallet> {
   const wallet = Wallet.createRandom()
   await provider.send('anvil_setBalance', [wallet.address, toBeHex(parseEther('10'))])
@@ -31,6 +49,16 @@ async function fundedWallet(): Promise<Wallet> {
 
 test.serial('a stuck transaction is replaced with higher fees at the same nonce, and the replacement is mined', async (t) => {
   const wallet = await fundedWallet()
+  let replaced = 0
+  let mined = false
+  // Mine once the sender has replaced the transaction: it sat unmined through at least one bump.
+  const time = manualTime(async () => {
+    if (replaced >= 1 && !mined) {
+      mined = true
+      await provider.send('evm_mine', [])
+    }
+  })
+  const logger = pino({ level: 'warn' }, { write: (line: string) => void (JSON.parse(line).msg === 'transaction stuck: replaced with higher fees' && replaced++) })
   const sender = createTxSender({
     wallet,
     rpcUrls: [anvil.rpcUrl],
@@ -41,23 +69,22 @@ test.serial('a stuck transaction is replaced with higher fees at the same nonce,
     maxFeePerGasWei: parseEther('0.001'),
     logger,
     pollMs: 50,
+    ...time,
   })
   t.teardown(() => sender.destroy())
   const base = (await provider.getFeeData()).maxPriorityFeePerGas!
   await provider.send('evm_setAutomine', [false])
   try {
-    const sending = sender.send({ to: wallet.address, data: '0x', gasLimit: 30_000n })
-    // Let it sit unmined through at least one bump, then mine.
-    await new Promise((r) => setTimeout(r, 900))
-    await provider.send('evm_mine', [])
-    const { receipt, bumps } = await sending
+    const { receipt, bumps } = await sender.send({ to: wallet.address, data: '0x', gasLimit: 30_000n })
+    t.true(mined)
     t.true(bumps >= 1)
     t.is(receipt.status, 1)
-    const mined = await provider.getTransaction(receipt.hash)
+    t.true(time.nowMs() >= 300, 'the bump waited stuckAfterMs on the injected clock')
+    const minedTx = await provider.getTransaction(receipt.hash)
     const pending = await provider.getTransactionCount(wallet.address, 'latest')
     t.is(pending, 1, 'one nonce used: the replacement, not a second transaction')
-    t.is(mined?.nonce, 0)
-    t.true(mined!.maxPriorityFeePerGas! > base, `the mined transaction pays the bumped tip: ${mined!.maxPriorityFeePerGas} vs ${base}, maxFee ${mined!.maxFeePerGas}`)
+    t.is(minedTx?.nonce, 0)
+    t.true(minedTx!.maxPriorityFeePerGas! > base, `the mined transaction pays the bumped tip: ${minedTx!.maxPriorityFeePerGas} vs ${base}, maxFee ${minedTx!.maxFeePerGas}`)
   } finally {
     await provider.send('evm_setAutomine', [true])
   }
@@ -87,6 +114,14 @@ test.serial('a dead RPC URL is failed over, and concurrent sends take consecutiv
 test.serial('fees never exceed the configured cap', async (t) => {
   const wallet = await fundedWallet()
   const cap = 2_000_000_000n
+  let mined = false
+  // Five bumps of 100% would pass any cap; mine only after 1.2 s on the sender's clock (several bumps).
+  const time = manualTime(async (nowMs) => {
+    if (nowMs >= 1200 && !mined) {
+      mined = true
+      await provider.send('evm_mine', [])
+    }
+  })
   const sender = createTxSender({
     wallet,
     rpcUrls: [anvil.rpcUrl],
@@ -97,17 +132,44 @@ test.serial('fees never exceed the configured cap', async (t) => {
     maxFeePerGasWei: cap,
     logger,
     pollMs: 50,
+    ...time,
   })
   t.teardown(() => sender.destroy())
   await provider.send('evm_setAutomine', [false])
   try {
-    const sending = sender.send({ to: wallet.address, data: '0x', gasLimit: 30_000n })
-    await new Promise((r) => setTimeout(r, 1200))
-    await provider.send('evm_mine', [])
-    const { receipt } = await sending
-    const mined = await provider.getTransaction(receipt.hash)
-    t.true(mined!.maxFeePerGas! <= cap)
+    const { receipt } = await sender.send({ to: wallet.address, data: '0x', gasLimit: 30_000n })
+    t.true(mined)
+    const minedTx = await provider.getTransaction(receipt.hash)
+    t.true(minedTx!.maxFeePerGas! <= cap)
   } finally {
+    await provider.send('evm_setAutomine', [true])
+  }
+})
+
+test.serial('a transaction never mined is given up after the bumps, on the injected clock', async (t) => {
+  const wallet = await fundedWallet()
+  const time = manualTime(async () => undefined)
+  const sender = createTxSender({
+    wallet,
+    rpcUrls: [anvil.rpcUrl],
+    chainId: BigInt(anvil.chainId),
+    stuckAfterMs: 100,
+    feeBumpPercent: 25,
+    maxFeeBumps: 2,
+    maxFeePerGasWei: parseEther('0.001'),
+    logger,
+    pollMs: 50,
+    ...time,
+  })
+  t.teardown(() => sender.destroy())
+  await provider.send('evm_setAutomine', [false])
+  try {
+    const error = await t.throwsAsync(sender.send({ to: wallet.address, data: '0x', gasLimit: 30_000n }), { name: 'TxSendError' })
+    t.regex(error?.message ?? '', /not mined after 2 fee bumps/)
+    t.is(time.nowMs(), 100 * (2 + 2), 'gave up at stuckAfterMs x (maxFeeBumps + 2)')
+  } finally {
+    // Clear what it left in the pool so later tests start clean.
+    await provider.send('evm_mine', [])
     await provider.send('evm_setAutomine', [true])
   }
 })

@@ -95,7 +95,7 @@ export async function publishReport(ctx: AggregatorContext, roundKey: string): P
   const publish = message.outliers.length > 0 || message.nonResponders.length > 0 || record.lastReport !== undefined
   if (publish) {
     const ack = await ctx.publishReport(report.subject, new TextEncoder().encode(JSON.stringify(message)), report.msgID)
-    if (!ack.duplicate) countAndLog(ctx, record, report, previous)
+    if (!ack.duplicate) countAndLog(ctx, roundKey, record, report, previous)
   }
   // Marked only if the record still holds what was reported; evidence that came in meanwhile is reported next.
   const marked = await ctx.store.mutate(roundKey, (c) =>
@@ -114,8 +114,8 @@ export async function publishReport(ctx: AggregatorContext, roundKey: string): P
  * Metrics and log lines for what this report adds: everything the first time (or when the outcome changed),
  * only the newly arrived evidence in a revision, so a revision does not count an outlier twice.
  */
-function countAndLog(ctx: AggregatorContext, record: RoundRecord, report: OutlierReport, previous: RoundRecord['lastReport']): void {
-  const base = { requestId: record.requestId, round: record.round }
+function countAndLog(ctx: AggregatorContext, roundKey: string, record: RoundRecord, report: OutlierReport, previous: RoundRecord['lastReport']): void {
+  const base = { roundKey, requestId: record.requestId, round: record.round }
   for (const { entry, from, index } of report.sources) {
     const seen = previous !== undefined && index >= 0 && index < (from === 'observation' ? previous.observations : previous.equivocations)
     if (seen) continue

@@ -12,6 +12,7 @@ import {
   type Observation,
   type ObservationDomain,
 } from '@sibyl/protocol/eip712'
+import { buildObservation } from '@sibyl/protocol/testing/build-observation'
 import {
   InvalidSignatureError,
   createFastObservationRecoverer,
@@ -55,8 +56,9 @@ const localDomain: ObservationDomain = { chainId: 31337n, verifyingContract: '0x
 const randomHash = () => hexlify(randomBytes(32))
 const randomInt = (max: number) => randomBytes(4).readUInt32BE() % max
 
-function buildObservation(overrides: Partial<Observation> = {}): Observation {
-  return {
+/** The protocol's fixture with every field drawn at random (then any override). */
+function randomObservation(overrides: Partial<Observation> = {}): Observation {
+  return buildObservation({
     requestId: randomHash(),
     round: randomInt(1000),
     answer: BigInt(randomInt(3)),
@@ -64,7 +66,7 @@ function buildObservation(overrides: Partial<Observation> = {}): Observation {
     evidenceHash: randomHash(),
     modelHash: randomHash(),
     ...overrides,
-  }
+  })
 }
 
 /** A spread of answers: outcome indexes, reserved negatives, prices, random 256-bit two's complement, extremes. */
@@ -123,14 +125,14 @@ for (const backend of backends) {
     t.true(vectors.vectors.length >= 2)
     for (const v of vectors.vectors) {
       const domain = { chainId: BigInt(v.chainId), verifyingContract: v.verifyingContract }
-      const observation: Observation = {
+      const observation = buildObservation({
         requestId: v.requestId,
         round: v.round,
         answer: BigInt(v.answer),
         confidenceBps: v.confidenceBps,
         evidenceHash: v.evidenceHash,
         modelHash: v.modelHash,
-      }
+      })
       const recover = createFastObservationRecoverer(domain, { backend })
       t.is(recover(observation, v.expected.signature), v.expected.signer, v.note)
     }
@@ -146,7 +148,7 @@ for (const backend of backends) {
     for (let i = 0; i < 150; i++) {
       const key = new SigningKey(hexlify(randomBytes(32)))
       const d = i % domains.length
-      const observation = buildObservation({ answer: randomAnswer(i), round: randomRound(i), confidenceBps: randomConfidence(i) })
+      const observation = randomObservation({ answer: randomAnswer(i), round: randomRound(i), confidenceBps: randomConfidence(i) })
       const signature = signWith(key, domains[d]!, observation)
       const expected = computeAddress(key.publicKey)
       const fast = recoverers[d]!(observation, signature)
@@ -160,7 +162,7 @@ for (const backend of backends) {
     const recover = createFastObservationRecoverer(localDomain, { backend })
     for (let i = 0; i < 10; i++) {
       const wallet = Wallet.createRandom()
-      const observation = buildObservation({ answer: randomAnswer(i) })
+      const observation = randomObservation({ answer: randomAnswer(i) })
       const signed = await signObservation({ signer: wallet, domain: localDomain, observation })
       t.is(recover(observation, signed.signature), verifyTypedData(toTypedDataDomain(localDomain), observationTypes, observation, signed.signature))
       t.is(recover(observation, signed.signature), wallet.address)
@@ -172,7 +174,7 @@ for (const backend of backends) {
     const keys = Array.from({ length: 5 }, () => new SigningKey(hexlify(randomBytes(32))))
     for (let i = 0; i < 40; i++) {
       const key = keys[i % keys.length]!
-      const observation = buildObservation()
+      const observation = randomObservation()
       t.is(recover(observation, signWith(key, localDomain, observation)), computeAddress(key.publicKey))
     }
   })
@@ -180,7 +182,7 @@ for (const backend of backends) {
   test(`${backend}: under another domain or another answer the signature recovers a different address`, (t) => {
     const key = new SigningKey(hexlify(randomBytes(32)))
     const signer = computeAddress(key.publicKey)
-    const observation = buildObservation({ answer: -1n })
+    const observation = randomObservation({ answer: -1n })
     const signature = signWith(key, localDomain, observation)
     const others: ObservationDomain[] = [
       { chainId: 31338n, verifyingContract: localDomain.verifyingContract },
@@ -202,7 +204,7 @@ for (const backend of backends) {
   test(`${backend}: refuses the high-s twin that ethers alone would accept`, (t) => {
     const recover = createFastObservationRecoverer(localDomain, { backend })
     const key = new SigningKey(hexlify(randomBytes(32)))
-    const observation = buildObservation()
+    const observation = randomObservation()
     const signature = signWith(key, localDomain, observation)
     const s = BigInt(`0x${signature.slice(66, 130)}`)
     const v = Number.parseInt(signature.slice(130), 16)
@@ -219,7 +221,7 @@ for (const backend of backends) {
   test(`${backend}: refuses v other than 27 or 28`, (t) => {
     const recover = createFastObservationRecoverer(localDomain, { backend })
     const key = new SigningKey(hexlify(randomBytes(32)))
-    const observation = buildObservation()
+    const observation = randomObservation()
     const signature = signWith(key, localDomain, observation)
     for (const v of [0, 1, 26, 29, 35, 255]) {
       t.throws(() => recover(observation, withParts(signature, { v })), { instanceOf: InvalidSignatureError, message: /v is/ })
@@ -229,7 +231,7 @@ for (const backend of backends) {
   test(`${backend}: refuses signatures of the wrong length or not hex`, (t) => {
     const recover = createFastObservationRecoverer(localDomain, { backend })
     const key = new SigningKey(hexlify(randomBytes(32)))
-    const observation = buildObservation()
+    const observation = randomObservation()
     const signature = signWith(key, localDomain, observation)
     const bad = [
       '',
@@ -248,7 +250,7 @@ for (const backend of backends) {
   test(`${backend}: refuses r or s out of range and an r that is no curve point (ecrecover returns 0)`, (t) => {
     const recover = createFastObservationRecoverer(localDomain, { backend })
     const key = new SigningKey(hexlify(randomBytes(32)))
-    const observation = buildObservation()
+    const observation = randomObservation()
     const signature = signWith(key, localDomain, observation)
     const x = xWithoutCurvePoint()
     for (const parts of [{ r: 0n }, { s: 0n }, { r: N }, { r: N + 1n }, { r: 2n ** 256n - 1n }, { r: x }]) {
@@ -261,7 +263,7 @@ for (const backend of backends) {
   test(`${backend}: refuses observations the reference refuses`, (t) => {
     const recover = createFastObservationRecoverer(localDomain, { backend })
     const key = new SigningKey(hexlify(randomBytes(32)))
-    const observation = buildObservation()
+    const observation = randomObservation()
     const signature = signWith(key, localDomain, observation)
     const bad: Partial<Observation>[] = [
       { round: -1 },

@@ -9,15 +9,12 @@
  * says, for each question, whether the final answer is the expected one, and whether every lying node was
  * reported as an outlier.
  *
- * The verdict does not depend on what ran first. Everything it reads is waited for, with a bound that the
- * demo states in its output when it has to wait:
- * - each commit and each feed round: `timeoutMs` (default 120 s);
- * - every node's observation of a request: `observationTimeoutMs` after the request (default `timeoutMs`);
- *   a node still silent then is recorded as silent;
- * - an outlier report naming each lying node whose observation arrived: `reportTimeoutMs` (default the
- *   aggregator's round deadline + 30 s). Reports are read from the SIBYL_OUTLIERS stream from its start, all
- *   of them: a liar whose observation arrived after the round was reported is first listed as a non-responder
- *   and named in a later (late) report for the same request, and the demo waits for that one.
+ * The verdict does not depend on what ran first: everything it reads is waited for, with a bound the demo
+ * states in its output before it waits (await-evidence.ts): each commit and feed round (`timeoutMs`, default
+ * 120 s); every node's observation of a committed request (`observationTimeoutMs` after the commit, default
+ * 60 s); an outlier report that accounts for each liar (`reportTimeoutMs`, default the aggregator's round
+ * deadline + 30 s). Outlier reports are read from the SIBYL_OUTLIERS stream from its start, every one of them:
+ * a liar whose observation came after the round was reported is named in a later report, marked late.
  */
 import { Contract, formatEther, formatUnits, parseEther, parseUnits, type Wallet } from 'ethers'
 import type { PredictionMarket } from '@sibyl/contracts/typechain'
@@ -27,8 +24,9 @@ import { increaseTime, latestTimestamp } from '../local-network.ts'
 import { buildDemoQuestions, DEMO_FEED, type DemoQuestion, type DemoQuestionKey } from '../demo-questions.ts'
 import type { DemoNetwork } from '../start-demo-network.ts'
 import { finalizeAfterWindow, fundedWallet, marketResolution, openMarket, readCommits, redeem, requestMarketResolution, waitForCommit } from '../demo-markets.ts'
-import { watchNetwork, type NetworkWatcher } from '../watch-network.ts'
-import { namedOutliers, waitForOutliers } from '../wait-for-outliers.ts'
+import { watchNetwork } from '../watch-network.ts'
+import { awaitFeedEvidence, awaitQuestionEvidence, refreshRowReport, type EvidenceContext } from './await-evidence.ts'
+import type { DemoEvent, DemoState, DemoSummary, FeedRow, QuestionRow, QuestionSummary } from './demo-state.ts'
 
 /** What a consumer that only knows Chainlink's interface calls (AggregatorV3Interface). */
 export const AGGREGATOR_V3_INTERFACE_ABI = [
@@ -39,86 +37,6 @@ export const AGGREGATOR_V3_INTERFACE_ABI = [
   'function latestRoundData() view returns (uint80 roundId, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound)',
 ] as const
 
-export type QuestionPhase = 'opening' | 'open' | 'requested' | 'observing' | 'committed' | 'finalized' | 'paid' | 'failed'
-
-export type QuestionRow = {
-  key: DemoQuestionKey
-  title: string
-  outcomes: readonly string[]
-  expectedIndex: number
-  phase: QuestionPhase
-  market?: string
-  requestId?: string
-  requestedAtMs?: number
-  /** Signed observations seen on NATS: node name -> answer. */
-  observations: Map<string, bigint>
-  /**
-   * From every outlier report the aggregator published for the request (a late observation that dissents is
-   * reported in a later one): who any of them names as an outlier, who only late, and who the latest lists as
-   * not having answered.
-   */
-  report?: { outliers: string[]; nonResponders: string[]; late?: string[]; count?: number }
-  /** Nodes whose observation the demo had not seen when its bound ran out. */
-  silent?: string[]
-  commit?: { answer: bigint; txHash: string; signers: string[]; afterMs: number }
-  /** ReportCommitted events seen for the request (exactly 1 is the rule). */
-  commitCount?: number
-  finalized?: { answer: bigint; txHash: string; afterMs: number }
-  payout?: { expectedWei: bigint; receivedWei: bigint }
-  error?: string
-}
-
-export type FeedRound = { round: number; answer: bigint; expected: bigint; updatedAt: number }
-
-export type FeedRow = {
-  description: string
-  decimals: number
-  address: string
-  feedId: string
-  phase: 'waiting' | 'round' | 'moved' | 'done' | 'failed'
-  rounds: FeedRound[]
-  /** Node names reported as outliers in the feed's rounds (any report of any round). */
-  outliers: Set<string>
-  error?: string
-}
-
-export type DemoState = { startedAtMs: number; nodes: string[]; questions: QuestionRow[]; feed: FeedRow | undefined; liars: string[] }
-
-export type DemoEvent = { atMs: number; subject: string; text: string }
-
-export type QuestionSummary = {
-  key: DemoQuestionKey
-  requestId: string | undefined
-  expected: string
-  committed: string | undefined
-  final: string | undefined
-  ok: boolean
-  commits: number
-  commitTx: string | undefined
-  commitMs: number | undefined
-  finalizeTx: string | undefined
-  finalMs: number | undefined
-  outliers: string[]
-  /** Among `outliers`, those named only in a late report. */
-  lateOutliers: string[]
-  /** Nodes whose observation did not arrive within the bound. */
-  silent: string[]
-  payoutWei: string | undefined
-  expectedPayoutWei: string | undefined
-  error?: string
-}
-
-export type DemoSummary = {
-  ok: boolean
-  questions: QuestionSummary[]
-  feed: { description: string; ok: boolean; rounds: { round: number; answer: string; expected: string }[]; outliers: string[]; error?: string } | undefined
-  liars: string[]
-  liarReported: boolean
-  /** Where a liar was not named as an outlier, and why ("nwc-above-100: node-4 (no observation)"). */
-  unreported: string[]
-  elapsedMs: number
-}
-
 export type RunDemoParameters = {
   network: DemoNetwork
   /** Which questions (default: all of them). */
@@ -127,9 +45,9 @@ export type RunDemoParameters = {
   newPrice?: string
   /** Bound on waiting for each commit and feed round (default 120 s). */
   timeoutMs?: number
-  /** Bound on waiting for every node's observation of a request, counted from the request (default `timeoutMs`). */
+  /** Bound on waiting for every node's observation of a committed request, counted from the commit (default 60 s). */
   observationTimeoutMs?: number
-  /** Bound on waiting for an outlier report that names each lying node (default: the aggregator's round deadline + 30 s). */
+  /** Bound on waiting for an outlier report that accounts for each lying node (default: the aggregator's round deadline + 30 s). */
   reportTimeoutMs?: number
   signal?: AbortSignal
   onChange?: (state: DemoState) => void
@@ -158,7 +76,7 @@ export async function runDemo(parameters: RunDemoParameters): Promise<DemoSummar
   const { network, signal } = parameters
   const { net, sites } = network
   const timeoutMs = parameters.timeoutMs ?? 120_000
-  const observationTimeoutMs = parameters.observationTimeoutMs ?? timeoutMs
+  const observationTimeoutMs = parameters.observationTimeoutMs ?? 60_000
   const reportTimeoutMs = parameters.reportTimeoutMs ?? network.aggregatorConfig.rounds.deadlineMs + 30_000
   const startedAtMs = Date.now()
   const since = () => Date.now() - startedAtMs
@@ -167,7 +85,6 @@ export async function runDemo(parameters: RunDemoParameters): Promise<DemoSummar
   const nodeName = new Map(network.nodes.map((n) => [n.operator.signer.address.toLowerCase(), n.name]))
   const operatorName = new Map(network.nodes.map((n) => [n.operator.operator.address.toLowerCase(), n.name]))
   const nameOf = (address: string) => nodeName.get(address.toLowerCase()) ?? operatorName.get(address.toLowerCase()) ?? address
-  const nodeSigners = network.nodes.map((n) => n.operator.signer.address)
   const oracleAddress = net.deployment.contracts.resolutionOracle
   const chainId = BigInt(net.deployment.chainId)
   const untilSignal = signal ? { signal } : {}
@@ -188,8 +105,6 @@ export async function runDemo(parameters: RunDemoParameters): Promise<DemoSummar
   const rowByRequest = new Map<string, QuestionRow>()
   // Observations that arrive before the request's transaction receipt has been read (bounded: demo traffic only).
   const early = new Map<string, ObservationMessage[]>()
-  // Set once the watcher is up; reports delivered before that are read again from it when their request is known.
-  let watcher: NetworkWatcher | undefined
 
   const onObservation = (m: ObservationMessage) => {
     if (m.kind !== 'resolution') return
@@ -206,26 +121,8 @@ export async function runDemo(parameters: RunDemoParameters): Promise<DemoSummar
     emit(row.key, `observation ${row.observations.size}/${network.nodes.length} from ${name}: ${answerLabel(row.outcomes, BigInt(m.observation.answer))}`)
     changed()
   }
-  /** The row's view of every report for its request, read again from the watcher; a new report is told once. */
-  const refreshRowReport = (row: QuestionRow) => {
-    if (!watcher || !row.requestId) return
-    const reports = watcher.reports(oracleAddress, row.requestId)
-    if (reports.length === 0 || reports.length === row.report?.count) return
-    const found = namedOutliers(reports, nodeSigners)
-    const named = new Set(found.named.map((a) => a.toLowerCase()))
-    row.report = {
-      outliers: found.named.map(nameOf),
-      late: found.late.map(nameOf),
-      nonResponders: (found.latest?.nonResponders ?? []).filter((a) => !named.has(a.toLowerCase())).map(nameOf),
-      count: reports.length,
-    }
-    const outliers = row.report.outliers.map((o) => (row.report!.late!.includes(o) ? `${o} (late)` : o)).join(', ')
-    emit(
-      row.key,
-      `${reports.length > 1 ? `revised outlier report (${reports.length})` : 'outlier report'}: ${outliers || 'no outliers'}${row.report.nonResponders.length > 0 ? `; silent: ${row.report.nonResponders.join(', ')}` : ''}`,
-    )
-    changed()
-  }
+  // Set once the watcher is up: reports delivered before that are read again from it when their request is known.
+  let evidence: EvidenceContext | undefined
   const onReport = (report: OutlierMessage) => {
     if (report.kind === 'feed' && state.feed && report.requestId.toLowerCase() === state.feed.feedId.toLowerCase()) {
       for (const o of report.outliers) state.feed.outliers.add(nameOf(o.signer))
@@ -234,42 +131,22 @@ export async function runDemo(parameters: RunDemoParameters): Promise<DemoSummar
       return
     }
     const row = rowByRequest.get(report.requestId.toLowerCase())
-    if (row) refreshRowReport(row)
+    if (row && evidence) refreshRowReport(evidence, row)
   }
-  watcher = await watchNetwork({ natsUrl: network.natsUrl, chainId, onObservation, onOutlierReport: onReport })
-  const seen = watcher
-
-  /**
-   * What the verdict reads about a committed request, waited for: every node's observation (or the bound after
-   * the request passes), then an outlier report naming each liar whose observation arrived (or its bound passes).
-   */
-  const awaitEvidence = async (row: QuestionRow) => {
-    const silent = () => state.nodes.filter((name) => !row.observations.has(name))
-    if (silent().length > 0) {
-      const leftMs = Math.max(0, row.requestedAtMs! + observationTimeoutMs - Date.now())
-      emit(row.key, `waiting up to ${seconds(leftMs)} s for the observation of ${silent().join(', ')} (the bound: ${seconds(observationTimeoutMs)} s after the request)`)
-      await pollUntil(`the observations of ${row.key}`, async () => silent().length === 0, { timeoutMs: leftMs, everyMs: 200, ...untilSignal }).catch(() => undefined)
-      if (silent().length > 0) {
-        row.silent = silent()
-        emit(row.key, `no observation from ${row.silent.join(', ')} within ${seconds(observationTimeoutMs)} s of the request`)
-        changed()
-      }
-    }
-    const liars = network.liars.filter((signer) => row.observations.has(nameOf(signer)))
-    if (liars.length === 0) return
-    refreshRowReport(row)
-    const pending = namedOutliers(seen.reports(oracleAddress, row.requestId!), liars).missing
-    if (pending.length === 0) return
-    emit(row.key, `waiting up to ${seconds(reportTimeoutMs)} s for an outlier report naming ${pending.map(nameOf).join(', ')}`)
-    const found = await waitForOutliers(seen, { contract: oracleAddress, requestId: row.requestId!, signers: liars, timeoutMs: reportTimeoutMs, ...untilSignal })
-    refreshRowReport(row)
-    if (found.missing.length > 0) {
-      const latest = found.latest ? `the latest of ${found.reportCount} report(s) names ${found.latest.outliers.map((o) => nameOf(o.signer)).join(', ') || 'no outliers'}` : 'there is no report'
-      emit(row.key, `no outlier report named ${found.missing.map(nameOf).join(', ')} within ${seconds(reportTimeoutMs)} s; ${latest}`)
-    } else {
-      emit(row.key, `${found.named.map(nameOf).join(', ')} named as outlier after ${(found.waitedMs / 1000).toFixed(1)} s of waiting${found.late.length > 0 ? ` (late: ${found.late.map(nameOf).join(', ')})` : ''}`)
-    }
+  const watcher = await watchNetwork({ natsUrl: network.natsUrl, chainId, onObservation, onOutlierReport: onReport })
+  evidence = {
+    watcher,
+    oracle: oracleAddress,
+    nodes: network.nodes.map((n) => ({ name: n.name, signer: n.operator.signer.address })),
+    liars: network.liars,
+    nameOf,
+    emit,
+    changed,
+    observationTimeoutMs,
+    reportTimeoutMs,
+    ...untilSignal,
   }
+  const ctx = evidence
 
   try {
     // 1. Markets: one per question, backed both ways, open for MARKET_OPEN_SEC of chain time.
@@ -342,7 +219,7 @@ export async function runDemo(parameters: RunDemoParameters): Promise<DemoSummar
       changed()
       for (const m of early.get(requestId.toLowerCase()) ?? []) onObservation(m)
       early.delete(requestId.toLowerCase())
-      refreshRowReport(row)
+      refreshRowReport(ctx, row)
     }
 
     // 4. Move the price: the nodes' deviation check opens a new feed round.
@@ -395,30 +272,17 @@ export async function runDemo(parameters: RunDemoParameters): Promise<DemoSummar
           changed()
         }
         row.commitCount = (await readCommits(net, row.requestId!).catch(() => [])).length
-        if (row.commit) await awaitEvidence(row)
+        if (row.commit) await awaitQuestionEvidence(ctx, row)
       }),
     )
     await feedDone
 
     // 6. The feed: an outlier report of any round naming each liar (the first round's is usually in long before).
-    if (feed && network.liars.length > 0) {
-      const pending = network.liars.filter((l) => !feed.outliers.has(nameOf(l)))
-      if (pending.length > 0) {
-        emit(feed.description, `waiting up to ${seconds(reportTimeoutMs)} s for an outlier report naming ${pending.map(nameOf).join(', ')}`)
-        const found = await waitForOutliers(seen, { contract: feed.address, requestId: feed.feedId, signers: network.liars, timeoutMs: reportTimeoutMs, ...untilSignal })
-        for (const l of found.named) feed.outliers.add(nameOf(l))
-        changed()
-        if (found.missing.length > 0) emit(feed.description, `no outlier report named ${found.missing.map(nameOf).join(', ')} within ${seconds(reportTimeoutMs)} s`)
-      }
-    }
+    if (feed && network.liars.length > 0) await awaitFeedEvidence(ctx, feed)
   } finally {
-    await seen.close()
+    await watcher.close()
   }
   return summarize(state, network.liars.map(nameOf), since())
-}
-
-function seconds(ms: number): number {
-  return Math.ceil(ms / 1000)
 }
 
 function summarize(state: DemoState, liars: string[], elapsedMs: number): DemoSummary {
@@ -444,6 +308,7 @@ function summarize(state: DemoState, liars: string[], elapsedMs: number): DemoSu
       outliers: row.report?.outliers ?? [],
       lateOutliers: row.report?.late ?? [],
       silent: row.silent ?? [],
+      nonResponders: row.report?.nonResponders ?? [],
       payoutWei: row.payout?.receivedWei.toString(),
       expectedPayoutWei: row.payout?.expectedWei.toString(),
       ...(row.error ? { error: row.error } : {}),
@@ -459,12 +324,19 @@ function summarize(state: DemoState, liars: string[], elapsedMs: number): DemoSu
         ...(feed.error ? { error: feed.error } : {}),
       }
     : undefined
-  // Every liar must be named in an outlier report of every question (it lies on each), and of the feed.
+  // Every liar must be accounted for on every question (it lies on each): named as an outlier where it answered,
+  // listed as silent where it reached the request only after the commit; on the feed, named; and named as an
+  // outlier at least once, so that a liar that never lies is caught.
   const unreported = [
     ...questions.flatMap((q) =>
-      liars.filter((l) => !q.outliers.includes(l)).map((l) => `${q.key}: ${l} (${q.silent.includes(l) ? 'no observation' : 'not named by any outlier report'})`),
+      liars.flatMap((l) => {
+        if (q.outliers.includes(l)) return []
+        if (q.silent.includes(l)) return q.nonResponders.includes(l) ? [] : [`${q.key}: ${l} (silent; no report listed it as silent)`]
+        return [`${q.key}: ${l} (answered; no report named it as outlier)`]
+      }),
     ),
-    ...(feedSummary ? liars.filter((l) => !feedSummary.outliers.includes(l)).map((l) => `feed ${feedSummary.description}: ${l}`) : []),
+    ...(feedSummary ? liars.filter((l) => !feedSummary.outliers.includes(l)).map((l) => `feed ${feedSummary.description}: ${l} (no report named it as outlier)`) : []),
+    ...liars.filter((l) => !questions.some((q) => q.outliers.includes(l)) && !feedSummary?.outliers.includes(l)).map((l) => `${l} was never named as an outlier`),
   ]
   const liarReported = liars.length > 0 && unreported.length === 0
   const ok = questions.length > 0 && questions.every((q) => q.ok) && (feedSummary?.ok ?? true) && (liars.length === 0 || liarReported)

@@ -1,0 +1,93 @@
+/**
+ * The demo's state as it runs (one row per question and one for the feed, what the view draws) and the summary
+ * it ends with (what `sibyl demo --once` prints as JSON).
+ */
+import type { DemoQuestionKey } from '../demo-questions.ts'
+
+export type QuestionPhase = 'opening' | 'open' | 'requested' | 'observing' | 'committed' | 'finalized' | 'paid' | 'failed'
+
+export type QuestionRow = {
+  key: DemoQuestionKey
+  title: string
+  outcomes: readonly string[]
+  expectedIndex: number
+  phase: QuestionPhase
+  market?: string
+  requestId?: string
+  requestedAtMs?: number
+  /** Signed observations seen on NATS: node name -> answer. */
+  observations: Map<string, bigint>
+  /**
+   * From every outlier report the aggregator published for the request (a late observation that dissents is
+   * reported in a later one): who any of them names as an outlier, who only late, and who the latest lists as
+   * not having answered.
+   */
+  report?: { outliers: string[]; nonResponders: string[]; late?: string[]; count?: number }
+  /** Nodes whose observation the demo had not seen when its bound ran out. */
+  silent?: string[]
+  /** Liars that no outlier report accounted for (named as outlier, or listed as silent) within the bound. */
+  unaccounted?: string[]
+  commit?: { answer: bigint; txHash: string; signers: string[]; afterMs: number }
+  /** ReportCommitted events seen for the request (exactly 1 is the rule). */
+  commitCount?: number
+  finalized?: { answer: bigint; txHash: string; afterMs: number }
+  payout?: { expectedWei: bigint; receivedWei: bigint }
+  error?: string
+}
+
+export type FeedRound = { round: number; answer: bigint; expected: bigint; updatedAt: number }
+
+export type FeedRow = {
+  description: string
+  decimals: number
+  address: string
+  feedId: string
+  phase: 'waiting' | 'round' | 'moved' | 'done' | 'failed'
+  rounds: FeedRound[]
+  /** Node names reported as outliers in the feed's rounds (any report of any round). */
+  outliers: Set<string>
+  error?: string
+}
+
+export type DemoState = { startedAtMs: number; nodes: string[]; questions: QuestionRow[]; feed: FeedRow | undefined; liars: string[] }
+
+export type DemoEvent = { atMs: number; subject: string; text: string }
+
+export type QuestionSummary = {
+  key: DemoQuestionKey
+  requestId: string | undefined
+  expected: string
+  committed: string | undefined
+  final: string | undefined
+  ok: boolean
+  commits: number
+  commitTx: string | undefined
+  commitMs: number | undefined
+  finalizeTx: string | undefined
+  finalMs: number | undefined
+  outliers: string[]
+  /** Among `outliers`, those named only in a late report. */
+  lateOutliers: string[]
+  /** Nodes whose observation did not arrive within the bound (a node that reaches a request only after its commit does not answer it). */
+  silent: string[]
+  /** Nodes the latest outlier report lists as not having answered. */
+  nonResponders: string[]
+  payoutWei: string | undefined
+  expectedPayoutWei: string | undefined
+  error?: string
+}
+
+export type DemoSummary = {
+  ok: boolean
+  questions: QuestionSummary[]
+  feed: { description: string; ok: boolean; rounds: { round: number; answer: string; expected: string }[]; outliers: string[]; error?: string } | undefined
+  liars: string[]
+  /**
+   * Every liar accounted for by the outlier reports of every question (named as an outlier where it answered,
+   * listed as silent where it did not) and of the feed, and named as an outlier at least once.
+   */
+  liarReported: boolean
+  /** Where a liar was not accounted for, and why ("nwc-above-100: node-4 (answered; no report named it)"). */
+  unreported: string[]
+  elapsedMs: number
+}
