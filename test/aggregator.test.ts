@@ -15,8 +15,7 @@ import { Wallet, keccak256, toUtf8Bytes } from 'ethers'
 import { outlierMessageSchema, type OutlierMessage } from '@sibyl/protocol/messages'
 import { streams, outlierSubject } from '@sibyl/protocol/subjects'
 import { startLocalNetwork, type LocalNetwork } from '@sibyl/devnet/local-network'
-import { contractAt } from '@sibyl/contracts/contract-at'
-import { feedAggregatorAbi } from '@sibyl/contracts/generated/FeedAggregator'
+import { FeedAggregator__factory } from '@sibyl/contracts/typechain'
 import { ensureStreams } from '@sibyl/service-kit/nats/ensure-streams'
 import { publishObservation } from '@sibyl/oracle-node/transport/publish-observation'
 import { startAggregator, type StartedAggregator } from '@sibyl/aggregator/start-aggregator'
@@ -82,7 +81,7 @@ async function startAgg(h: Harness, index = 0, overrides: Partial<AggregatorConf
 }
 
 async function requestStatus(requestId: string): Promise<{ status: bigint; answer: bigint }> {
-  const r = await net.contracts.oracle.getFunction('getRequest')(requestId)
+  const r = await net.contracts.oracle.getRequest(requestId)
   return { status: BigInt(r.status), answer: BigInt(r.answer) }
 }
 
@@ -145,8 +144,8 @@ test.serial('numeric feed round: one wild value is rejected and the median of th
   const h = await harness(t)
   await startAgg(h)
   const feedInfo = net.deployment.contracts.feeds[0]!
-  const feed = contractAt(feedAggregatorAbi, feedInfo.address, net.provider)
-  const round = Number(await feed.getFunction('latestRoundId')()) + 1
+  const feed = FeedAggregator__factory.connect(feedInfo.address, net.provider)
+  const round = Number(await feed.latestRoundId()) + 1
   const values = [11901n, 11903n, 1190100n, 11899n]
   for (let i = 0; i < 4; i++) {
     const message = await signedMessage({
@@ -160,8 +159,8 @@ test.serial('numeric feed round: one wild value is rejected and the median of th
     })
     t.true((await publishObservation(h.js, message)).ok)
   }
-  await waitFor('transmit', async () => Number(await feed.getFunction('latestRoundId')()) === round)
-  const [, answer] = await feed.getFunction('latestRoundData')()
+  await waitFor('transmit', async () => Number(await feed.latestRoundId()) === round)
+  const [, answer] = await feed.latestRoundData()
   t.is(answer, 11901n, 'upper median of the three honest values')
   const report = await outlierReport(h, feedInfo.address, feedInfo.feedId)
   t.deepEqual(

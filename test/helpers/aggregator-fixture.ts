@@ -22,7 +22,7 @@ let questions = 0
 export async function openRequest(net: LocalNetwork): Promise<string> {
   const requester = localWallet('aggregator test requester', 0, net.provider)
   await setBalance(net.provider, requester.address, parseEther('10'))
-  await (await net.contracts.token.getFunction('mint')(requester.address, parseEther('1'))).wait()
+  await (await net.contracts.token.mint(requester.address, parseEther('1'))).wait()
   const now = await latestTimestamp(net.provider)
   const { requestId } = await requestResolution(net.contracts.token, net.contracts.oracle, requester, {
     spec: JSON.stringify({ version: 1, type: 'text', question: `Aggregator test question ${questions++}?`, sources: [] }),
