@@ -20,9 +20,14 @@ example PredictionMarket per demo question, asks for their resolution and follow
 in, outliers, the committed answer and its transaction, the dispute window, finality and the winner's payout;
 and it reads the NWC / USD feed through AggregatorV3Interface before and after the price moves.
 
+It waits for what it checks, for at most a bound it prints before waiting: 120 s for each commit and feed
+round, 60 s after a commit for every node's observation, the aggregator's round deadline + 30 s for an
+outlier report (a liar that answers after the round was reported is named in a later report, marked late).
+
   --once                run non-interactively and exit: progress on stderr, one JSON summary line on stdout;
                         exit 0 only when every question reached its expected final answer and every lying node
-                        was reported as an outlier (default dispute window 5 s)
+                        was reported: as an outlier where it answered, as silent where it reached a request
+                        only after its commit (default dispute window 5 s)
   --nodes N             oracle nodes (default 4)
   --liars N             lying nodes among them (default 1)
   --dispute-window SEC  the oracle's dispute window (default 30, or 5 with --once)

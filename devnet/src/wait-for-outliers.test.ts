@@ -9,7 +9,7 @@ const LIAR = '0x' + 'b4'.repeat(20)
 /** The same address, spelled another way (addresses compare case-insensitively). */
 const LIAR_MIXED = '0x' + 'B4'.repeat(20)
 
-function buildOutlierEntry(signer: string, overrides: Record<string, unknown> = {}) {
+function buildOutlierEntry(signer: string, overrides: Partial<OutlierMessage['outliers'][number]> = {}): OutlierMessage['outliers'][number] {
   return {
     signer,
     answer: '1',
@@ -22,7 +22,7 @@ function buildOutlierEntry(signer: string, overrides: Record<string, unknown> = 
   }
 }
 
-/** A committed round's report; `outliers` entries may carry fields of later protocol versions (`late`). */
+/** A committed round's report. */
 function buildOutlierReport(overrides: Partial<OutlierMessage> = {}): OutlierMessage {
   const report = outlierMessageSchema.parse({
     version: 1,
@@ -61,7 +61,7 @@ test('a liar named in the first report is named at once', async (t) => {
 
 test('a liar first reported as a non-responder is named by the later, late report: the wait goes on until it comes', async (t) => {
   const first = buildOutlierReport({ nonResponders: [LIAR] })
-  const late = buildOutlierReport({ outliers: [buildOutlierEntry(LIAR, { late: true }) as OutlierMessage['outliers'][number]], closedAtMs: 1_700_000_030_000 })
+  const late = buildOutlierReport({ outliers: [buildOutlierEntry(LIAR, { late: true as const })], closedAtMs: 1_700_000_030_000 })
   const watcher = scriptedWatcher([[], [first], [first], [first, late]])
   const found = await waitForOutliers(watcher, { contract: ORACLE, requestId: REQUEST, signers: [LIAR_MIXED], timeoutMs: 10_000, everyMs: 1 })
   t.like(found, { missing: [], late: [LIAR_MIXED], reportCount: 2, timedOut: false })
@@ -98,7 +98,7 @@ test('a silent liar (it reached the request only after the commit) is accounted 
   // A later report that no longer lists it, and names nobody: not accounted for.
   t.like(accountForOutliers([silentReport, buildOutlierReport()], [], [LIAR]), { listedSilent: [], missing: [LIAR] })
   // Named as an outlier after all (its observation came late): named, not silent.
-  const late = buildOutlierReport({ outliers: [buildOutlierEntry(LIAR, { late: true }) as OutlierMessage['outliers'][number]] })
+  const late = buildOutlierReport({ outliers: [buildOutlierEntry(LIAR, { late: true as const })] })
   t.like(accountForOutliers([silentReport, late], [], [LIAR]), { named: [LIAR], late: [LIAR], listedSilent: [], missing: [] })
 })
 

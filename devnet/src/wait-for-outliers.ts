@@ -29,17 +29,12 @@ export type OutliersAccounted = {
   latest: OutlierMessage | undefined
 }
 
-/** Whether an outlier entry was reported late (the `late` flag; absent means on time). */
-function isLate(entry: OutlierMessage['outliers'][number]): boolean {
-  return (entry as { late?: unknown }).late === true
-}
-
 /** Who of `signers` (and of `silent`) the reports account for; see the top of this file. */
 export function accountForOutliers(reports: readonly OutlierMessage[], signers: readonly string[], silent: readonly string[] = []): OutliersAccounted {
   const onTime = new Set<string>()
   const late = new Set<string>()
   for (const report of reports) {
-    for (const entry of report.outliers) (isLate(entry) ? late : onTime).add(entry.signer.toLowerCase())
+    for (const entry of report.outliers) (entry.late ? late : onTime).add(entry.signer.toLowerCase())
   }
   const latest = reports.at(-1)
   const nonResponders = new Set((latest?.nonResponders ?? []).map((a) => a.toLowerCase()))

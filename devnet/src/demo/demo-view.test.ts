@@ -1,6 +1,6 @@
 import test from 'ava'
 import { createDemoView, summaryTable } from './demo-view.ts'
-import type { DemoState, DemoSummary, QuestionRow } from './run-demo.ts'
+import type { DemoState, DemoSummary, QuestionRow } from './demo-state.ts'
 
 function row(overrides: Partial<QuestionRow> = {}): QuestionRow {
   return {
@@ -46,6 +46,7 @@ const summary = (ok: boolean): DemoSummary => ({
       outliers: ok ? ['node-4'] : [],
       lateOutliers: [],
       silent: [],
+      nonResponders: [],
       payoutWei: ok ? '3000000000000000000' : undefined,
       expectedPayoutWei: ok ? '3000000000000000000' : undefined,
     },
@@ -53,7 +54,7 @@ const summary = (ok: boolean): DemoSummary => ({
   feed: undefined,
   liars: ['node-4'],
   liarReported: ok,
-  unreported: ok ? [] : ['hockey-winner: node-4 (not named by any outlier report)'],
+  unreported: ok ? [] : ['hockey-winner: node-4 (answered; no report named it as outlier)'],
   elapsedMs: 12_345,
 })
 
@@ -65,11 +66,17 @@ test('the summary table names each question, its final answer, timings, outliers
   t.regex(table, /✓ every question reached its expected final answer; the lying node \(node-4\) reported as outlier \(12\.3 s\)/)
   const failed = summaryTable(summary(false), state([row()]))
   t.regex(failed, /^✗\s+hockey-winner\s+Port Alder Gulls\s+Ridgeback Miners/m)
-  t.regex(failed, /✗ not every check passed: hockey-winner; a lying node was not reported as an outlier everywhere \(hockey-winner: node-4 \(not named by any outlier report\)\)/)
+  t.regex(failed, /✗ not every check passed: hockey-winner; a lying node was not reported as an outlier everywhere \(hockey-winner: node-4 \(answered; no report named it as outlier\)\)/)
   // A liar named only by a late report (its observation came after the round was reported) is marked so.
   const late = summary(true)
   late.questions[0] = { ...late.questions[0]!, lateOutliers: ['node-4'] }
   t.regex(summaryTable(late, state([row()])), /^✓\s+hockey-winner\s.*\snode-4 \(late\)\s+3000000000000000000$/m)
+  // A liar that reached the request only after its commit stayed silent, and the report said so.
+  const silent = summary(true)
+  silent.questions[0] = { ...silent.questions[0]!, outliers: [], silent: ['node-4'], nonResponders: ['node-4'] }
+  const silentTable = summaryTable(silent, state([row()]))
+  t.regex(silentTable, /^✓\s+hockey-winner\s.*\snode-4 \(silent\)\s+3000000000000000000$/m)
+  t.regex(silentTable, /reported as outlier \(silent, and reported so: node-4 on hockey-winner\)/)
 })
 
 test('off a terminal: one plain line per event and no escape codes anywhere', (t) => {

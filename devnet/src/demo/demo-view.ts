@@ -4,7 +4,8 @@
  * log): one plain line per event, no escape codes. Both end with the same summary table.
  */
 import { formatEther, formatUnits } from 'ethers'
-import { answerLabel, short, type DemoEvent, type DemoState, type DemoSummary, type QuestionRow } from './run-demo.ts'
+import type { DemoEvent, DemoState, DemoSummary, QuestionRow } from './demo-state.ts'
+import { answerLabel, short } from './run-demo.ts'
 
 export type DemoViewStream = { write: (s: string) => unknown; isTTY?: boolean; columns?: number }
 
@@ -158,7 +159,7 @@ export function summaryTable(summary: DemoSummary, state: DemoState, style: Tabl
     String(q.commits),
     q.commitMs === undefined ? '-' : `${(q.commitMs / 1000).toFixed(1)} s`,
     q.finalMs === undefined ? '-' : `${(q.finalMs / 1000).toFixed(1)} s`,
-    q.outliers.map((o) => (q.lateOutliers.includes(o) ? `${o} (late)` : o)).join(', ') || '-',
+    [...q.outliers.map((o) => (q.lateOutliers.includes(o) ? `${o} (late)` : o)), ...q.silent.map((n) => `${n} (silent)`)].join(', ') || '-',
     q.payoutWei ?? '-',
   ])
   if (summary.feed) {
@@ -180,8 +181,10 @@ export function summaryTable(summary: DemoSummary, state: DemoState, style: Tabl
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()
   const body = rows.map((r) => line(r).replace(/^[✓✗]/, (m) => style.mark(m === '✓')))
+  // A liar that reached a request only after its commit did not answer it: reported as silent there.
+  const silentLiars = summary.questions.flatMap((q) => q.silent.filter((n) => summary.liars.includes(n)).map((n) => `${n} on ${q.key}`))
   const verdict = summary.ok
-    ? `${style.mark(true)} every question reached its expected final answer${summary.liars.length > 0 ? `; the lying node${summary.liars.length > 1 ? 's' : ''} (${summary.liars.join(', ')}) reported as outlier${summary.liars.length > 1 ? 's' : ''}` : ''} (${(summary.elapsedMs / 1000).toFixed(1)} s)`
+    ? `${style.mark(true)} every question reached its expected final answer${summary.liars.length > 0 ? `; the lying node${summary.liars.length > 1 ? 's' : ''} (${summary.liars.join(', ')}) reported as outlier${summary.liars.length > 1 ? 's' : ''}` : ''}${silentLiars.length > 0 ? ` (silent, and reported so: ${silentLiars.join(', ')})` : ''} (${(summary.elapsedMs / 1000).toFixed(1)} s)`
     : `${style.mark(false)} not every check passed: ${[
         ...summary.questions.filter((q) => !q.ok).map((q) => `${q.key}${q.error ? ` (${q.error})` : ''}`),
         ...(summary.feed && !summary.feed.ok ? [`feed ${summary.feed.description}`] : []),

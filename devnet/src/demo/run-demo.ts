@@ -282,10 +282,11 @@ export async function runDemo(parameters: RunDemoParameters): Promise<DemoSummar
   } finally {
     await watcher.close()
   }
-  return summarize(state, network.liars.map(nameOf), since())
+  return summarizeDemo(state, network.liars.map(nameOf), since())
 }
 
-function summarize(state: DemoState, liars: string[], elapsedMs: number): DemoSummary {
+/** The verdict from the demo's state: each question's final answer and payout, the feed's rounds, and every liar accounted for. */
+export function summarizeDemo(state: DemoState, liars: string[], elapsedMs: number): DemoSummary {
   const questions: QuestionSummary[] = state.questions.map((row) => {
     const expected = answerLabel(row.outcomes, BigInt(row.expectedIndex))!
     const ok =

@@ -1,0 +1,81 @@
+/**
+ * The demo's verdict: first from hand-made states (every way a liar can be accounted for, or not), then on a
+ * real network whose liar is slower than the aggregator's round deadline, the case a busy machine produces by
+ * chance: the demo must wait for the late report (or see the liar listed as silent) and pass, every time.
+ */
+import test from 'ava'
+import { startE2eNetwork } from '../start-e2e-network.ts'
+import type { DemoState, QuestionRow } from './demo-state.ts'
+import { runDemo, summarizeDemo } from './run-demo.ts'
+
+function buildRow(overrides: Partial<QuestionRow> = {}): QuestionRow {
+  return {
+    key: 'hockey-winner',
+    title: 'Sports: who won?',
+    outcomes: ['Port Alder Gulls', 'Ridgeback Miners'],
+    expectedIndex: 0,
+    phase: 'paid',
+    requestId: `0x${'ab'.repeat(32)}`,
+    requestedAtMs: 1000,
+    observations: new Map([['node-1', 0n], ['node-2', 0n], ['node-3', 0n], ['node-4', 1n]]),
+    report: { outliers: ['node-4'], nonResponders: [], late: [], count: 1 },
+    commit: { answer: 0n, txHash: `0x${'cd'.repeat(32)}`, signers: ['node-1', 'node-2', 'node-3'], afterMs: 4200 },
+    commitCount: 1,
+    finalized: { answer: 0n, txHash: `0x${'ef'.repeat(32)}`, afterMs: 9800 },
+    payout: { expectedWei: 3n * 10n ** 18n, receivedWei: 3n * 10n ** 18n },
+    ...overrides,
+  }
+}
+
+const buildState = (rows: QuestionRow[]): DemoState => ({ startedAtMs: 0, nodes: ['node-1', 'node-2', 'node-3', 'node-4'], questions: rows, feed: undefined, liars: ['node-4'] })
+const silentRow = (listed: boolean) =>
+  buildRow({ key: 'nwc-above-100', observations: new Map([['node-1', 0n], ['node-2', 0n], ['node-3', 0n]]), silent: ['node-4'], report: { outliers: [], nonResponders: listed ? ['node-4'] : [], count: 1 } })
+
+test('the verdict: a liar named on time or late passes; silent and listed so passes; anything else is named', (t) => {
+  t.like(summarizeDemo(buildState([buildRow()]), ['node-4'], 1), { ok: true, liarReported: true, unreported: [] })
+  const late = summarizeDemo(buildState([buildRow({ report: { outliers: ['node-4'], late: ['node-4'], nonResponders: [], count: 2 } })]), ['node-4'], 1)
+  t.like(late, { ok: true, unreported: [] })
+  t.deepEqual(late.questions[0]!.lateOutliers, ['node-4'])
+  t.like(summarizeDemo(buildState([buildRow(), silentRow(true)]), ['node-4'], 1), { ok: true, unreported: [] })
+
+  t.deepEqual(summarizeDemo(buildState([buildRow(), silentRow(false)]), ['node-4'], 1).unreported, ['nwc-above-100: node-4 (silent; no report listed it as silent)'])
+  const unnamed = summarizeDemo(buildState([buildRow({ report: { outliers: [], nonResponders: ['node-4'], count: 1 } })]), ['node-4'], 1)
+  t.like(unnamed, { ok: false, liarReported: false })
+  t.deepEqual(unnamed.unreported, ['hockey-winner: node-4 (answered; no report named it as outlier)', 'node-4 was never named as an outlier'])
+  // Silent everywhere: each question accounts for it, but a liar that never lies is not a demo of anything.
+  t.deepEqual(summarizeDemo(buildState([silentRow(true)]), ['node-4'], 1).unreported, ['node-4 was never named as an outlier'])
+})
+
+test('a liar slower than the round deadline: the demo waits for the late report (or the silent listing) and passes', async (t) => {
+  t.timeout(240_000)
+  const network = await startE2eNetwork({
+    operators: 4,
+    lyingNodes: 1,
+    disputeWindowSec: 2,
+    // The liar answers 4 s after it judged; the aggregator reports a round 1 s after it opens.
+    lyingDelayMs: 4000,
+    aggregatorOverrides: { rounds: { deadlineMs: 1000, commitLeaseMs: 5000, sweepIntervalMs: 100 } },
+  })
+  try {
+    const lines: string[] = []
+    const summary = await runDemo({
+      network,
+      questions: ['hockey-winner', 'football-result'],
+      observationTimeoutMs: 20_000,
+      reportTimeoutMs: 20_000,
+      onEvent: (e) => lines.push(`[${(e.atMs / 1000).toFixed(1)}] ${e.subject}: ${e.text}`),
+    })
+    t.log(summary.questions.map((q) => `${q.key}: outliers ${q.outliers.join(', ') || '-'}, late ${q.lateOutliers.join(', ') || '-'}, silent ${q.silent.join(', ') || '-'}`).join('\n'))
+    t.true(summary.ok, `${summary.unreported.join('; ')}\n${lines.join('\n')}`)
+    for (const q of summary.questions) {
+      const named = q.outliers.includes('node-4')
+      t.true(named || (q.silent.includes('node-4') && q.nonResponders.includes('node-4')), q.key)
+      // Whatever the liar did, no honest node is ever reported.
+      t.deepEqual(q.outliers.filter((o) => o !== 'node-4'), [], q.key)
+    }
+    // Every wait said how long it would wait before it began.
+    for (const line of lines.filter((l) => l.includes('waiting'))) t.regex(line, /waiting up to \d+ s for /)
+  } finally {
+    await network.stop()
+  }
+})
