@@ -5,11 +5,11 @@
  * For a committed request:
  * 1. Every node's observation, or its absence: at most `observationTimeoutMs` after the commit. The commit
  *    needs every honest node here (n = 4, quorum 3), so only a liar can be missing. A liar that was judging when
- *    the commit landed publishes afterwards; one that reached the request only after its commit does not
- *    answer it at all (a node answers open requests only), and stays silent.
- * 2. An outlier report that accounts for each liar: named as an outlier if its observation arrived (in the
- *    round's report, or in a later report marked late when it arrived after the round was reported), or
- *    listed as a non-responder if it stayed silent. At most `reportTimeoutMs`.
+ *    the commit landed, or reached the request only after it, still publishes: a node judges a committed
+ *    request once (its answer is dispute evidence), so a node is silent only if it failed.
+ * 2. An outlier report that accounts for each liar: named as an outlier (in the round's report, or in a later
+ *    report marked late when its observation arrived after the round was reported). A silent liar is a failure
+ *    of the demo, reported as such. At most `reportTimeoutMs`.
  * For the feed: a report of any round naming each liar, at most `reportTimeoutMs`.
  *
  * Every wait says what it waits for and for how long, through `emit`, before it starts.
@@ -58,9 +58,12 @@ export function refreshRowReport(ctx: EvidenceContext, row: QuestionRow): void {
   ctx.changed()
 }
 
-/** Steps 1 and 2 above for a committed request; records silent nodes and unaccounted liars on the row. */
-export async function awaitQuestionEvidence(ctx: EvidenceContext, row: QuestionRow): Promise<void> {
-  if (!row.requestId || !row.commit || row.requestedAtMs === undefined) return
+/**
+ * Step 1 above, run right after the commit and before the request is finalized: a node judges a committed
+ * request but not a final one, so the demo gives every node its bounded chance before it closes the window.
+ */
+export async function awaitObservations(ctx: EvidenceContext, row: QuestionRow): Promise<void> {
+  if (!row.requestId || !row.commit || row.requestedAtMs === undefined || row.silent !== undefined) return
   const committedAtMs = row.requestedAtMs + row.commit.afterMs
   const silent = () => ctx.nodes.filter((n) => !row.observations.has(n.name)).map((n) => n.name)
   if (silent().length > 0) {
@@ -73,6 +76,13 @@ export async function awaitQuestionEvidence(ctx: EvidenceContext, row: QuestionR
       ctx.changed()
     }
   }
+  row.silent ??= []
+}
+
+/** Steps 1 (if not done yet) and 2 above for a committed request; records silent nodes and unaccounted liars. */
+export async function awaitQuestionEvidence(ctx: EvidenceContext, row: QuestionRow): Promise<void> {
+  if (!row.requestId || !row.commit || row.requestedAtMs === undefined) return
+  await awaitObservations(ctx, row)
   const answered = ctx.liars.filter((s) => row.observations.has(ctx.nameOf(s)))
   const quiet = ctx.liars.filter((s) => !row.observations.has(ctx.nameOf(s)))
   if (answered.length + quiet.length === 0) return

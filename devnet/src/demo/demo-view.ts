@@ -181,10 +181,8 @@ export function summaryTable(summary: DemoSummary, state: DemoState, style: Tabl
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()
   const body = rows.map((r) => line(r).replace(/^[✓✗]/, (m) => style.mark(m === '✓')))
-  // A liar that reached a request only after its commit did not answer it: reported as silent there.
-  const silentLiars = summary.questions.flatMap((q) => q.silent.filter((n) => summary.liars.includes(n)).map((n) => `${n} on ${q.key}`))
   const verdict = summary.ok
-    ? `${style.mark(true)} every question reached its expected final answer${summary.liars.length > 0 ? `; the lying node${summary.liars.length > 1 ? 's' : ''} (${summary.liars.join(', ')}) reported as outlier${summary.liars.length > 1 ? 's' : ''}` : ''}${silentLiars.length > 0 ? ` (silent, and reported so: ${silentLiars.join(', ')})` : ''} (${(summary.elapsedMs / 1000).toFixed(1)} s)`
+    ? `${style.mark(true)} every question reached its expected final answer${summary.liars.length > 0 ? `; the lying node${summary.liars.length > 1 ? 's' : ''} (${summary.liars.join(', ')}) reported as outlier${summary.liars.length > 1 ? 's' : ''}` : ''} (${(summary.elapsedMs / 1000).toFixed(1)} s)`
     : `${style.mark(false)} not every check passed: ${[
         ...summary.questions.filter((q) => !q.ok).map((q) => `${q.key}${q.error ? ` (${q.error})` : ''}`),
         ...(summary.feed && !summary.feed.ok ? [`feed ${summary.feed.description}`] : []),

@@ -25,7 +25,7 @@ import { buildDemoQuestions, DEMO_FEED, type DemoQuestion, type DemoQuestionKey 
 import type { DemoNetwork } from '../start-demo-network.ts'
 import { finalizeAfterWindow, fundedWallet, marketResolution, openMarket, readCommits, redeem, requestMarketResolution, waitForCommit } from '../demo-markets.ts'
 import { watchNetwork } from '../watch-network.ts'
-import { awaitFeedEvidence, awaitQuestionEvidence, refreshRowReport, type EvidenceContext } from './await-evidence.ts'
+import { awaitFeedEvidence, awaitObservations, awaitQuestionEvidence, refreshRowReport, type EvidenceContext } from './await-evidence.ts'
 import type { DemoEvent, DemoState, DemoSummary, FeedRow, QuestionRow, QuestionSummary } from './demo-state.ts'
 
 /** What a consumer that only knows Chainlink's interface calls (AggregatorV3Interface). */
@@ -251,6 +251,9 @@ export async function runDemo(parameters: RunDemoParameters): Promise<DemoSummar
           row.phase = 'committed'
           emit(q.key, `committed "${answerLabel(q.outcomes, commit.answer)}" in tx ${short(commit.txHash)}, signed by ${row.commit.signers.join(', ')}; dispute window ${network.disputeWindowSec} s`)
           changed()
+          // Every node's observation (bounded) before the window is closed: a node judges a committed request,
+          // never a final one, so a slow liar is caught as a late outlier instead of missing the request.
+          await awaitObservations(ctx, row)
           const keeper = await fundedWallet(net, 'demo keeper', i)
           const finalized = await finalizeAfterWindow(net, commit, network.disputeWindowSec, { caller: keeper, ...untilSignal })
           const resolution = await marketResolution(market)
@@ -325,14 +328,13 @@ export function summarizeDemo(state: DemoState, liars: string[], elapsedMs: numb
         ...(feed.error ? { error: feed.error } : {}),
       }
     : undefined
-  // Every liar must be accounted for on every question (it lies on each): named as an outlier where it answered,
-  // listed as silent where it reached the request only after the commit; on the feed, named; and named as an
-  // outlier at least once, so that a liar that never lies is caught.
+  // Every liar must be named as an outlier on every question (it lies on each), on time or late: a node judges
+  // even a request committed before it got to it, so a silent liar means something failed; and on the feed.
   const unreported = [
     ...questions.flatMap((q) =>
       liars.flatMap((l) => {
         if (q.outliers.includes(l)) return []
-        if (q.silent.includes(l)) return q.nonResponders.includes(l) ? [] : [`${q.key}: ${l} (silent; no report listed it as silent)`]
+        if (q.silent.includes(l)) return [`${q.key}: ${l} (silent: no observation within the bound)`]
         return [`${q.key}: ${l} (answered; no report named it as outlier)`]
       }),
     ),

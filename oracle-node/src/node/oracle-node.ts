@@ -133,12 +133,17 @@ export function createOracleNode(deps: OracleNodeDeps, options: OracleNodeOption
     if (published && deps.nowMs() - (lastReadMs.get(requestId) ?? 0) < recheckPublishedMs) return 'waiting'
     lastReadMs.set(requestId, deps.nowMs())
     const onChain = await deps.oracle.getRequest(requestId)
-    if (onChain.status !== REQUEST_STATUS.Open) {
+    const round = Number(onChain.round)
+    // A request committed before this node judged it is still judged once: the node's own signed answer for the
+    // committed round is dispute evidence (the aggregator records it as late, and reports it when it dissents).
+    // Past that, or once disputed or final, there is nothing left to add.
+    const stillUseful =
+      onChain.status === REQUEST_STATUS.Open || (onChain.status === REQUEST_STATUS.Committed && !pending.publishedRounds.includes(round))
+    if (!stillUseful) {
       state.pending.delete(requestId)
       lastReadMs.delete(requestId)
       return 'settled'
     }
-    const round = Number(onChain.round)
     if (Number(onChain.resolveAfter) > chainTimeSec || pending.publishedRounds.includes(round)) return 'waiting'
 
     const observed = await observe(requestId, round, chainTimeSec)
