@@ -1,13 +1,17 @@
 # The Sibyl application image: the sibyl CLI with its workspaces and the anvil/forge binaries from npm.
 FROM node:20-bookworm-slim
 WORKDIR /app
-COPY package.json package-lock.json .npmrc tsconfig.json ./
+COPY package.json package-lock.json tsconfig.json ./
 COPY protocol/package.json protocol/
 COPY contracts/package.json contracts/
-COPY cli/package.json cli/
+COPY service-kit/package.json service-kit/
 COPY oracle-node/package.json oracle-node/
 COPY aggregator/package.json aggregator/
-COPY feeds/package.json feeds/
+COPY devnet/package.json devnet/
+COPY cli/package.json cli/
+COPY judge-lab/package.json judge-lab/
+COPY bench/package.json bench/
+COPY eval/package.json eval/
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build

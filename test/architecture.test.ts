@@ -4,7 +4,7 @@
  * heavier sibling, every cross-package import declared, and no oversized file in the aggregator or the CLI.
  */
 import test from 'ava'
-import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -87,4 +87,11 @@ test('no source file in aggregator/ or cli/ is over 400 lines', (t) => {
       t.true(lines <= 400, `${relative(root, file)} has ${lines} lines`)
     }
   }
+})
+
+test('the application image copies every workspace manifest before npm ci, and only files that exist', (t) => {
+  const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8')
+  const copied = [...dockerfile.matchAll(/^COPY\s+(.+?)\s+\S+\s*$/gm)].flatMap((m) => m[1]!.split(/\s+/)).filter((p) => p !== '.')
+  for (const { dir } of workspaces) t.true(copied.includes(`${dir}/package.json`), `Dockerfile does not copy ${dir}/package.json`)
+  for (const path of copied) t.true(existsSync(join(root, path)), `Dockerfile copies ${path}, which does not exist`)
 })
