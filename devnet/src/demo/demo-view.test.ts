@@ -1,32 +1,10 @@
 import test from 'ava'
 import { createDemoView, summaryTable } from './demo-view.ts'
-import type { DemoState, DemoSummary, QuestionRow } from './demo-state.ts'
-
-function row(overrides: Partial<QuestionRow> = {}): QuestionRow {
-  return {
-    key: 'hockey-winner',
-    title: 'Sports: who won?',
-    outcomes: ['Port Alder Gulls', 'Ridgeback Miners'],
-    expectedIndex: 0,
-    phase: 'paid',
-    requestId: `0x${'ab'.repeat(32)}`,
-    requestedAtMs: 1000,
-    observations: new Map([['node-1', 0n], ['node-2', 0n], ['node-3', 0n], ['node-4', 1n]]),
-    report: { outliers: ['node-4'], nonResponders: [] },
-    commit: { answer: 0n, txHash: `0x${'cd'.repeat(32)}`, signers: ['node-1', 'node-2', 'node-3'], afterMs: 4200 },
-    commitCount: 1,
-    finalized: { answer: 0n, txHash: `0x${'ef'.repeat(32)}`, afterMs: 9800 },
-    payout: { expectedWei: 3n * 10n ** 18n, receivedWei: 3n * 10n ** 18n },
-    ...overrides,
-  }
-}
+import type { DemoSummary } from './demo-state.ts'
+import { buildDemoState, buildQuestionRow } from './testing/build-question-row.ts'
 
 /** The text without its escape codes. */
 const plain = (s: string) => s.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '')
-
-function state(rows: QuestionRow[]): DemoState {
-  return { startedAtMs: 0, nodes: ['node-1', 'node-2', 'node-3', 'node-4'], questions: rows, feed: undefined, liars: ['node-4'] }
-}
 
 const summary = (ok: boolean): DemoSummary => ({
   ok,
@@ -59,31 +37,31 @@ const summary = (ok: boolean): DemoSummary => ({
 })
 
 test('the summary table names each question, its final answer, timings, outliers and payout, then the verdict', (t) => {
-  const table = summaryTable(summary(true), state([row()]))
+  const table = summaryTable(summary(true), buildDemoState([buildQuestionRow()]))
   const lines = table.split('\n')
   t.regex(lines[0]!, /question\s+expected\s+final answer\s+commits\s+commit\s+final\s+outliers\s+winner paid \(wei\)/)
   t.regex(lines[1]!, /^✓\s+hockey-winner\s+Port Alder Gulls\s+Port Alder Gulls\s+1\s+4\.2 s\s+9\.8 s\s+node-4\s+3000000000000000000$/)
   t.regex(table, /✓ every question reached its expected final answer; the lying node \(node-4\) reported as outlier \(12\.3 s\)/)
-  const failed = summaryTable(summary(false), state([row()]))
+  const failed = summaryTable(summary(false), buildDemoState([buildQuestionRow()]))
   t.regex(failed, /^✗\s+hockey-winner\s+Port Alder Gulls\s+Ridgeback Miners/m)
   t.regex(failed, /✗ not every check passed: hockey-winner; a lying node was not reported as an outlier everywhere \(hockey-winner: node-4 \(answered; no report named it as outlier\)\)/)
   // A liar named only by a late report (its observation came after the round was reported) is marked so.
   const late = summary(true)
   late.questions[0] = { ...late.questions[0]!, lateOutliers: ['node-4'] }
-  t.regex(summaryTable(late, state([row()])), /^✓\s+hockey-winner\s.*\snode-4 \(late\)\s+3000000000000000000$/m)
+  t.regex(summaryTable(late, buildDemoState([buildQuestionRow()])), /^✓\s+hockey-winner\s.*\snode-4 \(late\)\s+3000000000000000000$/m)
   // A node that never answered within the bound is shown as silent (the verdict fails on a silent liar).
   const silent = summary(false)
   silent.questions[0] = { ...silent.questions[0]!, outliers: [], silent: ['node-4'], nonResponders: ['node-4'] }
-  t.regex(summaryTable(silent, state([row()])), /^✗\s+hockey-winner\s.*\snode-4 \(silent\)\s+-$/m)
+  t.regex(summaryTable(silent, buildDemoState([buildQuestionRow()])), /^✗\s+hockey-winner\s.*\snode-4 \(silent\)\s+-$/m)
 })
 
 test('off a terminal: one plain line per event and no escape codes anywhere', (t) => {
   let out = ''
   const view = createDemoView({ stream: { write: (s: string) => (out += s), isTTY: false }, disputeWindowSec: 5, nowMs: () => 0 })
   view.step('starting anvil')
-  view.update(state([row({ phase: 'observing', commit: undefined, finalized: undefined, payout: undefined })]))
+  view.update(buildDemoState([buildQuestionRow({ phase: 'observing', commit: undefined, finalized: undefined, payout: undefined })]))
   view.event({ atMs: 1500, subject: 'hockey-winner', text: 'observation 1/4 from node-2: Port Alder Gulls' })
-  view.finish(summary(true), state([row()]))
+  view.finish(summary(true), buildDemoState([buildQuestionRow()]))
   t.false(out.includes('\u001b'), 'no ANSI escapes')
   t.regex(out, /^\[\s+0\.0s\] starting anvil$/m)
   t.regex(out, /^\[\s+1\.5s\] hockey-winner: observation 1\/4 from node-2: Port Alder Gulls$/m)
@@ -93,16 +71,16 @@ test('off a terminal: one plain line per event and no escape codes anywhere', (t
 test('on a terminal: the live block is redrawn in place, one line per request, and never over the summary', async (t) => {
   let out = ''
   const view = createDemoView({ stream: { write: (s: string) => (out += s), isTTY: true, columns: 160 }, disputeWindowSec: 5, nowMs: () => 2000 })
-  view.update(state([row({ phase: 'observing', commit: undefined, finalized: undefined, payout: undefined, report: undefined })]))
+  view.update(buildDemoState([buildQuestionRow({ phase: 'observing', commit: undefined, finalized: undefined, payout: undefined, report: undefined })]))
   await new Promise((r) => setTimeout(r, 150))
   t.regex(plain(out), /hockey-winner\s+obs 4\/4\s+collecting/)
-  view.update(state([row()]))
+  view.update(buildDemoState([buildQuestionRow()]))
   await new Promise((r) => setTimeout(r, 150))
   t.true(out.includes('\u001b[3F'), 'the block of 3 lines (header, one request, status) is redrawn in place')
   t.regex(plain(out), /→ Port Alder Gulls\s+tx 0xcdcdcd…cdcd 4\.2s\s+final ✓ paid 3\.0 ETH\s+outliers: node-4/)
-  view.finish(summary(true), state([row()]))
+  view.finish(summary(true), buildDemoState([buildQuestionRow()]))
   const finished = out.length
-  view.update(state([row()]))
+  view.update(buildDemoState([buildQuestionRow()]))
   await new Promise((r) => setTimeout(r, 150))
   t.is(out.length, finished, 'nothing is drawn after the summary')
 })

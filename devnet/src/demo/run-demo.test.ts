@@ -5,29 +5,11 @@
  */
 import test from 'ava'
 import { startE2eNetwork } from '../start-e2e-network.ts'
-import type { DemoState, QuestionRow } from './demo-state.ts'
+import { buildDemoState, buildQuestionRow } from './testing/build-question-row.ts'
 import { runDemo, summarizeDemo } from './run-demo.ts'
 
-function buildRow(overrides: Partial<QuestionRow> = {}): QuestionRow {
-  return {
-    key: 'hockey-winner',
-    title: 'Sports: who won?',
-    outcomes: ['Port Alder Gulls', 'Ridgeback Miners'],
-    expectedIndex: 0,
-    phase: 'paid',
-    requestId: `0x${'ab'.repeat(32)}`,
-    requestedAtMs: 1000,
-    observations: new Map([['node-1', 0n], ['node-2', 0n], ['node-3', 0n], ['node-4', 1n]]),
-    report: { outliers: ['node-4'], nonResponders: [], late: [], count: 1 },
-    commit: { answer: 0n, txHash: `0x${'cd'.repeat(32)}`, signers: ['node-1', 'node-2', 'node-3'], afterMs: 4200 },
-    commitCount: 1,
-    finalized: { answer: 0n, txHash: `0x${'ef'.repeat(32)}`, afterMs: 9800 },
-    payout: { expectedWei: 3n * 10n ** 18n, receivedWei: 3n * 10n ** 18n },
-    ...overrides,
-  }
-}
-
-const buildState = (rows: QuestionRow[]): DemoState => ({ startedAtMs: 0, nodes: ['node-1', 'node-2', 'node-3', 'node-4'], questions: rows, feed: undefined, liars: ['node-4'] })
+const buildRow = buildQuestionRow
+const buildState = buildDemoState
 const silentRow = (listed: boolean) =>
   buildRow({ key: 'nwc-above-100', observations: new Map([['node-1', 0n], ['node-2', 0n], ['node-3', 0n]]), silent: ['node-4'], report: { outliers: [], nonResponders: listed ? ['node-4'] : [], count: 1 } })
 
