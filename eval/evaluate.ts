@@ -49,7 +49,10 @@ export type DatasetReport = DatasetFigures & {
   rows: 'held-out' | 'none'
   /** Rows left out of the figures because the node saw them (training or development). */
   seenRowsLeftOut: number
-  /** Only when every row was seen: the figures on those rows, which are NOT held-out figures. */
+  /**
+   * The figures on the seen rows, which are NOT held-out figures: when every row was seen, and for the
+   * hand-written readers (structured, main text) also next to their held-out figures, so one run shows both.
+   */
   development?: DatasetFigures & { why: string }
   /** Set when the adapter failed on this folder (the other datasets still run). */
   error?: string
@@ -105,6 +108,10 @@ export async function evaluate(parameters: EvaluateParameters): Promise<Evaluati
         log(`${adapter.name}: ${Math.min(unseen.length, parameters.limit ?? Infinity)} of ${unseen.length} unseen rows (${seenRows.length} seen rows left out)`)
         const figures = await run(take(unseen))
         datasets[adapter.name] = { task: adapter.task, protocol: adapter.protocol, rows: 'held-out', seenRowsLeftOut: seenRows.length, ...figures }
+        if (seenRows.length > 0 && (adapter.task === 'structured' || adapter.task === 'main text')) {
+          const why = seen.why(adapter.folder, adapter.rowId(seenRows[0]!)) ?? ''
+          datasets[adapter.name]!.development = { ...(await run(take(seenRows))), why }
+        }
       } else if (seenRows.length > 0) {
         const why = seen.why(adapter.folder, adapter.rowId(seenRows[0]!)) ?? ''
         log(`${adapter.name}: every row was seen (${why}); development figures only`)

@@ -57,7 +57,7 @@ const pct = (v: number | null | undefined) => (v === null || v === undefined || 
 const num = (v: number | null | undefined, digits = 3) => (v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits))
 
 function tableLines(report: EvaluationReport): string[] {
-  const header = ['dataset', 'task', 'n', 'acc %', 'macro-F1 %', 'majority %', 'baseline', 'abstain %', 'acc answered %', 'ECE', 'rows/s']
+  const header = ['dataset', 'task', 'n', 'acc %', 'macro-F1 %', 'majority %', 'baseline', 'abstain %', 'acc answered %', 'ECE', 'rows/s', 'own column']
   const cells = (name: string, f: DatasetFigures, task: string) => {
     const baseline = f.baselines.filter((b) => !b.name.startsWith('majority')).map((b) => `${b.name}: acc ${pct(b.accuracy)} F1 ${pct(b.macroF1)}`).join('; ')
     return [
@@ -72,13 +72,14 @@ function tableLines(report: EvaluationReport): string[] {
       f.answeredAccuracy !== null ? `${pct(f.answeredAccuracy)} (${f.answered})` : '—',
       num(f.ece),
       f.rowsPerSecond > 0 ? f.rowsPerSecond.toFixed(1) : '—',
+      ownColumn(f.extra),
     ]
   }
   const heldOut: string[][] = []
   const development: string[][] = []
   for (const [name, d] of Object.entries(report.datasets)) {
     if (d.rows === 'held-out') heldOut.push(cells(name, d, d.task))
-    else if (d.development) development.push(cells(name, d.development, d.task))
+    if (d.development) development.push(cells(name, d.development, d.task))
   }
   const all = [header, ...heldOut, ...development]
   const widths = header.map((_, i) => Math.max(...all.map((r) => r[i]!.length)))
@@ -86,7 +87,7 @@ function tableLines(report: EvaluationReport): string[] {
   const rule = widths.map((w) => '-'.repeat(w)).join('-|-')
   const out = ['Held-out rows (never trained or tuned on):', fmt(header), rule, ...heldOut.map(fmt)]
   if (development.length > 0) {
-    out.push('', 'Development rows (the code was trained or written against every row of these; NOT held-out figures):', fmt(header), rule, ...development.map(fmt))
+    out.push('', 'Development rows (the code was trained or written against these rows; NOT held-out figures):', fmt(header), rule, ...development.map(fmt))
   }
   const coverage = Object.entries(report.datasets).filter(([, d]) => d.rows === 'held-out' && Array.isArray(d.extra.coverage))
   if (coverage.length > 0) {
@@ -103,6 +104,21 @@ function tableLines(report: EvaluationReport): string[] {
     out.push('', f(head), w.map((x) => '-'.repeat(x)).join('-|-'), ...body.map(f))
   }
   return out
+}
+
+/**
+ * Rows a dataset scores apart from its main figures: product prices whose annotation kept the page's own
+ * separator (right / n in the page's conventions, wrong and abstained named); sports declines for a stated
+ * ambiguity and decoys answered.
+ */
+function ownColumn(extra: Record<string, unknown>): string {
+  const locale = extra.locale as { n: number; right: number; wrong: number; abstained: number } | undefined
+  if (locale) return `locale ${locale.right}/${locale.n} right (${locale.wrong} wrong, ${locale.abstained} abstained)`
+  if (typeof extra.decoys === 'number') {
+    const ambiguous = typeof extra.declinedAmbiguous === 'number' ? `declined as ambiguous ${extra.declinedAmbiguous}, ` : ''
+    return `${ambiguous}decoys answered ${String(extra.decoysAnswered)}/${extra.decoys}`
+  }
+  return '—'
 }
 
 async function main(): Promise<void> {

@@ -17,6 +17,88 @@ const httpUrl = z
     }
   }, 'expected an http(s) URL')
 
+/** A currency or unit code as APIs write it: "USD", "USDT", "EUR", "points". */
+const unitCode = z.string().regex(/^[A-Za-z0-9]{2,12}$/, 'expected a unit code such as "USD"')
+
+/**
+ * Named readers for the JSON shapes operators actually point at (oracle-node/src/sources/adapters/): each
+ * knows where its provider puts the value and what unit it is in, so a spec names the provider instead of
+ * spelling a path into its response. Units are explicit: a price adapter's unit is its quote currency,
+ * read from its own parameters.
+ */
+export const apiAdapterSchema = z.discriminatedUnion('name', [
+  /** Coinbase Exchange `GET /products/{product}/ticker`: `{ price, bid, ask, volume, time, ... }`. */
+  z
+    .object({
+      name: z.literal('coinbase.ticker'),
+      product: z.string().regex(/^[A-Z0-9]{2,12}-[A-Z0-9]{2,12}$/, 'expected a product such as "BTC-USD"'),
+      field: z.enum(['price', 'bid', 'ask']).default('price'),
+    })
+    .strict(),
+  /** Coinbase `GET /v2/prices/{product}/spot`: `{ data: { base, currency, amount } }`. */
+  z
+    .object({
+      name: z.literal('coinbase.spot'),
+      product: z.string().regex(/^[A-Z0-9]{2,12}-[A-Z0-9]{2,12}$/, 'expected a product such as "BTC-USD"'),
+    })
+    .strict(),
+  /** Kraken `GET /0/public/Ticker?pair=...`: `{ error: [], result: { <pair>: { a, b, c, p, ... } } }`. */
+  z
+    .object({
+      name: z.literal('kraken.ticker'),
+      /** As asked ("XBTUSD") or as Kraken answers ("XXBTZUSD"); a one-pair answer is read whatever its key. */
+      pair: z.string().regex(/^[A-Z0-9.]{3,20}$/),
+      quote: unitCode,
+      field: z.enum(['last', 'bid', 'ask', 'vwap24h']).default('last'),
+    })
+    .strict(),
+  /** Binance `GET /api/v3/ticker/price` (`{ symbol, price }`) or `/ticker/24hr` / `/ticker/bookTicker`. */
+  z
+    .object({
+      name: z.literal('binance.ticker'),
+      symbol: z.string().regex(/^[A-Z0-9]{4,20}$/),
+      quote: unitCode,
+      field: z.enum(['last', 'bid', 'ask']).default('last'),
+    })
+    .strict()
+    .refine((a) => a.symbol.endsWith(a.quote.toUpperCase()) && a.symbol.length > a.quote.length, {
+      message: 'the symbol must end with its quote currency ("BTCUSDT" / "USDT")',
+      path: ['quote'],
+    }),
+  /** CoinGecko `GET /api/v3/simple/price?ids=<coinId>&vs_currencies=<vsCurrency>`: `{ <coinId>: { <vs>: number } }`. */
+  z
+    .object({
+      name: z.literal('coingecko.simplePrice'),
+      coinId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/),
+      vsCurrency: z.string().regex(/^[a-z0-9]{2,10}$/),
+    })
+    .strict(),
+  /** ESPN `GET /apis/site/v2/sports/<sport>/<league>/scoreboard?dates=YYYYMMDD`: `{ day, events: [...] }`. */
+  z.object({ name: z.literal('espn.scoreboard') }).strict(),
+])
+
+export type ApiAdapterSpec = z.infer<typeof apiAdapterSchema>
+export type ApiAdapterName = ApiAdapterSpec['name']
+
+/** The unit of the value an adapter reads, from its own parameters (undefined: not a number, e.g. scores). */
+export function adapterUnit(adapter: ApiAdapterSpec): string | undefined {
+  switch (adapter.name) {
+    case 'coinbase.ticker':
+    case 'coinbase.spot':
+      return adapter.product.split('-')[1]
+    case 'kraken.ticker':
+    case 'binance.ticker':
+      return adapter.quote.toUpperCase()
+    case 'coingecko.simplePrice':
+      return adapter.vsCurrency.toUpperCase()
+    case 'espn.scoreboard':
+      return undefined
+  }
+}
+
+const priceAdapterNames: ReadonlySet<ApiAdapterName> = new Set(['coinbase.ticker', 'coinbase.spot', 'kraken.ticker', 'binance.ticker', 'coingecko.simplePrice'])
+const sportsAdapterNames: ReadonlySet<ApiAdapterName> = new Set(['espn.scoreboard'])
+
 export const sourceSpecSchema = z
   .object({
     url: httpUrl,
@@ -24,12 +106,52 @@ export const sourceSpecSchema = z
     format: z.enum(['html', 'json']).default('html'),
     /** CSS selectors whose text is the evidence (html); overrides main-content extraction. */
     selectors: z.array(z.string().min(1).max(200)).max(16).optional(),
-    /** Dot/bracket path into a JSON document, e.g. "data.price" or "quotes[0].close" (json). */
+    /** Dot/bracket path into a JSON document, e.g. "data.price" or "quotes[0].close" (json): the fallback for providers no adapter knows. */
     jsonPath: z.string().min(1).max(200).optional(),
+    /** A named reader for a known API shape (json); replaces jsonPath. */
+    adapter: apiAdapterSchema.optional(),
+    /** The unit of the value this source gives ("USD"); checked against the adapter's own unit. */
+    unit: unitCode.optional(),
+    /**
+     * The number at jsonPath is an integer count of 10^-valueDecimals units (cents: 2). Omitted, the number is
+     * read as the decimal it is. Adapters know their providers' decimals and take no such setting.
+     */
+    valueDecimals: z.number().int().min(0).max(36).optional(),
     /** Relative trust in this source when sources disagree, 1..100. */
     weight: z.number().int().min(1).max(100).default(10),
   })
   .strict()
+  .superRefine(function checkSourceReader(source, ctx) {
+    if (source.adapter !== undefined) {
+      if (source.format !== 'json') ctx.addIssue({ code: 'custom', path: ['format'], message: 'an adapter reads a JSON API: format must be "json"' })
+      if (source.jsonPath !== undefined) ctx.addIssue({ code: 'custom', path: ['jsonPath'], message: 'name an adapter or a jsonPath, not both' })
+      if (source.valueDecimals !== undefined) ctx.addIssue({ code: 'custom', path: ['valueDecimals'], message: 'an adapter knows its decimals' })
+      const own = adapterUnit(source.adapter)
+      if (source.unit !== undefined && own !== undefined && source.unit.toUpperCase() !== own) {
+        ctx.addIssue({ code: 'custom', path: ['unit'], message: `the adapter reads ${own}, not ${source.unit}` })
+      }
+    }
+    if (source.valueDecimals !== undefined && source.format !== 'json') {
+      ctx.addIssue({ code: 'custom', path: ['valueDecimals'], message: 'valueDecimals applies to a JSON value' })
+    }
+  })
+
+/** The unit a source declares or its adapter implies, upper-cased; undefined when neither says. */
+export function sourceUnit(source: Pick<SourceSpec, 'adapter' | 'unit'>): string | undefined {
+  return source.unit?.toUpperCase() ?? (source.adapter ? adapterUnit(source.adapter) : undefined)
+}
+
+/** Every adapter a question's sources name must read what that question type needs. */
+function checkAdapters(kind: 'price' | 'sports') {
+  return function checkSourceAdapters(spec: { sources: readonly SourceSpec[] }, ctx: z.RefinementCtx): void {
+    const allowed = kind === 'price' ? priceAdapterNames : sportsAdapterNames
+    spec.sources.forEach((source, i) => {
+      if (source.adapter !== undefined && !allowed.has(source.adapter.name)) {
+        ctx.addIssue({ code: 'custom', path: ['sources', i, 'adapter', 'name'], message: `${source.adapter.name} does not read ${kind === 'price' ? 'a number' : 'a game'}` })
+      }
+    })
+  }
+}
 
 const base = {
   version: z.literal(1),
@@ -47,7 +169,31 @@ export const textQuestionSchema = z
   .object({ ...base, type: z.literal('text'), outcomes: z.array(z.string().min(1).max(100)).min(2).max(32) })
   .strict()
 
-/** The winner of a game, read from a box score or scoreboard. Outcomes are team names (or "Draw"). */
+/** Sources that state a unit (or whose adapter implies one) agree with each other and with the spec's unit. */
+function checkUnits(spec: { unit?: string | undefined; sources: readonly SourceSpec[] }, ctx: z.RefinementCtx): void {
+  const units = spec.sources.map((s) => sourceUnit(s))
+  const want = spec.unit?.toUpperCase() ?? units.find((u) => u !== undefined)
+  units.forEach((u, i) => {
+    if (u !== undefined && want !== undefined && u !== want) ctx.addIssue({ code: 'custom', path: ['sources', i, 'unit'], message: `this source gives ${u}, the spec compares ${want}` })
+  })
+}
+
+/** A calendar date "YYYY-MM-DD" that exists. */
+const calendarDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'expected YYYY-MM-DD', abort: true })
+  .refine((s) => {
+    const [y, m, d] = s.split('-').map(Number) as [number, number, number]
+    const date = new Date(Date.UTC(y, m - 1, d))
+    return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d
+  }, 'not a calendar date')
+
+/**
+ * The winner of a game, read from a box score or scoreboard (or a scoreboard API). Outcomes are team names
+ * (or "Draw"). The game is identified by its two teams (whole names or known aliases, never a part of a
+ * name) and, when given, its date, its number on that date and its start time: a doubleheader (two games of
+ * the same teams on one date) needs `gameNumber` or `startTime`, or nodes decline.
+ */
 export const sportsWinnerSchema = z
   .object({
     ...base,
@@ -55,8 +201,15 @@ export const sportsWinnerSchema = z
     homeTeam: z.string().min(1).max(100),
     awayTeam: z.string().min(1).max(100),
     outcomes: z.array(z.string().min(1).max(100)).min(2).max(3),
+    /** The game's date where it is played (the date its box score and the league schedule give). */
+    gameDate: calendarDate.optional(),
+    /** 1 for the first game of a doubleheader on `gameDate`, 2 for the second (3: a rare tripleheader). */
+    gameNumber: z.number().int().min(1).max(3).optional(),
+    /** Scheduled start, local time at the venue, 24-hour "HH:MM" (as box scores print it). */
+    startTime: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24-hour)').optional(),
   })
   .strict()
+  .superRefine(checkAdapters('sports'))
 
 /** A number (price, score) compared with a threshold: outcomes are ["YES", "NO"] for `value <op> threshold`. */
 export const numericThresholdSchema = z
@@ -67,8 +220,12 @@ export const numericThresholdSchema = z
     threshold: z.string().regex(/^-?\d+(\.\d+)?$/),
     comparison: z.enum(['gt', 'gte', 'lt', 'lte']),
     outcomes: z.tuple([z.literal('YES'), z.literal('NO')]),
+    /** The unit of `threshold` ("USD"); every source that states a unit (or whose adapter implies one) must match. */
+    unit: unitCode.optional(),
   })
   .strict()
+  .superRefine(checkAdapters('price'))
+  .superRefine(checkUnits)
 
 export const questionSpecSchema = z.discriminatedUnion('type', [textQuestionSchema, sportsWinnerSchema, numericThresholdSchema])
 
@@ -83,11 +240,15 @@ export const feedSpecSchema = z
     description: z.string().min(1).max(100),
     decimals: z.number().int().min(0).max(36),
     sources: z.array(sourceSpecSchema).min(1).max(8),
+    /** The unit of the feed's value ("USD"); every source that states a unit (or whose adapter implies one) must match. */
+    unit: unitCode.optional(),
     /** Basis points of change that trigger a new round (Chainlink's deviation threshold). */
     deviationBps: z.number().int().min(1).max(10_000),
     /** A new round at least this often even without deviation. */
     heartbeatSec: z.number().int().min(10).max(7 * 24 * 3600),
   })
   .strict()
+  .superRefine(checkAdapters('price'))
+  .superRefine(checkUnits)
 
 export type FeedSpec = z.infer<typeof feedSpecSchema>

@@ -44,7 +44,7 @@ export type JudgeTextParameters = {
   outcomes: readonly string[]
   documents: readonly JudgeDocument[]
   minConfidenceBps: number
-  /** Passages judged per source (default 4). */
+  /** Passages judged per source (default DEFAULT_TOP_K_PER_SOURCE). */
   topKPerSource?: number
   /** True before the event time: an abstention is then "too early" rather than "unresolvable". */
   beforeEventTime?: boolean
@@ -63,6 +63,21 @@ export type UsedPassage = {
   neither: number
 }
 
+/** One scored (hypothesis, passage) pair, exactly as the combination used it: what an evidence bundle records. */
+export type JudgedPair = {
+  sourceIndex: number
+  passageIndex: number
+  text: string
+  /** Cosine similarity to the question (unrounded). */
+  similarity: number
+  outcomeIndex: number
+  support: number
+  refute: number
+  neither: number
+  /** The polarity log-odds combined (after the winner cue). */
+  logOdds: number
+}
+
 export type JudgeTextReturnType = {
   answer: ResolutionAnswer
   /** The chosen outcome's probability in basis points (also when abstaining: the best outcome's). */
@@ -73,7 +88,11 @@ export type JudgeTextReturnType = {
   /** The combined evidence log-odds per hypothesis, before the model's scale (for fitting that scale). */
   evidenceLogOdds: number[]
   usedPassages: UsedPassage[]
+  /** Every pair scored, hypothesis by hypothesis, passages in selection order (source order, best first). */
+  judgedPairs: JudgedPair[]
 }
+
+export const DEFAULT_TOP_K_PER_SOURCE = 4
 
 const MAX_PASSAGES_PER_SOURCE = 400
 const MAX_PASSAGE_CHARS = 1000
@@ -84,7 +103,7 @@ const MAX_LOG_ODDS = 6
 /** Judges a text question from ranked passages of its sources. */
 export async function judgeText(parameters: JudgeTextParameters): Promise<JudgeTextReturnType> {
   const { embedder, judge, question, outcomes, documents, minConfidenceBps } = parameters
-  const topK = parameters.topKPerSource ?? 4
+  const topK = parameters.topKPerSource ?? DEFAULT_TOP_K_PER_SOURCE
   const hypotheses = buildHypotheses(question, outcomes)
   const abstain = parameters.beforeEventTime ? ({ kind: 'tooEarly' } as const) : ({ kind: 'unresolvable' } as const)
 
@@ -107,7 +126,7 @@ export async function judgeText(parameters: JudgeTextParameters): Promise<JudgeT
     for (const r of ranked) selected.push({ sourceIndex: s.doc.sourceIndex, weight: s.doc.weight, text: s.passages[r.index]!, passageIndex: r.index, similarity: r.score })
   }
   if (selected.length === 0) {
-    return { answer: abstain, confidenceBps: 0, reason: 'no passages to judge', outcomeProbabilitiesBps: outcomes.map(() => 0), evidenceLogOdds: hypotheses.statements.map(() => 0), usedPassages: [] }
+    return { answer: abstain, confidenceBps: 0, reason: 'no passages to judge', outcomeProbabilitiesBps: outcomes.map(() => 0), evidenceLogOdds: hypotheses.statements.map(() => 0), usedPassages: [], judgedPairs: [] }
   }
 
   // Score every (hypothesis, passage) pair.
@@ -168,15 +187,26 @@ export async function judgeText(parameters: JudgeTextParameters): Promise<JudgeT
       refute: round4(s.score.refute),
       neither: round4(s.score.neither),
     }))
+  const judgedPairs: JudgedPair[] = scored.map((s) => ({
+    sourceIndex: s.p.sourceIndex,
+    passageIndex: s.p.passageIndex,
+    text: s.p.text,
+    similarity: s.p.similarity,
+    outcomeIndex: s.outcomeIndex,
+    support: s.score.support,
+    refute: s.score.refute,
+    neither: s.score.neither,
+    logOdds: s.logOdds,
+  }))
   const outcomeProbabilitiesBps = probabilities.map((p) => Math.round(p * 10_000))
   const summary = `P(${outcomes[best]}) = ${confidenceBps} bps from ${documents.length} source(s), best relevance ${bestRelevance.toFixed(2)}`
   if (bestRelevance < MIN_RELEVANCE) {
-    return { answer: abstain, confidenceBps, reason: `no relevant passage (best relevance ${bestRelevance.toFixed(2)} < ${MIN_RELEVANCE})`, outcomeProbabilitiesBps, evidenceLogOdds, usedPassages }
+    return { answer: abstain, confidenceBps, reason: `no relevant passage (best relevance ${bestRelevance.toFixed(2)} < ${MIN_RELEVANCE})`, outcomeProbabilitiesBps, evidenceLogOdds, usedPassages, judgedPairs }
   }
   if (confidenceBps < minConfidenceBps) {
-    return { answer: abstain, confidenceBps, reason: `abstained: ${summary} < ${minConfidenceBps} bps`, outcomeProbabilitiesBps, evidenceLogOdds, usedPassages }
+    return { answer: abstain, confidenceBps, reason: `abstained: ${summary} < ${minConfidenceBps} bps`, outcomeProbabilitiesBps, evidenceLogOdds, usedPassages, judgedPairs }
   }
-  return { answer: { kind: 'outcome', index: best }, confidenceBps, reason: summary, outcomeProbabilitiesBps, evidenceLogOdds, usedPassages }
+  return { answer: { kind: 'outcome', index: best }, confidenceBps, reason: summary, outcomeProbabilitiesBps, evidenceLogOdds, usedPassages, judgedPairs }
 }
 
 export type Hypotheses =

@@ -4,17 +4,33 @@
  */
 
 export type NumberStyle =
-  /** schema.org / JSON values: "." is the decimal point; a lone "," before 1–2 digits is taken as one too. */
+  /**
+   * schema.org / JSON values: "." is the decimal point; a lone "," before 1–2 digits is taken as one too. With
+   * `minorDigits: 0` (CLP, JPY...) a lone "." before exactly three digits groups thousands ("24.990" CLP).
+   */
   | 'machine'
-  /** Text shown to people: "1.234,56", "1,234.56", "1 234,56", "5.000" (a lone separator before exactly three digits groups thousands). */
+  /**
+   * Text shown to people: "1.234,56", "1,234.56", "1 234,56", "1'234.50", "29,-", "5.000" (a lone separator
+   * before exactly three digits groups thousands, unless the currency has three minor digits: KWD 24.990).
+   */
   | 'visible'
+
+export type NormalizeDecimalOptions = {
+  /** Digits after the decimal mark in the currency, when known (CLP 0, EUR 2, KWD 3). */
+  minorDigits?: number | undefined
+}
 
 /**
  * Normalises a number as written on a page to a plain decimal string ("-1234.56"), or undefined when the text
  * is not one number.
  */
-export function normalizeDecimal(text: string, style: NumberStyle): string | undefined {
-  let s = text.trim().replace(/[\s\u00a0\u202f\u2009']/g, '')
+export function normalizeDecimal(text: string, style: NumberStyle, options: NormalizeDecimalOptions = {}): string | undefined {
+  const { minorDigits } = options
+  let s = text
+    .trim()
+    .replace(/[\s\u00a0\u202f\u2009'\u2019]/g, '')
+    // "29,-" / "29.–": a whole amount.
+    .replace(/[.,][-\u2013\u2014]{1,2}$/, '')
   let sign = ''
   if (s.startsWith('-') || s.startsWith('\u2212')) {
     sign = '-'
@@ -45,7 +61,11 @@ export function normalizeDecimal(text: string, style: NumberStyle): string | und
     } else {
       const [i, f] = parts as [string, string]
       const lonePointIsDecimal =
-        style === 'machine' ? sep === '.' || f.length !== 3 : f.length !== 3 || /^0+$/.test(i)
+        f.length !== 3 || /^0+$/.test(i)
+          ? true
+          : style === 'machine'
+            ? sep === '.' && minorDigits !== 0
+            : minorDigits === 3
       if (lonePointIsDecimal) {
         intPart = i
         fracPart = f

@@ -14,10 +14,12 @@ import type { QuestionSpec } from '@sibyl/protocol/question-spec'
 import type { Embedder } from '../nlp/embedder.ts'
 import { extractPrice } from './extract-price.ts'
 import type { Lexicon } from './extract-pair-features.ts'
-import { judgeText, type UsedPassage } from './judge-text.ts'
+import { judgeText, type JudgedPair, type UsedPassage } from './judge-text.ts'
 import { decimalToFixedPoint, normalizeDecimal } from './parse-decimal.ts'
 import { formatFixedPoint, resolveThreshold } from './resolve-threshold.ts'
 import { resolveSportsWinner } from './resolve-sports-winner.ts'
+import { readApiValue } from '../sources/adapters/read-api-value.ts'
+import { readEspnScoreboard } from '../sources/adapters/read-espn-scoreboard.ts'
 import type { JudgeModel } from './score-evidence.ts'
 
 /** What the source layer hands over per fetched source; adapt to it, keep it this small. */
@@ -30,6 +32,8 @@ export type SourceDocument = {
   passages: readonly string[]
   /** The raw HTML, for structured extractors. */
   html?: string
+  /** json sources: the parsed value (the whole document when the source names an adapter, else the value at its jsonPath). */
+  json?: unknown
   /** The source's weight from the spec (1..100). */
   weight: number
 }
@@ -39,7 +43,12 @@ export type ResolveQuestionDependencies = {
   judge: { model: JudgeModel; lexicon: Lexicon }
 }
 
-export type ResolveQuestionOptions = { minConfidenceBps: number; nowSec: number }
+export type ResolveQuestionOptions = {
+  minConfidenceBps: number
+  nowSec: number
+  /** Passages the text judge scores per source (its default when omitted); recorded in evidence for replay. */
+  topKPerSource?: number
+}
 
 export type ResolveQuestionReturnType = {
   answer: ResolutionAnswer
@@ -47,12 +56,14 @@ export type ResolveQuestionReturnType = {
   reason: string
   /** Passages the text judge weighed (empty for structured types). */
   usedPassages: UsedPassage[]
+  /** text: every (hypothesis, passage) pair the judge scored, as the evidence bundle records it. */
+  judgedPairs?: JudgedPair[]
   /** text: the judge's probability per outcome in basis points (also when it abstains). */
   outcomeProbabilitiesBps?: number[]
   /** numeric.threshold: the value compared, as a decimal string. */
   value?: string
-  /** Which sources gave which answer (structured types). */
-  votes: { sourceIndex: number; answer: ResolutionAnswer; detail: string }[]
+  /** Which sources gave which answer (structured types), with the value each read (numeric types). */
+  votes: { sourceIndex: number; answer: ResolutionAnswer; detail: string; value?: string }[]
 }
 
 export async function resolveQuestion(
@@ -74,6 +85,7 @@ export async function resolveQuestion(
       documents,
       minConfidenceBps,
       beforeEventTime: beforeEvent,
+      ...(options.topKPerSource === undefined ? {} : { topKPerSource: options.topKPerSource }),
     })
     return {
       answer: judged.answer,
@@ -81,21 +93,19 @@ export async function resolveQuestion(
       reason: judged.reason,
       usedPassages: judged.usedPassages,
       outcomeProbabilitiesBps: judged.outcomeProbabilitiesBps,
+      judgedPairs: judged.judgedPairs,
       votes: [],
     }
   }
 
   if (spec.type === 'sports.winner') {
     const votes = documents.map((d) => {
-      if (d.html === undefined) return { sourceIndex: d.sourceIndex, weight: d.weight, answer: { kind: 'unresolvable' } as ResolutionAnswer, detail: 'no HTML' }
-      const r = resolveSportsWinner({
-        html: d.html,
-        homeTeam: spec.homeTeam,
-        awayTeam: spec.awayTeam,
-        outcomes: spec.outcomes,
-        nowSec,
-        ...(spec.eventTime !== undefined ? { eventTimeSec: spec.eventTime } : {}),
-      })
+      const game = { homeTeam: spec.homeTeam, awayTeam: spec.awayTeam, outcomes: spec.outcomes, nowSec, eventTimeSec: spec.eventTime, gameDate: spec.gameDate, gameNumber: spec.gameNumber, startTime: spec.startTime }
+      // A scoreboard API (espn.scoreboard) gives games already read; a page is read by the resolver.
+      const espn = spec.sources[d.sourceIndex]?.adapter?.name === 'espn.scoreboard' && d.json !== undefined ? readEspnScoreboard(d.json) : undefined
+      if (espn !== undefined && !espn.ok) return { sourceIndex: d.sourceIndex, weight: d.weight, answer: { kind: 'unresolvable' } as ResolutionAnswer, detail: `espn.scoreboard: ${espn.message}` }
+      if (espn === undefined && d.html === undefined) return { sourceIndex: d.sourceIndex, weight: d.weight, answer: { kind: 'unresolvable' } as ResolutionAnswer, detail: 'no HTML' }
+      const r = resolveSportsWinner(espn?.ok ? { ...game, games: espn.games } : { ...game, html: d.html })
       return { sourceIndex: d.sourceIndex, weight: d.weight, answer: r.answer, detail: r.reason }
     })
     return tally(votes, minConfidenceBps, abstain)
@@ -108,22 +118,34 @@ export async function resolveQuestion(
   const votes: ResolveQuestionReturnType['votes'] = []
   for (const d of documents) {
     let value: bigint | undefined
+    let decimal: string | undefined
     let detail: string
-    const bare = d.html === undefined ? normalizeDecimal(d.text, 'machine') : undefined
-    if (bare !== undefined) {
+    const source = spec.sources[d.sourceIndex]
+    const bare = d.html === undefined && d.json === undefined ? normalizeDecimal(d.text, 'machine') : undefined
+    if (d.json !== undefined && source !== undefined) {
+      // A JSON API: its named adapter, else the value at its jsonPath (scaled by valueDecimals), with its unit.
+      const read = readApiValue({ source, value: d.json })
+      if (read.ok) {
+        value = decimalToFixedPoint(read.decimal, decimals)
+        decimal = read.decimal
+        detail = `${read.decimal}${read.unit ? ` ${read.unit}` : ''} (${read.evidence})`
+      } else detail = `${read.reason}: ${read.message}`
+    } else if (bare !== undefined) {
       value = decimalToFixedPoint(bare, decimals)
+      decimal = bare
       detail = `value ${bare}`
     } else if (d.html !== undefined) {
-      const price = extractPrice({ html: d.html, decimals })
+      const price = extractPrice({ html: d.html, decimals, url: source?.url, currency: spec.unit })
       if (price.found) {
         value = price.value
+        decimal = price.decimal
         detail = `${price.decimal}${price.currency ? ` ${price.currency}` : ''} (${price.evidence})`
       } else detail = price.reason
     } else detail = 'no HTML and the text is not a number'
     if (value !== undefined) {
       values.push({ sourceIndex: d.sourceIndex, weight: d.weight, value, detail })
       const own = resolveThreshold({ value, decimals, threshold: spec.threshold, comparison: spec.comparison })
-      votes.push({ sourceIndex: d.sourceIndex, answer: own.answer, detail })
+      votes.push({ sourceIndex: d.sourceIndex, answer: own.answer, detail, ...(decimal === undefined ? {} : { value: decimal }) })
     } else votes.push({ sourceIndex: d.sourceIndex, answer: abstain, detail })
   }
   if (values.length === 0) {

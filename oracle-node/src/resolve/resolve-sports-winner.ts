@@ -1,29 +1,38 @@
 /**
- * The winner of a game between `homeTeam` and `awayTeam`, read from a box-score or scoreboard page.
+ * The winner of one game between `homeTeam` and `awayTeam`, from a box-score or scoreboard page (Sports
+ * Reference, read-sports-reference-games.ts) or from games a structured source already read (ESPN's
+ * scoreboard API, sources/adapters/).
  *
- * Layouts read (the Sports Reference family: baseball-, basketball-, hockey-, pro-football-,
- * sports-reference.com, and pages built like them):
- * - a box score: `.scorebox` with one block per team (name in `[itemprop=name]` or `strong a`, score in
- *   `.scores .score`);
- * - a scoreboard: `.game_summary table.teams`, one row per team (team link + score cell), a "Final" link.
- * Comments are not parsed (those sites hide other days' games in HTML comments).
- *
- * Which team is which is decided by name, not by row order: names match when equal after normalisation, or
- * when every word of one is a word of the other ("Canucks" vs "Vancouver Canucks"). Expected failures are
- * values: a draw without a "Draw" outcome, a game not on the page, or a game without a final score.
+ * Which game: a team is matched by its whole name or a known alias (team-aliases.ts), never by a part of
+ * a name — "Michigan" is not "Michigan State". Then, when the question gives them, the game's date, its
+ * number on that date (a doubleheader's game 1 or 2) and its local start time; a game the source dates,
+ * numbers or times otherwise is not the game asked about. Games that remain and disagree on the result
+ * (a doubleheader the question does not tell apart) are not guessed between: the answer is unresolvable,
+ * with the field the question lacks. A game not on the page is declined, always (too early before the
+ * event time). Sides are matched by name, not by the source's home/away order.
  */
-import { load, type CheerioAPI } from 'cheerio'
 import type { ResolutionAnswer } from '@sibyl/protocol/answers'
+import type { ScoreboardGame, ScoreboardTeam } from '../sources/adapters/scoreboard-game.ts'
+import { readSportsReferenceGames } from './read-sports-reference-games.ts'
+import { sameTeam } from './team-aliases.ts'
 
 export type ResolveSportsWinnerParameters = {
-  html: string
+  /** A box-score or scoreboard page; or `games`, read by a structured source. */
+  html?: string
+  games?: readonly ScoreboardGame[]
   homeTeam: string
   awayTeam: string
   /** Team names (or "Draw" / "Tie"), as in the question spec. */
   outcomes: readonly string[]
   /** Unix seconds now and, when known, when the game was due: a missing game before then is "too early". */
   nowSec: number
-  eventTimeSec?: number
+  eventTimeSec?: number | undefined
+  /** "YYYY-MM-DD", the game's date where it is played. */
+  gameDate?: string | undefined
+  /** 1 / 2 for a doubleheader's games. */
+  gameNumber?: number | undefined
+  /** "HH:MM" local start time. */
+  startTime?: string | undefined
 }
 
 export type GameScore = { homeTeam: string; awayTeam: string; homeScore: number; awayScore: number; final: boolean }
@@ -36,56 +45,73 @@ export type ResolveSportsWinnerReturnType = {
   reason: string
 }
 
-type TeamLine = { name: string; score: number | undefined }
-type FoundGame = { teams: [TeamLine, TeamLine]; final: boolean; layout: 'box score' | 'scoreboard' }
+type Match = { game: ScoreboardGame; home: ScoreboardTeam; away: ScoreboardTeam }
 
-/** Reads the page and answers with the winner's outcome index, or why it cannot. */
+/** Reads the source and answers with the winner's outcome index, or why it cannot. */
 export function resolveSportsWinner(parameters: ResolveSportsWinnerParameters): ResolveSportsWinnerReturnType {
-  const { html, homeTeam, awayTeam, outcomes, nowSec, eventTimeSec } = parameters
-  const $ = load(html)
-  const games = [...readBoxScores($), ...readScoreboard($)]
-  const matches: { game: FoundGame; home: TeamLine; away: TeamLine }[] = []
+  const { homeTeam, awayTeam, outcomes, nowSec, eventTimeSec, gameDate, gameNumber, startTime } = parameters
+  const games = parameters.games ?? (parameters.html !== undefined ? readSportsReferenceGames(parameters.html).games : [])
+  const decline = (reason: string, answer: ResolutionAnswer = { kind: 'unresolvable' }): ResolveSportsWinnerReturnType => ({ answer, game: undefined, winner: undefined, reason })
+  const early = eventTimeSec !== undefined && nowSec < eventTimeSec
+  const pair = `${awayTeam} at ${homeTeam}`
+
+  // 1. The two teams, by whole name or alias; both must be on the same game.
+  let matches: Match[] = []
   for (const game of games) {
     const [a, b] = game.teams
-    if (teamNamesMatch(a.name, homeTeam) && teamNamesMatch(b.name, awayTeam) && !teamNamesMatch(a.name, awayTeam)) {
-      matches.push({ game, home: a, away: b })
-    } else if (teamNamesMatch(a.name, awayTeam) && teamNamesMatch(b.name, homeTeam) && !teamNamesMatch(b.name, awayTeam)) {
-      matches.push({ game, home: b, away: a })
-    }
+    const aHome = isTeam(homeTeam, a) && !isTeam(awayTeam, a)
+    const bAway = isTeam(awayTeam, b) && !isTeam(homeTeam, b)
+    const aAway = isTeam(awayTeam, a) && !isTeam(homeTeam, a)
+    const bHome = isTeam(homeTeam, b) && !isTeam(awayTeam, b)
+    if (aHome && bAway) matches.push({ game, home: a, away: b })
+    else if (aAway && bHome) matches.push({ game, home: b, away: a })
+  }
+  // A box score and the scoreboard on the same page list one game twice.
+  matches = matches.filter((m, i) => matches.findIndex((o) => sameGame(o, m)) === i)
+  if (matches.length === 0) {
+    return decline(`no game between ${homeTeam} and ${awayTeam} on the page (${games.length} games read)${early ? ' before the event time' : ''}`, early ? { kind: 'tooEarly' } : { kind: 'unresolvable' })
   }
 
-  const early = eventTimeSec !== undefined && nowSec < eventTimeSec
-  if (matches.length === 0) {
-    return {
-      answer: early ? { kind: 'tooEarly' } : { kind: 'unresolvable' },
-      game: undefined,
-      winner: undefined,
-      reason: `no game between ${homeTeam} and ${awayTeam} on the page (${games.length} games read)${early ? ' before the event time' : ''}`,
+  // 2. The date, the game number, the start time — each only when the question gives it.
+  const notes: string[] = []
+  if (gameDate !== undefined) {
+    const onDate = matches.filter((m) => m.game.date === gameDate)
+    const undated = matches.filter((m) => m.game.date === undefined)
+    if (onDate.length > 0) matches = onDate
+    else if (undated.length === matches.length) notes.push('the page does not date the game')
+    else {
+      const dates = [...new Set(matches.map((m) => m.game.date).filter((d) => d !== undefined))].join(', ')
+      return decline(`no game between ${homeTeam} and ${awayTeam} on ${gameDate} on the page (it has ${dates})${early ? ' before the event time' : ''}`, early ? { kind: 'tooEarly' } : { kind: 'unresolvable' })
     }
   }
+  if (gameNumber !== undefined) {
+    const numbered = numberGames(matches)
+    const same = numbered.filter((n) => n.number === gameNumber)
+    if (same.length > 0) matches = same.map((n) => n.match)
+    else if (matches.length === 1 && numbered[0]!.number === undefined && gameNumber === 1) notes.push('the page does not number the game')
+    else if (numbered.every((n) => n.number === undefined)) return decline(`${matches.length} game(s) of ${pair} and the page does not say which is game ${gameNumber}`)
+    else return decline(`no game ${gameNumber} of ${pair} on the page (it has game ${numbered.map((n) => n.number ?? '?').join(', ')})`)
+  }
+  if (startTime !== undefined) {
+    const timed = matches.filter((m) => m.game.startTime === startTime)
+    if (timed.length > 0) matches = timed
+    else if (matches.every((m) => m.game.startTime === undefined)) {
+      if (matches.length === 1) notes.push('the page does not give the start time')
+    } else return decline(`no game of ${pair} starting at ${startTime} on the page (it has ${matches.map((m) => m.game.startTime ?? '?').join(', ')})`)
+  }
+
   const finals = matches.filter((m) => m.game.final && m.home.score !== undefined && m.away.score !== undefined)
-  if (finals.length === 0) {
-    return {
-      answer: { kind: 'tooEarly' },
-      game: undefined,
-      winner: undefined,
-      reason: `the game between ${homeTeam} and ${awayTeam} has no final score yet`,
-    }
-  }
-  // A box score and a scoreboard of one page describe one game; several different results mean a
-  // double-header (or a confused page) that a single question cannot be resolved from.
+  if (finals.length === 0) return decline(`the game between ${homeTeam} and ${awayTeam} has no final score yet`, { kind: 'tooEarly' })
+  // Games that remain and differ (a doubleheader the question does not tell apart): not guessed between.
   const results = new Set(finals.map((m) => `${m.home.score}-${m.away.score}`))
   if (results.size > 1) {
-    return {
-      answer: { kind: 'unresolvable' },
-      game: undefined,
-      winner: undefined,
-      reason: `${finals.length} games between ${homeTeam} and ${awayTeam} with different results (${[...results].join(', ')})`,
-    }
+    const lacks = gameNumber === undefined && startTime === undefined ? '; the question must give gameNumber or startTime' : gameDate === undefined ? '; the question must give gameDate' : ''
+    return decline(`${finals.length} games of ${pair}${gameDate ? ` on ${gameDate}` : ''} with different results (${[...results].join(', ')})${lacks}`)
   }
   const { home, away, game: found } = finals[0]!
   const game: GameScore = { homeTeam: home.name, awayTeam: away.name, homeScore: home.score!, awayScore: away.score!, final: true }
-  const score = `${game.homeTeam} ${game.homeScore}, ${game.awayTeam} ${game.awayScore} (${found.layout})`
+  const detail = [found.layout, found.date, found.gameNumber ? `game ${found.gameNumber}` : undefined, ...notes].filter((x) => x !== undefined).join(', ')
+  const score = `${game.homeTeam} ${game.homeScore}, ${game.awayTeam} ${game.awayScore} (${detail})`
   if (game.homeScore === game.awayScore) {
     const drawIndex = outcomes.findIndex((o) => /^(draw|tie|tied)$/i.test(o.trim()))
     return drawIndex >= 0
@@ -102,91 +128,38 @@ export function resolveSportsWinner(parameters: ResolveSportsWinnerParameters): 
   return { answer: { kind: 'outcome', index }, game, winner, reason: `${winnerSpecName} won: ${score}` }
 }
 
-function readBoxScores($: CheerioAPI): FoundGame[] {
-  const games: FoundGame[] = []
-  $('.scorebox').each((_, box) => {
-    const teams: TeamLine[] = []
-    $(box)
-      .children('div')
-      .each((_, block) => {
-        const scores = $(block).find('.scores .score')
-        if (scores.length === 0) return
-        const nameEl = $(block).find('[itemprop=name]').first()
-        const name = cleanText((nameEl.length > 0 ? nameEl : $(block).find('strong a, strong').first()).text())
-        if (name) teams.push({ name, score: parseScore(scores.first().text()) })
-      })
-    // A box score is only published once the game is over; a present score there is final.
-    if (teams.length === 2) games.push({ teams: [teams[0]!, teams[1]!], final: true, layout: 'box score' })
-  })
-  return games
+function isTeam(asked: string, team: ScoreboardTeam): boolean {
+  return sameTeam(asked, team.name) || team.aliases.some((a) => sameTeam(asked, a))
 }
 
-function readScoreboard($: CheerioAPI): FoundGame[] {
-  const games: FoundGame[] = []
-  $('.game_summary').each((_, summary) => {
-    // The teams table; other tables of a summary are line scores and leaders.
-    const teamsTable = $(summary).find('table.teams').first()
-    const table = teamsTable.length > 0 ? teamsTable : $(summary).find('table').first()
-    const teams: TeamLine[] = []
-    let final = false
-    table.find('tr').each((_, row) => {
-      const cells = $(row).children('td')
-      cells.each((_, cell) => {
-        if (/^final\b/i.test(cleanText($(cell).text()))) final = true
-      })
-      if (cells.length < 2) return // a date row
-      const link = cells.first().find('a[href*="/teams/"], a[href*="/schools/"]').first()
-      const name = cleanText(link.length > 0 ? link.text() : cells.first().text())
-      const scoreText = cleanText(cells.eq(1).text())
-      // Teams without a page (small schools) have no link; their row still has a score cell.
-      if (!name || (link.length === 0 && !/^\d*$/.test(scoreText))) return
-      teams.push({ name, score: parseScore(scoreText) })
-    })
-    if (teams.length === 2) games.push({ teams: [teams[0]!, teams[1]!], final, layout: 'scoreboard' })
-  })
-  return games
+function sameGame(a: Match, b: Match): boolean {
+  return (
+    a.home.name === b.home.name &&
+    a.away.name === b.away.name &&
+    a.home.score === b.home.score &&
+    a.away.score === b.away.score &&
+    (a.game.date === undefined || b.game.date === undefined || a.game.date === b.game.date) &&
+    (a.game.gameNumber === undefined || b.game.gameNumber === undefined || a.game.gameNumber === b.game.gameNumber)
+  )
 }
 
-function sameGame(a: FoundGame, b: FoundGame): boolean {
-  return a.teams.every((t, i) => t.name === b.teams[i]!.name && t.score === b.teams[i]!.score)
+/**
+ * The number of each game on its date: as the source numbers it (0 is a single game: game 1), else by start
+ * instant among the pair's games of that date when the source gives instants for all of them.
+ */
+function numberGames(matches: readonly Match[]): { match: Match; number: number | undefined }[] {
+  const timed = matches.every((m) => m.game.startsAt !== undefined && !Number.isNaN(Date.parse(m.game.startsAt)))
+  const order = timed ? [...matches].sort((a, b) => Date.parse(a.game.startsAt!) - Date.parse(b.game.startsAt!)) : []
+  return matches.map((m) => {
+    if (m.game.gameNumber !== undefined) return { match: m, number: m.game.gameNumber === 0 ? 1 : m.game.gameNumber }
+    if (timed) return { match: m, number: matches.length === 1 ? 1 : order.indexOf(m) + 1 }
+    return { match: m, number: undefined }
+  })
 }
 
 function findOutcome(outcomes: readonly string[], winner: string, loser: string): number | undefined {
-  const exact = outcomes.findIndex((o) => normalize(o) === normalize(winner))
+  const exact = outcomes.findIndex((o) => o.trim().toLowerCase() === winner.trim().toLowerCase())
   if (exact >= 0) return exact
-  const candidates = outcomes.flatMap((o, i) => (teamNamesMatch(o, winner) && !teamNamesMatch(o, loser) ? [i] : []))
+  const candidates = outcomes.flatMap((o, i) => (sameTeam(o, winner) && !sameTeam(o, loser) ? [i] : []))
   return candidates.length === 1 ? candidates[0] : undefined
-}
-
-function parseScore(text: string): number | undefined {
-  const m = /^\s*(\d{1,4})\s*$/.exec(text.replace(/\u00a0/g, ' '))
-  return m ? Number(m[1]) : undefined
-}
-
-function cleanText(text: string): string {
-  return text.replace(/\s+/g, ' ').trim()
-}
-
-/** Lower case, accents and punctuation removed, a leading poll rank "(5)" dropped. */
-function normalize(name: string): string {
-  return name
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/^\s*\(\d+\)\s*/, '')
-    .replace(/&/g, ' and ')
-    .replace(/[^a-z0-9]+/g, ' ')
-    .trim()
-}
-
-/** Equal after normalisation, or all words of the shorter are words of the longer. */
-export function teamNamesMatch(a: string, b: string): boolean {
-  const na = normalize(a)
-  const nb = normalize(b)
-  if (!na || !nb) return false
-  if (na === nb) return true
-  const wa = na.split(' ')
-  const wb = nb.split(' ')
-  const [short, long] = wa.length <= wb.length ? [wa, wb] : [wb, wa]
-  return short.every((w) => long.includes(w))
 }

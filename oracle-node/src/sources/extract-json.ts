@@ -112,3 +112,35 @@ export function extractJsonPath(value: unknown, path: string): ExtractJsonPathRe
   }
   return { ok: true, value: current }
 }
+
+/**
+ * A JSON number or numeric string as a plain decimal string ("43210.12", "0.00000012"), or undefined.
+ * Numbers arrive as doubles (JSON.parse): their shortest round-trip form is the decimal the provider wrote
+ * whenever it had at most 15 significant digits; it is never given in exponent form here. Strings are
+ * taken as written when they are plain decimals (exchanges publish prices as strings for this reason).
+ */
+export function jsonDecimalText(value: unknown): string | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? plainDecimal(String(value)) : undefined
+  if (typeof value !== 'string') return undefined
+  const s = value.trim()
+  if (s.length > 80) return undefined
+  if (/^-?\d+(\.\d+)?$/.test(s)) return s
+  return /^-?\d+(\.\d+)?e[+-]?\d+$/i.test(s) ? plainDecimal(s) : undefined
+}
+
+/** "1.2e-7" -> "0.00000012"; plain input unchanged. Exponents are bounded (a double's are within ±324). */
+function plainDecimal(s: string): string | undefined {
+  const m = /^(-?)(\d+)(?:\.(\d+))?e([+-]?\d+)$/i.exec(s)
+  if (!m) return s
+  const [, sign, int, frac = '', expText] = m
+  const exp = Number(expText)
+  if (!Number.isInteger(exp) || Math.abs(exp) > 400) return undefined
+  const digits = `${int}${frac}`.replace(/^0+(?=\d)/, '')
+  const point = int!.replace(/^0+(?=\d)/, '').length + exp
+  let out: string
+  if (point <= 0) out = `0.${'0'.repeat(-point)}${digits}`
+  else if (point >= digits.length) out = `${digits}${'0'.repeat(point - digits.length)}`
+  else out = `${digits.slice(0, point)}.${digits.slice(point)}`
+  out = out.includes('.') ? out.replace(/0+$/, '').replace(/\.$/, '') : out
+  return `${sign}${out}`
+}
