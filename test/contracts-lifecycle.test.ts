@@ -13,6 +13,7 @@ import {
   localWallet,
   setBalance,
   startLocalNetwork,
+  startNextEpoch,
   type LocalNetwork,
 } from '@sibyl/devnet/local-network'
 import { domainOf, findEvent, mined, requestResolution, signAndCommit, signByOperators } from '@sibyl/contracts/requests'
@@ -87,10 +88,11 @@ test.serial('a market question goes from request to payout, and a disputed wrong
   const { report, receipt } = await signAndCommit(oracle, net.operators.slice(0, 3), { requestId, round: 0, answer: 0n })
   const committed = findEvent(oracle, receipt, 'ReportCommitted')
   const signers = [...committed.args.signers]
+  t.deepEqual(signers, report.signers, 'the event names the signing keys, in report order')
   t.deepEqual(
-    [...signers].sort(),
+    [...(await staking.operatorsOf(signers))].sort(),
     net.operators.slice(0, 3).map((o) => o.operator.address).sort(),
-    'the event names the operators, not their signing keys',
+    'and Staking names their operators',
   )
   t.is(report.signers.length, 3)
 
@@ -98,11 +100,11 @@ test.serial('a market question goes from request to payout, and a disputed wrong
   await revertsWith(t, oracle.finalize(requestId, signers), 'DisputeWindowOpen')
   t.deepEqual([...(await oracle.getResolution(requestId))], [false, 0n])
 
-  // Carol disputes: she claims NO. The council (the deployer) votes to overturn.
+  // Carol disputes: she claims NO. The council (the deployer) decides NO.
   const carol = await fundedWallet('carol', 0)
   await (await as(token, carol).approve(governance.target, BOND)).wait()
-  await (await as(governance, carol).dispute(requestId, 1n, BOND)).wait()
-  await (await governance.vote(requestId, true)).wait()
+  await (await as(governance, carol).dispute(requestId, 1n, BOND, signers)).wait()
+  await (await governance.vote(requestId, 1n)).wait()
 
   const stakeBefore = await Promise.all(net.operators.map((o) => staking.slashableOf(o.operator.address)))
   const execReceipt = await mined(governance.execute(requestId, signers))
@@ -113,7 +115,9 @@ test.serial('a market question goes from request to payout, and a disputed wrong
   const stakeAfter = await Promise.all(net.operators.map((o) => staking.slashableOf(o.operator.address)))
   for (let i = 0; i < 3; i++) t.is(stakeAfter[i], stakeBefore[i]! / 2n, `operator ${i} slashed by half`)
   t.is(stakeAfter[3], stakeBefore[3])
-  t.is(await staking.activeOperatorCount(), 1n, 'slashed operators fall below the minimum stake')
+  t.is(await staking.activeOperatorCount(), 4n, 'the current epoch keeps its set')
+  await startNextEpoch(net.provider, net.deployment)
+  t.is(await staking.activeOperatorCount(), 1n, 'slashed operators fall below the minimum stake: out from the next epoch')
   const slashed = (stakeBefore[0]! / 2n) * 3n
   t.is(executed.args.slashedWei, slashed)
 
@@ -127,13 +131,18 @@ test.serial('a market question goes from request to payout, and a disputed wrong
   await revertsWith(t, as(m, alice).redeem(), 'NothingToRedeem')
 
   // Carol gets her bond back plus half of what was slashed; the treasury (deployer) the other half.
+  await (await governance.settleClaim(requestId, carol.address)).wait()
   t.is(await governance.claimableWei(carol.address), BOND + slashed / 2n)
   const carolBefore = await token.balanceOf(carol.address)
   await (await as(governance, carol).withdraw()).wait()
   t.is((await token.balanceOf(carol.address)) - carolBefore, BOND + slashed / 2n)
-  // The requester paid for a wrong answer: the fee goes back to it, not to the signers.
+  // The requester paid for a wrong answer: the fee goes back to it, not to the signers; the market hands
+  // it on to its creator.
   t.is(await oracle.claimableWei(m.target), FEE)
-  t.is(await oracle.claimableWei(signers[0]!), 0n)
+  t.is(await oracle.claimableWei(net.operators[0]!.operator.address), 0n)
+  const creatorBefore = await token.balanceOf(net.deployer.address)
+  await (await m.reclaimFees()).wait()
+  t.is((await token.balanceOf(net.deployer.address)) - creatorBefore, FEE)
 })
 
 test.serial('an undisputed answer finalizes after the window, pays the signers and calls a consumer that reverts without blocking', async (t) => {
@@ -148,6 +157,7 @@ test.serial('an undisputed answer finalizes after the window, pays the signers a
       await (await as(staking, o.operator).stake(min - stakeWei)).wait()
     }
   }
+  await startNextEpoch(net.provider, net.deployment)
   t.is(await staking.activeOperatorCount(), 4n)
 
   const c = await (await new TestConsumer__factory(net.deployer).deploy(oracle.target)).waitForDeployment()
@@ -184,11 +194,12 @@ test.serial('an undisputed answer finalizes after the window, pays the signers a
   t.is(await c.lastAnswer(), 2n)
   t.is(await c.lastRequestId(), recorded)
 
-  // Fee: 1 LINK over 3 signers, the remainder to the first.
+  // Fee: 1 LINK over the 3 signers' operators, the remainder to the first.
   const share = FEE / 3n
-  t.is(await oracle.claimableWei(signers[0]!), share + (FEE - share * 3n))
-  t.is(await oracle.claimableWei(signers[1]!), share)
-  const op = net.operators.find((o) => o.operator.address === signers[1])!
+  const operators = [...(await staking.operatorsOf(signers))]
+  t.is(await oracle.claimableWei(operators[0]!), share + (FEE - share * 3n))
+  t.is(await oracle.claimableWei(operators[1]!), share)
+  const op = net.operators.find((o) => o.operator.address === operators[1])!
   const before = await token.balanceOf(op.operator.address)
   await (await as(oracle, op.operator).withdrawFees()).wait()
   t.is((await token.balanceOf(op.operator.address)) - before, share)

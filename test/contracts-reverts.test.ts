@@ -1,7 +1,8 @@
 /**
  * Every revert path of the resolution contracts, against a real anvil: report verification (signatures,
- * order, quorum), commit rules, request limits, finality and fees, disputes and the council, staking and
- * slashing, and the example market. Each case asserts the exact custom error and its arguments and, where
+ * order, quorum of the epoch's members), commit rules, request limits, finality and fees, disputes (competing
+ * claims, answer votes, the dispute's own council), staking (proof of the signing key, admission, epochs,
+ * locks) and slashing, and the example market. Each case asserts the exact custom error and its arguments and, where
  * it matters, that nothing moved. FeedAggregator has its own file.
  *
  * Two networks: `net` (n = 4) is shared by tests that each ask their own question; `opsNet` is the one
@@ -17,6 +18,7 @@ import { buildObservation } from '@sibyl/protocol/testing/build-observation'
 import {
   addOperators,
   increaseTime,
+  startNextEpoch,
   latestTimestamp,
   localWallet,
   setBalance,
@@ -34,6 +36,7 @@ import {
   signByOperators,
   type QuestionParameters,
 } from '@sibyl/contracts/requests'
+import { signSignerRegistration } from '@sibyl/protocol/eip712'
 import { PredictionMarket__factory, type PredictionMarket } from '@sibyl/contracts/typechain'
 import { revertsWithArgs } from './helpers/reverts-with-args.ts'
 import { malleableTwin, orderAsContract, packCompact, recoverAsContract, splitCompact, toReportObservation } from './helpers/signatures.ts'
@@ -128,7 +131,7 @@ function withObservations(report: CommitReport, observations: ReportObservation[
 const observationIn = (fields: ReportFields) => (o: ReportObservation): Observation =>
   buildObservation({ ...fields, confidenceBps: o.confidenceBps, evidenceHash: o.evidenceHash, modelHash: o.modelHash })
 
-/** Commits `answer` with operators 0..2 and returns the operator list of ReportCommitted. */
+/** Commits `answer` with operators 0..2 and returns the signer list of ReportCommitted (their signing keys). */
 async function commitAnswer(requestId: string, answer: bigint): Promise<string[]> {
   const { receipt } = await signAndCommit(net.contracts.oracle, net.operators.slice(0, 3), { requestId, round: 0, answer })
   return [...findEvent(net.contracts.oracle, receipt, 'ReportCommitted').args.signers]
@@ -146,9 +149,14 @@ async function disputer(): Promise<Wallet> {
   return w
 }
 
+/** The operators behind signing keys (who are paid, locked and slashed). */
+const operatorsOf = async (signers: readonly string[], n = net): Promise<string[]> => [...(await n.contracts.staking.operatorsOf([...signers]))]
+
+/** The dispute's state and the votes for the committed answer (0: upheld) and for 1 (the claimed NO). */
 async function disputeState(requestId: string) {
-  const { state, overturnVotes, upholdVotes, votingEndsAt } = await net.contracts.governance.getDispute(requestId)
-  return { state, overturnVotes, upholdVotes, votingEndsAt }
+  const { governance } = net.contracts
+  const { state, votingEndsAt } = await governance.getDispute(requestId)
+  return { state, votesFor0: await governance.votesFor(requestId, 0n), votesFor1: await governance.votesFor(requestId, 1n), votingEndsAt }
 }
 
 const tokenBalance = (n: LocalNetwork, account: string): Promise<bigint> => n.contracts.token.balanceOf(account)
@@ -183,18 +191,20 @@ test.serial('signers out of ascending order are refused', async (t) => {
   t.is((await requestState(requestId)).status, REQUEST_STATUS.Committed)
 })
 
-test.serial('a signer that no operator registered does not count (SignerNotActive)', async (t) => {
+test.serial('a signer that no operator registered does not count: two members and it are no quorum; three members and it commit without it', async (t) => {
   const requestId = await ask()
   const stranger = localWallet('unregistered signer', 0)
   const fields = { requestId, round: 0, answer: 0n }
   const domain = await domainOf(net.contracts.oracle)
-  const signed = [...(await signByOperators(net.operators.slice(0, 2), domain, fields))]
-  signed.push(await signObservation({ signer: stranger, domain, observation: buildObservation({ ...fields, evidenceHash: ZeroHash, modelHash: ZeroHash }) }))
-  // Three signatures, a quorum by count; the stranger's is the one that fails.
-  const report = buildCommitReport(domain, signed)
-  const index = report.signers.indexOf(stranger.address)
-  await revertsWithArgs(t, commitReport(net.contracts.oracle, report), 'SignerNotActive', [BigInt(index), stranger.address])
+  const strangers = [await signObservation({ signer: stranger, domain, observation: buildObservation({ ...fields, evidenceHash: ZeroHash, modelHash: ZeroHash }) })]
+  // Three signatures, a quorum by count; the stranger's does not count.
+  const short = buildCommitReport(domain, [...(await signByOperators(net.operators.slice(0, 2), domain, fields)), ...strangers])
+  await revertsWithArgs(t, commitReport(net.contracts.oracle, short), 'QuorumNotReached', [2n, 3n])
   t.is((await requestState(requestId)).status, REQUEST_STATUS.Open)
+  const padded = buildCommitReport(domain, [...(await signByOperators(net.operators.slice(0, 3), domain, fields)), ...strangers])
+  const receipt = await mined(commitReport(net.contracts.oracle, padded))
+  const recorded = [...findEvent(net.contracts.oracle, receipt, 'ReportCommitted').args.signers]
+  t.deepEqual(recorded, padded.signers.filter((s) => s !== stranger.address), 'only the members go on record')
 })
 
 test.serial('a quorum short by one is refused at n = 4 (3 needed)', async (t) => {
@@ -221,21 +231,21 @@ async function reportWithForeignSignature(foreignDomain: ObservationDomain) {
   return { requestId, report, foreignSigner, recoveredAs, index: signers.indexOf(recoveredAs) }
 }
 
-test.serial('a signature made for another chain id recovers to another address (SignerNotActive)', async (t) => {
+test.serial('a signature made for another chain id recovers to another address, which does not count', async (t) => {
   const domain = await domainOf(net.contracts.oracle)
   t.not(domain.chainId, 1n)
-  const { requestId, report, foreignSigner, recoveredAs, index } = await reportWithForeignSignature({ ...domain, chainId: 1n })
+  const { requestId, report, foreignSigner, recoveredAs } = await reportWithForeignSignature({ ...domain, chainId: 1n })
   t.not(recoveredAs, foreignSigner, 'the domain binds the chain: the real signer is not who the contract sees')
-  await revertsWithArgs(t, commitReport(net.contracts.oracle, report), 'SignerNotActive', [BigInt(index), recoveredAs])
+  await revertsWithArgs(t, commitReport(net.contracts.oracle, report), 'QuorumNotReached', [2n, 3n])
   t.is((await requestState(requestId)).status, REQUEST_STATUS.Open)
 })
 
-test.serial('a signature made for another contract address recovers to another address (SignerNotActive)', async (t) => {
+test.serial('a signature made for another contract address recovers to another address, which does not count', async (t) => {
   const domain = await domainOf(net.contracts.oracle)
   const otherContract = String(net.contracts.governance.target)
-  const { requestId, report, foreignSigner, recoveredAs, index } = await reportWithForeignSignature({ ...domain, verifyingContract: otherContract })
+  const { requestId, report, foreignSigner, recoveredAs } = await reportWithForeignSignature({ ...domain, verifyingContract: otherContract })
   t.not(recoveredAs, foreignSigner, 'the domain binds the contract: the real signer is not who the contract sees')
-  await revertsWithArgs(t, commitReport(net.contracts.oracle, report), 'SignerNotActive', [BigInt(index), recoveredAs])
+  await revertsWithArgs(t, commitReport(net.contracts.oracle, report), 'QuorumNotReached', [2n, 3n])
   t.is((await requestState(requestId)).status, REQUEST_STATUS.Open)
 })
 
@@ -270,11 +280,8 @@ test.serial('the malleable twin of a signature (s -> n - s, parity flipped) does
   t.truthy(twinSigner)
   t.not(twinSigner, report.signers[2])
 
-  const { entries, signers } = await orderAsContract(net.provider, domain, [...report.observations.slice(0, 2), twin], observationIn(fields))
-  await revertsWithArgs(t, commitReport(net.contracts.oracle, withObservations(report, entries)), 'SignerNotActive', [
-    BigInt(signers.indexOf(twinSigner!)),
-    twinSigner,
-  ])
+  const { entries } = await orderAsContract(net.provider, domain, [...report.observations.slice(0, 2), twin], observationIn(fields))
+  await revertsWithArgs(t, commitReport(net.contracts.oracle, withObservations(report, entries)), 'QuorumNotReached', [2n, 3n])
   t.is((await requestState(requestId)).status, REQUEST_STATUS.Open)
 })
 
@@ -376,16 +383,16 @@ test.serial('finalize refuses a signer list other than the committed one (Signer
   const requestId = await ask()
   const signers = await commitAnswer(requestId, 1n)
   await increaseTime(net.provider, DISPUTE_WINDOW_SEC)
-  const signingKeys = net.operators.slice(0, 3).map((o) => o.signer.address)
-  for (const wrong of [signers.slice(0, 2), [...signers].reverse(), [...signers, signers[0]!], signingKeys, []]) {
+  const operatorKeys = await operatorsOf(signers)
+  for (const wrong of [signers.slice(0, 2), [...signers].reverse(), [...signers, signers[0]!], operatorKeys, []]) {
     await revertsWithArgs(t, oracle.finalize(requestId, wrong), 'SignersMismatch', [requestId])
   }
   t.is((await requestState(requestId)).status, REQUEST_STATUS.Committed)
-  const feesBefore = await Promise.all(signers.map((s) => oracle.claimableWei(s)))
+  const feesBefore = await Promise.all(operatorKeys.map((s) => oracle.claimableWei(s)))
 
   await (await oracle.finalize(requestId, signers)).wait()
   t.deepEqual([...(await oracle.getResolution(requestId))], [true, 1n])
-  const feesAfter = await Promise.all(signers.map((s) => oracle.claimableWei(s)))
+  const feesAfter = await Promise.all(operatorKeys.map((s) => oracle.claimableWei(s)))
   t.is(feesAfter.reduce((sum, x, i) => sum + x - feesBefore[i]!, 0n), FEE, 'the correct list gets the fee')
   await revertsWithArgs(t, oracle.finalize(requestId, signers), 'WrongStatus', [requestId, REQUEST_STATUS.Finalized])
 })
@@ -399,8 +406,8 @@ test.serial('the oracle takes dispute calls from the governance contract only, a
   const { oracle, governance } = net.contracts
   const requestId = await ask()
   await commitAnswer(requestId, 0n)
-  await revertsWithArgs(t, oracle.markDisputed(requestId, 1n), 'OnlyGovernance', [net.deployer.address])
-  await revertsWithArgs(t, oracle.settleDispute(requestId, true, 1n, []), 'OnlyGovernance', [net.deployer.address])
+  await revertsWithArgs(t, oracle.markDisputed(requestId, []), 'OnlyGovernance', [net.deployer.address])
+  await revertsWithArgs(t, oracle.settleDispute(requestId, 1n, []), 'OnlyGovernance', [net.deployer.address])
   await revertsWithArgs(t, oracle.setGovernance(net.deployer.address), 'GovernanceAlreadySet', [governance.target])
   t.is((await requestState(requestId)).status, REQUEST_STATUS.Committed)
 })
@@ -412,13 +419,13 @@ test.serial('the oracle takes dispute calls from the governance contract only, a
 test.serial('a dispute after the window is refused by the oracle (DisputeWindowClosed) and leaves nothing behind', async (t) => {
   const { governance } = net.contracts
   const requestId = await ask()
-  await commitAnswer(requestId, 0n)
+  const signers = await commitAnswer(requestId, 0n)
   const committedAt = BigInt(await latestTimestamp(net.provider))
   await increaseTime(net.provider, DISPUTE_WINDOW_SEC)
   const d = await disputer()
   const before = await tokenBalance(net, d.address)
 
-  await revertsWithArgs(t, as(governance, d).dispute(requestId, 1n, BOND), 'DisputeWindowClosed', [committedAt + BigInt(DISPUTE_WINDOW_SEC)])
+  await revertsWithArgs(t, as(governance, d).dispute(requestId, 1n, BOND, signers), 'DisputeWindowClosed', [committedAt + BigInt(DISPUTE_WINDOW_SEC)])
   // The dispute record, written before the oracle call, is rolled back with it; no bond was taken.
   t.is((await disputeState(requestId)).state, DisputeState.None)
   t.is(await tokenBalance(net, d.address), before)
@@ -429,25 +436,27 @@ test.serial('a dispute needs a bond of at least the minimum (BondTooSmall) and a
   const { governance } = net.contracts
   const d = await disputer()
   const open = await ask()
-  await revertsWithArgs(t, as(governance, d).dispute(open, 1n, BOND), 'WrongStatus', [open, REQUEST_STATUS.Open])
+  await revertsWithArgs(t, as(governance, d).dispute(open, 1n, BOND, []), 'WrongStatus', [open, REQUEST_STATUS.Open])
 
   const requestId = await ask()
-  await commitAnswer(requestId, 0n)
+  const signers = await commitAnswer(requestId, 0n)
   const before = await tokenBalance(net, d.address)
-  await revertsWithArgs(t, as(governance, d).dispute(requestId, 1n, MIN_BOND - 1n), 'BondTooSmall', [MIN_BOND - 1n, MIN_BOND])
-  await revertsWithArgs(t, as(governance, d).dispute(requestId, 1n, 0n), 'BondTooSmall', [0n, MIN_BOND])
+  await revertsWithArgs(t, as(governance, d).dispute(requestId, 1n, MIN_BOND - 1n, signers), 'BondTooSmall', [MIN_BOND - 1n, MIN_BOND])
+  await revertsWithArgs(t, as(governance, d).dispute(requestId, 1n, 0n, signers), 'BondTooSmall', [0n, MIN_BOND])
+  // The first claim must name the committed report's signers: their stake is locked while the dispute runs.
+  await revertsWithArgs(t, as(governance, d).dispute(requestId, 1n, BOND, signers.slice(1)), 'SignersMismatch', [requestId])
   t.is((await disputeState(requestId)).state, DisputeState.None)
   t.is(await tokenBalance(net, d.address), before)
   t.is((await requestState(requestId)).status, REQUEST_STATUS.Committed)
 })
 
-test.serial('a dispute must propose a valid answer other than the committed one (InvalidAnswer)', async (t) => {
+test.serial('a claim must name a final answer other than the committed one (InvalidClaim)', async (t) => {
   const { governance } = net.contracts
   const requestId = await ask()
-  await commitAnswer(requestId, 0n)
+  const signers = await commitAnswer(requestId, 0n)
   const d = await disputer()
   for (const proposed of [0n, 2n, ANSWER_TOO_EARLY, -3n, 1n << 20n]) {
-    await revertsWithArgs(t, as(governance, d).dispute(requestId, proposed, BOND), 'InvalidAnswer', [proposed])
+    await revertsWithArgs(t, as(governance, d).dispute(requestId, proposed, BOND, signers), 'InvalidClaim', [requestId, proposed])
   }
   t.is((await disputeState(requestId)).state, DisputeState.None)
   t.is((await requestState(requestId)).status, REQUEST_STATUS.Committed)
@@ -458,44 +467,47 @@ test.serial('council votes: only members (NotCouncil), once each (AlreadyVoted),
   const [m0, m1, m2] = council as [Wallet, Wallet, Wallet]
   const requestId = await ask()
   const signers = await commitAnswer(requestId, 0n)
-  await revertsWithArgs(t, as(governance, m0).vote(requestId, true), 'NoDispute', [requestId])
+  await revertsWithArgs(t, as(governance, m0).vote(requestId, 1n), 'NoDispute', [requestId])
   await revertsWithArgs(t, governance.execute(requestId, signers), 'NoDispute', [requestId])
 
   const d = await disputer()
-  await (await as(governance, d).dispute(requestId, 1n, BOND)).wait()
+  await (await as(governance, d).dispute(requestId, 1n, BOND, signers)).wait()
   const { votingEndsAt } = await disputeState(requestId)
 
   const outsider = await fundedWallet(net, 0n)
-  await revertsWithArgs(t, as(governance, outsider).vote(requestId, true), 'NotCouncil', [outsider.address])
+  await revertsWithArgs(t, as(governance, outsider).vote(requestId, 1n), 'NotCouncil', [outsider.address])
   // The owner is not a member of this council either.
-  await revertsWithArgs(t, governance.vote(requestId, true), 'NotCouncil', [net.deployer.address])
+  await revertsWithArgs(t, governance.vote(requestId, 1n), 'NotCouncil', [net.deployer.address])
+  // A vote must name an answer the request can take.
+  await revertsWithArgs(t, as(governance, m0).vote(requestId, 2n), 'InvalidVote', [requestId, 2n])
 
-  await (await as(governance, m0).vote(requestId, true)).wait()
-  await revertsWithArgs(t, as(governance, m0).vote(requestId, true), 'AlreadyVoted', [requestId, m0.address])
-  await revertsWithArgs(t, as(governance, m0).vote(requestId, false), 'AlreadyVoted', [requestId, m0.address])
+  await (await as(governance, m0).vote(requestId, 1n)).wait()
+  await revertsWithArgs(t, as(governance, m0).vote(requestId, 1n), 'AlreadyVoted', [requestId, m0.address])
+  await revertsWithArgs(t, as(governance, m0).vote(requestId, 0n), 'AlreadyVoted', [requestId, m0.address])
   await revertsWithArgs(t, governance.execute(requestId, signers), 'NotDecided', [requestId])
-  // One vote each way: still short of the threshold of two.
-  await (await as(governance, m1).vote(requestId, false)).wait()
+  // One vote for each answer: still short of the threshold of two.
+  await (await as(governance, m1).vote(requestId, 0n)).wait()
   await revertsWithArgs(t, governance.execute(requestId, signers), 'NotDecided', [requestId])
-  t.deepEqual(await disputeState(requestId), { state: DisputeState.Voting, overturnVotes: 1n, upholdVotes: 1n, votingEndsAt })
+  t.deepEqual(await disputeState(requestId), { state: DisputeState.Voting, votesFor0: 1n, votesFor1: 1n, votingEndsAt })
 
   await increaseTime(net.provider, VOTING_PERIOD_SEC)
-  await revertsWithArgs(t, as(governance, m2).vote(requestId, true), 'VotingClosed', [requestId, votingEndsAt])
-  t.deepEqual(await disputeState(requestId), { state: DisputeState.Voting, overturnVotes: 1n, upholdVotes: 1n, votingEndsAt })
+  await revertsWithArgs(t, as(governance, m2).vote(requestId, 1n), 'VotingClosed', [requestId, votingEndsAt])
+  t.deepEqual(await disputeState(requestId), { state: DisputeState.Voting, votesFor0: 1n, votesFor1: 1n, votingEndsAt })
 })
 
 test.serial('an expired dispute returns the bond to the disputer and leaves the answer; it executes once', async (t) => {
   const { governance, oracle, staking } = net.contracts
   const requestId = await ask()
   const signers = await commitAnswer(requestId, 0n)
+  const operators = await operatorsOf(signers)
   const d = await disputer()
   const before = await tokenBalance(net, d.address)
-  await (await as(governance, d).dispute(requestId, 1n, BOND)).wait()
+  await (await as(governance, d).dispute(requestId, 1n, BOND, signers)).wait()
   t.is(await tokenBalance(net, d.address), before - BOND)
   // A single vote to overturn is not a decision.
-  await (await as(governance, council[0]!).vote(requestId, true)).wait()
-  const stakesBefore = await Promise.all(signers.map((s) => staking.slashableOf(s)))
-  const feeBefore = await oracle.claimableWei(signers[1]!)
+  await (await as(governance, council[0]!).vote(requestId, 1n)).wait()
+  const stakesBefore = await Promise.all(operators.map((s) => staking.slashableOf(s)))
+  const feeBefore = await oracle.claimableWei(operators[1]!)
 
   await increaseTime(net.provider, VOTING_PERIOD_SEC)
   const receipt = await mined(governance.execute(requestId, signers))
@@ -504,32 +516,35 @@ test.serial('an expired dispute returns the bond to the disputer and leaves the 
   t.is(executed.args.slashedWei, 0n)
 
   t.deepEqual([...(await oracle.getResolution(requestId))], [true, 0n], 'the committed answer stands, final')
-  t.deepEqual(await Promise.all(signers.map((s) => staking.slashableOf(s))), stakesBefore, 'nobody slashed')
+  t.deepEqual(await Promise.all(operators.map((s) => staking.slashableOf(s))), stakesBefore, 'nobody slashed')
+  t.is(await governance.pendingClaimWei(requestId, d.address), BOND)
+  await (await governance.settleClaim(requestId, d.address)).wait()
   t.is(await governance.claimableWei(d.address), BOND)
-  for (const s of signers) t.is(await governance.claimableWei(s), 0n)
+  for (const s of operators) t.is(await governance.claimableWei(s), 0n)
   // The signers' answer stood, so they earn the fee as if undisputed.
-  t.is((await oracle.claimableWei(signers[1]!)) - feeBefore, FEE / 3n)
+  t.is((await oracle.claimableWei(operators[1]!)) - feeBefore, FEE / 3n)
   await (await as(governance, d).withdraw()).wait()
   t.is(await tokenBalance(net, d.address), before)
   await revertsWithArgs(t, as(governance, d).withdraw(), 'NothingToWithdraw', [])
+  await revertsWithArgs(t, governance.settleClaim(requestId, d.address), 'NothingToClaim', [requestId, d.address])
 
-  await revertsWithArgs(t, governance.execute(requestId, signers), 'AlreadyExecuted', [requestId])
-  await revertsWithArgs(t, as(governance, d).dispute(requestId, 1n, BOND), 'AlreadyExecuted', [requestId])
+  await revertsWithArgs(t, governance.execute(requestId, signers), 'DisputeAlreadyExecuted', [requestId])
+  await revertsWithArgs(t, as(governance, d).dispute(requestId, 1n, BOND, signers), 'DisputeAlreadyExecuted', [requestId])
 })
 
 test.serial('execute checks the signer list with the oracle (SignersMismatch); an upheld dispute shares the bond among the signers', async (t) => {
   const { governance, oracle, staking } = net.contracts
   const requestId = await ask()
   const signers = await commitAnswer(requestId, 0n)
+  const operators = await operatorsOf(signers)
   const d = await disputer()
-  await (await as(governance, d).dispute(requestId, 1n, BOND)).wait()
-  await (await as(governance, council[0]!).vote(requestId, false)).wait()
-  await (await as(governance, council[2]!).vote(requestId, false)).wait()
-  const stakesBefore = await Promise.all(signers.map((s) => staking.slashableOf(s)))
-  const bondCreditBefore = await Promise.all(signers.map((s) => governance.claimableWei(s)))
+  await (await as(governance, d).dispute(requestId, 1n, BOND, signers)).wait()
+  await (await as(governance, council[0]!).vote(requestId, 0n)).wait()
+  await (await as(governance, council[2]!).vote(requestId, 0n)).wait()
+  const stakesBefore = await Promise.all(operators.map((s) => staking.slashableOf(s)))
+  const bondCreditBefore = await Promise.all(operators.map((s) => governance.claimableWei(s)))
 
-  const signingKeys = net.operators.slice(0, 3).map((o) => o.signer.address)
-  for (const wrong of [signers.slice(1), [...signers].reverse(), signingKeys, [net.operators[3]!.operator.address, ...signers.slice(1)]]) {
+  for (const wrong of [signers.slice(1), [...signers].reverse(), operators, [net.operators[3]!.signer.address, ...signers.slice(1)]]) {
     await revertsWithArgs(t, governance.execute(requestId, wrong), 'SignersMismatch', [requestId])
   }
   t.is((await disputeState(requestId)).state, DisputeState.Voting)
@@ -542,14 +557,14 @@ test.serial('execute checks the signer list with the oracle (SignersMismatch); a
   // 100 tokens over three signers: equal shares, the wei of remainder to the first.
   const share = BOND / 3n
   const claimable: bigint[] = await Promise.all(
-    signers.map(async (s, i) => (await governance.claimableWei(s)) - bondCreditBefore[i]!),
+    operators.map(async (s, i) => (await governance.claimableWei(s)) - bondCreditBefore[i]!),
   )
   t.deepEqual(claimable, [share + (BOND - share * 3n), share, share])
   t.is(claimable.reduce((x, y) => x + y, 0n), BOND)
-  t.is(await governance.claimableWei(d.address), 0n, 'the disputer loses the bond')
-  t.deepEqual(await Promise.all(signers.map((s) => staking.slashableOf(s))), stakesBefore, 'nobody slashed')
+  t.is(await governance.pendingClaimWei(requestId, d.address), 0n, 'the disputer loses the bond')
+  t.deepEqual(await Promise.all(operators.map((s) => staking.slashableOf(s))), stakesBefore, 'nobody slashed')
 
-  const op = net.operators.find((o) => o.operator.address === signers[1])!
+  const op = net.operators.find((o) => o.operator.address === operators[1])!
   const credited = await governance.claimableWei(op.operator.address)
   const before = await tokenBalance(net, op.operator.address)
   await (await as(governance, op.operator).withdraw()).wait()
@@ -557,22 +572,21 @@ test.serial('execute checks the signer list with the oracle (SignersMismatch); a
   t.is(await governance.claimableWei(op.operator.address), 0n)
 })
 
-test.serial('a council replaced mid-vote cannot vote on the open dispute (StaleCouncil); the dispute can only expire', async (t) => {
+test.serial('a council replaced mid-vote neither voids nor joins the open dispute: its own council decides it', async (t) => {
   const { governance, oracle } = net.contracts
   const requestId = await ask()
   const signers = await commitAnswer(requestId, 0n)
   const d = await disputer()
-  await (await as(governance, d).dispute(requestId, 1n, BOND)).wait()
-  await (await as(governance, council[0]!).vote(requestId, true)).wait()
+  await (await as(governance, d).dispute(requestId, 1n, BOND, signers)).wait()
+  await (await as(governance, council[0]!).vote(requestId, 1n)).wait()
 
-  // The owner swaps in a council that includes two old members; the vote already cast no longer counts.
+  // The owner swaps in a council without council[2]: the dispute keeps the council it opened with.
   await (await governance.setCouncil([council[0]!.address, council[1]!.address, net.deployer.address], 2)).wait()
-  await revertsWithArgs(t, as(governance, council[1]!).vote(requestId, true), 'StaleCouncil', [requestId])
-  await revertsWithArgs(t, governance.execute(requestId, signers), 'NotDecided', [requestId])
-  await increaseTime(net.provider, VOTING_PERIOD_SEC)
+  await revertsWithArgs(t, governance.vote(requestId, 0n), 'NotCouncil', [net.deployer.address])
+  await (await as(governance, council[2]!).vote(requestId, 1n)).wait()
   const receipt = await mined(governance.execute(requestId, signers))
-  t.is(findEvent(governance, receipt, 'DisputeExecuted').args.outcome, Outcome.Expired)
-  t.deepEqual([...(await oracle.getResolution(requestId))], [true, 0n])
+  t.is(findEvent(governance, receipt, 'DisputeExecuted').args.outcome, Outcome.Overturned)
+  t.deepEqual([...(await oracle.getResolution(requestId))], [true, 1n])
   await (await governance.setCouncil(council.map((m) => m.address), 2)).wait()
 })
 
@@ -684,10 +698,13 @@ test.serial('at n = 7 a report needs 5 signatures: 4 are refused (QuorumNotReach
   t.is((await requestState(requestId, opsNet)).status, REQUEST_STATUS.Committed)
 })
 
-test.serial('an operator that asked to unbond its stake stops counting at once (SignerNotActive)', async (t) => {
+test.serial('an operator that asked to unbond its stake leaves at the next epoch; after that its signature does not count', async (t) => {
   const { staking, oracle, token } = opsNet.contracts
   const leaving = opsNet.operators[6]!
   await (await as(staking, leaving.operator).requestUnbond(MIN_STAKE)).wait()
+  t.true(await staking.isActive(leaving.operator.address), 'a member until the epoch ends')
+  t.is(await staking.activeOperatorCount(), 7n)
+  await startNextEpoch(opsNet.provider, opsNet.deployment)
   t.false(await staking.isActive(leaving.operator.address))
   t.is(await staking.activeOperatorCount(), 6n)
 
@@ -698,13 +715,14 @@ test.serial('an operator that asked to unbond its stake stops counting at once (
     resolveAfter: await latestTimestamp(opsNet.provider),
     feeWei: FEE,
   })
-  // Five active signers (the quorum at n = 6) plus the one that is leaving.
-  const signing = [...opsNet.operators.slice(0, 5), leaving]
-  const report = await signedReport(signing, { requestId, round: 0, answer: 0n }, opsNet)
-  const index = report.signers.indexOf(leaving.signer.address)
-  await revertsWithArgs(t, commitReport(oracle, report), 'SignerNotActive', [BigInt(index), leaving.signer.address])
+  // Four members and the one that left are no quorum at n = 6 (5 needed).
+  const short = await signedReport([...opsNet.operators.slice(0, 4), leaving], { requestId, round: 0, answer: 0n }, opsNet)
+  await revertsWithArgs(t, commitReport(oracle, short), 'QuorumNotReached', [4n, 5n])
   t.is((await requestState(requestId, opsNet)).status, REQUEST_STATUS.Open)
-  await (await commitReport(oracle, await signedReport(opsNet.operators.slice(0, 5), { requestId, round: 0, answer: 0n }, opsNet))).wait()
+  // Five members (the quorum) plus the one that left: committed, without it on record.
+  const report = await signedReport([...opsNet.operators.slice(0, 5), leaving], { requestId, round: 0, answer: 0n }, opsNet)
+  const receipt = await mined(commitReport(oracle, report))
+  t.false([...findEvent(oracle, receipt, 'ReportCommitted').args.signers].includes(leaving.signer.address))
   t.is((await requestState(requestId, opsNet)).status, REQUEST_STATUS.Committed)
 })
 
@@ -718,8 +736,17 @@ test.serial('staking refuses unregistered operators, taken signers, zero amounts
   await revertsWithArgs(t, s.stake(MIN_STAKE), 'NotRegistered', [stranger.address])
   await revertsWithArgs(t, s.requestUnbond(1n), 'NotRegistered', [stranger.address])
   await revertsWithArgs(t, s.stake(0n), 'ZeroAmount', [])
-  await revertsWithArgs(t, s.registerSigner(op0.signer.address), 'SignerTaken', [op0.signer.address, op0.operator.address])
-  await revertsWithArgs(t, s.registerSigner(ZeroAddress), 'ZeroAddress', [])
+  await revertsWithArgs(t, s.registerSigner(op0.signer.address, '0x'), 'SignerTaken', [op0.signer.address, op0.operator.address])
+  await revertsWithArgs(t, s.registerSigner(ZeroAddress, '0x'), 'ZeroAddress', [])
+  // A signing key must consent to its operator: a proof made for another operator, or none, is refused.
+  const key = localWallet('stranger signing key', 0)
+  const { chainId } = await opsNet.provider.getNetwork()
+  const proofForOp0 = await signSignerRegistration({ signer: key, operator: op0.operator.address, chainId, stakingAddress: String(staking.target) })
+  await revertsWithArgs(t, s.registerSigner(key.address, proofForOp0), 'InvalidSignerProof', [key.address])
+  await revertsWithArgs(t, s.registerSigner(key.address, '0x'), 'InvalidSignerProof', [key.address])
+  // Only the owner (governance) admits operators.
+  await t.throwsAsync(s.admit(stranger.address), { message: /caller is not the owner/ })
+  t.false(await staking.isAdmitted(stranger.address))
   t.is(await staking.operatorOfSigner(op0.signer.address), op0.operator.address)
   await revertsWithArgs(t, s.withdraw(), 'NothingToWithdraw', [])
 
@@ -742,11 +769,12 @@ test.serial('unbonded stake is withdrawable only after the delay (UnbondingNotRe
   t.is(stakeWei, 0n)
   t.is(unbondingWei, MIN_STAKE)
   t.true(readyAt > BigInt(await latestTimestamp(opsNet.provider)))
+  t.true(readyAt >= BigInt(UNBONDING_DELAY_SEC) + (await staking.epochStartsAt((await staking.currentEpoch()) + 1n)), 'the delay runs from after the last epoch it could sign in')
   const totalBefore = await staking.totalStakedWei()
   const balanceBefore = await tokenBalance(opsNet, leaving.operator.address)
 
   await revertsWithArgs(t, as(staking, leaving.operator).withdraw(), 'UnbondingNotReady', [readyAt])
-  await increaseTime(opsNet.provider, UNBONDING_DELAY_SEC - 3600)
+  await increaseTime(opsNet.provider, Number(readyAt) - (await latestTimestamp(opsNet.provider)) - 3600)
   await revertsWithArgs(t, as(staking, leaving.operator).withdraw(), 'UnbondingNotReady', [readyAt])
   t.is(await tokenBalance(opsNet, leaving.operator.address), balanceBefore)
 

@@ -3,10 +3,11 @@
  * that runs the sibyl image names a real command, and every URL points at a service of the file.
  */
 import test from 'ava'
-import { readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { parse } from 'yaml'
 import { commands } from '@sibyl/cli/main'
-import { dirname } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Wallet, getAddress } from 'ethers'
 import { loadNodeConfig } from '@sibyl/oracle-node/config/node-config'
@@ -14,12 +15,14 @@ import { loadAggregatorConfig } from '@sibyl/aggregator/config/aggregator-config
 import { feedSpecSchema } from '@sibyl/protocol/question-spec'
 import { deployConfigSchema } from '@sibyl/contracts/deploy-config'
 
-type Service = { build?: string; image?: string; command?: string[]; entrypoint?: string[]; environment?: Record<string, string>; depends_on?: string[] }
+type Service = { build?: string; image?: string; command?: string[]; entrypoint?: string[]; environment?: Record<string, string>; depends_on?: string[] | Record<string, { condition: string }> }
+/** A service's dependencies, in either of compose's forms (a list, or a map with conditions). */
+const dependsOn = (service: Service): string[] => (Array.isArray(service.depends_on) ? service.depends_on : Object.keys(service.depends_on ?? {}))
 const compose = parse(readFileSync(new URL('../docker-compose.yml', import.meta.url), 'utf8')) as { services: Record<string, Service> }
 
 test('every sibyl service runs a command the CLI has, with URLs that point at services of the file', (t) => {
   const names = new Set(Object.keys(compose.services))
-  t.true(names.has('nats'))
+  t.true(names.has('nats-1'))
   t.true(names.has('evm'))
   for (const [name, service] of Object.entries(compose.services)) {
     if (service.build && !service.entrypoint) {
@@ -27,17 +30,87 @@ test('every sibyl service runs a command the CLI has, with URLs that point at se
       t.true(commands.some((c) => c.name === command), `${name} runs "${command}"`)
     }
     for (const arg of [...(service.command ?? []), ...Object.values(service.environment ?? {})]) {
-      const url = /^(?:http|nats):\/\/([^:/]+)/.exec(String(arg))
-      if (url) t.true(names.has(url[1]!), `${name} points at ${url[1]}, a service of the file`)
+      for (const part of String(arg).split(',')) {
+        const url = /^(?:http|nats|tls):\/\/([^:/]+)/.exec(part)
+        if (url) t.true(names.has(url[1]!), `${name} points at ${url[1]}, a service of the file`)
+      }
     }
-    for (const dep of service.depends_on ?? []) t.true(names.has(dep), `${name} depends on ${dep}`)
+    for (const dep of dependsOn(service)) t.true(names.has(dep), `${name} depends on ${dep}`)
   }
 })
 
-test('the nats service runs JetStream with a persistent store', (t) => {
-  const nats = compose.services.nats!
-  t.true(nats.command?.includes('-js'))
-  t.true(nats.command?.includes('-sd'))
+const natsServers = ['nats-1', 'nats-2', 'nats-3']
+
+test('the message bus is a three-server cluster, each with its own config and store, monitoring not published', (t) => {
+  for (const name of natsServers) {
+    const nats = compose.services[name] as Service & { volumes?: string[]; ports?: string[] }
+    t.truthy(nats, name)
+    t.deepEqual(nats.command, ['-c', '/etc/nats/nats.conf'])
+    t.regex(nats.image ?? '', /^nats:2\.9/, 'the version the tests run against')
+    t.true(nats.volumes?.includes(`./deployments/nats/servers/${name}:/etc/nats:ro`), `${name} mounts only its own folder`)
+    t.true(nats.volumes?.some((v) => v.endsWith(':/data')), `${name} keeps JetStream on a volume`)
+    for (const port of nats.ports ?? []) {
+      t.false(port.endsWith(':8222'), `${name} does not publish monitoring`)
+      t.true(port.startsWith('127.0.0.1:'), `${name} publishes on the host's loopback only`)
+    }
+  }
+})
+
+/** The nats-init service's command, run in-process into a temporary folder in place of ./deployments/nats. */
+async function runNatsInit(): Promise<{ dir: string; output: string }> {
+  const init = compose.services['nats-init']!
+  const dir = mkdtempSync(join(tmpdir(), 'sibyl-compose-nats-'))
+  const args = (init.command ?? []).map((a) => (a === '/deployments/nats' ? dir : a))
+  {
+    const [command, ...rest] = args
+    const found = commands.find((c) => c.name === command)
+    if (!found) throw new Error(`nats-init runs "${command}"`)
+    let output = ''
+    const code = await found.run(rest, { stdout: { write: (s: string) => (output += s) }, stderr: { write: () => undefined }, env: {} })
+    if (code !== 0) throw new Error(`nats-init exited ${code}`)
+    return { dir, output }
+  }
+}
+
+test('nats-init makes every server a secured cluster member and an identity for every component that uses the bus', async (t) => {
+  const { dir, output } = await runNatsInit()
+  try {
+    t.notRegex(output, /SU[A-Z2-7]{50,}|SA[A-Z2-7]{50,}|SO[A-Z2-7]{50,}|PRIVATE KEY/, 'it prints no seed and no key')
+    const manifest = JSON.parse(readFileSync(join(dir, 'deployment.json'), 'utf8')) as { identities: { name: string; role: string; signer?: string }[] }
+    for (const name of natsServers) {
+      const config = readFileSync(join(dir, 'servers', name, 'nats.conf'), 'utf8')
+      t.regex(config, /^operator: /m, `${name}: operator mode, no anonymous client`)
+      t.notRegex(config, /no_auth_user|authorization\s*\{/, `${name}: no anonymous or password user`)
+      t.regex(config, /store_dir: "\/data"/)
+      t.regex(config, /http: "127\.0\.0\.1:8222"/)
+      t.regex(config, /cert_file: "\/etc\/nats\/server\.pem"/)
+      t.regex(config, /verify: true/, `${name}: routes are mutual TLS`)
+      for (const other of natsServers.filter((n) => n !== name)) t.true(config.includes(`nats-route://${other}:6222`), `${name} routes to ${other}`)
+      t.true(existsSync(join(dir, 'servers', name, 'server-key.pem')))
+    }
+    // Each node and the aggregator: its own identity folder, mounted where its config looks for it.
+    for (const [name, service] of Object.entries(services)) {
+      const command = service.command?.[0]
+      if (command !== 'node' && command !== 'aggregator') continue
+      const config = command === 'node' ? loadNodeConfig(configFile(argAfter(service, '--config')!)) : loadAggregatorConfig(configFile(argAfter(service, '--config')!))
+      t.deepEqual(config.nats.servers.map(hostOf).sort(), natsServers, `${name} lists every server`)
+      const identity = config.nats.credentialsFile!
+      t.is(dirname(identity), '/nats')
+      const mounted = mounts(service).get('/nats')
+      t.is(mounted, `./deployments/nats/identities/${basename(identity, '.creds')}`, `${name} mounts its own identity only`)
+      const entry = manifest.identities.find((i) => i.name === basename(identity, '.creds'))
+      t.is(entry?.role, command, `${name}'s identity has its role`)
+      if (command === 'node') t.is(entry?.signer?.toLowerCase(), new Wallet(service.environment!.NODE_KEY!).address.toLowerCase(), `${name}'s identity pins its own signer`)
+      t.is(config.nats.tls?.caFile, '/nats/ca.pem')
+      t.true(existsSync(join(dir, 'identities', basename(identity, '.creds'), basename(identity))))
+      t.true(dependsOn(service).includes('nats-provision'), `${name} starts after the streams are provisioned`)
+    }
+    const provision = services['nats-provision']!
+    t.is(mounts(provision).get('/nats'), `./deployments/nats/identities/${argAfter(provision, '--credentials')!.split('/').pop()!.replace('.creds', '')}`)
+    t.is(argAfter(provision, '--replicas'), '3')
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
 })
 
 /** The file a container path under /config names, in the repository. */
@@ -109,14 +182,14 @@ test('every node signing key is registered and staked by exactly one operator se
     const operator = new Wallet(service.environment!.SIBYL_OPERATOR_KEY!).address
     t.false(operators.has(operator), `${name}: operator ${operator} used twice`)
     operators.add(operator)
-    t.true(service.depends_on?.includes('deployer'))
+    t.true(dependsOn(service).includes('deployer'))
   }
   for (const [name, service] of Object.entries(services)) {
     if (service.command?.[0] !== 'node') continue
     const signer = new Wallet(service.environment!.NODE_KEY!).address
     const stakeService = staked.get(signer)
     t.truthy(stakeService, `${name}'s signer ${signer} is staked`)
-    t.true(service.depends_on?.includes(stakeService!), `${name} starts after ${stakeService}`)
+    t.true(dependsOn(service).includes(stakeService!), `${name} starts after ${stakeService}`)
     t.false(operators.has(signer), `${name} signs with a key that holds no stake and pays no gas`)
   }
 })
@@ -125,7 +198,9 @@ test('published host ports do not collide', (t) => {
   const seen = new Set<string>()
   for (const service of Object.values(services)) {
     for (const port of service.ports ?? []) {
-      const host = port.split(':')[0]!
+      // HOST:CONTAINER or IP:HOST:CONTAINER
+      const parts = port.split(':')
+      const host = parts.length === 3 ? `${parts[0]}:${parts[1]}` : parts[0]!
       t.false(seen.has(host), `host port ${host} published twice`)
       seen.add(host)
     }

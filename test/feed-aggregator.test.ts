@@ -8,7 +8,7 @@ import { AbiCoder, Contract, Interface, toBeHex } from 'ethers'
 import type { Observation } from '@sibyl/protocol/eip712'
 import { buildObservation } from '@sibyl/protocol/testing/build-observation'
 import { feedIdOf, type FeedTransmit, type FeedValue } from '@sibyl/protocol/report'
-import { startLocalNetwork, type LocalNetwork } from '@sibyl/devnet/local-network'
+import { latestTimestamp, startLocalNetwork, startNextEpoch, type LocalNetwork } from '@sibyl/devnet/local-network'
 import { domainOf, findEvent, mined, signFeedValues } from '@sibyl/contracts/requests'
 import { FeedAggregator__factory, type FeedAggregator } from '@sibyl/contracts/typechain'
 import { revertsWithArgs } from './helpers/reverts-with-args.ts'
@@ -85,6 +85,7 @@ const observationOf = (roundId: number) => (v: FeedValue): Observation =>
     requestId: feedId,
     round: roundId,
     answer: v.answer,
+    observedAt: Number(v.observedAt),
     confidenceBps: v.confidenceBps,
     evidenceHash: v.evidenceHash,
     modelHash: v.modelHash,
@@ -113,8 +114,8 @@ async function transmitAndCheck(t: ExecutionContext, roundId: number, values: re
   const transmission = findEvent(feed, receipt, 'NewTransmission')
   t.is(transmission.args.answer, expectedMedian)
   t.is(transmission.args.transmitter, net.deployer.address)
-  const operatorOf = new Map(net.operators.map((o) => [o.signer.address, o.operator.address]))
-  t.deepEqual([...transmission.args.signers], report.signers.map((s) => operatorOf.get(s)))
+  // The members' signing keys, in report order (Staking.operatorsOf names their operators).
+  t.deepEqual([...transmission.args.signers], report.signers)
 
   const expected = [BigInt(roundId), expectedMedian, updatedAt, updatedAt, BigInt(roundId)]
   t.deepEqual(await latestRoundData(), expected)
@@ -198,16 +199,15 @@ test.serial('a transmitter can neither alter a signed value nor repeat one', asy
   const report = await sign(6, [PRICE, PRICE + 1n, PRICE + 2n])
   const [a, b, c] = report.values as [FeedValue, FeedValue, FeedValue]
 
-  // Raising one value changes what was signed: its signature now recovers to an address nobody staked.
-  const altered = { ...b, answer: MAX_ANSWER }
-  const alteredSigner = await recoverAsContract(net.provider, domain, observationOf(6)(altered), altered)
-  t.truthy(alteredSigner)
-  t.false(report.signers.includes(alteredSigner!))
-  const ordered = await orderAsContract(net.provider, domain, [a, altered, c], observationOf(6))
-  await revertsWithArgs(t, transmit({ roundId: 6, values: ordered.entries }), 'SignerNotActive', [
-    BigInt(ordered.signers.indexOf(alteredSigner!)),
-    alteredSigner,
-  ])
+  // Raising one value (or its time) changes what was signed: its signature now recovers to an address nobody
+  // staked, which does not count.
+  for (const altered of [{ ...b, answer: MAX_ANSWER }, { ...b, observedAt: b.observedAt - 1n }]) {
+    const alteredSigner = await recoverAsContract(net.provider, domain, observationOf(6)(altered), altered)
+    t.truthy(alteredSigner)
+    t.false(report.signers.includes(alteredSigner!))
+    const ordered = await orderAsContract(net.provider, domain, [a, altered, c], observationOf(6))
+    await revertsWithArgs(t, transmit({ roundId: 6, values: ordered.entries }), 'QuorumNotReached', [2n, 3n])
+  }
   // One node's value twice, to push the median its way.
   await revertsWithArgs(t, transmit({ roundId: 6, values: [a, b, c, c] }), 'SignersNotAscending', [3n, report.signers[2]])
   await revertsWithArgs(t, transmit({ roundId: 6, values: [c, b, a] }), 'SignersNotAscending', [1n, report.signers[1]])
@@ -216,12 +216,26 @@ test.serial('a transmitter can neither alter a signed value nor repeat one', asy
   await transmitAndCheck(t, 6, [PRICE, PRICE + 1n, PRICE + 2n], PRICE + 1n)
 })
 
+test.serial('values observed longer ago than maxObservationAgeSec, or in the future, do not count', async (t) => {
+  const latest = await latestRoundData()
+  const now = await latestTimestamp(net.provider)
+  const maxAge = Number(await feed.maxObservationAgeSec())
+  const stale = await signFeedValues(feed, net.operators.slice(0, 3), feedId, 7, [PRICE, PRICE, PRICE], now - maxAge - 10)
+  await revertsWithArgs(t, transmit(stale), 'QuorumNotReached', [0n, 3n])
+  const future = await signFeedValues(feed, net.operators.slice(0, 3), feedId, 7, [PRICE, PRICE, PRICE], now + 3600)
+  await revertsWithArgs(t, transmit(future), 'QuorumNotReached', [0n, 3n])
+  t.deepEqual(await latestRoundData(), latest)
+})
+
 test.serial('with no active operator left nothing can be transmitted (NoActiveOperators)', async (t) => {
   const { staking } = net.contracts
   const minStake = await staking.minStakeWei()
   for (const o of net.operators) {
     await (await staking.connect(o.operator).requestUnbond(minStake)).wait()
   }
+  // They leave at the next epoch; a round is judged by its epoch, never older than the previous one.
+  await startNextEpoch(net.provider, net.deployment)
+  await startNextEpoch(net.provider, net.deployment)
   t.is(await staking.activeOperatorCount(), 0n)
   const latest = await latestRoundData()
   await revertsWithArgs(t, transmit(await sign(7, [PRICE, PRICE, PRICE, PRICE])), 'NoActiveOperators', [])

@@ -23,7 +23,7 @@ import { ResolutionOracle__factory } from '@sibyl/contracts/typechain'
 import { nodeConfigSchema, type NodeConfig } from '@sibyl/oracle-node/config/node-config'
 import { startOracleNode } from '@sibyl/oracle-node/node/start-oracle-node'
 import { createPipelineResolver } from '@sibyl/oracle-node/node/create-pipeline-resolver'
-import { combineEvidence } from '@sibyl/oracle-node/node/combine-evidence'
+import { fetchEvidence } from '@sibyl/oracle-node/evidence/fetch-evidence'
 import { createOracleNode } from '@sibyl/oracle-node/node/oracle-node'
 import type { Resolver } from '@sibyl/oracle-node/node/resolver'
 import { createNodeMetrics } from '@sibyl/oracle-node/metrics/node-metrics'
@@ -154,7 +154,13 @@ test.serial('a request on-chain becomes a signed observation on NATS that protoc
     t.is(signed.observation.answer, 1n, 'the Arizona Coyotes won 4-2')
     t.is(signed.observation.round, 0)
     t.true(signed.observation.confidenceBps >= 5000)
-    t.is(signed.observation.evidenceHash, combineEvidence([keccak256(Buffer.from(boxScore, 'utf8'))]), 'the evidence hash covers exactly the page judged')
+    // The evidence hash is the hash of the node's evidence bundle, stored before it published: in its bucket for
+    // anyone, holding exactly the page judged (and what the judge made of it).
+    const evidence = await fetchEvidence({ nc, signer: message!.signer, evidenceHash: signed.observation.evidenceHash })
+    if (!evidence.ok) return t.fail(evidence.message)
+    t.is(evidence.from, 'object-store')
+    t.is(evidence.bundle.sources[0]!.rawHash, keccak256(Buffer.from(boxScore, 'utf8')), 'the evidence covers exactly the page judged')
+    t.like(evidence.bundle.header, { requestId, round: 0, answer: 1n, questionType: 'sports.winner' })
     t.regex(message!.modelId, /universal-sentence-encoder-lite/)
   } finally {
     await started.stop()

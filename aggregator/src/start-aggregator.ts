@@ -15,6 +15,7 @@ import { loadSigner } from '@sibyl/service-kit/config/load-signer'
 import { createLogger } from '@sibyl/service-kit/log/create-logger'
 import { createProvider } from '@sibyl/service-kit/chain/create-provider'
 import { connectNats } from '@sibyl/service-kit/nats/connect-nats'
+import { natsAuthFromConfig } from '@sibyl/service-kit/config/config-parts'
 import { ensureStreams } from '@sibyl/service-kit/nats/ensure-streams'
 import { serveMetrics } from '@sibyl/service-kit/metrics/serve-metrics'
 import { sleepUnlessAborted } from '@sibyl/service-kit/time/sleep-unless-aborted'
@@ -81,7 +82,7 @@ export async function startAggregator({ config, env, logger: given }: StartAggre
     servers: config.nats.servers,
     name: `sibyl-aggregator-${config.name}`,
     logger,
-    ...(config.nats.tokenEnv && env[config.nats.tokenEnv] ? { token: env[config.nats.tokenEnv]! } : {}),
+    ...natsAuthFromConfig(config.nats, env),
   })
   await ensureStreams(nc)
   const store = await openRoundStore({ nc, bucket: roundsBucket.name(chainId), ttlMs: roundsBucket.ttlMs })

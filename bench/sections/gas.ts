@@ -12,8 +12,12 @@ import { FeedAggregator__factory } from '@sibyl/contracts/typechain'
 import type { BenchSection } from '../section.ts'
 
 const SIZES = [4, 7, 16, 31] as const
-/** Targets from the foundation issue; OCR2 spends about 6-8k gas per signature for scale. */
-const TARGETS: Record<number, number> = { 7: 120_000, 31: 250_000 }
+/**
+ * Ceilings from the security issue (13): the fixes (epoch operator sets, signed observation times, checked
+ * confidence) had to fit in them. OCR2 spends about 6-8k gas per signature for scale.
+ */
+const TARGETS: Record<number, number> = { 7: 100_000, 31: 250_000 }
+const FEED_TARGETS: Record<number, number> = { 7: 130_000, 31: 330_000 }
 
 export type GasRow = { n: number; quorum: number; commitGas: number; perSignature: number; transmitGas: number; requestGas: number }
 
@@ -112,11 +116,16 @@ export const gasSection: BenchSection = {
           },
         },
       ],
-      aims: rows
-        .filter((r) => TARGETS[r.n] !== undefined)
-        .map((r) => ({ label: `gas: commitReport n = ${r.n}`, value: r.commitGas.toLocaleString('en'), aim: `≤ ${TARGETS[r.n]!.toLocaleString('en')}`, met: r.commitGas <= TARGETS[r.n]! })),
+      aims: [
+        ...rows
+          .filter((r) => TARGETS[r.n] !== undefined)
+          .map((r) => ({ label: `gas: commitReport n = ${r.n}`, value: r.commitGas.toLocaleString('en'), aim: `≤ ${TARGETS[r.n]!.toLocaleString('en')}`, met: r.commitGas <= TARGETS[r.n]! })),
+        ...rows
+          .filter((r) => FEED_TARGETS[r.n] !== undefined)
+          .map((r) => ({ label: `gas: feed transmit n = ${r.n}`, value: r.transmitGas.toLocaleString('en'), aim: `≤ ${FEED_TARGETS[r.n]!.toLocaleString('en')}`, met: r.transmitGas <= FEED_TARGETS[r.n]! })),
+      ],
     }
   },
 }
 
-export { TARGETS as GAS_TARGETS }
+export { TARGETS as GAS_TARGETS, FEED_TARGETS as FEED_GAS_TARGETS }

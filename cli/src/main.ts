@@ -6,9 +6,12 @@ import { stakeCommand } from './stake-command.ts'
 import { sitesCommand } from './sites-command.ts'
 import { modelsCommand } from './models-command.ts'
 import { demoCommand } from './demo-command.ts'
+import { natsCommand } from './nats-command.ts'
+import { evidenceCommand } from './evidence-command.ts'
+import { replayCommand } from './replay-command.ts'
 import { EXIT_OK, EXIT_USAGE, type Command, type CommandIo } from './io.ts'
 
-export const commands: readonly Command[] = [deployCommand, stakeCommand, nodeCommand, aggregatorCommand, sitesCommand, modelsCommand, demoCommand]
+export const commands: readonly Command[] = [deployCommand, stakeCommand, nodeCommand, aggregatorCommand, sitesCommand, modelsCommand, demoCommand, evidenceCommand, replayCommand, natsCommand]
 
 export function helpText(): string {
   const width = Math.max(...commands.map((c) => c.name.length))

@@ -1,22 +1,29 @@
 /**
- * sibyl stake --rpc URL --deployment FILE --signer ADDRESS [--amount WEI] [--key-env NAME] [--mint-key-env NAME]
+ * sibyl stake --rpc URL --deployment FILE --signer ADDRESS (--proof HEX | --signer-key-env NAME) [--amount WEI] [--key-env NAME] [--mint-key-env NAME]
  * An operator registers its node's signing address and bonds stake, so the node's observations count.
  */
 import { JsonRpcProvider, Wallet, getAddress, isAddress } from 'ethers'
 import { readDeployment } from '@sibyl/protocol/deployment'
+import { signSignerRegistration } from '@sibyl/protocol/eip712'
 import { connectContracts } from '@sibyl/contracts/connect-contracts'
 import { describeContractError } from '@sibyl/contracts/decode-error'
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseCommandArgs, type Command, type CommandIo } from './io.ts'
 
-const usage = `Usage: sibyl stake --rpc URL --deployment FILE --signer ADDRESS [--amount WEI] [--key-env NAME] [--mint-key-env NAME]
+const usage = `Usage: sibyl stake --rpc URL --deployment FILE --signer ADDRESS (--proof HEX | --signer-key-env NAME)
+                   [--amount WEI] [--key-env NAME] [--mint-key-env NAME]
 
 Registers ADDRESS (the node's signing key, which never pays gas) as the signer of the operator whose key is
 in the environment, and bonds stake in the deployment's token up to --amount (default: the minimum stake).
+Staking accepts a signer only with its proof of possession: the signing key's EIP-712 signature of
+SignerRegistration(operator, signer) under the Staking contract's domain. Give it with --proof (made where the
+signing key lives), or let this command sign it with the key in --signer-key-env.
 Safe to run again: what is already done is skipped.
 
   --rpc URL             JSON-RPC endpoint of the chain
   --deployment FILE     the address file written by sibyl deploy
   --signer ADDRESS      the node's signing address
+  --proof HEX           the signing key's SignerRegistration signature (65 bytes, 0x-hex)
+  --signer-key-env NAME environment variable holding the signing key, to sign the proof here
   --amount WEI          bonded stake to reach (default: Staking.minStakeWei)
   --key-env NAME        environment variable holding the operator's private key (default SIBYL_OPERATOR_KEY)
   --mint-key-env NAME   local networks only: the token owner's key, to mint the stake to the operator first
@@ -31,6 +38,8 @@ async function run(args: string[], io: CommandIo): Promise<number> {
       rpc: { type: 'string' },
       deployment: { type: 'string' },
       signer: { type: 'string' },
+      proof: { type: 'string' },
+      'signer-key-env': { type: 'string' },
       amount: { type: 'string' },
       'key-env': { type: 'string', default: 'SIBYL_OPERATOR_KEY' },
       'mint-key-env': { type: 'string' },
@@ -47,6 +56,11 @@ async function run(args: string[], io: CommandIo): Promise<number> {
   if (!values.rpc || !values.deployment || !values.signer) return fail(`--rpc, --deployment and --signer are required\n\n${usage}`)
   if (!isAddress(values.signer)) return fail(`--signer ${values.signer} is not an address`)
   if (values.amount !== undefined && !/^[0-9]+$/.test(values.amount)) return fail('--amount must be an integer number of wei')
+  if (values.proof !== undefined && !/^0x[0-9a-fA-F]{130}$/.test(values.proof)) return fail('--proof must be a 65-byte signature in 0x-hex')
+  if (values.proof !== undefined && values['signer-key-env'] !== undefined) return fail('give --proof or --signer-key-env, not both')
+  const signerKey = values['signer-key-env'] ? io.env[values['signer-key-env']] : undefined
+  if (values['signer-key-env'] && (!signerKey || !key64.test(signerKey))) return fail(`${values['signer-key-env']} must hold the signing key (64 hex digits)`)
+  if (signerKey && getAddress(new Wallet(signerKey).address) !== getAddress(values.signer)) return fail(`the key in ${values['signer-key-env']} is not the key of --signer ${values.signer}`)
   const keyEnv = values['key-env'] ?? 'SIBYL_OPERATOR_KEY'
   const key = io.env[keyEnv]
   if (!key || !key64.test(key)) return fail(`${keyEnv} must hold the operator's private key (64 hex digits)`)
@@ -70,7 +84,16 @@ async function run(args: string[], io: CommandIo): Promise<number> {
     const { signer: currentSigner, stakeWei } = await c.staking.getOperator(operator.address)
     const steps: string[] = []
     if (getAddress(currentSigner) !== signer) {
-      await (await c.staking.registerSigner(signer)).wait()
+      const proof =
+        values.proof ??
+        (signerKey
+          ? await signSignerRegistration({ signer: new Wallet(signerKey), operator: operator.address, chainId: BigInt(deployment.chainId), stakingAddress: deployment.contracts.staking })
+          : undefined)
+      if (!proof) {
+        io.stderr.write(`sibyl stake: registering ${signer} needs its proof of possession: --proof HEX or --signer-key-env NAME\n`)
+        return EXIT_USAGE
+      }
+      await (await c.staking.registerSigner(signer, proof)).wait()
       steps.push('registered')
     }
     const missingWei = targetWei > stakeWei ? targetWei - stakeWei : 0n

@@ -11,6 +11,7 @@ const wei = z
   .regex(/^(0|[1-9][0-9]*)$/, 'expected a decimal integer string of wei')
   .transform((s) => BigInt(s))
 const seconds = z.number().int().min(0).max(10 * 365 * 24 * 3600)
+const positiveSeconds = seconds.min(1)
 const bps = z.number().int().min(0).max(10_000)
 const int192 = z
   .string()
@@ -23,6 +24,8 @@ export const feedConfigSchema = z
     decimals: z.number().int().min(0).max(36),
     minAnswer: int192,
     maxAnswer: int192,
+    /** A value observed longer ago than this does not count in a round (FeedAggregator refuses it). */
+    maxObservationAgeSec: positiveSeconds.default(3600),
   })
   .strict()
   .superRefine((feed, ctx) => {
@@ -37,8 +40,14 @@ export const deployConfigSchema = z
     token: address.optional(),
     minStakeWei: wei.default(1000n * 10n ** 18n),
     unbondingDelaySec: seconds.default(14 * 24 * 3600),
+    /** Staking's epoch: joining and leaving the operator set take effect at the next epoch. */
+    epochLengthSec: positiveSeconds.default(3600),
     disputeWindowSec: seconds.default(2 * 3600),
+    /** How long after a feed round its signed values can be accused; omitted = disputeWindowSec. */
+    feedDisputeWindowSec: seconds.optional(),
     tooEarlyRetryDelaySec: seconds.default(3600),
+    /** A request no quorum answered this long after resolveAfter can be expired (final -1, fee refunded). */
+    requestTimeoutSec: positiveSeconds.default(7 * 24 * 3600),
     minFeeWei: wei.default(10n ** 17n),
     minBondWei: wei.default(100n * 10n ** 18n),
     votingPeriodSec: seconds.default(3 * 24 * 3600),
@@ -49,16 +58,21 @@ export const deployConfigSchema = z
     /** Dispute council; omitted = the deployer alone (local networks only). */
     council: z.array(address).min(1).max(32).optional(),
     councilThreshold: z.number().int().min(1).max(32).optional(),
+    /** Operators admitted to the set at deployment (Staking.admit); more are admitted by the owner later. */
+    admittedOperators: z.array(address).max(64).default([]),
     feeds: z.array(feedConfigSchema).max(64).default([]),
   })
   .strict()
   .superRefine(function unbondingOutlastsDisputes(config, ctx) {
-    // A node that signed a wrong answer must still be slashable when the vote ends.
-    if (config.unbondingDelaySec < config.disputeWindowSec + config.votingPeriodSec) {
+    // A node that signed a wrong answer must still be slashable when a dispute opens (and locks its stake);
+    // DisputeGovernance's constructor refuses the same.
+    const feedWindow = config.feedDisputeWindowSec ?? config.disputeWindowSec
+    const [name, window] = feedWindow > config.disputeWindowSec ? ['feedDisputeWindowSec', feedWindow] : ['disputeWindowSec', config.disputeWindowSec]
+    if (config.unbondingDelaySec < window + config.votingPeriodSec) {
       ctx.addIssue({
         code: 'custom',
         path: ['unbondingDelaySec'],
-        message: `must be at least disputeWindowSec + votingPeriodSec (${config.disputeWindowSec + config.votingPeriodSec})`,
+        message: `must be at least ${name} + votingPeriodSec (${window + config.votingPeriodSec})`,
       })
     }
   })

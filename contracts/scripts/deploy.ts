@@ -60,11 +60,18 @@ export async function deploySibyl({ signer, config: input = {} }: DeployParamete
     ? getAddress(config.token)
     : await addressOf(await deployContract('LinkToken', () => new LinkToken__factory(signer).deploy()))
   const stakingContract = await deployContract('Staking', () =>
-    new Staking__factory(signer).deploy(token, config.minStakeWei, config.unbondingDelaySec),
+    new Staking__factory(signer).deploy(token, config.minStakeWei, config.unbondingDelaySec, config.epochLengthSec),
   )
   const staking = await addressOf(stakingContract)
   const oracleContract = await deployContract('ResolutionOracle', () =>
-    new ResolutionOracle__factory(signer).deploy(staking, token, config.disputeWindowSec, config.tooEarlyRetryDelaySec, config.minFeeWei),
+    new ResolutionOracle__factory(signer).deploy(
+      staking,
+      token,
+      config.disputeWindowSec,
+      config.tooEarlyRetryDelaySec,
+      config.minFeeWei,
+      config.requestTimeoutSec,
+    ),
   )
   const resolutionOracle = await addressOf(oracleContract)
   const council = config.council ?? [deployer]
@@ -77,6 +84,7 @@ export async function deploySibyl({ signer, config: input = {} }: DeployParamete
         resolutionOracle,
         config.minBondWei,
         config.votingPeriodSec,
+        config.feedDisputeWindowSec ?? config.disputeWindowSec,
         config.slashBps,
         config.disputerRewardBps,
         config.treasury ?? deployer,
@@ -88,13 +96,26 @@ export async function deploySibyl({ signer, config: input = {} }: DeployParamete
   await send('Staking.setSlasher', stakingContract.setSlasher(disputeGovernance))
   await send('ResolutionOracle.setGovernance', oracleContract.setGovernance(disputeGovernance))
   const feeds: Deployment['contracts']['feeds'] = []
+  const governanceContract = DisputeGovernance__factory.connect(disputeGovernance, signer)
   for (const feed of config.feeds) {
     const address = await addressOf(
       await deployContract(`FeedAggregator ${feed.description}`, () =>
-        new FeedAggregator__factory(signer).deploy(staking, feed.decimals, feed.description, feed.minAnswer, feed.maxAnswer),
+        new FeedAggregator__factory(signer).deploy(
+          staking,
+          feed.decimals,
+          feed.description,
+          feed.minAnswer,
+          feed.maxAnswer,
+          feed.maxObservationAgeSec,
+        ),
       ),
     )
+    // Its signed values can be accused in DisputeGovernance.
+    await send(`DisputeGovernance.setFeed ${feed.description}`, governanceContract.setFeed(address, true))
     feeds.push({ description: feed.description, address, feedId: feedIdOf(feed.description), decimals: feed.decimals })
+  }
+  for (const operator of config.admittedOperators) {
+    await send(`Staking.admit ${operator}`, stakingContract.admit(operator))
   }
   if (!config.token) {
     // The deployer may mint the local token to fund operators and requesters.

@@ -14,10 +14,16 @@ import {
   type Signer,
   type Wallet,
 } from 'ethers'
-import { signObservation, type Observation, type ObservationDomain, type SignedObservation } from '@sibyl/protocol/eip712'
+import {
+  signObservation,
+  signSignerRegistration,
+  type Observation,
+  type ObservationDomain,
+  type SignedObservation,
+} from '@sibyl/protocol/eip712'
 import { buildCommitReport, buildFeedTransmit, type CommitReport, type FeedTransmit } from '@sibyl/protocol/report'
 import { buildObservation } from '@sibyl/protocol/testing/build-observation'
-import type { FeedAggregator, LinkToken, ResolutionOracle } from '../generated/typechain/index.ts'
+import type { FeedAggregator, LinkToken, ResolutionOracle, Staking } from '../generated/typechain/index.ts'
 import type { TypedContractEvent, TypedLogDescription } from '../generated/typechain/common.ts'
 import type { IResolutionOracle } from '../generated/typechain/ResolutionOracle.ts'
 
@@ -139,15 +145,37 @@ export async function signAndCommit(
   return { report, receipt }
 }
 
-/** Each operator signs its own value for a feed round; the transmit carries them sorted by signer. */
+/**
+ * Registers `signer` as the operator's signing key: the signing key signs its consent (the proof
+ * Staking.registerSigner checks), the operator key sends it.
+ */
+export async function registerSigner(staking: Staking, operator: Signer, signer: Signer): Promise<ContractTransactionReceipt> {
+  const provider = staking.runner?.provider
+  if (!provider) throw new Error('staking contract has no provider')
+  const { chainId } = await provider.getNetwork()
+  const proof = await signSignerRegistration({
+    signer,
+    operator: await operator.getAddress(),
+    chainId,
+    stakingAddress: await staking.getAddress(),
+  })
+  return mined(staking.connect(operator).registerSigner(await signer.getAddress(), proof))
+}
+
+/**
+ * Each operator signs its own value for a feed round, observed at `observedAt` (unix seconds; default: the
+ * latest block's time, the clock FeedAggregator judges freshness by); the transmit carries them sorted by signer.
+ */
 export async function signFeedValues(
   feed: FeedAggregator,
   operators: readonly OperatorKeys[],
   feedId: string,
   roundId: number,
   values: readonly bigint[],
+  observedAt?: number,
 ): Promise<FeedTransmit> {
   const domain = await domainOf(feed)
+  const at = observedAt ?? (await feed.runner!.provider!.getBlock('latest'))!.timestamp
   const signed = await Promise.all(
     operators.map((op, i) =>
       signObservation({
@@ -157,6 +185,7 @@ export async function signFeedValues(
           requestId: feedId,
           round: roundId,
           answer: values[i]!,
+          observedAt: at,
           confidenceBps: 10_000,
           evidenceHash: keccak256(toUtf8Bytes(`feed evidence ${op.index}`)),
           modelHash: keccak256(toUtf8Bytes('structured:price@1')),

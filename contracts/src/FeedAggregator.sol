@@ -8,14 +8,28 @@ import {ObservationVerifier} from "./lib/ObservationVerifier.sol";
 /// @title FeedAggregator
 /// @notice A numeric feed (a price, a score) that existing Chainlink consumers read unchanged through
 /// AggregatorV3Interface.
-/// Each round, every node signs its own value as an Observation with requestId = feedId() and round = the
-/// next round id; anyone transmits a quorum of them. The contract verifies every signature, takes the
-/// median itself (so the transmitter cannot pick the answer), checks it against the feed's bounds and
-/// stores it. With q = n - f values of which at most f are lies, the median always lies between two honest
-/// values. Even counts take the upper median, as Chainlink's OCR aggregators do.
+/// Each round, every node signs its own value as a FeedObservation with feedId = feedId(), roundId = the next
+/// round id and the time it observed the value; anyone transmits them. The contract verifies every
+/// signature, counts the fresh values (observed at most maxObservationAgeSec ago, and not in the future) of
+/// members of the round's operator set (Staking's epoch of the earliest observation counted, never older than
+/// the previous epoch), requires a quorum of them, takes their median itself, checks it against the feed's
+/// bounds and stores it. Stale values and non-members' values are left out, not fatal. Even counts take the
+/// upper median, as Chainlink's OCR aggregators do.
+///
+/// What the transmitter can and cannot do (bounded, not removed): with at most f liars among q counted
+/// values the median lies between two honest values, whoever transmits. But every node signs only its own
+/// value, so whoever transmits chooses which quorum of the signed values to include, and can move the median
+/// within the spread of the honest values it holds (with f liars at one extreme, up to the most extreme
+/// honest value); the aggregator's outlier filter is not repeated here. Honest aggregators include every
+/// fresh inlier they hold. Closing this fully needs the nodes to sign the ordered set of observations in a
+/// second phase (as OCR does); until then consumers see a median inside the honest range, not the exact
+/// honest median. Every signed value is evidence: DisputeGovernance.accuseFeedSigners slashes the signers of
+/// values the council finds false, within feedDisputeWindowSec of the round.
 contract FeedAggregator is AggregatorV3Interface, ObservationVerifier {
   struct SignedValue {
     int192 answer;
+    /// When the node observed the value (unix seconds, chain clock); signed.
+    uint64 observedAt;
     uint16 confidenceBps;
     bytes32 evidenceHash;
     bytes32 modelHash;
@@ -28,15 +42,24 @@ contract FeedAggregator is AggregatorV3Interface, ObservationVerifier {
     uint64 updatedAt;
   }
 
+  /// The latest round, in one slot: read and written by every transmit.
+  struct Latest {
+    uint32 roundId;
+    uint64 updatedAt;
+  }
+
   uint256 public constant override version = 1;
+  /// A value observed up to this far in the chain's future still counts (clock skew between nodes and blocks).
+  uint64 public constant MAX_FUTURE_SEC = 60;
 
   uint8 internal immutable i_decimals;
   int192 internal immutable i_minAnswer;
   int192 internal immutable i_maxAnswer;
   bytes32 internal immutable i_feedId;
+  uint64 internal immutable i_maxObservationAgeSec;
   string internal s_description;
 
-  uint32 internal s_latestRoundId;
+  Latest internal s_latest;
   mapping(uint32 roundId => Round) internal s_rounds;
 
   /// Same signature as Chainlink's AggregatorInterface, so indexers that watch feeds see Sibyl feeds too.
@@ -47,15 +70,19 @@ contract FeedAggregator is AggregatorV3Interface, ObservationVerifier {
   error StaleRound(uint32 roundId, uint32 expected);
   error AnswerOutOfBounds(int192 answer, int192 minAnswer, int192 maxAnswer);
   error NoDataPresent(uint80 roundId);
+  error BadMaxObservationAge(uint64 maxObservationAgeSec);
 
   constructor(
     IStaking staking,
     uint8 decimals_,
     string memory description_,
     int192 minAnswer,
-    int192 maxAnswer
+    int192 maxAnswer,
+    uint64 maxObservationAgeSec_
   ) ObservationVerifier(staking) {
     if (minAnswer >= maxAnswer) revert BadBounds(minAnswer, maxAnswer);
+    if (maxObservationAgeSec_ == 0) revert BadMaxObservationAge(maxObservationAgeSec_);
+    i_maxObservationAgeSec = maxObservationAgeSec_;
     i_decimals = decimals_;
     i_minAnswer = minAnswer;
     i_maxAnswer = maxAnswer;
@@ -63,43 +90,102 @@ contract FeedAggregator is AggregatorV3Interface, ObservationVerifier {
     s_description = description_;
   }
 
-  /// @notice Records the median of a quorum of signed values as round s_latestRoundId + 1. Values must be
-  /// ordered by recovered signer, ascending.
+  /// @notice Records the median of a quorum of fresh signed values of members as round latestRoundId() + 1.
+  /// Values must be ordered by recovered signer, ascending (stale ones are skipped before that check).
   function transmit(uint32 roundId, SignedValue[] calldata values) external {
-    uint32 expected = s_latestRoundId + 1;
+    Latest memory latest = s_latest;
+    uint32 expected = latest.roundId + 1;
     if (roundId != expected) revert StaleRound(roundId, expected);
 
-    uint256 n = values.length;
-    address[] memory signers = new address[](n);
-    int192[] memory answers = new int192[](n);
-    bytes32 domainSeparator_ = domainSeparator();
-    bytes32 feedId_ = i_feedId;
-    address previous;
-    for (uint256 i = 0; i < n; ++i) {
-      SignedValue calldata v = values[i];
-      bytes32 digest = _observationDigest(
-        domainSeparator_,
-        feedId_,
-        roundId,
-        v.answer,
-        v.confidenceBps,
-        v.evidenceHash,
-        v.modelHash
-      );
-      address signer = _recover(digest, v.r, v.yParityAndS, i);
-      if (signer <= previous) revert SignersNotAscending(i, signer);
-      signers[i] = signer;
-      answers[i] = v.answer;
-      previous = signer;
+    (address[] memory signers, int192[] memory answers, uint256 earliest) = _recoverFresh(roundId, values);
+    uint256 fresh = signers.length;
+    uint32 epoch = reportEpochAt(earliest);
+    (uint256 memberMask, uint256 members) = _countMembers(signers, epoch);
+    if (members != fresh) {
+      // Keep the members' values and signers, in report order.
+      uint256 k;
+      for (uint256 i = 0; i < fresh; ++i) {
+        if (memberMask & (1 << i) == 0) continue;
+        (signers[k], answers[k]) = (signers[i], answers[i]);
+        ++k;
+      }
+      assembly ("memory-safe") {
+        mstore(signers, k)
+      }
     }
-    address[] memory operators = _requireQuorum(signers);
+    assembly ("memory-safe") {
+      mstore(answers, members)
+    }
 
     int192 median = _upperMedian(answers);
     if (median < i_minAnswer || median > i_maxAnswer) revert AnswerOutOfBounds(median, i_minAnswer, i_maxAnswer);
-    s_latestRoundId = roundId;
+    s_latest = Latest({roundId: roundId, updatedAt: uint64(block.timestamp)});
     s_rounds[roundId] = Round({answer: median, updatedAt: uint64(block.timestamp)});
     emit AnswerUpdated(median, roundId, block.timestamp);
-    emit NewTransmission(roundId, median, msg.sender, operators);
+    emit NewTransmission(roundId, median, msg.sender, signers);
+  }
+
+  /// @notice The signer of one signed value of round `roundId` (reverts on an invalid signature): how a
+  /// dispute turns a signed value into evidence against its operator.
+  function recoverSigner(uint32 roundId, SignedValue calldata v) external view returns (address) {
+    bytes32 digest = _feedObservationDigest(
+      domainSeparator(),
+      i_feedId,
+      roundId,
+      v.answer,
+      v.observedAt,
+      v.confidenceBps,
+      v.evidenceHash,
+      v.modelHash
+    );
+    return _recover(digest, v.r, v.yParityAndS, 0);
+  }
+
+  /// @dev Recovers the signers of the fresh values (ascending) and collects their answers; stale values are
+  /// skipped before their signature is checked.
+  function _recoverFresh(
+    uint32 roundId,
+    SignedValue[] calldata values
+  ) private view returns (address[] memory signers, int192[] memory answers, uint256 earliest) {
+    signers = new address[](values.length);
+    answers = new int192[](values.length);
+    (uint256 oldest, uint256 newest) = _freshWindow();
+    address previous;
+    uint256 fresh;
+    earliest = newest;
+    for (uint256 i = 0; i < values.length; ++i) {
+      SignedValue calldata v = values[i];
+      if (v.confidenceBps > MAX_CONFIDENCE_BPS) revert ConfidenceOutOfRange(i, v.confidenceBps);
+      uint256 observedAt = v.observedAt;
+      // A value observed too long ago (or in the future) is not evidence of the value now: left out.
+      if (observedAt < oldest || observedAt > newest) continue;
+      if (observedAt < earliest) earliest = observedAt;
+      answers[fresh] = v.answer;
+      address signer = _recoverValue(roundId, v, i);
+      if (signer <= previous) revert SignersNotAscending(i, signer);
+      signers[fresh] = signer;
+      ++fresh;
+      previous = signer;
+    }
+    assembly ("memory-safe") {
+      mstore(signers, fresh)
+    }
+  }
+
+  /// @dev [oldest, newest]: the observation times that count now.
+  function _freshWindow() private view returns (uint256 oldest, uint256 newest) {
+    oldest = block.timestamp > i_maxObservationAgeSec ? block.timestamp - i_maxObservationAgeSec : 0;
+    newest = block.timestamp + MAX_FUTURE_SEC;
+  }
+
+  /// @dev The caller has read answer, observedAt and confidenceBps through Solidity (so they are clean).
+  function _recoverValue(uint32 roundId, SignedValue calldata v, uint256 index) private view returns (address) {
+    uint256 fields;
+    assembly ("memory-safe") {
+      fields := v
+    }
+    bytes32 digest = _feedObservationDigestFromCalldata(domainSeparator(), i_feedId, roundId, fields);
+    return _recover(digest, v.r, v.yParityAndS, index);
   }
 
   // ================================================================
@@ -122,7 +208,7 @@ contract FeedAggregator is AggregatorV3Interface, ObservationVerifier {
     override
     returns (uint80 roundId_, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound)
   {
-    if (roundId == 0 || roundId > s_latestRoundId) revert NoDataPresent(roundId);
+    if (roundId == 0 || roundId > s_latest.roundId) revert NoDataPresent(roundId);
     Round memory r = s_rounds[uint32(roundId)];
     return (roundId, r.answer, r.updatedAt, r.updatedAt, roundId);
   }
@@ -133,7 +219,7 @@ contract FeedAggregator is AggregatorV3Interface, ObservationVerifier {
     override
     returns (uint80 roundId, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound)
   {
-    uint32 latest = s_latestRoundId;
+    uint32 latest = s_latest.roundId;
     if (latest == 0) revert NoDataPresent(0);
     Round memory r = s_rounds[latest];
     return (latest, r.answer, r.updatedAt, r.updatedAt, latest);
@@ -149,7 +235,19 @@ contract FeedAggregator is AggregatorV3Interface, ObservationVerifier {
   }
 
   function latestRoundId() external view returns (uint32) {
-    return s_latestRoundId;
+    return s_latest.roundId;
+  }
+
+  /// @notice The epoch whose operator set judges a round landing now whose earliest counted observation was
+  /// made at `observedAt`: that time's epoch, but not older than the previous epoch nor later than the current.
+  function reportEpochAt(uint256 observedAt) public view returns (uint32) {
+    uint32 current = _currentEpoch();
+    uint256 e = _epochOf(observedAt);
+    return reportEpochFor(e > current ? current : uint32(e));
+  }
+
+  function maxObservationAgeSec() external view returns (uint64) {
+    return i_maxObservationAgeSec;
   }
 
   function minAnswer() external view returns (int192) {

@@ -14,7 +14,11 @@ import {IResolutionConsumer} from "./interfaces/IResolutionConsumer.sol";
 /// contract's token balance, funded by the market's creator. At finality the oracle calls back; winners
 /// then redeem their share of the whole pool. If the answer is "unresolvable", or nobody backed the
 /// winning outcome, everyone gets their ETH back.
-/// @dev Payouts round down; the dust stays in the contract.
+/// The constructor asks the oracle to check the question (spec size, outcomes, fee, callback gas) and that the
+/// fee token is the oracle's, so a market the oracle would refuse never takes a bettor's money.
+/// Every token that enters leaves: payouts are exact (the last winner to redeem gets the remainder, so no
+/// dust stays), and a fee the oracle refunds (an overturned or expired request) is taken back from the oracle
+/// and sent to the market's creator with reclaimFees.
 contract PredictionMarket is IResolutionConsumer, ReentrancyGuard {
   using SafeERC20 for IERC20;
 
@@ -26,6 +30,8 @@ contract PredictionMarket is IResolutionConsumer, ReentrancyGuard {
 
   IResolutionOracle internal immutable i_oracle;
   IERC20 internal immutable i_feeToken;
+  /// Funds the oracle fee; gets back what the oracle refunds.
+  address internal immutable i_creator;
   bytes32 internal immutable i_specHash;
   uint64 internal immutable i_closeTime;
   uint64 internal immutable i_resolveAfter;
@@ -38,6 +44,9 @@ contract PredictionMarket is IResolutionConsumer, ReentrancyGuard {
   bool internal s_resolved;
   int256 internal s_answer;
   uint256 internal s_totalPoolWei;
+  /// Winning positions redeemed so far, and what they were paid: the last winner gets the exact remainder.
+  uint256 internal s_redeemedWinningWei;
+  uint256 internal s_paidWinningWei;
   mapping(uint256 outcome => uint256) internal s_poolWei;
   mapping(address account => mapping(uint256 outcome => uint256)) internal s_positionWei;
   mapping(address account => bool) internal s_redeemed;
@@ -47,6 +56,7 @@ contract PredictionMarket is IResolutionConsumer, ReentrancyGuard {
   event Resolved(bytes32 indexed requestId, int256 answer);
   event Redeemed(address indexed account, uint256 amountWei);
   event Voided(uint64 at);
+  event FeesReclaimed(address indexed to, uint256 amountWei);
 
   error BadOutcomeCount(uint256 count);
   error BadTimes(uint64 closeTime, uint64 resolveAfter);
@@ -63,6 +73,8 @@ contract PredictionMarket is IResolutionConsumer, ReentrancyGuard {
   error PayoutFailed(address account);
   error AlreadyResolved();
   error ResolutionNotOverdue(uint64 voidableAt);
+  error TokenMismatch(address feeToken, address oracleToken);
+  error NothingToReclaim();
 
   constructor(
     IResolutionOracle oracle,
@@ -75,6 +87,19 @@ contract PredictionMarket is IResolutionConsumer, ReentrancyGuard {
   ) {
     if (outcomes.length < 2 || outcomes.length > 32) revert BadOutcomeCount(outcomes.length);
     if (resolveAfter < closeTime) revert BadTimes(closeTime, resolveAfter);
+    if (address(oracle.token()) != address(feeToken)) revert TokenMismatch(address(feeToken), address(oracle.token()));
+    // Reverts with the oracle's own error if it would refuse this question later.
+    oracle.checkRequest(
+      IResolutionOracle.RequestParams({
+        specHash: keccak256(bytes(spec)),
+        spec: spec,
+        outcomes: outcomes,
+        resolveAfter: resolveAfter,
+        feeWei: feeWei,
+        callbackGasLimit: CALLBACK_GAS_LIMIT
+      })
+    );
+    i_creator = msg.sender;
     i_oracle = oracle;
     i_feeToken = feeToken;
     i_specHash = keccak256(bytes(spec));
@@ -132,14 +157,31 @@ contract PredictionMarket is IResolutionConsumer, ReentrancyGuard {
     _resolve(answer);
   }
 
-  /// @notice Voids a market whose resolution is overdue: every backer gets its stake back. A final answer
-  /// that arrives afterwards is ignored.
+  /// @notice Voids a market whose resolution is overdue: every backer gets its stake back. If the oracle has
+  /// a final answer by then (its callback did not get through), that answer is taken instead. A final answer
+  /// that arrives after a void is ignored.
   function voidIfUnresolved() external {
     if (s_resolved) revert AlreadyResolved();
     uint64 voidableAt = i_resolveAfter + RESOLUTION_TIMEOUT_SEC;
     if (block.timestamp < voidableAt) revert ResolutionNotOverdue(voidableAt);
+    bytes32 requestId_ = s_requestId;
+    if (requestId_ != bytes32(0)) {
+      (bool isFinal, int256 answer) = i_oracle.getResolution(requestId_);
+      if (isFinal) return _resolve(answer);
+    }
     _resolve(ANSWER_UNRESOLVABLE);
     emit Voided(uint64(block.timestamp));
+  }
+
+  /// @notice Once the fee is paid (the request is made) or the market is settled, sends the fee token this
+  /// market holds, including a fee the oracle refunded, to the market's creator. Anyone may call it.
+  function reclaimFees() external nonReentrant returns (uint256 amountWei) {
+    if (s_requestId == bytes32(0) && !s_resolved) revert NothingToReclaim();
+    if (i_oracle.claimableWei(address(this)) > 0) i_oracle.withdrawFees();
+    amountWei = i_feeToken.balanceOf(address(this));
+    if (amountWei == 0) revert NothingToReclaim();
+    emit FeesReclaimed(i_creator, amountWei);
+    i_feeToken.safeTransfer(i_creator, amountWei);
   }
 
   /// @notice Pays msg.sender its winnings, or its stakes back if the market is void.
@@ -149,6 +191,10 @@ contract PredictionMarket is IResolutionConsumer, ReentrancyGuard {
     payoutWei = payoutOf(msg.sender);
     if (payoutWei == 0) revert NothingToRedeem(msg.sender);
     s_redeemed[msg.sender] = true;
+    if (!_isVoid()) {
+      s_redeemedWinningWei += s_positionWei[msg.sender][uint256(s_answer)];
+      s_paidWinningWei += payoutWei;
+    }
     emit Redeemed(msg.sender, payoutWei);
     (bool ok, ) = msg.sender.call{value: payoutWei}("");
     if (!ok) revert PayoutFailed(msg.sender);
@@ -167,7 +213,11 @@ contract PredictionMarket is IResolutionConsumer, ReentrancyGuard {
       return total;
     }
     uint256 winning = uint256(s_answer);
-    return (s_positionWei[account][winning] * s_totalPoolWei) / s_poolWei[winning];
+    uint256 position = s_positionWei[account][winning];
+    if (position == 0) return 0;
+    // The last winning position to redeem takes what is left of the pool: no rounding dust stays behind.
+    if (s_redeemedWinningWei + position == s_poolWei[winning]) return s_totalPoolWei - s_paidWinningWei;
+    return (position * s_totalPoolWei) / s_poolWei[winning];
   }
 
   function positionOf(address account, uint8 outcome) external view returns (uint256) {
@@ -204,6 +254,10 @@ contract PredictionMarket is IResolutionConsumer, ReentrancyGuard {
 
   function spec() external view returns (string memory) {
     return s_spec;
+  }
+
+  function creator() external view returns (address) {
+    return i_creator;
   }
 
   // ================================================================

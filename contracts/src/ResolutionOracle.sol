@@ -17,16 +17,26 @@ import {ObservationVerifier} from "./lib/ObservationVerifier.sol";
 ///  1. requestResolution: the requester pays a fee in the network token; the spec and outcome labels are
 ///     emitted for the nodes, and only what commits and disputes need is stored.
 ///  2. Nodes read the sources after resolveAfter and sign an Observation (see ObservationVerifier).
-///  3. commitReport: anyone (an aggregator) submits the answer with a quorum of signatures, ordered by
-///     signer. The contract checks every one. A quorum that says "too early" (-2) does not commit: the
-///     request opens a new round after a delay and signatures of the old round no longer count.
-///  4. For disputeWindowSec anyone may dispute through the DisputeGovernance contract.
+///  3. commitReport: anyone (an aggregator) submits the answer with signatures ordered by signer. The
+///     contract checks every one and counts those of members of the round's operator set (Staking's epoch
+///     of the round's start: the request time, or resolveAfter when later; never older than the previous
+///     epoch); it commits when they are a quorum of that set. A signer outside the set is not counted and
+///     does not fail the report. A quorum that says "too early" (-2) does not commit: the request opens a new
+///     round after a delay (judged by the epoch it starts in) and signatures of the old round no longer count.
+///  4. For disputeWindowSec anyone may dispute through the DisputeGovernance contract, which decides the
+///     answer itself.
 ///  5. finalize: after the window, anyone finalizes; the fee is shared by the signers (pull payments) and
 ///     the requester is called back with the gas limit it chose. A reverting or gas-hungry consumer cannot
 ///     block finality: the result of the call is only recorded.
+///  6. A request that no quorum has answered requestTimeoutSec after resolveAfter can be expired by anyone:
+///     it becomes final as "unresolvable" (-1) and the fee goes back to the requester.
 /// The signers of a committed answer are not stored: their hash is, and finalize / settleDispute take the
 /// list (emitted in ReportCommitted) and check it against the hash. That keeps a commit at one fresh hash
-/// instead of one storage write per signer.
+/// instead of one storage write per signer. The list holds the members' signing keys, in report order;
+/// Staking.operatorOf maps each to the operator that is paid and slashed (a rotated-away key keeps its
+/// operator).
+/// Every token that enters leaves: fees are credited to signers or refunded to the requester and withdrawn
+/// with withdrawFees; tokens sent here without a request can be swept by the owner, never what is owed.
 contract ResolutionOracle is IResolutionOracle, ObservationVerifier, ReentrancyGuard, Ownable2Step {
   using SafeERC20 for IERC20;
 
@@ -65,7 +75,9 @@ contract ResolutionOracle is IResolutionOracle, ObservationVerifier, ReentrancyG
     uint8 outcomeCount;
     uint16 round;
     uint32 callbackGasLimit;
-    // slot 2: keccak256(abi.encodePacked(operators)) of the committed report's signers
+    /// The Staking epoch whose operator set judges the current round (at commit: the epoch it was judged by).
+    uint32 epoch;
+    // slot 2: keccak256(abi.encodePacked(signers)) of the committed report's member signers
     bytes32 signersHash;
   }
 
@@ -86,6 +98,7 @@ contract ResolutionOracle is IResolutionOracle, ObservationVerifier, ReentrancyG
   uint64 internal immutable i_disputeWindowSec;
   uint64 internal immutable i_tooEarlyRetryDelaySec;
   uint96 internal immutable i_minFeeWei;
+  uint64 internal immutable i_requestTimeoutSec;
 
   mapping(bytes32 requestId => Request) internal s_requests;
   mapping(address account => uint256) internal s_claimableWei;
@@ -117,6 +130,8 @@ contract ResolutionOracle is IResolutionOracle, ObservationVerifier, ReentrancyG
   event FeesCredited(bytes32 indexed requestId, uint256 feeWei, uint256 signerCount);
   event FeesWithdrawn(address indexed account, uint256 amountWei);
   event GovernanceSet(address governance);
+  event RequestExpired(bytes32 indexed requestId, uint256 refundWei);
+  event ExcessSwept(address indexed to, uint256 amountWei);
 
   error ZeroAddress();
   error BadOutcomeCount(uint256 count);
@@ -135,19 +150,27 @@ contract ResolutionOracle is IResolutionOracle, ObservationVerifier, ReentrancyG
   error GovernanceAlreadySet(address governance);
   error InsufficientGasForCallback(uint256 gasLeft, uint256 needed);
   error NothingToWithdraw();
+  error TokenMismatch(address token, address stakingToken);
+  error ResolveAfterTooFar(uint64 resolveAfter);
+  error NotExpired(uint64 expiresAt);
+  error ZeroAmount();
 
   constructor(
     IStaking staking,
     IERC20 token,
     uint64 disputeWindowSec,
     uint64 tooEarlyRetryDelaySec,
-    uint96 minFeeWei
+    uint96 minFeeWei,
+    uint64 requestTimeoutSec
   ) ObservationVerifier(staking) {
     if (address(staking) == address(0) || address(token) == address(0)) revert ZeroAddress();
+    // Fees, bonds and stake are one token: the dispute contract checks the same.
+    if (address(staking.token()) != address(token)) revert TokenMismatch(address(token), address(staking.token()));
     i_token = token;
     i_disputeWindowSec = disputeWindowSec;
     i_tooEarlyRetryDelaySec = tooEarlyRetryDelaySec;
     i_minFeeWei = minFeeWei;
+    i_requestTimeoutSec = requestTimeoutSec;
   }
 
   /// @notice Names the dispute contract, once.
@@ -169,11 +192,8 @@ contract ResolutionOracle is IResolutionOracle, ObservationVerifier, ReentrancyG
 
   /// @inheritdoc IResolutionOracle
   function requestResolution(RequestParams calldata params) external nonReentrant returns (bytes32 requestId) {
+    uint32 epoch = _checkRequest(params);
     uint256 outcomeCount = params.outcomes.length;
-    if (outcomeCount < MIN_OUTCOMES || outcomeCount > MAX_OUTCOMES) revert BadOutcomeCount(outcomeCount);
-    if (bytes(params.spec).length > MAX_SPEC_BYTES) revert SpecTooLong(bytes(params.spec).length);
-    if (params.feeWei < i_minFeeWei) revert FeeTooLow(params.feeWei, i_minFeeWei);
-    if (params.callbackGasLimit > MAX_CALLBACK_GAS) revert CallbackGasTooHigh(params.callbackGasLimit);
 
     requestId = keccak256(abi.encode(block.chainid, address(this), msg.sender, ++s_requestCount));
     Request storage req = s_requests[requestId];
@@ -183,6 +203,7 @@ contract ResolutionOracle is IResolutionOracle, ObservationVerifier, ReentrancyG
     req.status = Status.Open;
     req.outcomeCount = uint8(outcomeCount);
     req.callbackGasLimit = params.callbackGasLimit;
+    req.epoch = epoch;
     req.signersHash = SIGNERS_HASH_PLACEHOLDER;
     s_totalFeesReceivedWei += params.feeWei;
 
@@ -199,14 +220,38 @@ contract ResolutionOracle is IResolutionOracle, ObservationVerifier, ReentrancyG
     if (params.feeWei > 0) i_token.safeTransferFrom(msg.sender, address(this), params.feeWei);
   }
 
+  /// @inheritdoc IResolutionOracle
+  function checkRequest(RequestParams calldata params) external view {
+    _checkRequest(params);
+  }
+
+  /// @notice Expires a request that no quorum answered within requestTimeoutSec after its resolveAfter: it
+  /// becomes final as "unresolvable" (-1), the fee is credited back to the requester and the requester is
+  /// called back. Anyone may call it.
+  function expireRequest(bytes32 requestId) external nonReentrant {
+    Request storage req = s_requests[requestId];
+    if (req.status != Status.Open) revert RequestNotOpen(requestId, req.status);
+    uint64 expiresAt = req.resolveAfter + i_requestTimeoutSec;
+    if (block.timestamp < expiresAt) revert NotExpired(expiresAt);
+    req.status = Status.Finalized;
+    req.answer = int16(ANSWER_UNRESOLVABLE);
+    s_claimableWei[req.requester] += req.feeWei;
+    emit RequestExpired(requestId, req.feeWei);
+    emit ResolutionFinalized(requestId, ANSWER_UNRESOLVABLE);
+    _callBack(requestId, req);
+  }
+
   // ================================================================
   // |                           Commit                             |
   // ================================================================
 
   /// @notice Commits the answer of a quorum. Observations must be ordered by recovered signer, ascending.
   /// @dev Checks, in order: the request is open (so a replayed or second report fails), the round is the
-  /// current one, resolveAfter has passed, the answer is an outcome or a reserved answer, every signature is
-  /// low-s and recovers, signers ascend (distinct), each is an active operator, and they are a quorum.
+  /// current one, resolveAfter has passed, the answer is an outcome or a reserved answer, every confidence is
+  /// at most 100 %, every signature is low-s and recovers, signers ascend (distinct), and those that are
+  /// members of the round's epoch are a quorum of it. Only the members are recorded (fees, slashes).
+  /// What the contract cannot enforce: that the report carries every agreeing signature that exists. The
+  /// aggregator includes every valid one it holds, and including one never makes a report fail.
   function commitReport(
     bytes32 requestId,
     uint32 round,
@@ -224,34 +269,35 @@ contract ResolutionOracle is IResolutionOracle, ObservationVerifier, ReentrancyG
     address previous;
     for (uint256 i = 0; i < observations.length; ++i) {
       SignedObservation calldata o = observations[i];
-      bytes32 digest = _observationDigest(
-        domainSeparator_,
-        requestId,
-        round,
-        answer,
-        o.confidenceBps,
-        o.evidenceHash,
-        o.modelHash
-      );
+      if (o.confidenceBps > MAX_CONFIDENCE_BPS) revert ConfidenceOutOfRange(i, o.confidenceBps);
+      uint256 fields;
+      assembly ("memory-safe") {
+        fields := o
+      }
+      bytes32 digest = _observationDigestFromCalldata(domainSeparator_, requestId, round, answer, fields);
       address signer = _recover(digest, o.r, o.yParityAndS, i);
       if (signer <= previous) revert SignersNotAscending(i, signer);
       signers[i] = signer;
       previous = signer;
     }
-    address[] memory operators = _requireQuorum(signers);
+    uint32 epoch = reportEpochFor(req.epoch);
+    (uint256 memberMask, uint256 members) = _countMembers(signers, epoch);
 
     if (answer == ANSWER_TOO_EARLY) {
       uint64 retryAt = uint64(block.timestamp) + i_tooEarlyRetryDelaySec;
       req.round = req.round + 1;
       req.resolveAfter = retryAt;
+      req.epoch = uint32(_epochOf(retryAt));
       emit ResolutionDeferred(requestId, req.round, retryAt);
       return;
     }
+    _keepMembers(signers, memberMask, members);
     req.status = Status.Committed;
     req.answer = int16(answer);
     req.committedAt = uint64(block.timestamp);
-    req.signersHash = keccak256(abi.encodePacked(operators));
-    emit ReportCommitted(requestId, round, answer, operators);
+    req.epoch = epoch;
+    req.signersHash = keccak256(abi.encodePacked(signers));
+    emit ReportCommitted(requestId, round, answer, signers);
   }
 
   // ================================================================
@@ -274,34 +320,36 @@ contract ResolutionOracle is IResolutionOracle, ObservationVerifier, ReentrancyG
   }
 
   /// @inheritdoc IResolutionOracle
-  function markDisputed(bytes32 requestId, int256 proposedAnswer) external onlyGovernance {
+  /// @dev The signer list is checked here, so the dispute contract locks (and later slashes) exactly these.
+  function markDisputed(
+    bytes32 requestId,
+    address[] calldata signers
+  ) external onlyGovernance returns (int256 committedAnswer) {
     Request storage req = s_requests[requestId];
     if (req.status != Status.Committed) revert WrongStatus(requestId, req.status);
     uint64 endsAt = req.committedAt + i_disputeWindowSec;
     if (block.timestamp >= endsAt) revert DisputeWindowClosed(endsAt);
-    if (!_isFinalAnswer(proposedAnswer, req.outcomeCount) || proposedAnswer == req.answer) {
-      revert InvalidAnswer(proposedAnswer);
-    }
+    _requireSigners(req, requestId, signers);
     req.status = Status.Disputed;
     emit ResolutionDisputed(requestId);
+    return req.answer;
   }
 
   /// @inheritdoc IResolutionOracle
-  /// @dev Governance's decision is final. Overturned: the answer is replaced and the fee goes back to the
-  /// requester (it paid for a wrong answer). Upheld: the signers get the fee as usual. The signer list is
-  /// checked here, so the dispute contract can slash exactly these operators.
+  /// @dev Governance's decision is final. Overturned (another answer): the answer is replaced and the fee
+  /// goes back to the requester (it paid for a wrong answer). Upheld: the signers get the fee as usual.
   function settleDispute(
     bytes32 requestId,
-    bool overturned,
-    int256 newAnswer,
+    int256 finalAnswer,
     address[] calldata signers
   ) external onlyGovernance nonReentrant {
     Request storage req = s_requests[requestId];
     if (req.status != Status.Disputed) revert WrongStatus(requestId, req.status);
     _requireSigners(req, requestId, signers);
+    bool overturned = finalAnswer != req.answer;
     if (overturned) {
-      if (!_isFinalAnswer(newAnswer, req.outcomeCount)) revert InvalidAnswer(newAnswer);
-      req.answer = int16(newAnswer);
+      if (!_isFinalAnswer(finalAnswer, req.outcomeCount)) revert InvalidAnswer(finalAnswer);
+      req.answer = int16(finalAnswer);
       s_claimableWei[req.requester] += req.feeWei;
     } else {
       _creditSigners(requestId, req.feeWei, signers);
@@ -322,6 +370,15 @@ contract ResolutionOracle is IResolutionOracle, ObservationVerifier, ReentrancyG
     i_token.safeTransfer(msg.sender, amountWei);
   }
 
+  /// @notice Sends tokens that arrived without a request (a plain transfer) to `to`; never a fee that is owed.
+  function sweepExcess(address to) external onlyOwner {
+    if (to == address(0)) revert ZeroAddress();
+    uint256 excess = i_token.balanceOf(address(this)) - (s_totalFeesReceivedWei - s_totalFeesPaidWei);
+    if (excess == 0) revert ZeroAmount();
+    emit ExcessSwept(to, excess);
+    i_token.safeTransfer(to, excess);
+  }
+
   // ================================================================
   // |                            Views                             |
   // ================================================================
@@ -334,6 +391,21 @@ contract ResolutionOracle is IResolutionOracle, ObservationVerifier, ReentrancyG
 
   function getRequest(bytes32 requestId) external view returns (Request memory) {
     return s_requests[requestId];
+  }
+
+  /// @inheritdoc IResolutionOracle
+  function isFinalAnswer(bytes32 requestId, int256 answer) external view returns (bool) {
+    Request storage req = s_requests[requestId];
+    return req.status != Status.None && _isFinalAnswer(answer, req.outcomeCount);
+  }
+
+  /// @notice The epoch whose operator set would judge a report of the request's current round landing now.
+  function reportEpochOf(bytes32 requestId) external view returns (uint32) {
+    return reportEpochFor(s_requests[requestId].epoch);
+  }
+
+  function requestTimeoutSec() external view returns (uint64) {
+    return i_requestTimeoutSec;
   }
 
   function claimableWei(address account) external view returns (uint256) {
@@ -372,6 +444,22 @@ contract ResolutionOracle is IResolutionOracle, ObservationVerifier, ReentrancyG
   // |                          Internal                            |
   // ================================================================
 
+  /// @dev The checks of requestResolution; returns the epoch the request's first round is judged by: the
+  /// epoch it can first be answered in (now, or resolveAfter when later).
+  function _checkRequest(RequestParams calldata params) private view returns (uint32 epoch) {
+    uint256 outcomeCount = params.outcomes.length;
+    if (outcomeCount < MIN_OUTCOMES || outcomeCount > MAX_OUTCOMES) revert BadOutcomeCount(outcomeCount);
+    if (bytes(params.spec).length > MAX_SPEC_BYTES) revert SpecTooLong(bytes(params.spec).length);
+    if (params.feeWei < i_minFeeWei) revert FeeTooLow(params.feeWei, i_minFeeWei);
+    if (params.callbackGasLimit > MAX_CALLBACK_GAS) revert CallbackGasTooHigh(params.callbackGasLimit);
+    uint256 startsAt = params.resolveAfter > block.timestamp ? params.resolveAfter : block.timestamp;
+    uint256 e = _epochOf(startsAt);
+    if (e > type(uint32).max || uint256(params.resolveAfter) + i_requestTimeoutSec > type(uint64).max) {
+      revert ResolveAfterTooFar(params.resolveAfter);
+    }
+    return uint32(e);
+  }
+
   function _isFinalAnswer(int256 answer, uint8 outcomeCount) private pure returns (bool) {
     return answer == ANSWER_UNRESOLVABLE || (answer >= 0 && answer < int256(uint256(outcomeCount)));
   }
@@ -380,15 +468,17 @@ contract ResolutionOracle is IResolutionOracle, ObservationVerifier, ReentrancyG
     if (keccak256(abi.encodePacked(signers)) != req.signersHash) revert SignersMismatch(requestId);
   }
 
-  /// @dev Equal shares; the rounding remainder goes to the first signer so nothing is stranded.
+  /// @dev Equal shares to the signers' operators; the rounding remainder goes to the first so nothing is
+  /// stranded.
   function _creditSigners(bytes32 requestId, uint256 feeWei, address[] calldata signers) private {
     if (feeWei == 0) return;
-    uint256 share = feeWei / signers.length;
-    for (uint256 i = 0; i < signers.length; ++i) {
-      s_claimableWei[signers[i]] += share;
+    address[] memory operators = i_staking.operatorsOf(signers);
+    uint256 share = feeWei / operators.length;
+    for (uint256 i = 0; i < operators.length; ++i) {
+      s_claimableWei[operators[i]] += share;
     }
-    s_claimableWei[signers[0]] += feeWei - share * signers.length;
-    emit FeesCredited(requestId, feeWei, signers.length);
+    s_claimableWei[operators[0]] += feeWei - share * operators.length;
+    emit FeesCredited(requestId, feeWei, operators.length);
   }
 
   /// @dev Calls the requester with its gas limit. The gas check stops a caller from starving the callback

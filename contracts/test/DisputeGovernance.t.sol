@@ -9,34 +9,36 @@ import {ResolutionOracle} from "../src/ResolutionOracle.sol";
 import {Staking} from "../src/Staking.sol";
 import {IStaking} from "../src/interfaces/IStaking.sol";
 import {IResolutionOracle} from "../src/interfaces/IResolutionOracle.sol";
+import {FeedAggregator} from "../src/FeedAggregator.sol";
 
-/// @notice DisputeGovernance wired to the real oracle and staking: disputes, votes, the three outcomes,
-/// slashing and payouts, council changes, every event and revert path.
+/// @notice DisputeGovernance wired to the real oracle and staking: disputes and competing claims, answer
+/// votes, the three outcomes, slashing and payouts, stake locks, council snapshots, accusations, every event
+/// and revert path. The attacks of the security review are in SecurityRegressions.t.sol.
 contract DisputeGovernanceTest is SibylTest {
   uint256 internal constant OPERATOR_STAKE_WEI = 1_000 ether;
   uint96 internal constant BOND_WEI = 50 ether;
 
   bytes32 internal id;
+  /// The committed report's signer list (ReportCommitted), and their operators (who are locked, slashed, paid).
   address[] internal signers;
+  address[] internal ops;
 
   function setUp() public {
     _deploy();
     _addOperators(4, OPERATOR_STAKE_WEI); // quorum 3
     id = _request();
     signers = _commitQuorum(id, 1);
+    ops = staking.operatorsOf(signers);
   }
 
   function _dispute(int256 proposed) internal {
-    token.mint(disputer, BOND_WEI);
-    vm.prank(disputer);
-    token.approve(address(governance), BOND_WEI);
-    vm.prank(disputer);
-    governance.dispute(id, proposed, BOND_WEI);
+    _claim(disputer, id, proposed, BOND_WEI, signers);
   }
 
+  /// Overturn: vote the disputer's answer 0; uphold: the committed answer 1.
   function _vote(uint256 member, bool overturn) internal {
     vm.prank(council[member]);
-    governance.vote(id, overturn);
+    governance.vote(id, overturn ? int256(0) : int256(1));
   }
 
   function _deployGovernance(
@@ -56,6 +58,7 @@ contract DisputeGovernanceTest is SibylTest {
         IResolutionOracle(oracleAddr),
         MIN_BOND_WEI,
         VOTING_PERIOD_SEC,
+        FEED_DISPUTE_WINDOW_SEC,
         slashBps,
         rewardBps,
         treasury_,
@@ -163,18 +166,24 @@ contract DisputeGovernanceTest is SibylTest {
     vm.prank(disputer);
     token.approve(address(governance), BOND_WEI);
     uint64 endsAt = uint64(block.timestamp) + VOTING_PERIOD_SEC;
-    vm.expectEmit(true, true, true, true, address(governance));
-    emit DisputeGovernance.Disputed(id, disputer, 0, BOND_WEI, endsAt);
     vm.expectEmit(true, true, true, true, address(oracle));
     emit ResolutionOracle.ResolutionDisputed(id);
+    vm.expectEmit(true, true, true, true, address(governance));
+    emit DisputeGovernance.Disputed(id, disputer, 1, endsAt, 1);
+    vm.expectEmit(true, true, true, true, address(governance));
+    emit DisputeGovernance.Claimed(id, disputer, 0, BOND_WEI);
     vm.prank(disputer);
-    governance.dispute(id, 0, BOND_WEI);
+    governance.dispute(id, 0, BOND_WEI, signers);
 
     DisputeGovernance.Dispute memory d = governance.getDispute(id);
-    assertEq(d.disputer, disputer, "disputer");
-    assertEq(uint256(d.bondWei), BOND_WEI, "bond");
-    assertEq(int256(d.proposedAnswer), 0, "proposed");
+    DisputeGovernance.Claim memory c = governance.getClaim(id, disputer);
+    assertEq(uint256(c.bondWei), BOND_WEI, "bond");
+    assertEq(int256(c.answer), 0, "claimed");
+    assertEq(uint256(d.totalBondWei), BOND_WEI, "total bond");
+    assertEq(int256(d.committedAnswer), 1, "committed");
+    assertEq(uint256(d.councilEpoch), 1, "council of the dispute");
     assertEq(uint256(d.votingEndsAt), endsAt, "votingEndsAt");
+    for (uint256 i = 0; i < signers.length; ++i) assertEq(staking.locksOf(ops[i]), 1, "signer's stake locked");
     assertEq(uint256(d.state), uint256(DisputeGovernance.State.Voting), "voting");
     assertEq(token.balanceOf(address(governance)), BOND_WEI, "bond held");
     assertEq(uint256(oracle.getRequest(id).status), uint256(ResolutionOracle.Status.Disputed), "oracle marked");
@@ -182,29 +191,55 @@ contract DisputeGovernanceTest is SibylTest {
 
   function test_dispute_revertsOnSmallBond() public {
     vm.expectRevert(abi.encodeWithSelector(DisputeGovernance.BondTooSmall.selector, MIN_BOND_WEI - 1, MIN_BOND_WEI));
-    governance.dispute(id, 0, MIN_BOND_WEI - 1);
+    governance.dispute(id, 0, MIN_BOND_WEI - 1, signers);
   }
 
-  function test_dispute_revertsWhenAlreadyDisputed() public {
+  function test_dispute_competingClaimsAddUp() public {
     _dispute(0);
-    vm.expectRevert(abi.encodeWithSelector(DisputeGovernance.AlreadyExecuted.selector, id));
-    governance.dispute(id, -1, BOND_WEI);
+    _claim(address(0xD2), id, -1, BOND_WEI + 1, new address[](0));
+    _claim(address(0xD3), id, 0, BOND_WEI + 2, new address[](0));
+    DisputeGovernance.Dispute memory d = governance.getDispute(id);
+    assertEq(uint256(d.totalBondWei), 3 * uint256(BOND_WEI) + 3, "total");
+    assertEq(governance.bondOnAnswer(id, 0), 2 * uint256(BOND_WEI) + 2, "on 0");
+    assertEq(governance.bondOnAnswer(id, -1), uint256(BOND_WEI) + 1, "on -1");
+    for (uint256 i = 0; i < signers.length; ++i) assertEq(staking.locksOf(ops[i]), 1, "locked once");
+    assertEq(token.balanceOf(address(governance)), 3 * uint256(BOND_WEI) + 3, "bonds held");
+  }
+
+  function test_dispute_revertsWhenTheSameAddressClaimsAgain() public {
+    _dispute(0);
+    token.mint(disputer, BOND_WEI);
+    vm.prank(disputer);
+    token.approve(address(governance), BOND_WEI);
+    vm.prank(disputer);
+    vm.expectRevert(abi.encodeWithSelector(DisputeGovernance.AlreadyClaimed.selector, id, disputer, int256(0)));
+    governance.dispute(id, -1, BOND_WEI, signers);
+  }
+
+  function test_dispute_claimsCloseWithTheVote() public {
+    _dispute(0);
+    uint64 endsAt = governance.getDispute(id).votingEndsAt;
+    vm.warp(endsAt);
+    vm.expectRevert(abi.encodeWithSelector(DisputeGovernance.VotingClosed.selector, id, endsAt));
+    governance.dispute(id, -1, BOND_WEI, signers);
   }
 
   function test_dispute_bubblesOracleChecks() public {
-    // The committed answer itself, an out-of-range answer, and after the window: the oracle refuses and
-    // nothing of the dispute is kept.
-    vm.expectRevert(abi.encodeWithSelector(ResolutionOracle.InvalidAnswer.selector, int256(1)));
-    governance.dispute(id, 1, BOND_WEI);
-    vm.expectRevert(abi.encodeWithSelector(ResolutionOracle.InvalidAnswer.selector, int256(7)));
-    governance.dispute(id, 7, BOND_WEI);
+    // The committed answer itself, an out-of-range answer, a wrong signer list, and after the window: refused,
+    // and nothing of the dispute is kept.
+    vm.expectRevert(abi.encodeWithSelector(DisputeGovernance.InvalidClaim.selector, id, int256(1)));
+    governance.dispute(id, 1, BOND_WEI, signers);
+    vm.expectRevert(abi.encodeWithSelector(DisputeGovernance.InvalidClaim.selector, id, int256(7)));
+    governance.dispute(id, 7, BOND_WEI, signers);
+    vm.expectRevert(abi.encodeWithSelector(ResolutionOracle.SignersMismatch.selector, id));
+    governance.dispute(id, 0, BOND_WEI, new address[](0));
     bytes32 open = _request();
     vm.expectRevert(abi.encodeWithSelector(ResolutionOracle.WrongStatus.selector, open, ResolutionOracle.Status.Open));
-    governance.dispute(open, 0, BOND_WEI);
+    governance.dispute(open, 0, BOND_WEI, signers);
     uint64 endsAt = oracle.getRequest(id).committedAt + DISPUTE_WINDOW_SEC;
     vm.warp(endsAt);
     vm.expectRevert(abi.encodeWithSelector(ResolutionOracle.DisputeWindowClosed.selector, endsAt));
-    governance.dispute(id, 0, BOND_WEI);
+    governance.dispute(id, 0, BOND_WEI, signers);
     assertEq(uint256(governance.getDispute(id).state), uint256(DisputeGovernance.State.None), "rolled back");
   }
 
@@ -212,7 +247,7 @@ contract DisputeGovernanceTest is SibylTest {
     token.mint(disputer, BOND_WEI);
     vm.prank(disputer);
     vm.expectRevert(bytes("ERC20: insufficient allowance"));
-    governance.dispute(id, 0, BOND_WEI);
+    governance.dispute(id, 0, BOND_WEI, signers);
   }
 
   // ================================================================
@@ -222,28 +257,45 @@ contract DisputeGovernanceTest is SibylTest {
   function test_vote_emitsAndCounts() public {
     _dispute(0);
     vm.expectEmit(true, true, true, true, address(governance));
-    emit DisputeGovernance.Voted(id, council[0], true);
+    emit DisputeGovernance.Voted(id, council[0], 0);
     _vote(0, true);
     vm.expectEmit(true, true, true, true, address(governance));
-    emit DisputeGovernance.Voted(id, council[1], false);
+    emit DisputeGovernance.Voted(id, council[1], 1);
     _vote(1, false);
     DisputeGovernance.Dispute memory d = governance.getDispute(id);
-    assertEq(uint256(d.overturnVotes), 1, "overturn votes");
-    assertEq(uint256(d.upholdVotes), 1, "uphold votes");
+    assertEq(governance.votesFor(id, 0), 1, "votes for 0");
+    assertEq(governance.votesFor(id, 1), 1, "votes for 1");
     assertEq(uint256(d.votedMask), 3, "voted mask");
+    assertFalse(d.decided, "undecided");
+    vm.expectEmit(true, true, true, true, address(governance));
+    emit DisputeGovernance.Decided(id, 1);
+    _vote(2, false);
+    d = governance.getDispute(id);
+    assertTrue(d.decided, "decided");
+    assertEq(int256(d.decision), 1, "decision");
+  }
+
+  function test_vote_revertsOnAnAnswerTheRequestCannotTake() public {
+    _dispute(0);
+    vm.prank(council[0]);
+    vm.expectRevert(abi.encodeWithSelector(DisputeGovernance.InvalidVote.selector, id, int256(2)));
+    governance.vote(id, 2);
+    vm.prank(council[0]);
+    vm.expectRevert(abi.encodeWithSelector(DisputeGovernance.InvalidVote.selector, id, int256(-2)));
+    governance.vote(id, -2);
   }
 
   function test_vote_revertsForNonMember() public {
     _dispute(0);
     vm.prank(disputer);
     vm.expectRevert(abi.encodeWithSelector(DisputeGovernance.NotCouncil.selector, disputer));
-    governance.vote(id, true);
+    governance.vote(id, 0);
   }
 
   function test_vote_revertsWithoutDispute() public {
     vm.prank(council[0]);
     vm.expectRevert(abi.encodeWithSelector(DisputeGovernance.NoDispute.selector, id));
-    governance.vote(id, true);
+    governance.vote(id, 0);
   }
 
   function test_vote_revertsTwice() public {
@@ -251,7 +303,7 @@ contract DisputeGovernanceTest is SibylTest {
     _vote(0, true);
     vm.prank(council[0]);
     vm.expectRevert(abi.encodeWithSelector(DisputeGovernance.AlreadyVoted.selector, id, council[0]));
-    governance.vote(id, false);
+    governance.vote(id, 1);
   }
 
   function test_vote_revertsAfterDeadline() public {
@@ -260,16 +312,20 @@ contract DisputeGovernanceTest is SibylTest {
     vm.warp(endsAt);
     vm.prank(council[0]);
     vm.expectRevert(abi.encodeWithSelector(DisputeGovernance.VotingClosed.selector, id, endsAt));
-    governance.vote(id, true);
+    governance.vote(id, 0);
   }
 
-  function test_vote_revertsForStaleCouncil() public {
+  function test_vote_usesTheCouncilOfTheDispute() public {
     _dispute(0);
     _vote(0, true);
-    governance.setCouncil(council, 2); // same people, new epoch
-    vm.prank(council[1]);
-    vm.expectRevert(abi.encodeWithSelector(DisputeGovernance.StaleCouncil.selector, id));
-    governance.vote(id, true);
+    address[] memory next = new address[](1);
+    next[0] = address(0xC0FFEE);
+    governance.setCouncil(next, 1);
+    vm.prank(next[0]);
+    vm.expectRevert(abi.encodeWithSelector(DisputeGovernance.NotCouncil.selector, next[0]));
+    governance.vote(id, 1);
+    _vote(1, true); // the dispute's council still votes
+    assertTrue(governance.getDispute(id).decided, "decided by its own council");
   }
 
   function test_vote_revertsAfterExecution() public {
@@ -278,8 +334,8 @@ contract DisputeGovernanceTest is SibylTest {
     _vote(1, false);
     governance.execute(id, signers);
     vm.prank(council[2]);
-    vm.expectRevert(abi.encodeWithSelector(DisputeGovernance.NoDispute.selector, id));
-    governance.vote(id, true);
+    vm.expectRevert(abi.encodeWithSelector(DisputeGovernance.DisputeAlreadyExecuted.selector, id));
+    governance.vote(id, 0);
   }
 
   // ================================================================
@@ -308,26 +364,52 @@ contract DisputeGovernanceTest is SibylTest {
     uint256 reward = (slashed * DISPUTER_REWARD_BPS) / 10_000;
     for (uint256 i = 0; i < signers.length; ++i) {
       vm.expectEmit(true, true, true, true, address(staking));
-      emit Staking.Slashed(signers[i], perSigner, address(governance));
+      emit Staking.Slashed(ops[i], perSigner, address(governance));
     }
     vm.expectEmit(true, true, true, true, address(governance));
-    emit DisputeGovernance.DisputeExecuted(id, DisputeGovernance.Outcome.Overturned, slashed);
+    emit DisputeGovernance.DisputeExecuted(id, DisputeGovernance.Outcome.Overturned, 0, slashed);
     governance.execute(id, signers);
 
     (bool isFinal, int256 answer) = oracle.getResolution(id);
     assertTrue(isFinal, "final");
-    assertEq(answer, 0, "answer replaced by the disputer's");
+    assertEq(answer, 0, "answer replaced by the council's decision");
     for (uint256 i = 0; i < signers.length; ++i) {
-      assertEq(staking.slashableOf(signers[i]), OPERATOR_STAKE_WEI - perSigner, "signer slashed");
+      assertEq(staking.slashableOf(ops[i]), OPERATOR_STAKE_WEI - perSigner, "signer slashed");
+      assertEq(staking.locksOf(ops[i]), 0, "unlocked");
     }
     assertEq(staking.slashableOf(operators[3]), OPERATOR_STAKE_WEI, "non-signer untouched");
+    assertEq(governance.pendingClaimWei(id, disputer), BOND_WEI + reward, "pending: bond + reward");
+    vm.expectEmit(true, true, true, true, address(governance));
+    emit DisputeGovernance.ClaimSettled(id, disputer, BOND_WEI + reward);
+    governance.settleClaim(id, disputer);
     assertEq(governance.claimableWei(disputer), BOND_WEI + reward, "disputer: bond + reward");
     assertEq(governance.claimableWei(treasury), slashed - reward, "treasury: the rest");
     assertEq(token.balanceOf(address(governance)), BOND_WEI + slashed, "governance holds what it owes");
+    assertEq(governance.owedWei(), BOND_WEI + slashed, "owed");
     assertEq(oracle.claimableWei(requester), MIN_FEE_WEI, "fee refunded");
 
-    vm.expectRevert(abi.encodeWithSelector(DisputeGovernance.AlreadyExecuted.selector, id));
+    vm.expectRevert(abi.encodeWithSelector(DisputeGovernance.DisputeAlreadyExecuted.selector, id));
     governance.execute(id, signers);
+    vm.expectRevert(abi.encodeWithSelector(DisputeGovernance.NothingToClaim.selector, id, disputer));
+    governance.settleClaim(id, disputer);
+  }
+
+  function test_execute_overturnedSharesTheRewardByBondExactly() public {
+    _dispute(0);
+    _claim(address(0xD2), id, 0, 3 * BOND_WEI + 1, new address[](0));
+    _claim(address(0xD3), id, 0, BOND_WEI + 7, new address[](0));
+    _vote(0, true);
+    _vote(1, true);
+    governance.execute(id, signers);
+    uint256 slashed = ((OPERATOR_STAKE_WEI * SLASH_BPS) / 10_000) * signers.length;
+    uint256 reward = (slashed * DISPUTER_REWARD_BPS) / 10_000;
+    governance.settleClaim(id, disputer);
+    governance.settleClaim(id, address(0xD2));
+    governance.settleClaim(id, address(0xD3));
+    uint256 paid = governance.claimableWei(disputer) + governance.claimableWei(address(0xD2)) +
+      governance.claimableWei(address(0xD3));
+    assertEq(paid, 5 * uint256(BOND_WEI) + 8 + reward, "bonds + the whole reward, no dust");
+    assertGe(governance.claimableWei(address(0xD2)), governance.claimableWei(disputer) * 3, "shared by bond");
   }
 
   function test_execute_overturnedRevertsOnWrongSigners() public {
@@ -345,15 +427,16 @@ contract DisputeGovernanceTest is SibylTest {
     _vote(0, false);
     _vote(1, false);
     vm.expectEmit(true, true, true, true, address(governance));
-    emit DisputeGovernance.DisputeExecuted(id, DisputeGovernance.Outcome.Upheld, 0);
+    emit DisputeGovernance.DisputeExecuted(id, DisputeGovernance.Outcome.Upheld, 1, 0);
     governance.execute(id, signers);
+    governance.settleClaim(id, disputer);
 
     uint256 share = BOND_WEI / signers.length;
     uint256 total;
     for (uint256 i = 0; i < signers.length; ++i) {
-      total += governance.claimableWei(signers[i]);
-      assertGe(governance.claimableWei(signers[i]), share, "signer share");
-      assertEq(staking.slashableOf(signers[i]), OPERATOR_STAKE_WEI, "not slashed");
+      total += governance.claimableWei(ops[i]);
+      assertGe(governance.claimableWei(ops[i]), share, "signer share");
+      assertEq(staking.slashableOf(ops[i]), OPERATOR_STAKE_WEI, "not slashed");
     }
     assertEq(total, BOND_WEI, "the whole bond shared");
     assertEq(governance.claimableWei(disputer), 0, "disputer loses the bond");
@@ -367,26 +450,182 @@ contract DisputeGovernanceTest is SibylTest {
     _vote(0, true);
     vm.warp(governance.getDispute(id).votingEndsAt);
     vm.expectEmit(true, true, true, true, address(governance));
-    emit DisputeGovernance.DisputeExecuted(id, DisputeGovernance.Outcome.Expired, 0);
+    emit DisputeGovernance.DisputeExecuted(id, DisputeGovernance.Outcome.Expired, 1, 0);
     governance.execute(id, signers);
+    governance.settleClaim(id, disputer);
     assertEq(governance.claimableWei(disputer), BOND_WEI, "bond back");
     (, int256 answer) = oracle.getResolution(id);
     assertEq(answer, 1, "answer stands");
   }
 
-  /// @notice Replacing the council mid-vote cannot flip a decision: old votes stop counting and the
-  /// dispute can only expire.
-  function test_execute_councilChangeMidVoteExpires() public {
+  /// @notice Replacing the council mid-vote cannot void or flip a decision: the dispute keeps its council.
+  function test_execute_councilChangeMidVoteKeepsTheDecision() public {
     _dispute(0);
     _vote(0, true);
     _vote(1, true);
     governance.setCouncil(council, 2);
-    vm.expectRevert(abi.encodeWithSelector(DisputeGovernance.NotDecided.selector, id));
-    governance.execute(id, signers);
-    vm.warp(governance.getDispute(id).votingEndsAt);
     vm.expectEmit(true, true, true, true, address(governance));
-    emit DisputeGovernance.DisputeExecuted(id, DisputeGovernance.Outcome.Expired, 0);
+    emit DisputeGovernance.DisputeExecuted(id, DisputeGovernance.Outcome.Overturned, 0, 3 * ((OPERATOR_STAKE_WEI * SLASH_BPS) / 10_000));
     governance.execute(id, signers);
+  }
+
+  // ================================================================
+  // |                          Accusations                         |
+  // ================================================================
+
+  function _fundAccuser(uint96 bond) internal {
+    token.mint(disputer, bond);
+    vm.prank(disputer);
+    token.approve(address(governance), bond);
+  }
+
+  function _feedRound(int192 value) internal returns (FeedAggregator.SignedValue[] memory values, address[] memory ops) {
+    int192[] memory answers = new int192[](3);
+    (answers[0], answers[1], answers[2]) = (value, value, value);
+    uint256[] memory keys = _keys(3);
+    values = _signValues(address(feed), feed.feedId(), feed.latestRoundId() + 1, answers, keys);
+    ops = _operatorsOf(keys);
+    feed.transmit(feed.latestRoundId() + 1, values);
+  }
+
+  function test_accuseFeedSigners_checksTheEvidence() public {
+    (FeedAggregator.SignedValue[] memory values, ) = _feedRound(900e8);
+    _fundAccuser(BOND_WEI);
+    vm.startPrank(disputer);
+    vm.expectRevert(abi.encodeWithSelector(DisputeGovernance.UnknownFeed.selector, address(0xFEED)));
+    governance.accuseFeedSigners(FeedAggregator(address(0xFEED)), 1, values, 100e8, BOND_WEI);
+    vm.expectRevert(abi.encodeWithSelector(DisputeGovernance.NoRound.selector, address(feed), uint32(2)));
+    governance.accuseFeedSigners(feed, 2, values, 100e8, BOND_WEI);
+    vm.expectRevert(abi.encodeWithSelector(DisputeGovernance.BadAccused.selector, 0));
+    governance.accuseFeedSigners(feed, 1, new FeedAggregator.SignedValue[](0), 100e8, BOND_WEI);
+    FeedAggregator.SignedValue[] memory swapped = new FeedAggregator.SignedValue[](2);
+    (swapped[0], swapped[1]) = (values[1], values[0]);
+    vm.expectRevert(abi.encodeWithSelector(DisputeGovernance.SignersNotAscending.selector, 1, feed.recoverSigner(1, values[0])));
+    governance.accuseFeedSigners(feed, 1, swapped, 100e8, BOND_WEI);
+    vm.expectRevert(abi.encodeWithSelector(DisputeGovernance.BondTooSmall.selector, MIN_BOND_WEI - 1, MIN_BOND_WEI));
+    governance.accuseFeedSigners(feed, 1, values, 100e8, MIN_BOND_WEI - 1);
+    vm.stopPrank();
+    // A value signed by a key nobody registered.
+    int192[] memory one = new int192[](1);
+    one[0] = 900e8;
+    uint256[] memory strangerKey = new uint256[](1);
+    strangerKey[0] = 0xBADBAD;
+    FeedAggregator.SignedValue[] memory stranger = _signValues(address(feed), feed.feedId(), 1, one, strangerKey);
+    vm.prank(disputer);
+    vm.expectRevert(abi.encodeWithSelector(DisputeGovernance.UnknownSigner.selector, vm.addr(0xBADBAD)));
+    governance.accuseFeedSigners(feed, 1, stranger, 100e8, BOND_WEI);
+  }
+
+  function test_accuseFeedSigners_locksAndEmits() public {
+    (FeedAggregator.SignedValue[] memory values, address[] memory ops) = _feedRound(900e8);
+    _fundAccuser(BOND_WEI);
+    uint64 endsAt = uint64(block.timestamp) + VOTING_PERIOD_SEC;
+    bytes32 expectedId = keccak256(abi.encode(block.chainid, address(governance), uint256(1)));
+    vm.expectEmit(true, true, true, true, address(governance));
+    emit DisputeGovernance.Accused(expectedId, DisputeGovernance.AccusationKind.FeedValues, disputer, ops, BOND_WEI, endsAt);
+    vm.expectEmit(true, true, true, true, address(governance));
+    emit DisputeGovernance.FeedValuesAccused(expectedId, address(feed), 1, 100e8);
+    vm.prank(disputer);
+    bytes32 caseId = governance.accuseFeedSigners(feed, 1, values, 100e8, BOND_WEI);
+    assertEq(caseId, expectedId, "case id");
+    for (uint256 i = 0; i < ops.length; ++i) assertEq(staking.locksOf(ops[i]), 1, "accused stake locked");
+    DisputeGovernance.Accusation memory a = governance.getAccusation(caseId);
+    assertEq(a.accuser, disputer, "accuser");
+    assertEq(a.accusedHash, keccak256(abi.encodePacked(ops)), "accused");
+  }
+
+  function test_accusation_votesAndOutcomes() public {
+    (FeedAggregator.SignedValue[] memory values, address[] memory ops) = _feedRound(900e8);
+    _fundAccuser(BOND_WEI);
+    vm.prank(disputer);
+    bytes32 caseId = governance.accuseFeedSigners(feed, 1, values, 100e8, BOND_WEI);
+
+    vm.prank(disputer);
+    vm.expectRevert(abi.encodeWithSelector(DisputeGovernance.NotCouncil.selector, disputer));
+    governance.voteAccusation(caseId, true);
+    vm.prank(council[0]);
+    vm.expectRevert(abi.encodeWithSelector(DisputeGovernance.NoDispute.selector, bytes32(0)));
+    governance.voteAccusation(bytes32(0), true);
+    vm.expectEmit(true, true, true, true, address(governance));
+    emit DisputeGovernance.AccusationVoted(caseId, council[0], false);
+    vm.prank(council[0]);
+    governance.voteAccusation(caseId, false);
+    vm.prank(council[0]);
+    vm.expectRevert(abi.encodeWithSelector(DisputeGovernance.AlreadyVoted.selector, caseId, council[0]));
+    governance.voteAccusation(caseId, true);
+    vm.expectRevert(abi.encodeWithSelector(DisputeGovernance.NotDecided.selector, caseId));
+    governance.executeAccusation(caseId, ops);
+    vm.expectRevert(abi.encodeWithSelector(DisputeGovernance.AccusedMismatch.selector, caseId));
+    governance.executeAccusation(caseId, new address[](0));
+    vm.prank(council[1]);
+    governance.voteAccusation(caseId, false);
+    // Not guilty: the bond is shared by the accused; nobody is slashed.
+    vm.expectEmit(true, true, true, true, address(governance));
+    emit DisputeGovernance.AccusationExecuted(caseId, DisputeGovernance.Outcome.Upheld, 0);
+    governance.executeAccusation(caseId, ops);
+    uint256 total;
+    for (uint256 i = 0; i < ops.length; ++i) {
+      total += governance.claimableWei(ops[i]);
+      assertEq(staking.locksOf(ops[i]), 0, "unlocked");
+    }
+    assertEq(total, BOND_WEI, "bond to the accused");
+    vm.expectRevert(abi.encodeWithSelector(DisputeGovernance.DisputeAlreadyExecuted.selector, caseId));
+    governance.executeAccusation(caseId, ops);
+    vm.prank(council[2]);
+    vm.expectRevert(abi.encodeWithSelector(DisputeGovernance.DisputeAlreadyExecuted.selector, caseId));
+    governance.voteAccusation(caseId, true);
+  }
+
+  function test_accusation_expiresWithTheBondBack() public {
+    _fundAccuser(BOND_WEI);
+    vm.prank(disputer);
+    bytes32 caseId = governance.accuseSilence(operators[3], keccak256("evidence"), BOND_WEI);
+    uint64 endsAt = governance.getAccusation(caseId).votingEndsAt;
+    vm.warp(endsAt);
+    vm.prank(council[0]);
+    vm.expectRevert(abi.encodeWithSelector(DisputeGovernance.VotingClosed.selector, caseId, endsAt));
+    governance.voteAccusation(caseId, true);
+    address[] memory accused = new address[](1);
+    accused[0] = operators[3];
+    governance.executeAccusation(caseId, accused);
+    assertEq(governance.claimableWei(disputer), BOND_WEI, "bond back");
+    assertTrue(staking.isAdmitted(operators[3]), "not expelled");
+  }
+
+  function test_accuseSilence_revertsForANonOperator() public {
+    vm.expectRevert(abi.encodeWithSelector(DisputeGovernance.NotAnOperator.selector, address(0xBEEF)));
+    governance.accuseSilence(address(0xBEEF), bytes32(0), BOND_WEI);
+  }
+
+  function test_executeAccusation_revertsWithoutCase() public {
+    vm.expectRevert(abi.encodeWithSelector(DisputeGovernance.NoDispute.selector, bytes32(uint256(7))));
+    governance.executeAccusation(bytes32(uint256(7)), new address[](0));
+  }
+
+  function test_setFeed_onlyOwnerAndSameStaking() public {
+    FeedAggregator other = new FeedAggregator(IStaking(address(staking)), 8, "other", 1, 2, 60);
+    vm.prank(disputer);
+    vm.expectRevert(bytes("Ownable: caller is not the owner"));
+    governance.setFeed(other, true);
+    vm.expectEmit(true, true, true, true, address(governance));
+    emit DisputeGovernance.FeedSet(address(other), true);
+    governance.setFeed(other, true);
+    assertTrue(governance.isDisputableFeed(address(other)), "registered");
+    Staking otherStaking = new Staking(IERC20(address(token)), MIN_STAKE_WEI, UNBONDING_DELAY_SEC, EPOCH_LENGTH_SEC);
+    FeedAggregator foreign = new FeedAggregator(IStaking(address(otherStaking)), 8, "foreign", 1, 2, 60);
+    vm.expectRevert(abi.encodeWithSelector(DisputeGovernance.UnknownFeed.selector, address(foreign)));
+    governance.setFeed(foreign, true);
+  }
+
+  function test_sweepExcess_onlyWhatIsNotOwed() public {
+    _dispute(0);
+    vm.expectRevert(abi.encodeWithSelector(DisputeGovernance.NothingToWithdraw.selector));
+    governance.sweepExcess();
+    token.mint(address(governance), 3);
+    vm.expectEmit(true, true, true, true, address(governance));
+    emit DisputeGovernance.ExcessSwept(treasury, 3);
+    governance.sweepExcess();
+    assertEq(token.balanceOf(address(governance)), BOND_WEI, "the open bond stays");
   }
 
   // ================================================================
@@ -398,6 +637,7 @@ contract DisputeGovernanceTest is SibylTest {
     _vote(0, true);
     _vote(1, true);
     governance.execute(id, signers);
+    governance.settleClaim(id, disputer);
     uint256 amount = governance.claimableWei(disputer);
     vm.expectEmit(true, true, true, true, address(governance));
     emit DisputeGovernance.Withdrawn(disputer, amount);
@@ -422,8 +662,15 @@ contract DisputeGovernanceTest is SibylTest {
 
     // A fresh network with the fuzzed rates.
     token = new TestToken();
-    staking = new Staking(IERC20(address(token)), MIN_STAKE_WEI, UNBONDING_DELAY_SEC);
-    oracle = new ResolutionOracle(IStaking(address(staking)), IERC20(address(token)), DISPUTE_WINDOW_SEC, 1, MIN_FEE_WEI);
+    staking = new Staking(IERC20(address(token)), MIN_STAKE_WEI, UNBONDING_DELAY_SEC, EPOCH_LENGTH_SEC);
+    oracle = new ResolutionOracle(
+      IStaking(address(staking)),
+      IERC20(address(token)),
+      DISPUTE_WINDOW_SEC,
+      1,
+      MIN_FEE_WEI,
+      REQUEST_TIMEOUT_SEC
+    );
     governance = _deployGovernance(address(token), address(staking), address(oracle), slashBps, rewardBps, treasury, council, 2);
     staking.setSlasher(address(governance));
     oracle.setGovernance(address(governance));
@@ -432,26 +679,28 @@ contract DisputeGovernanceTest is SibylTest {
     _addOperators(4, OPERATOR_STAKE_WEI);
     id = _request();
     signers = _commit(id, 1, 4);
+    ops = staking.operatorsOf(signers);
     // Signers move part of their stake to unbonding after signing; it stays slashable.
     uint256[] memory before = new uint256[](4);
     for (uint256 i = 0; i < 4; ++i) {
       uint256 amount = bound(unbond[i], 0, OPERATOR_STAKE_WEI);
       if (amount > 0) {
-        vm.prank(signers[i]);
+        vm.prank(ops[i]);
         staking.requestUnbond(amount);
       }
-      before[i] = staking.slashableOf(signers[i]);
+      before[i] = staking.slashableOf(ops[i]);
     }
 
     _dispute(0);
     _vote(0, true);
     _vote(1, true);
     governance.execute(id, signers);
+    governance.settleClaim(id, disputer);
 
     uint256 slashed;
     for (uint256 i = 0; i < 4; ++i) {
       uint256 expectedCut = (before[i] * slashBps) / 10_000;
-      assertEq(staking.slashableOf(signers[i]), before[i] - expectedCut, "slashed by slashBps");
+      assertEq(staking.slashableOf(ops[i]), before[i] - expectedCut, "slashed by slashBps");
       slashed += expectedCut;
     }
     assertEq(staking.totalSlashedWei(), slashed, "totalSlashedWei");
@@ -470,12 +719,12 @@ contract DisputeGovernanceTest is SibylTest {
     vm.prank(disputer);
     token.approve(address(governance), bond);
     vm.prank(disputer);
-    governance.dispute(id, 0, bond);
+    governance.dispute(id, 0, bond, signers);
     _vote(0, false);
     _vote(2, false);
     governance.execute(id, signers);
     uint256 total;
-    for (uint256 i = 0; i < signers.length; ++i) total += governance.claimableWei(signers[i]);
+    for (uint256 i = 0; i < signers.length; ++i) total += governance.claimableWei(ops[i]);
     assertEq(total, bond, "shares sum to the bond");
   }
 }

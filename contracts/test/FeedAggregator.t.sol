@@ -28,9 +28,11 @@ contract FeedAggregatorTest is SibylTest {
 
   function test_constructor_revertsOnBadBounds() public {
     vm.expectRevert(abi.encodeWithSelector(FeedAggregator.BadBounds.selector, int192(5), int192(5)));
-    new FeedAggregator(IStaking(address(staking)), 8, "x", 5, 5);
+    new FeedAggregator(IStaking(address(staking)), 8, "x", 5, 5, 60);
     vm.expectRevert(abi.encodeWithSelector(FeedAggregator.BadBounds.selector, int192(6), int192(5)));
-    new FeedAggregator(IStaking(address(staking)), 8, "x", 6, 5);
+    new FeedAggregator(IStaking(address(staking)), 8, "x", 6, 5, 60);
+    vm.expectRevert(abi.encodeWithSelector(FeedAggregator.BadMaxObservationAge.selector, uint64(0)));
+    new FeedAggregator(IStaking(address(staking)), 8, "x", 5, 6, 0);
   }
 
   function test_views() public view {
@@ -41,6 +43,7 @@ contract FeedAggregatorTest is SibylTest {
     assertEq(int256(feed.minAnswer()), FEED_MIN_ANSWER, "minAnswer");
     assertEq(int256(feed.maxAnswer()), FEED_MAX_ANSWER, "maxAnswer");
     assertEq(uint256(feed.latestRoundId()), 0, "no rounds yet");
+    assertEq(uint256(feed.maxObservationAgeSec()), MAX_OBSERVATION_AGE_SEC, "maxObservationAgeSec");
   }
 
   function test_noDataPresent() public {
@@ -53,10 +56,10 @@ contract FeedAggregatorTest is SibylTest {
   }
 
   function test_transmit_storesMedianAndEmits() public {
+    vm.warp(1_700_000_000);
     uint256[] memory keys = _keys(3);
     FeedAggregator.SignedValue[] memory values = _values(1, _three(300e8, 100e8, 200e8), keys);
-    address[] memory ops = _operatorsOf(keys); // keys were sorted with the values
-    vm.warp(1_700_000_000);
+    address[] memory ops = _signersOf(keys); // keys were sorted with the values
 
     vm.expectEmit(true, true, true, true, address(feed));
     emit FeedAggregator.AnswerUpdated(200e8, 1, 1_700_000_000);
@@ -143,14 +146,76 @@ contract FeedAggregatorTest is SibylTest {
     feed.transmit(1, values);
   }
 
-  function test_transmit_revertsOnInactiveSigner() public {
-    uint256[] memory keys = _keys(3);
+  /// @notice A value signed by someone outside the round's operator set is left out, not fatal: the members'
+  /// values decide, and fail only below the quorum.
+  function test_transmit_leavesOutNonMembers() public {
+    uint256[] memory keys = _keys(4);
     keys[1] = 0xBADBAD;
-    FeedAggregator.SignedValue[] memory values = _values(1, _three(1, 2, 3), keys);
-    uint256 at;
-    for (uint256 i = 0; i < 3; ++i) if (keys[i] == 0xBADBAD) at = i;
-    vm.expectRevert(abi.encodeWithSelector(ObservationVerifier.SignerNotActive.selector, at, vm.addr(0xBADBAD)));
+    int192[] memory xs = new int192[](4);
+    (xs[0], xs[1], xs[2], xs[3]) = (10, 1_000_000, 20, 30);
+    FeedAggregator.SignedValue[] memory values = _values(1, xs, keys);
     feed.transmit(1, values);
+    (, int256 answer, , , ) = feed.latestRoundData();
+    assertEq(answer, 20, "median of the members' 10, 20, 30");
+
+    keys = _keys(3);
+    keys[1] = 0xBADBAD;
+    values = _values(2, _three(1, 2, 3), keys);
+    vm.expectRevert(abi.encodeWithSelector(ObservationVerifier.QuorumNotReached.selector, 2, 3));
+    feed.transmit(2, values);
+  }
+
+  function test_transmit_leavesOutStaleValues() public {
+    uint256[] memory keys = _keys(4);
+    int192[] memory xs = new int192[](4);
+    (xs[0], xs[1], xs[2], xs[3]) = (10, 20, 30, 40);
+    FeedAggregator.SignedValue[] memory values = _values(1, xs, keys);
+    // One value observed earlier than the others, now too old.
+    uint64 old = uint64(block.timestamp);
+    vm.warp(block.timestamp + MAX_OBSERVATION_AGE_SEC);
+    FeedAggregator.SignedValue[] memory fresh = _values(1, xs, _keys(4));
+    fresh[0] = values[0];
+    assertEq(uint256(fresh[0].observedAt), old, "the stale one");
+    feed.transmit(1, fresh);
+    int192[] memory counted = _three(fresh[1].answer, fresh[2].answer, fresh[3].answer);
+    int192 lo = counted[0] < counted[1] ? counted[0] : counted[1];
+    int192 hi = counted[0] < counted[1] ? counted[1] : counted[0];
+    int192 expected = counted[2] < lo ? lo : (counted[2] > hi ? hi : counted[2]);
+    (, int256 answer, , , ) = feed.latestRoundData();
+    assertEq(answer, int256(expected), "median of the three fresh values");
+  }
+
+  function test_transmit_revertsOnConfidenceAbove10000() public {
+    FeedAggregator.SignedValue[] memory values = _values(1, _three(1, 2, 3), _keys(3));
+    values[2].confidenceBps = 10_001;
+    vm.expectRevert(abi.encodeWithSelector(ObservationVerifier.ConfidenceOutOfRange.selector, 2, uint16(10_001)));
+    feed.transmit(1, values);
+  }
+
+  /// @notice The digest is hashed from the calldata words as sent; dirty high bits in answer, observedAt or
+  /// confidenceBps are refused by the ABI decoder.
+  function test_transmit_refusesDirtyFieldWords() public {
+    FeedAggregator.SignedValue[] memory values = _values(1, _three(1, 2, 3), _keys(3));
+    bytes memory data = abi.encodeCall(FeedAggregator.transmit, (1, values));
+    // Layout: selector, roundId, offset, length, then 7 words per value (answer, observedAt, confidence, ...).
+    uint256 first = 4 + 32 * 3;
+    for (uint256 field = 0; field < 3; ++field) {
+      uint256 at = first + 32 * field;
+      bytes1 clean = data[at];
+      data[at] = field == 0 ? bytes1(0x7f) : bytes1(0x01); // an int192 not sign-extended; a uint64 / uint16 overflow
+      (bool ok, ) = address(feed).call(data);
+      assertFalse(ok, "a dirty field word was accepted");
+      data[at] = clean;
+    }
+    (bool accepted, ) = address(feed).call(data);
+    assertTrue(accepted, "the clean transmit lands");
+  }
+
+  function test_recoverSigner_namesTheSignerOfAValue() public {
+    uint256[] memory keys = _keys(3);
+    FeedAggregator.SignedValue[] memory values = _values(1, _three(1, 2, 3), keys);
+    for (uint256 i = 0; i < 3; ++i) assertEq(feed.recoverSigner(1, values[i]), vm.addr(keys[i]), "signer");
+    assertTrue(feed.recoverSigner(2, values[0]) != vm.addr(keys[0]), "bound to its round");
   }
 
   function test_transmit_revertsBelowQuorum() public {
@@ -165,6 +230,8 @@ contract FeedAggregatorTest is SibylTest {
       vm.prank(operators[i]);
       staking.requestUnbond(1);
     }
+    _nextEpoch();
+    _nextEpoch();
     FeedAggregator.SignedValue[] memory values = _values(1, _three(1, 2, 3), _keys(3));
     vm.expectRevert(abi.encodeWithSelector(ObservationVerifier.NoActiveOperators.selector));
     feed.transmit(1, values);

@@ -5,9 +5,12 @@ import {TestBase} from "./utils/TestBase.sol";
 import {ObservationVerifierHarness} from "./harness/ObservationVerifierHarness.sol";
 import {ObservationVerifier} from "../src/lib/ObservationVerifier.sol";
 import {IStaking} from "../src/interfaces/IStaking.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {Staking} from "../src/Staking.sol";
+import {TestToken} from "./utils/TestToken.sol";
 
 /// @notice protocol/vectors/observation.json pins the TypeScript signer (protocol/src/eip712.ts) and the
-/// Solidity verifier to the same bytes. This reads the file forge-side and checks every vector against the
+/// Solidity verifier to the same bytes: Observation, FeedObservation and SignerRegistration. This reads the file forge-side and checks every vector against the
 /// verifier's own code, through a harness.
 contract GoldenVectorsTest is TestBase {
   string internal constant VECTORS_PATH = "../protocol/vectors/observation.json";
@@ -204,5 +207,120 @@ contract GoldenVectorsTest is TestBase {
     );
     assertTrue(digest != v.digest, "digest binds the answer");
     assertTrue(harness.exposed_recover(digest, v.r, v.yParityAndS, 0) != v.signer, "signature binds the answer");
+  }
+
+  // ================================================================
+  // |                FeedObservation and registration              |
+  // ================================================================
+
+  function test_feedTypeHashMatchesVectors() public view {
+    assertEq(harness.FEED_OBSERVATION_TYPEHASH(), vm.parseJsonBytes32(json, ".feedTypeHash"), "FEED_OBSERVATION_TYPEHASH");
+    assertEq(keccak256(bytes(vm.parseJsonString(json, ".feedType"))), harness.FEED_OBSERVATION_TYPEHASH(), "type string");
+  }
+
+  struct FeedVector {
+    bytes32 ds;
+    bytes32 feedId;
+    uint32 roundId;
+    int256 answer;
+    uint64 observedAt;
+    uint16 confidenceBps;
+    bytes32 evidenceHash;
+    bytes32 modelHash;
+  }
+
+  function _loadFeed(string memory p) internal view returns (FeedVector memory v) {
+    v.ds = harness.exposed_domainSeparatorFor(
+      vm.parseJsonUint(json, string.concat(p, ".chainId")),
+      vm.parseJsonAddress(json, string.concat(p, ".verifyingContract"))
+    );
+    v.feedId = vm.parseJsonBytes32(json, string.concat(p, ".feedId"));
+    v.roundId = uint32(vm.parseJsonUint(json, string.concat(p, ".roundId")));
+    v.answer = vm.parseJsonInt(json, string.concat(p, ".answer"));
+    v.observedAt = uint64(vm.parseJsonUint(json, string.concat(p, ".observedAt")));
+    v.confidenceBps = uint16(vm.parseJsonUint(json, string.concat(p, ".confidenceBps")));
+    v.evidenceHash = vm.parseJsonBytes32(json, string.concat(p, ".evidenceHash"));
+    v.modelHash = vm.parseJsonBytes32(json, string.concat(p, ".modelHash"));
+  }
+
+  function _feedDigest(FeedVector memory v, uint64 observedAt) internal view returns (bytes32) {
+    return
+      harness.exposed_feedObservationDigest(
+        v.ds,
+        v.feedId,
+        v.roundId,
+        v.answer,
+        observedAt,
+        v.confidenceBps,
+        v.evidenceHash,
+        v.modelHash
+      );
+  }
+
+  function test_feedDigestAndSignerMatchEveryFeedVector() public {
+    address keyAddress = vm.addr(vm.parseJsonUint(json, ".privateKey"));
+    uint256 n;
+    while (vm.keyExistsJson(json, string.concat(".feedVectors[", vm.toString(n), "]"))) ++n;
+    assertGe(n, 2, "feed vector count");
+    for (uint256 i = 0; i < n; ++i) {
+      string memory p = string.concat(".feedVectors[", vm.toString(i), "]");
+      FeedVector memory v = _loadFeed(p);
+      bytes32 structHash = _feedObservationStructHash(
+        v.feedId,
+        v.roundId,
+        v.answer,
+        v.observedAt,
+        v.confidenceBps,
+        v.evidenceHash,
+        v.modelHash
+      );
+      assertEq(structHash, vm.parseJsonBytes32(json, string.concat(p, ".expected.structHash")), "feed structHash");
+      bytes32 digest = _feedDigest(v, v.observedAt);
+      assertEq(digest, vm.parseJsonBytes32(json, string.concat(p, ".expected.digest")), "feed digest");
+      assertEq(_typedDataDigest(v.ds, structHash), digest, "test-side feed digest");
+      address signer = harness.exposed_recover(
+        digest,
+        vm.parseJsonBytes32(json, string.concat(p, ".expected.r")),
+        vm.parseJsonBytes32(json, string.concat(p, ".expected.yParityAndS")),
+        i
+      );
+      assertEq(signer, keyAddress, "feed signer");
+      assertTrue(_feedDigest(v, v.observedAt - 1) != digest, "digest binds observedAt");
+    }
+  }
+
+  function test_registrationVectorsMatchStaking() public {
+    Staking staking = new Staking(IERC20(address(new TestToken())), 1, 1, 1);
+    assertEq(staking.SIGNER_REGISTRATION_TYPEHASH(), vm.parseJsonBytes32(json, ".registrationTypeHash"), "typehash");
+    assertEq(
+      keccak256(bytes(vm.parseJsonString(json, ".registrationType"))),
+      staking.SIGNER_REGISTRATION_TYPEHASH(),
+      "type string"
+    );
+    string memory p = ".registrationVectors[0]";
+    address operator = vm.parseJsonAddress(json, string.concat(p, ".operator"));
+    address signer = vm.parseJsonAddress(json, string.concat(p, ".signer"));
+    bytes32 ds = _domainSeparator(
+      vm.parseJsonUint(json, string.concat(p, ".chainId")),
+      vm.parseJsonAddress(json, string.concat(p, ".verifyingContract"))
+    );
+    bytes32 digest = _typedDataDigest(ds, keccak256(abi.encode(SIGNER_REGISTRATION_TYPEHASH, operator, signer)));
+    assertEq(digest, vm.parseJsonBytes32(json, string.concat(p, ".expected.digest")), "registration digest");
+    bytes memory sig = vm.parseJsonBytes(json, string.concat(p, ".expected.signature"));
+    bytes32 r;
+    bytes32 s;
+    uint8 v;
+    assembly {
+      r := mload(add(sig, 0x20))
+      s := mload(add(sig, 0x40))
+      v := byte(0, mload(add(sig, 0x60)))
+    }
+    assertEq(ecrecover(digest, v, r, s), signer, "registration signer");
+    // The contract takes a proof made the same way by the vector key for this deployment.
+    uint256 key = vm.parseJsonUint(json, ".privateKey");
+    bytes memory proof = _registrationProof(address(staking), key, operator);
+    vm.prank(operator);
+    staking.registerSigner(signer, proof);
+    assertEq(staking.operatorOfSigner(signer), operator, "registered");
   }
 }

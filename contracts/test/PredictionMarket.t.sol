@@ -89,6 +89,50 @@ contract PredictionMarketTest is SibylTest {
     _newMarket(2);
   }
 
+  function test_constructor_refusesAnotherTokenOrWhatTheOracleWouldRefuse() public {
+    string[] memory outcomes = new string[](2);
+    IERC20 other = IERC20(address(0x70CE));
+    vm.expectRevert(abi.encodeWithSelector(PredictionMarket.TokenMismatch.selector, address(other), address(token)));
+    new PredictionMarket(IResolutionOracle(address(oracle)), other, SPEC, outcomes, closeTime, resolveAfter, MIN_FEE_WEI);
+    bytes memory longSpec = new bytes(oracle.MAX_SPEC_BYTES() + 1);
+    vm.expectRevert(abi.encodeWithSelector(ResolutionOracle.SpecTooLong.selector, longSpec.length));
+    new PredictionMarket(IResolutionOracle(address(oracle)), IERC20(address(token)), string(longSpec), outcomes, closeTime, resolveAfter, MIN_FEE_WEI);
+    vm.expectRevert(abi.encodeWithSelector(ResolutionOracle.FeeTooLow.selector, 0, MIN_FEE_WEI));
+    new PredictionMarket(IResolutionOracle(address(oracle)), IERC20(address(token)), SPEC, outcomes, closeTime, resolveAfter, 0);
+  }
+
+  function test_reclaimFees_onlyAfterTheRequestAndToTheCreator() public {
+    vm.expectRevert(abi.encodeWithSelector(PredictionMarket.NothingToReclaim.selector));
+    market.reclaimFees();
+    vm.warp(closeTime);
+    bytes32 id = market.requestResolution();
+    vm.expectRevert(abi.encodeWithSelector(PredictionMarket.NothingToReclaim.selector));
+    market.reclaimFees(); // the fee went to the oracle
+    // Nobody answers: the request expires, the fee comes back to the market and on to its creator.
+    vm.warp(resolveAfter + REQUEST_TIMEOUT_SEC);
+    oracle.expireRequest(id);
+    assertEq(market.creator(), address(this), "creator");
+    vm.expectEmit(true, true, true, true, address(market));
+    emit PredictionMarket.FeesReclaimed(address(this), MIN_FEE_WEI);
+    market.reclaimFees();
+    assertEq(token.balanceOf(address(this)), MIN_FEE_WEI, "refund reached the creator");
+    (bool resolved, int256 answer) = market.resolution();
+    assertTrue(resolved, "the expiry's callback resolved the market");
+    assertEq(answer, -1, "as unresolvable: everyone refunded");
+  }
+
+  function test_voidIfUnresolved_voidsWhenTheOracleHasNoAnswer() public {
+    vm.warp(closeTime);
+    market.requestResolution();
+    vm.warp(resolveAfter + market.RESOLUTION_TIMEOUT_SEC());
+    vm.expectEmit(true, true, true, true, address(market));
+    emit PredictionMarket.Voided(uint64(block.timestamp));
+    market.voidIfUnresolved();
+    (bool resolved, int256 answer) = market.resolution();
+    assertTrue(resolved, "resolved");
+    assertEq(answer, -1, "void");
+  }
+
   function test_views() public view {
     assertEq(uint256(market.closeTime()), closeTime, "closeTime");
     assertEq(uint256(market.resolveAfter()), resolveAfter, "resolveAfter");
@@ -251,8 +295,8 @@ contract PredictionMarketTest is SibylTest {
   // |                             Fuzz                             |
   // ================================================================
 
-  /// @notice Whatever the positions and the answer, every holder can redeem, payouts never exceed the pool,
-  /// and less than one wei per winner of dust is left.
+  /// @notice Whatever the positions and the answer, every holder can redeem and the payouts add up to the
+  /// pool exactly: no dust is left behind.
   function testFuzz_payoutsNeverExceedPool(uint64[6] memory amounts, uint8[6] memory picks, uint256 answerSeed) public {
     uint256 outcomeCount = 3;
     market = _newMarket(outcomeCount);
@@ -280,8 +324,8 @@ contract PredictionMarketTest is SibylTest {
       ++payers;
       assertEq(buyers[i].balance, owed, "paid what payoutOf said");
     }
-    assertLe(paid, pool, "payouts <= pool");
-    assertLe(pool - paid, payers, "dust < one wei per winner");
-    assertEq(address(market).balance, pool - paid, "the rest stays");
+    assertEq(paid, pool, "payouts == pool");
+    assertEq(address(market).balance, 0, "no dust");
+    assertGe(payers, 1, "someone was paid");
   }
 }

@@ -58,11 +58,12 @@ contract QuorumTest is SibylTest {
     } else {
       oracle.commitReport(id, 0, answer, obs);
       assertEq(uint256(oracle.getRequest(id).status), uint256(ResolutionOracle.Status.Committed), "committed");
-      assertEq(oracle.getRequest(id).signersHash, keccak256(abi.encodePacked(_operatorsOf(keys))), "signersHash");
+      assertEq(oracle.getRequest(id).signersHash, keccak256(abi.encodePacked(_signersOf(keys))), "signersHash");
     }
   }
 
-  /// @notice Inactive operators (stake below the minimum) neither count towards n nor may sign.
+  /// @notice Operators outside the set (stake below the minimum) neither count towards n nor count when they
+  /// sign: a quorum of members plus their signatures commits, and only the members are recorded.
   function testFuzz_quorumCountsOnlyActiveOperators(uint256 activeSeed, uint256 inactiveSeed) public {
     uint256 active = bound(activeSeed, 1, 20);
     uint256 inactive = bound(inactiveSeed, 1, 10);
@@ -72,19 +73,69 @@ contract QuorumTest is SibylTest {
     bytes32 id = _request();
     uint256 q = _expectedQuorum(active);
 
-    // A quorum of active operators plus one inactive signer is refused for the inactive one.
-    uint256[] memory keys = new uint256[](q + 1);
-    for (uint256 i = 0; i < q; ++i) keys[i] = signerKeys[i];
-    keys[q] = signerKeys[active];
+    // q - 1 members plus an outsider are not a quorum.
+    uint256[] memory keys = new uint256[](q);
+    for (uint256 i = 0; i + 1 < q; ++i) keys[i] = signerKeys[i];
+    keys[q - 1] = signerKeys[active];
     ResolutionOracle.SignedObservation[] memory obs = _signObservations(address(oracle), id, 0, 1, keys);
-    uint256 at;
-    for (uint256 i = 0; i <= q; ++i) if (keys[i] == signerKeys[active]) at = i;
-    vm.expectRevert(
-      abi.encodeWithSelector(ObservationVerifier.SignerNotActive.selector, at, vm.addr(signerKeys[active]))
-    );
+    vm.expectRevert(abi.encodeWithSelector(ObservationVerifier.QuorumNotReached.selector, q - 1, q));
     oracle.commitReport(id, 0, 1, obs);
 
-    _commit(id, 1, q);
+    // q members plus an outsider: committed, the outsider left off the record.
+    keys = new uint256[](q + 1);
+    uint256[] memory members = new uint256[](q);
+    for (uint256 i = 0; i < q; ++i) (keys[i], members[i]) = (signerKeys[i], signerKeys[i]);
+    keys[q] = signerKeys[active];
+    obs = _signObservations(address(oracle), id, 0, 1, keys);
+    oracle.commitReport(id, 0, 1, obs);
+    address[] memory recorded = _signersOf(_sortKeysBySigner(members));
+    assertEq(oracle.getRequest(id).signersHash, keccak256(abi.encodePacked(recorded)), "members only");
+  }
+
+  /// @notice Liveness: a report with a quorum of valid honest signatures commits whatever one other operator
+  /// does between the signing and the commit (unbond any amount, top up, withdraw, rotate its key, get
+  /// expelled, or a newcomer joins), and whether the commit lands in the request's epoch or the next.
+  function testFuzz_livenessWhateverOneOtherOperatorDoes(
+    uint256 nSeed,
+    uint256 actionSeed,
+    uint256 amountSeed,
+    bool nextEpoch
+  ) public {
+    uint256 n = bound(nSeed, 2, 16);
+    _addOperators(n, MIN_STAKE_WEI);
+    bytes32 id = _request();
+    uint256 q = _expectedQuorum(n);
+    // The honest quorum: the first q operators; the other one: the last.
+    ResolutionOracle.SignedObservation[] memory obs = _signObservations(address(oracle), id, 0, 1, _keys(q));
+    address other = operators[n - 1];
+    uint256 action = actionSeed % 6;
+    uint256 amount = bound(amountSeed, 1, MIN_STAKE_WEI);
+    if (q == n) {
+      // No operator outside the quorum: the "other" is a newcomer.
+      action = 5;
+    }
+    if (action == 0) {
+      vm.prank(other);
+      staking.requestUnbond(amount);
+    } else if (action == 1) {
+      _stake(other, amount);
+    } else if (action == 2) {
+      vm.prank(other);
+      staking.requestUnbond(MIN_STAKE_WEI);
+      vm.warp(block.timestamp + UNBONDING_DELAY_SEC + 2 * EPOCH_LENGTH_SEC);
+      vm.prank(other);
+      staking.withdraw();
+      // It took a while: the request is still judged by a fixed set (at most the previous epoch's).
+    } else if (action == 3) {
+      _registerSigner(other, uint256(keccak256(abi.encode("rotated", amountSeed))) % 2 ** 128 + 1);
+    } else if (action == 4) {
+      staking.expel(other);
+    } else {
+      _addOperator(MIN_STAKE_WEI);
+    }
+    if (nextEpoch) _nextEpoch();
+    oracle.commitReport(id, 0, 1, obs);
+    assertEq(uint256(oracle.getRequest(id).status), uint256(ResolutionOracle.Status.Committed), "committed");
   }
 
   function testFuzz_feedTransmitSucceedsIffQuorum(uint256 nSeed, uint256 kSeed) public {

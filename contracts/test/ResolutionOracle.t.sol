@@ -22,7 +22,8 @@ contract ResolutionOracleTest is SibylTest {
       IERC20(address(token)),
       DISPUTE_WINDOW_SEC,
       TOO_EARLY_RETRY_DELAY_SEC,
-      MIN_FEE_WEI
+      MIN_FEE_WEI,
+      REQUEST_TIMEOUT_SEC
     );
     oracle.setGovernance(gov);
     _addOperators(4, MIN_STAKE_WEI); // quorum 3
@@ -38,9 +39,9 @@ contract ResolutionOracleTest is SibylTest {
 
   function test_constructor_revertsOnZeroStakingOrToken() public {
     vm.expectRevert(abi.encodeWithSelector(ResolutionOracle.ZeroAddress.selector));
-    new ResolutionOracle(IStaking(address(0)), IERC20(address(token)), 1, 1, 1);
+    new ResolutionOracle(IStaking(address(0)), IERC20(address(token)), 1, 1, 1, 1);
     vm.expectRevert(abi.encodeWithSelector(ResolutionOracle.ZeroAddress.selector));
-    new ResolutionOracle(IStaking(address(staking)), IERC20(address(0)), 1, 1, 1);
+    new ResolutionOracle(IStaking(address(staking)), IERC20(address(0)), 1, 1, 1, 1);
   }
 
   function test_constructor_setsParameters() public view {
@@ -49,11 +50,12 @@ contract ResolutionOracleTest is SibylTest {
     assertEq(uint256(oracle.disputeWindowSec()), DISPUTE_WINDOW_SEC, "disputeWindowSec");
     assertEq(uint256(oracle.tooEarlyRetryDelaySec()), TOO_EARLY_RETRY_DELAY_SEC, "tooEarlyRetryDelaySec");
     assertEq(uint256(oracle.minFeeWei()), MIN_FEE_WEI, "minFeeWei");
+    assertEq(uint256(oracle.requestTimeoutSec()), REQUEST_TIMEOUT_SEC, "requestTimeoutSec");
     assertEq(oracle.governance(), gov, "governance");
   }
 
   function test_setGovernance_emitsOnceAndRejectsZero() public {
-    ResolutionOracle fresh = new ResolutionOracle(IStaking(address(staking)), IERC20(address(token)), 1, 1, 1);
+    ResolutionOracle fresh = new ResolutionOracle(IStaking(address(staking)), IERC20(address(token)), 1, 1, 1, 1);
     vm.expectRevert(abi.encodeWithSelector(ResolutionOracle.ZeroAddress.selector));
     fresh.setGovernance(address(0));
     vm.prank(gov);
@@ -84,7 +86,7 @@ contract ResolutionOracleTest is SibylTest {
     } catch (bytes memory reason) {
       bytes4 sel = bytes4(reason);
       assertTrue(
-        sel == ObservationVerifier.SignerNotActive.selector || sel == ObservationVerifier.SignersNotAscending.selector,
+        sel == ObservationVerifier.QuorumNotReached.selector || sel == ObservationVerifier.SignersNotAscending.selector,
         "refused as unknown or unordered signers"
       );
     }
@@ -173,7 +175,7 @@ contract ResolutionOracleTest is SibylTest {
     bytes32 id = _request();
     uint256[] memory keys = _keys(3);
     ResolutionOracle.SignedObservation[] memory obs = _signObservations(address(oracle), id, 0, 1, keys);
-    address[] memory ops = _operatorsOf(keys);
+    address[] memory ops = _signersOf(keys);
 
     vm.expectEmit(true, true, true, true, address(oracle));
     emit ResolutionOracle.ReportCommitted(id, 0, 1, ops);
@@ -284,24 +286,33 @@ contract ResolutionOracleTest is SibylTest {
     oracle.commitReport(id, 0, 1, dup);
   }
 
-  function test_commitReport_revertsOnInactiveSigner() public {
+  /// @notice An unknown key and an under-staked operator are not members: they do not count, so two members
+  /// with one of them are below the quorum; three members with one of them commit without it.
+  function test_commitReport_doesNotCountNonMembers() public {
     bytes32 id = _request();
-    // An unknown key and an under-staked operator both count as not active.
     uint256 strangerKey = 0xBADBAD;
     (, uint256 weakKey) = _addOperator(MIN_STAKE_WEI - 1);
+    _nextEpoch();
     uint256[] memory pairs = new uint256[](2);
     pairs[0] = strangerKey;
     pairs[1] = weakKey;
     for (uint256 p = 0; p < 2; ++p) {
       uint256[] memory keys = _keys(3);
       keys[2] = pairs[p];
-      _sortKeysBySigner(keys);
       ResolutionOracle.SignedObservation[] memory obs = _signObservations(address(oracle), id, 0, 1, keys);
-      uint256 at;
-      for (uint256 i = 0; i < 3; ++i) if (keys[i] == pairs[p]) at = i;
-      vm.expectRevert(abi.encodeWithSelector(ObservationVerifier.SignerNotActive.selector, at, vm.addr(pairs[p])));
+      vm.expectRevert(abi.encodeWithSelector(ObservationVerifier.QuorumNotReached.selector, 2, 3));
       oracle.commitReport(id, 0, 1, obs);
     }
+    uint256[] memory withOutsider = new uint256[](4);
+    uint256[] memory members = _keys(3);
+    for (uint256 i = 0; i < 3; ++i) withOutsider[i] = members[i];
+    withOutsider[3] = weakKey;
+    ResolutionOracle.SignedObservation[] memory all = _signObservations(address(oracle), id, 0, 1, withOutsider);
+    address[] memory recorded = _signersOf(_sortKeysBySigner(members));
+    vm.expectEmit(true, true, true, true, address(oracle));
+    emit ResolutionOracle.ReportCommitted(id, 0, 1, recorded);
+    oracle.commitReport(id, 0, 1, all);
+    assertEq(oracle.getRequest(id).signersHash, keccak256(abi.encodePacked(recorded)), "members only on record");
   }
 
   function test_commitReport_revertsBelowQuorum() public {
@@ -320,6 +331,8 @@ contract ResolutionOracleTest is SibylTest {
       vm.prank(operators[i]);
       staking.requestUnbond(MIN_STAKE_WEI);
     }
+    _nextEpoch();
+    _nextEpoch();
     assertEq(staking.activeOperatorCount(), 0, "no active operators");
     bytes32 id = _request();
     ResolutionOracle.SignedObservation[] memory obs = _signObservations(address(oracle), id, 0, 1, _keys(3));
@@ -370,11 +383,97 @@ contract ResolutionOracleTest is SibylTest {
 
   function test_tooEarly_cannotBeDisputedAsAnswer() public {
     bytes32 id = _request();
-    _commitQuorum(id, 0);
+    address[] memory ops = _commitQuorum(id, 0);
     int256 tooEarly = oracle.ANSWER_TOO_EARLY();
-    vm.prank(gov);
+    assertFalse(oracle.isFinalAnswer(id, tooEarly), "too early is not a final answer");
+    vm.startPrank(gov);
+    oracle.markDisputed(id, ops);
     vm.expectRevert(abi.encodeWithSelector(ResolutionOracle.InvalidAnswer.selector, tooEarly));
-    oracle.markDisputed(id, tooEarly);
+    oracle.settleDispute(id, tooEarly, ops);
+    vm.stopPrank();
+  }
+
+  function test_requestResolution_recordsTheEpochItCanFirstBeAnswered() public {
+    bytes32 now_ = _request();
+    assertEq(uint256(oracle.getRequest(now_).epoch), uint256(staking.currentEpoch()), "answerable now: this epoch");
+    uint64 later = uint64(block.timestamp + 5 * EPOCH_LENGTH_SEC);
+    bytes32 id = _requestAs(requester, _params(MIN_FEE_WEI, later, 2, 0));
+    assertEq(uint256(oracle.getRequest(id).epoch), uint256(staking.currentEpoch()) + 5, "the epoch of resolveAfter");
+    bytes32 past = _requestAs(requester, _params(MIN_FEE_WEI, 1, 2, 0));
+    assertEq(uint256(oracle.getRequest(past).epoch), uint256(staking.currentEpoch()), "a past resolveAfter: now");
+  }
+
+  function test_requestResolution_revertsWhenResolveAfterIsTooFar() public {
+    IResolutionOracle.RequestParams memory p = _params(MIN_FEE_WEI, type(uint64).max, 2, 0);
+    token.mint(requester, p.feeWei);
+    vm.prank(requester);
+    token.approve(address(oracle), p.feeWei);
+    vm.prank(requester);
+    vm.expectRevert(abi.encodeWithSelector(ResolutionOracle.ResolveAfterTooFar.selector, type(uint64).max));
+    oracle.requestResolution(p);
+    vm.expectRevert(abi.encodeWithSelector(ResolutionOracle.ResolveAfterTooFar.selector, type(uint64).max));
+    oracle.checkRequest(p);
+  }
+
+  /// @notice A request is judged by its own epoch while that is the current or the previous one, then by the
+  /// previous epoch: Staking keeps those two sets, and a member that left cannot sign for long after.
+  function test_commitReport_isJudgedByTheRequestsEpochThenThePrevious() public {
+    bytes32 id = _request();
+    uint32 epoch = staking.currentEpoch();
+    assertEq(uint256(oracle.reportEpochOf(id)), epoch, "its own");
+    _nextEpoch();
+    assertEq(uint256(oracle.reportEpochOf(id)), epoch, "its own, one epoch later");
+    _nextEpoch();
+    _nextEpoch();
+    assertEq(uint256(oracle.reportEpochOf(id)), uint256(staking.currentEpoch()) - 1, "then the previous");
+    _commitQuorum(id, 1);
+    assertEq(uint256(oracle.getRequest(id).epoch), uint256(staking.currentEpoch()) - 1, "recorded at commit");
+  }
+
+  function test_expireRequest_onlyAnOpenRequestAfterItsTimeout() public {
+    bytes32 id = _request();
+    _commitQuorum(id, 1);
+    vm.warp(block.timestamp + REQUEST_TIMEOUT_SEC);
+    vm.expectRevert(abi.encodeWithSelector(ResolutionOracle.RequestNotOpen.selector, id, ResolutionOracle.Status.Committed));
+    oracle.expireRequest(id);
+    bytes32 unknown = keccak256("unknown");
+    vm.expectRevert(abi.encodeWithSelector(ResolutionOracle.RequestNotOpen.selector, unknown, ResolutionOracle.Status.None));
+    oracle.expireRequest(unknown);
+    bytes32 open = _request();
+    vm.warp(block.timestamp + REQUEST_TIMEOUT_SEC);
+    vm.expectEmit(true, true, true, true, address(oracle));
+    emit ResolutionOracle.RequestExpired(open, MIN_FEE_WEI);
+    vm.expectEmit(true, true, true, true, address(oracle));
+    emit ResolutionOracle.ResolutionFinalized(open, -1);
+    oracle.expireRequest(open);
+  }
+
+  /// @notice The digest is hashed from the calldata words as sent; a word with dirty high bits (a confidence
+  /// that is not a uint16) is refused by the ABI decoder, so what is signed is what is checked.
+  function test_commitReport_refusesDirtyFieldWords() public {
+    bytes32 id = _request();
+    ResolutionOracle.SignedObservation[] memory obs = _signObservations(address(oracle), id, 0, 1, _keys(3));
+    bytes memory data = abi.encodeCall(ResolutionOracle.commitReport, (id, 0, 1, obs));
+    // Layout: selector, requestId, round, answer, offset, length, then 5 words per observation.
+    uint256 confidenceWord = 4 + 32 * 5;
+    data[confidenceWord] = 0x01; // the top byte of the first observation's confidenceBps word
+    (bool ok, ) = address(oracle).call(data);
+    assertFalse(ok, "a dirty confidence word was accepted");
+    data[confidenceWord] = 0x00;
+    (ok, ) = address(oracle).call(data);
+    assertTrue(ok, "the clean report commits");
+  }
+
+  /// @notice A deferred round is judged by the epoch it starts in.
+  function test_tooEarly_newRoundTakesTheEpochItStartsIn() public {
+    bytes32 id = _request();
+    _commitQuorum(id, oracle.ANSWER_TOO_EARLY());
+    ResolutionOracle.Request memory r = oracle.getRequest(id);
+    assertEq(
+      uint256(r.epoch),
+      (uint256(r.resolveAfter) - staking.genesisTimestamp()) / EPOCH_LENGTH_SEC,
+      "the epoch of the retry time"
+    );
   }
 
   // ================================================================
@@ -406,9 +505,9 @@ contract ResolutionOracleTest is SibylTest {
     assertTrue(isFinal, "final");
     assertEq(answer, 1, "answer");
     uint256 share = 333333333333333333;
-    assertEq(oracle.claimableWei(ops[0]), share + 2, "first signer gets the remainder");
-    assertEq(oracle.claimableWei(ops[1]), share, "share");
-    assertEq(oracle.claimableWei(ops[2]), share, "share");
+    assertEq(oracle.claimableWei(staking.operatorOfSigner(ops[0])), share + 2, "first signer gets the remainder");
+    assertEq(oracle.claimableWei(staking.operatorOfSigner(ops[1])), share, "share");
+    assertEq(oracle.claimableWei(staking.operatorOfSigner(ops[2])), share, "share");
 
     vm.expectRevert(abi.encodeWithSelector(ResolutionOracle.WrongStatus.selector, id, ResolutionOracle.Status.Finalized));
     oracle.finalize(id, ops);
@@ -426,15 +525,15 @@ contract ResolutionOracleTest is SibylTest {
     vm.warp(block.timestamp + DISPUTE_WINDOW_SEC);
     oracle.finalize(id, ops);
 
-    uint256 amount = oracle.claimableWei(ops[1]);
+    uint256 amount = oracle.claimableWei(staking.operatorOfSigner(ops[1]));
     vm.expectEmit(true, true, true, true, address(oracle));
-    emit ResolutionOracle.FeesWithdrawn(ops[1], amount);
-    vm.prank(ops[1]);
+    emit ResolutionOracle.FeesWithdrawn(staking.operatorOfSigner(ops[1]), amount);
+    vm.prank(staking.operatorOfSigner(ops[1]));
     oracle.withdrawFees();
-    assertEq(token.balanceOf(ops[1]), amount, "paid");
+    assertEq(token.balanceOf(staking.operatorOfSigner(ops[1])), amount, "paid");
     assertEq(oracle.totalFeesPaidWei(), amount, "totalFeesPaidWei");
 
-    vm.prank(ops[1]);
+    vm.prank(staking.operatorOfSigner(ops[1]));
     vm.expectRevert(abi.encodeWithSelector(ResolutionOracle.NothingToWithdraw.selector));
     oracle.withdrawFees();
   }
@@ -514,42 +613,45 @@ contract ResolutionOracleTest is SibylTest {
 
   function test_markDisputed_onlyGovernance() public {
     bytes32 id = _request();
-    _commitQuorum(id, 1);
+    address[] memory ops = _commitQuorum(id, 1);
     vm.expectRevert(abi.encodeWithSelector(ResolutionOracle.OnlyGovernance.selector, address(this)));
-    oracle.markDisputed(id, 0);
+    oracle.markDisputed(id, ops);
     vm.expectRevert(abi.encodeWithSelector(ResolutionOracle.OnlyGovernance.selector, address(this)));
-    oracle.settleDispute(id, false, 0, new address[](0));
+    oracle.settleDispute(id, 1, ops);
   }
 
   function test_markDisputed_emitsAndChecks() public {
     bytes32 id = _request();
     vm.prank(gov);
     vm.expectRevert(abi.encodeWithSelector(ResolutionOracle.WrongStatus.selector, id, ResolutionOracle.Status.Open));
-    oracle.markDisputed(id, 0);
+    oracle.markDisputed(id, new address[](0));
 
-    _commitQuorum(id, 1);
+    address[] memory ops = _commitQuorum(id, 1);
+    assertTrue(oracle.isFinalAnswer(id, -1), "-1 is final");
+    assertTrue(oracle.isFinalAnswer(id, 0), "0 is an outcome");
+    assertFalse(oracle.isFinalAnswer(id, 2), "2 is out of range");
+    assertFalse(oracle.isFinalAnswer(keccak256("unknown"), 0), "no request");
     vm.startPrank(gov);
-    vm.expectRevert(abi.encodeWithSelector(ResolutionOracle.InvalidAnswer.selector, int256(1)));
-    oracle.markDisputed(id, 1); // the committed answer itself
-    vm.expectRevert(abi.encodeWithSelector(ResolutionOracle.InvalidAnswer.selector, int256(2)));
-    oracle.markDisputed(id, 2); // out of range
+    vm.expectRevert(abi.encodeWithSelector(ResolutionOracle.SignersMismatch.selector, id));
+    oracle.markDisputed(id, new address[](0));
     vm.expectEmit(true, true, true, true, address(oracle));
     emit ResolutionOracle.ResolutionDisputed(id);
-    oracle.markDisputed(id, -1);
+    int256 committed = oracle.markDisputed(id, ops);
+    assertEq(committed, 1, "returns the committed answer");
     vm.expectRevert(abi.encodeWithSelector(ResolutionOracle.WrongStatus.selector, id, ResolutionOracle.Status.Disputed));
-    oracle.markDisputed(id, 0);
+    oracle.markDisputed(id, ops);
     vm.stopPrank();
     assertEq(uint256(oracle.getRequest(id).status), uint256(ResolutionOracle.Status.Disputed), "disputed");
   }
 
   function test_markDisputed_revertsAfterWindow() public {
     bytes32 id = _request();
-    _commitQuorum(id, 1);
+    address[] memory ops = _commitQuorum(id, 1);
     uint64 endsAt = uint64(block.timestamp) + DISPUTE_WINDOW_SEC;
     vm.warp(endsAt);
     vm.prank(gov);
     vm.expectRevert(abi.encodeWithSelector(ResolutionOracle.DisputeWindowClosed.selector, endsAt));
-    oracle.markDisputed(id, 0);
+    oracle.markDisputed(id, ops);
   }
 
   function test_settleDispute_overturnedRefundsRequester() public {
@@ -557,39 +659,39 @@ contract ResolutionOracleTest is SibylTest {
     address[] memory ops = _commitQuorum(id, 1);
     vm.startPrank(gov);
     vm.expectRevert(abi.encodeWithSelector(ResolutionOracle.WrongStatus.selector, id, ResolutionOracle.Status.Committed));
-    oracle.settleDispute(id, true, 0, ops);
-    oracle.markDisputed(id, 0);
+    oracle.settleDispute(id, 0, ops);
+    oracle.markDisputed(id, ops);
     vm.expectRevert(abi.encodeWithSelector(ResolutionOracle.SignersMismatch.selector, id));
-    oracle.settleDispute(id, true, 0, new address[](0));
+    oracle.settleDispute(id, 0, new address[](0));
     vm.expectRevert(abi.encodeWithSelector(ResolutionOracle.InvalidAnswer.selector, int256(5)));
-    oracle.settleDispute(id, true, 5, ops);
+    oracle.settleDispute(id, 5, ops);
 
     vm.expectEmit(true, true, true, true, address(oracle));
     emit ResolutionOracle.DisputeSettled(id, true, 0);
     vm.expectEmit(true, true, true, true, address(oracle));
     emit ResolutionOracle.ResolutionFinalized(id, 0);
-    oracle.settleDispute(id, true, 0, ops);
+    oracle.settleDispute(id, 0, ops);
     vm.stopPrank();
 
     (bool isFinal, int256 answer) = oracle.getResolution(id);
     assertTrue(isFinal, "final");
     assertEq(answer, 0, "answer replaced");
     assertEq(oracle.claimableWei(requester), MIN_FEE_WEI, "fee back to the requester");
-    for (uint256 i = 0; i < ops.length; ++i) assertEq(oracle.claimableWei(ops[i]), 0, "signers of a wrong answer get nothing");
+    for (uint256 i = 0; i < ops.length; ++i) assertEq(oracle.claimableWei(staking.operatorOfSigner(ops[i])), 0, "signers of a wrong answer get nothing");
   }
 
   function test_settleDispute_upheldPaysSigners() public {
     bytes32 id = _request();
     address[] memory ops = _commitQuorum(id, 1);
     vm.startPrank(gov);
-    oracle.markDisputed(id, 0);
+    oracle.markDisputed(id, ops);
     vm.expectEmit(true, true, true, true, address(oracle));
     emit ResolutionOracle.DisputeSettled(id, false, 1);
-    oracle.settleDispute(id, false, 0, ops);
+    oracle.settleDispute(id, 1, ops);
     vm.stopPrank();
     (, int256 answer) = oracle.getResolution(id);
     assertEq(answer, 1, "answer kept");
-    assertGe(oracle.claimableWei(ops[0]), MIN_FEE_WEI / 3, "signers paid");
+    assertGe(oracle.claimableWei(staking.operatorOfSigner(ops[0])), MIN_FEE_WEI / 3, "signers paid");
   }
 
   // ================================================================
@@ -605,10 +707,10 @@ contract ResolutionOracleTest is SibylTest {
     vm.warp(block.timestamp + DISPUTE_WINDOW_SEC);
     oracle.finalize(id, ops);
     uint256 credited;
-    for (uint256 i = 0; i < ops.length; ++i) credited += oracle.claimableWei(ops[i]);
+    for (uint256 i = 0; i < ops.length; ++i) credited += oracle.claimableWei(staking.operatorOfSigner(ops[i]));
     assertEq(credited, fee, "credited == fee");
     for (uint256 i = 0; i < ops.length; ++i) {
-      vm.prank(ops[i]);
+      vm.prank(staking.operatorOfSigner(ops[i]));
       oracle.withdrawFees();
     }
     assertEq(token.balanceOf(address(oracle)), 0, "all paid out");

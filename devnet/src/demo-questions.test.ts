@@ -132,7 +132,7 @@ test('the price question and the feed follow the price the market site serves', 
   }
 })
 
-test('a lying node reports a different valid outcome for every question, with the same evidence', async (t) => {
+test('a lying node reports a different valid outcome for every question, with the same evidence; its bundle records the honest answer', async (t) => {
   const liar = createLyingResolver(resolver)
   for (const question of buildDemoQuestions(sites.url)) {
     const [honest, lie] = await Promise.all([resolve(question), resolve(question, liar)])
@@ -140,7 +140,12 @@ test('a lying node reports a different valid outcome for every question, with th
     t.not(lie.answer, honest.answer, question.key)
     t.true(lie.answer >= 0n && lie.answer < BigInt(question.outcomes.length), question.key)
     t.is(lie.confidenceBps, honest.confidenceBps)
-    t.is(lie.evidenceHash, honest.evidenceHash)
     t.is(lie.modelHash, honest.modelHash)
+    // The same pages, and a bundle that records the honest judgement (the hashes differ only by fetch and
+    // creation times): what its replay shows against what it signed.
+    const pages = (o: typeof honest) => o.evidence?.bundle.sources.map((s) => s.rawHash)
+    t.deepEqual(pages(lie), pages(honest), question.key)
+    t.is(lie.evidence?.bundle.header.answer, honest.answer, question.key)
+    t.is(lie.evidence?.bundle.header.confidenceBps, honest.confidenceBps, question.key)
   }
 })

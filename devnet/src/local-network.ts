@@ -15,6 +15,7 @@ import { sleepUnlessAborted } from '@sibyl/service-kit/time/sleep-unless-aborted
 import { AnvilStartError, startAnvil, type Anvil, type StartAnvilParameters } from '@sibyl/contracts/anvil'
 import { connectContracts, type LocalContracts } from '@sibyl/contracts/connect-contracts'
 import { deploySibyl } from '@sibyl/contracts/deploy'
+import { registerSigner } from '@sibyl/contracts/requests'
 import type { DeployConfigInput } from '@sibyl/contracts/deploy-config'
 
 export class LocalNetworkError extends BaseError {
@@ -74,7 +75,10 @@ export type AddOperatorsParameters = {
   stakeWei?: bigint
 }
 
-/** Funds, registers and stakes `count` operators. */
+/**
+ * Funds, registers (with the signing key's proof), admits (the deployer owns Staking) and stakes `count`
+ * operators, then moves the chain's clock to the next Staking epoch, where they are members.
+ */
 export async function addOperators(parameters: AddOperatorsParameters): Promise<LocalOperator[]> {
   const { provider, deployer, deployment, count } = parameters
   const first = parameters.firstIndex ?? 0
@@ -88,11 +92,21 @@ export async function addOperators(parameters: AddOperatorsParameters): Promise<
     await (await token.getFunction('mint')(operator.address, stakeWei)).wait()
     const asOperator = connectContracts(deployment, operator)
     await (await asOperator.token.getFunction('approve')(deployment.contracts.staking, stakeWei)).wait()
-    await (await asOperator.staking.getFunction('registerSigner')(signer.address)).wait()
+    await registerSigner(asOperator.staking, operator, signer)
+    await (await staking.getFunction('admit')(operator.address)).wait()
     await (await asOperator.staking.getFunction('stake')(stakeWei)).wait()
     operators.push({ index: i, operator, signer })
   }
+  await startNextEpoch(provider, deployment)
   return operators
+}
+
+/** Moves the chain's clock to the start of the next Staking epoch (joins and leaves take effect there). */
+export async function startNextEpoch(provider: JsonRpcProvider, deployment: Deployment): Promise<void> {
+  const { staking } = connectContracts(deployment, provider)
+  const next = await staking.epochStartsAt((await staking.currentEpoch()) + 1n)
+  const now = BigInt(await latestTimestamp(provider))
+  if (next > now) await increaseTime(provider, Number(next - now))
 }
 
 export type LocalNetwork = {

@@ -5,7 +5,9 @@
  *
  * The liar judges like an honest node and then reports something else with the same shape: the same
  * confidence, evidence hash and model hash (it claims to have read what the others read), so only the
- * answer gives it away.
+ * answer gives it away. Its evidence bundle is the honest one its judge produced (the wrapper changes the
+ * answer after judging, not the bundle): the bundle records the judge's answer, so the node's signed answer
+ * does not survive its own replay (`sibyl replay`, oracle-node/src/evidence/) — the proof a disputer brings.
  * - Questions: an outcome answer becomes the next outcome (index + 1, wrapping around), always a valid index
  *   that differs from the honest one. Reserved answers (unresolvable, too early) and "retry" / "skip" pass
  *   through unchanged: the liar lies exactly where the honest nodes commit to an outcome.

@@ -1,6 +1,7 @@
 /**
  * A whole Sibyl network on this machine, for the demo, the end-to-end tests and the end-to-end benchmark:
- * nats-server with JetStream (temporary store), anvil with the contracts deployed (the demo feed included),
+ * nats-server with JetStream (temporary store; open, or secured: operator-mode identities for every node, the
+ * aggregator and a reader, TLS, one server or a three-server cluster, see `natsSecurity`), anvil with the contracts deployed (the demo feed included),
  * n funded, staked and registered operators, the demo's fictional source sites, n oracle nodes (the last
  * `lyingNodes` of them lying) and an aggregator.
  *
@@ -26,6 +27,7 @@ import { startDemoSites, type DemoSites } from './serve-demo-sites.ts'
 import { buildDemoFeedSpec, DEMO_FEED } from './demo-questions.ts'
 import { createLyingFeedValueReader, createLyingResolver } from './lying-resolver.ts'
 import { startNatsServer, type NatsServer } from './start-nats-server.ts'
+import { startNatsCluster, type NatsCluster, type NatsConnectionSpec } from './start-nats-cluster.ts'
 
 export class DemoNetworkError extends BaseError {
   override name = 'DemoNetworkError' as const
@@ -64,6 +66,15 @@ export type StartDemoNetworkParameters = {
   workDir?: string
   /** A logger per component ('node-1', 'aggregator'); default silent. */
   createLogger?: (component: string) => Logger
+  /**
+   * The message bus (default `open`: one server, no auth, as the tests that read it anonymously expect).
+   * `secured`: every node, the aggregator and the watcher connect with identities of their own (least privilege by
+   * subject; no anonymous client), over TLS, to `natsServers` servers (1, or a three-server cluster with every
+   * stream at three replicas).
+   */
+  natsSecurity?: 'open' | 'secured'
+  /** Servers of a secured bus: 1 or 3 (default 1). */
+  natsServers?: 1 | 3
   /** Told about each child process (anvil, nats-server) as soon as it is spawned. */
   onSpawn?: (child: ChildProcess) => void
   /** Aborts the start: what was started is stopped and the start throws. */
@@ -86,9 +97,16 @@ export type DemoNode = {
 
 export type DemoNetwork = {
   net: LocalNetwork
-  /** The running nats-server; replaced by restartNats(). */
+  /** The running nats-server (the first one of a secured bus); replaced by restartNats(). */
   nats: NatsServer
+  /** The first server's URL. An open bus takes anyone there; a secured one needs `natsReader` / `natsAdmin`. */
   natsUrl: string
+  /** How a read-only client connects (every server; on a secured bus its creds and CA): the demo's watcher. */
+  natsReader: NatsConnectionSpec | { servers: string[] }
+  /** How an administrator connects (look at streams and KV in tests; provisioning). */
+  natsAdmin: NatsConnectionSpec | { servers: string[] }
+  /** The secured bus (identities, servers to kill and restart); undefined when open. */
+  natsCluster: NatsCluster | undefined
   sites: DemoSites
   workDir: string
   deploymentFile: string
@@ -138,16 +156,25 @@ export async function startDemoNetwork(parameters: StartDemoNetworkParameters = 
     if (ownsWorkDir) rmSync(workDir, { recursive: true, force: true })
   }
   let natsServer: NatsServer | undefined
+  let natsCluster: NatsCluster | undefined
+  const secured = parameters.natsSecurity === 'secured'
   const checkAborted = () => {
     if (parameters.signal?.aborted) throw new DemoNetworkError('The demo network start was aborted.')
   }
 
   try {
-    step('starting nats-server (JetStream) and anvil')
+    step(secured ? `starting ${parameters.natsServers ?? 1} secured nats-server(s) (JetStream, TLS, identities) and anvil` : 'starting nats-server (JetStream) and anvil')
     const natsStore = join(workDir, 'nats')
     mkdirSync(natsStore, { recursive: true })
     const spawnHook = parameters.onSpawn ? { onSpawn: parameters.onSpawn } : {}
-    const natsStart = startNatsServer({ storeDir: natsStore, ...spawnHook })
+    // anvil's chain id (startLocalNetwork's default): the identities' permissions and the rounds bucket name it.
+    const chainId = 31337
+    const natsStart = secured
+      ? startNatsCluster({ size: parameters.natsServers ?? 1, workDir: natsStore, chainIds: [chainId], ...spawnHook }).then((cluster) => {
+          natsCluster = cluster
+          return cluster.servers[0]!
+        })
+      : startNatsServer({ storeDir: natsStore, ...spawnHook })
     const netStart = startLocalNetwork({
       operators: operatorCount,
       config: {
@@ -160,7 +187,7 @@ export async function startDemoNetwork(parameters: StartDemoNetworkParameters = 
     const [natsResult, netResult] = await Promise.allSettled([natsStart, netStart])
     if (natsResult.status === 'fulfilled') {
       natsServer = natsResult.value
-      undo.push(() => natsServer!.stop())
+      undo.push(async () => (natsCluster ? natsCluster.stop() : natsServer!.stop()))
     }
     if (netResult.status === 'fulfilled') {
       // startLocalNetwork takes no spawn hook: anvil is reported once the chain is up (it stops anvil itself if
@@ -172,7 +199,14 @@ export async function startDemoNetwork(parameters: StartDemoNetworkParameters = 
     if (netResult.status === 'rejected') throw netResult.reason
     const net = netResult.value
     const nats = natsResult.value as NatsServer
+    if (Number(net.deployment.chainId) !== chainId) throw new DemoNetworkError(`The local chain is ${net.deployment.chainId}, not ${chainId}.`)
     checkAborted()
+    // Each component's NATS section: on a secured bus its own identity (creds file, CA) and every server.
+    const natsSection = async (spec: Parameters<NatsCluster['addIdentity']>[0]) => {
+      if (!natsCluster) return { servers: [nats.url] }
+      const c = await natsCluster.addIdentity(spec)
+      return { servers: c.servers, credentialsFile: c.credentialsFile, ...(c.tls ? { tls: c.tls } : {}) }
+    }
 
     step('serving the demo sites')
     const sites = await startDemoSites()
@@ -188,7 +222,7 @@ export async function startDemoNetwork(parameters: StartDemoNetworkParameters = 
       {
         name: 'demo-aggregator',
         chain: { rpcUrls: [net.anvil.rpcUrl], deploymentFile, pollIntervalMs },
-        nats: { servers: [nats.url], ackWaitMs: 5000 },
+        nats: { ...(await natsSection({ role: 'aggregator', name: 'demo-aggregator' })), ackWaitMs: 5000 },
         key: { source: 'env', env: 'AGGREGATOR_KEY' },
         // Every node answers within seconds here: a short deadline gets the outlier reports out quickly.
         rounds: { deadlineMs: 20_000, commitLeaseMs: 5000, sweepIntervalMs: 200 },
@@ -205,6 +239,9 @@ export async function startDemoNetwork(parameters: StartDemoNetworkParameters = 
         return natsServer!
       },
       natsUrl: nats.url,
+      natsReader: natsCluster ? natsCluster.reader : { servers: [nats.url] },
+      natsAdmin: natsCluster ? natsCluster.admin : { servers: [nats.url] },
+      natsCluster,
       sites,
       workDir,
       deploymentFile,
@@ -233,7 +270,12 @@ export async function startDemoNetwork(parameters: StartDemoNetworkParameters = 
         return handle.startAggregator()
       },
       restartNats: async () => {
-        natsServer = await natsServer!.restart()
+        if (natsCluster) {
+          for (let i = 0; i < natsCluster.servers.length; i++) await natsCluster.restart(i)
+          natsServer = natsCluster.servers[0]
+        } else {
+          natsServer = await natsServer!.restart()
+        }
       },
       stop: async () => unwind(),
     }
@@ -251,7 +293,7 @@ export async function startDemoNetwork(parameters: StartDemoNetworkParameters = 
       const config = nodeConfigSchema.parse({
         name,
         chain: { rpcUrls: [net.anvil.rpcUrl], deploymentFile, confirmations: 0, pollIntervalMs },
-        nats: { servers: [nats.url] },
+        nats: await natsSection({ role: 'node', name, signer: op.signer.address }),
         key: { source: 'env', env: `NODE_KEY_${op.index}` },
         stateDir: join(workDir, name),
         // The demo sites are on 127.0.0.1: the only reason this is ever true.

@@ -27,6 +27,8 @@ export type NatsServer = {
   storeDir: string
   process: ChildProcess
   stop: () => Promise<void>
+  /** SIGKILL: the server dies as in a crash (no clean shutdown, no store flush). */
+  kill: () => Promise<void>
   restart: () => Promise<NatsServer>
 }
 
@@ -42,6 +44,11 @@ export type StartNatsServerParameters = {
   onSpawn?: (child: ChildProcess) => void
   /** Picks a port when none is given (default: a free loopback port from the OS); tests pass their own. */
   pickPort?: () => Promise<number>
+  /**
+   * A nats-server config file (a secured server: `start-nats-cluster.ts` writes them); its JetStream store must
+   * be `storeDir`. Without one the server runs open (no auth, no TLS): what the single-server tests use.
+   */
+  configFile?: string
 }
 
 /** Tries at a free port before giving up (a port taken between picking and binding it). */
@@ -90,7 +97,8 @@ async function startOnce(parameters: StartNatsServerParameters): Promise<NatsSer
   }
   const port = parameters.port || (await (parameters.pickPort ?? freePort)())
   const storeDir = parameters.storeDir ?? mkdtempSync(join(tmpdir(), 'sibyl-nats-'))
-  const child = spawn(binary, ['-js', '-sd', storeDir, '-a', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] })
+  const args = parameters.configFile ? ['-c', parameters.configFile, '-a', '127.0.0.1', '-p', String(port)] : ['-js', '-sd', storeDir, '-a', '127.0.0.1', '-p', String(port)]
+  const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] })
   parameters.onSpawn?.(child)
   const listeningLine = `Listening for client connections on 127.0.0.1:${port}`
   let listening = false
@@ -116,6 +124,14 @@ async function startOnce(parameters: StartNatsServerParameters): Promise<NatsSer
     })
   }
 
+  const kill = async () => {
+    if (exited() || spawnError) return
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve())
+      child.kill('SIGKILL')
+    })
+  }
+
   const deadline = Date.now() + (parameters.startTimeoutMs ?? 10_000)
   for (;;) {
     if (spawnError || exited()) {
@@ -137,6 +153,7 @@ async function startOnce(parameters: StartNatsServerParameters): Promise<NatsSer
     storeDir,
     process: child,
     stop,
+    kill,
     restart: async () => {
       await stop()
       return startNatsServer({ ...parameters, port, storeDir, binary })

@@ -3,6 +3,12 @@ import { readFileSync } from 'node:fs'
 import { Signature, Wallet, keccak256, toUtf8Bytes, verifyTypedData } from 'ethers'
 import { makeVectors, serializeVectors, vectorsFile } from '../scripts/make-vectors.ts'
 import {
+  FEED_OBSERVATION_TYPEHASH,
+  SIGNER_REGISTRATION_TYPEHASH,
+  feedObservationTypes,
+  signSignerRegistration,
+  signerRegistrationDigest,
+  signerRegistrationTypes,
   HALF_CURVE_ORDER,
   InvalidObservationError,
   OBSERVATION_TYPEHASH,
@@ -44,6 +50,52 @@ test('each golden vector checks field by field against an independent encoding',
     t.is(verifyTypedData(toTypedDataDomain(domain), observationTypes, observation, v.expected.signature), v.expected.signer)
     t.deepEqual(toCompactSignature(v.expected.signature), { r: v.expected.r, yParityAndS: v.expected.yParityAndS })
   }
+})
+
+test('each feed vector checks against an independent encoding: the FeedObservation type with observedAt', (t) => {
+  t.is(committed.feedTypeHash, keccak256(toUtf8Bytes(committed.feedType)))
+  t.is(FEED_OBSERVATION_TYPEHASH, committed.feedTypeHash)
+  t.true(committed.feedVectors.length >= 2)
+  for (const v of committed.feedVectors) {
+    const domain = { chainId: BigInt(v.chainId), verifyingContract: v.verifyingContract }
+    const observation = buildObservation({
+      requestId: v.feedId,
+      round: v.roundId,
+      answer: BigInt(v.answer),
+      observedAt: Number(v.observedAt),
+      confidenceBps: v.confidenceBps,
+      evidenceHash: v.evidenceHash,
+      modelHash: v.modelHash,
+    })
+    t.is(hashObservationStruct(observation), v.expected.structHash)
+    t.is(observationDigest(domain, observation), v.expected.digest)
+    t.is(recoverObservationSigner(domain, observation, v.expected.signature), v.expected.signer)
+    const value = { ...observation, feedId: v.feedId, roundId: v.roundId }
+    t.is(verifyTypedData(toTypedDataDomain(domain), feedObservationTypes, value, v.expected.signature), v.expected.signer)
+    // The same fields without observedAt are another message: the time is part of what is signed.
+    const { observedAt: _, ...withoutTime } = observation
+    t.not(observationDigest(domain, withoutTime), v.expected.digest)
+    t.not(observationDigest(domain, { ...observation, observedAt: observation.observedAt! - 1 }), v.expected.digest)
+  }
+})
+
+test('each signer-registration vector checks against ethers and the Staking domain', async (t) => {
+  t.is(committed.registrationTypeHash, keccak256(toUtf8Bytes(committed.registrationType)))
+  t.is(SIGNER_REGISTRATION_TYPEHASH, committed.registrationTypeHash)
+  const wallet = new Wallet(committed.privateKey)
+  for (const v of committed.registrationVectors) {
+    const p = { operator: v.operator, signer: v.signer, chainId: BigInt(v.chainId), stakingAddress: v.verifyingContract }
+    t.is(signerRegistrationDigest(p), v.expected.digest)
+    const domain = toTypedDataDomain({ chainId: p.chainId, verifyingContract: p.stakingAddress })
+    t.is(verifyTypedData(domain, signerRegistrationTypes, { operator: v.operator, signer: v.signer }, v.expected.signature), v.signer)
+    t.is(await signSignerRegistration({ signer: wallet, operator: v.operator, chainId: p.chainId, stakingAddress: p.stakingAddress }), v.expected.signature)
+  }
+})
+
+test('observedAt must be a whole number of seconds in uint64', (t) => {
+  t.throws(() => hashObservationStruct(buildObservation({ observedAt: -1 })), { message: /observedAt/ })
+  t.throws(() => hashObservationStruct(buildObservation({ observedAt: 1.5 })), { message: /observedAt/ })
+  t.regex(hashObservationStruct(buildObservation({ observedAt: 0 })), /^0x[0-9a-f]{64}$/)
 })
 
 const domain = { chainId: 31337n, verifyingContract: '0x5FbDB2315678afecb367f032d93F642f64180aa3' }

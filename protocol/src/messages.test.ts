@@ -54,13 +54,18 @@ test('malformed messages are rejected by the schema with the path of what is wro
 
 test('subjects and message ids name chain, contract, request and signer', (t) => {
   const target = { chainId: 31337n, contract: '0xABCDEFabcdef0123456789012345678901234567', requestId: `0x${'AB'.repeat(32)}` }
-  t.is(observationSubject(target), `sibyl.v1.obs.31337.0xabcdefabcdef0123456789012345678901234567.0x${'ab'.repeat(32)}`)
-  t.true(observationSubject(target).startsWith(observationFilter(31337n, target.contract).slice(0, -1)))
+  const signer = '0x00000000000000000000000000000000000000Aa'
+  t.is(observationSubject({ chainId: 31337n, signer }), 'sibyl.v1.obs.31337.0x00000000000000000000000000000000000000aa')
+  t.is(observationFilter(31337n), 'sibyl.v1.obs.31337.*')
   t.is(outlierSubject(target).split('.')[2], 'outliers')
-  t.true(streams.observations.subjects[0].endsWith('>'))
-  const a = observationMessageId({ ...target, round: 0, signer: '0x00000000000000000000000000000000000000Aa' })
-  const b = observationMessageId({ ...target, round: 1, signer: '0x00000000000000000000000000000000000000Aa' })
+  t.is(streams.observations.subjects[0], 'sibyl.v1.obs.>')
+  const signature = `0x${'12'.repeat(65)}`
+  const a = observationMessageId({ ...target, round: 0, signer, signature })
+  const b = observationMessageId({ ...target, round: 1, signer, signature })
   t.not(a, b)
+  // The id ends with a part of the signature nobody can know before the signer publishes.
+  t.not(a, observationMessageId({ ...target, round: 0, signer, signature: `0x${'34'.repeat(65)}` }))
+  t.true(a.includes(signer.toLowerCase()))
 })
 
 test('reserved answers and the quorum rule mirror the contracts', (t) => {

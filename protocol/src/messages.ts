@@ -99,6 +99,12 @@ export const outlierMessageSchema = z
              * late dissent is still a signed dissent. Absent when it arrived on time.
              */
             late: z.literal(true).optional(),
+            /**
+             * Where the evidence bundle behind `evidenceHash` is fetched: the signer's bucket in the JetStream
+             * object store and the object's name (evidence-bundle.ts `evidenceLocation`). Optional: a reader can
+             * derive it from signer and evidenceHash; reports written before it existed lack it.
+             */
+            evidence: z.object({ bucket: z.string().regex(/^sibyl_evidence_[0-9a-f]{40}$/), object: z.string().regex(/^0x[0-9a-f]{64}$/) }).strict().optional(),
           })
           .strict(),
       )

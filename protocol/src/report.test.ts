@@ -32,13 +32,13 @@ test('a report refuses disagreeing observations, a duplicate signer, and a signa
   t.throws(() => buildCommitReport(domain, []), { instanceOf: ReportError })
 })
 
-test('a feed transmit keeps each node its own value and checks feed and round', async (t) => {
+test('a feed transmit keeps each node its own value and time and checks feed and round', async (t) => {
   const feedId = feedIdOf('ETH / USD')
   t.is(feedId, keccak256(toUtf8Bytes('ETH / USD')))
   const values = [300n, 301n, 299n, 10_000n]
   const signed = await Promise.all(
     wallets.slice(0, 4).map((w, i) =>
-      signObservation({ signer: w, domain, observation: { ...base, requestId: feedId, round: 7, answer: values[i]! } }),
+      signObservation({ signer: w, domain, observation: { ...base, requestId: feedId, round: 7, answer: values[i]!, observedAt: 1_700_000_000 + i } }),
     ),
   )
   const transmit = buildFeedTransmit(domain, feedId, signed)
@@ -47,7 +47,10 @@ test('a feed transmit keeps each node its own value and checks feed and round', 
   for (const [i, signer] of transmit.signers.entries()) {
     const w = wallets.findIndex((x) => x.address === signer)
     t.is(transmit.values[i]!.answer, values[w]!)
+    t.is(transmit.values[i]!.observedAt, BigInt(1_700_000_000 + w))
   }
-  const other = await signObservation({ signer: wallets[4]!, domain, observation: { ...base, requestId: feedId, round: 8 } })
+  const other = await signObservation({ signer: wallets[4]!, domain, observation: { ...base, requestId: feedId, round: 8, observedAt: 1 } })
   t.throws(() => buildFeedTransmit(domain, feedId, [...signed, other]), { instanceOf: ReportError, message: /this feed and round/ })
+  const untimed = await signObservation({ signer: wallets[4]!, domain, observation: { ...base, requestId: feedId, round: 7 } })
+  t.throws(() => buildFeedTransmit(domain, feedId, [...signed, untimed]), { instanceOf: ReportError, message: /observedAt/ })
 })

@@ -29,7 +29,8 @@ export type CommitReport = {
   signers: string[]
 }
 
-export type FeedValue = ReportObservation & { answer: bigint }
+/** One signed value of FeedAggregator.transmit: a FeedObservation's fields and its compact signature. */
+export type FeedValue = ReportObservation & { answer: bigint; observedAt: bigint }
 
 export type FeedTransmit = {
   roundId: number
@@ -120,11 +121,19 @@ export function buildFeedTransmit(
         details: `${s.signer} signed ${s.observation.requestId}/${s.observation.round}`,
       })
     }
+    // FeedAggregator verifies FeedObservation signatures, which sign the observation time.
+    if (s.observation.observedAt === undefined) {
+      throw new ReportError('A feed observation must carry the time it was observed (observedAt).', { details: s.signer })
+    }
   }
   const recovered = recoverAndSort(domain, signed, recover)
   return {
     roundId,
-    values: recovered.map((r) => ({ ...toReportObservation(r), answer: r.signed.observation.answer })),
+    values: recovered.map((r) => ({
+      ...toReportObservation(r),
+      answer: r.signed.observation.answer,
+      observedAt: BigInt(r.signed.observation.observedAt!),
+    })),
     signers: recovered.map((r) => r.signer),
   }
 }

@@ -13,6 +13,7 @@ import {
   metricsEndpointSchema,
   natsConnectionFields,
   readConfigFile,
+  resolveNatsPaths,
   serviceNameSchema,
 } from '@sibyl/service-kit/config/config-parts'
 
@@ -95,6 +96,7 @@ export function resolveAggregatorConfig(raw: unknown, baseDir: string, label = '
   return {
     ...config,
     chain: { ...config.chain, deploymentFile: abs(config.chain.deploymentFile) },
+    nats: resolveNatsPaths(config.nats, abs),
     ...(config.key.source === 'keystore' ? { key: { ...config.key, path: abs(config.key.path) } } : {}),
   }
 }

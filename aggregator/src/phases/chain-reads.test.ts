@@ -5,16 +5,18 @@
  */
 import test from 'ava'
 import { ZeroHash, type ContractRunner, type TransactionRequest } from 'ethers'
-import { FeedAggregator__factory, ResolutionOracle__factory } from '@sibyl/contracts/typechain'
+import { FeedAggregator__factory, ResolutionOracle__factory, Staking__factory } from '@sibyl/contracts/typechain'
 import { REQUEST_STATUS } from '@sibyl/protocol/request-status'
 import { FEED, ORACLE, REQUEST_ID, createFakeChain } from '../testing/phase-fixture.ts'
 import { checkRoundOnChain, createChainReads } from './chain-reads.ts'
 
 const oracleInterface = ResolutionOracle__factory.createInterface()
 const feedInterface = FeedAggregator__factory.createInterface()
+const stakingInterface = Staking__factory.createInterface()
+const STAKING = '0x0000000000000000000000000000000000000002'
 
 function request(status: bigint, round: bigint, answer = 0n) {
-  return ['0x0000000000000000000000000000000000000009', 10n ** 17n, 1000n, 0n, answer, status, 2n, round, 0n, ZeroHash] as const
+  return ['0x0000000000000000000000000000000000000009', 10n ** 17n, 1000n, 0n, answer, status, 2n, round, 0n, 5n, ZeroHash] as const
 }
 
 /** A runner whose eth_call answers getRequest and latestRoundId from fixed values, and records each call. */
@@ -40,6 +42,36 @@ test('readRequest decodes status, round and answer from getRequest at the oracle
   t.deepEqual(r, { status: REQUEST_STATUS.Committed, round: 3, answer: -1n, resolveAfter: 1000n })
   t.is(String(calls[0]!.to), ORACLE)
   t.deepEqual(oracleInterface.decodeFunctionData('getRequest', String(calls[0]!.data)).toArray(), [REQUEST_ID])
+})
+
+test('readRoundRules reads the report epoch, then the members and n of that epoch from Staking', async (t) => {
+  const calls: TransactionRequest[] = []
+  const signers = ['0x00000000000000000000000000000000000000A1', '0x00000000000000000000000000000000000000a2', '0x00000000000000000000000000000000000000A3']
+  const runner: ContractRunner = {
+    provider: null,
+    call: async (tx: TransactionRequest) => {
+      calls.push(tx)
+      const data = String(tx.data)
+      if (data.startsWith(oracleInterface.getFunction('reportEpochOf').selector)) return oracleInterface.encodeFunctionResult('reportEpochOf', [7n])
+      if (data.startsWith(oracleInterface.getFunction('staking').selector)) return oracleInterface.encodeFunctionResult('staking', [STAKING])
+      if (data.startsWith(stakingInterface.getFunction('membersOf').selector)) {
+        const [asked, epoch] = stakingInterface.decodeFunctionData('membersOf', data)
+        t.is(epoch, 7n, 'the report epoch')
+        t.is(asked.length, 3)
+        return stakingInterface.encodeFunctionResult('membersOf', [0b101n, 2n, 4n])
+      }
+      throw new Error(`unexpected call ${data.slice(0, 10)}`)
+    },
+  }
+  const chain = createChainReads({ runner, oracleAddress: ORACLE })
+  const rules = await chain.readRoundRules!(
+    { kind: 'resolution', contract: ORACLE, requestId: REQUEST_ID, round: 0 },
+    signers.map((signer) => ({ signer, observedAtMs: 0 })),
+  )
+  t.is(rules.epoch, 7)
+  t.is(rules.operatorCount, 4)
+  t.deepEqual([...rules.counted], [signers[0], '0x00000000000000000000000000000000000000A3'])
+  t.is(rules.signers.size, 3)
 })
 
 test('readLatestFeedRound asks the feed it is given', async (t) => {

@@ -1,23 +1,52 @@
 /**
- * What the aggregator reads from the chain about a round: the request (ResolutionOracle.getRequest) and a
- * feed's last round (FeedAggregator.latestRoundId), through the TypeChain bindings generated from the
- * contracts' ABIs, so a changed struct is a type error here and not a wrong field at run time.
+ * What the aggregator reads from the chain about a round: the request (ResolutionOracle.getRequest), a
+ * feed's last round (FeedAggregator.latestRoundId), and the rules a report landing now is judged by (the
+ * Staking epoch whose operator set counts, its size, and which of the round's signers are members), through
+ * the TypeChain bindings generated from the contracts' ABIs, so a changed struct is a type error here and not
+ * a wrong field at run time.
  *
  * `checkRoundOnChain` answers one question, asked at intake (is this observation for the round the contract
- * accepts now?) and again before a commit (has someone committed it already?).
+ * accepts now?) and again before a commit (has someone committed it already?). `readRoundRules` is asked
+ * before a commit, so the aggregator counts the quorum exactly as the contract will.
  */
 import { getAddress, type ContractRunner } from 'ethers'
-import { FeedAggregator__factory, ResolutionOracle__factory, type FeedAggregator, type ResolutionOracle } from '@sibyl/contracts/typechain'
+import {
+  FeedAggregator__factory,
+  ResolutionOracle__factory,
+  Staking__factory,
+  type FeedAggregator,
+  type ResolutionOracle,
+  type Staking,
+} from '@sibyl/contracts/typechain'
 import { REQUEST_STATUS } from '@sibyl/protocol/request-status'
 import type { RoundTarget } from '../rounds/round-record.ts'
 
 export type RequestState = { status: bigint; round: number; answer: bigint; resolveAfter: bigint }
 
+/**
+ * How a report of a round landing now is judged (ResolutionOracle.commitReport / FeedAggregator.transmit):
+ * the Staking epoch whose set counts, that set's size (n of the quorum rule), and which of the round's
+ * signers count (members of the epoch; for a feed, whose value is also still fresh). `signers` lists every
+ * signer the rules were read for: one that arrived later is not judged by them.
+ */
+export type RoundRules = { epoch: number; operatorCount: number; signers: ReadonlySet<string>; counted: ReadonlySet<string> }
+
+/** A round's observation as far as its rules go: who signed, and (feeds) when the value was observed. */
+export type RuleObservation = { signer: string; observedAtMs: number }
+
 export type ChainReads = {
   readRequest: (requestId: string) => Promise<RequestState>
   /** The last round the feed accepted; the next transmit must be for this + 1 (FeedAggregator.transmit). */
   readLatestFeedRound: (feedAddress: string) => Promise<number>
+  /** The rules a report of `target` with these observations would be judged by if it landed now. */
+  readRoundRules?: (target: RoundTarget, observations: readonly RuleObservation[]) => Promise<RoundRules>
 }
+
+/** FeedAggregator.MAX_FUTURE_SEC: a value observed up to this far in the chain's future still counts. */
+const MAX_FUTURE_SEC = 60
+
+/** The signed observedAt of a feed observation: the node publishes observedAtMs = observedAt * 1000. */
+export const feedObservedAtSec = (observedAtMs: number): number => Math.floor(observedAtMs / 1000)
 
 export type CreateChainReadsParameters = {
   /** A provider (reads only). */
@@ -35,12 +64,39 @@ export function createChainReads({ runner, oracleAddress }: CreateChainReadsPara
     if (!feed) feeds.set(key, (feed = FeedAggregator__factory.connect(key, runner)))
     return feed
   }
+  let staking: Staking | undefined
+  const stakingOf = async () => (staking ??= Staking__factory.connect(await oracle.staking(), runner))
   return {
     readRequest: async (requestId) => {
       const r = await oracle.getRequest(requestId)
       return { status: r.status, round: Number(r.round), answer: r.answer, resolveAfter: r.resolveAfter }
     },
     readLatestFeedRound: async (feedAddress) => Number(await feedAt(feedAddress).latestRoundId()),
+    readRoundRules: async (target, observations) => {
+      let fresh = observations
+      let epoch: bigint
+      if (target.kind === 'resolution') {
+        epoch = await oracle.reportEpochOf(target.requestId)
+      } else {
+        // FeedAggregator.transmit leaves out values observed more than maxObservationAgeSec ago (or in the
+        // future) and judges the round by the epoch of the earliest value it counts.
+        const feed = feedAt(target.contract)
+        const provider = runner.provider
+        const block = provider ? await provider.getBlock('latest') : null
+        const nowSec = block?.timestamp ?? Math.floor(Date.now() / 1000)
+        const maxAgeSec = Number(await feed.maxObservationAgeSec())
+        fresh = observations.filter((o) => {
+          const at = feedObservedAtSec(o.observedAtMs)
+          return at + maxAgeSec >= nowSec && at <= nowSec + MAX_FUTURE_SEC
+        })
+        const earliest = fresh.length > 0 ? Math.min(...fresh.map((o) => feedObservedAtSec(o.observedAtMs))) : nowSec
+        epoch = await feed.reportEpochAt(earliest)
+      }
+      const signers = fresh.map((o) => getAddress(o.signer))
+      const { memberMask, operatorCount } = await (await stakingOf()).membersOf(signers, epoch)
+      const counted = new Set(signers.filter((_, i) => (memberMask >> BigInt(i)) & 1n))
+      return { epoch: Number(epoch), operatorCount: Number(operatorCount), signers: new Set(observations.map((o) => getAddress(o.signer))), counted }
+    },
   }
 }
 

@@ -1,9 +1,12 @@
 /**
  * The commit of one round, in the order that makes it happen once:
  *
+ *   0. read the round's rules from the chain (the epoch's operator set and size, which signers count), so the
+ *      quorum is counted exactly as the contract will count it;
  *   1. claim the round in its record with a lease (compare-and-set): one aggregator at a time;
  *   2. read the round on-chain: committed already (by us before a crash, or by another) -> stand down;
- *   3. build the report from the observations that make the quorum;
+ *   3. build the report from every agreeing observation that counts (not only a quorum of them: the signers
+ *      on record share the fee and answer for the answer, so none is left out);
  *   4. simulate it (eth_call) and estimate gas: a revert names what is wrong before we pay;
  *   5. send (replacing a stuck transaction, failing over between RPC URLs) and record the result.
  *
@@ -11,12 +14,14 @@
  * left "failed". A claim whose holder died expires, and the next sweep (of any aggregator) takes it over.
  */
 import type { Logger } from 'pino'
+import { FeedAggregator__factory } from '@sibyl/contracts/typechain'
 import { decodeContractError, describeContractError } from '@sibyl/contracts/decode-error'
-import type { ObservationDomain, SignedObservation } from '@sibyl/protocol/eip712'
-import { buildCommitCall } from '../commit/build-commit-call.ts'
-import { isFinished } from '../rounds/round-record.ts'
-import { checkRoundOnChain } from './chain-reads.ts'
-import { domainOf, recovererFor, type AggregatorContext } from './context.ts'
+import { recoverObservationSigner, type ObservationDomain, type SignedObservation } from '@sibyl/protocol/eip712'
+import { buildFeedTransmit } from '@sibyl/protocol/report'
+import { buildCommitCall, type BuildCommitCallReturnType } from '../commit/build-commit-call.ts'
+import { isFinished, type RoundRecord, type StoredObservation } from '../rounds/round-record.ts'
+import { checkRoundOnChain, feedObservedAtSec } from './chain-reads.ts'
+import { MAX_REMEMBERED_ROUNDS, domainOf, recovererFor, type AggregatorContext } from './context.ts'
 import { decideRound } from './decide-round.ts'
 
 /** Longest wait between two commit attempts of one round. */
@@ -51,8 +56,53 @@ async function withCommitSlot<T>(ctx: AggregatorContext, fn: () => Promise<T>): 
   }
 }
 
+/**
+ * Reads the rules a report of the round would be judged by now (chain-reads.ts readRoundRules) into memory,
+ * where decideRound finds them. Without a reader (tests) or on a failed read, the registry's estimate stays.
+ */
+async function refreshRoundRules(ctx: AggregatorContext, roundKey: string): Promise<void> {
+  const read = ctx.chain.readRoundRules
+  if (!read) return
+  const current = await ctx.store.get(roundKey).catch(() => undefined)
+  if (!current || isFinished(current.record.state)) return
+  const onTime = current.record.observations.filter((o) => !o.late)
+  try {
+    const rules = await read(current.record, onTime)
+    if (ctx.memory.roundRules.size >= MAX_REMEMBERED_ROUNDS) ctx.memory.roundRules.clear()
+    ctx.memory.roundRules.set(roundKey, rules)
+  } catch (error) {
+    ctx.metrics.chainErrors.inc({ operation: 'read-rules' })
+    ctx.logger.warn({ roundKey, err: (error as Error).message }, 'could not read the round rules; using the registry')
+  }
+}
+
+/**
+ * FeedAggregator.transmit with the observations' signed times: each node signed observedAt (in seconds) and
+ * published observedAtMs = observedAt * 1000. Recovered through the reference path (feeds are few a round).
+ */
+function buildTransmitCall(domain: ObservationDomain, record: Pick<RoundRecord, 'requestId' | 'round'>, observations: readonly StoredObservation[]): BuildCommitCallReturnType {
+  const signed: SignedObservation[] = observations.map((o) => ({
+    observation: {
+      requestId: record.requestId,
+      round: record.round,
+      answer: BigInt(o.answer),
+      observedAt: feedObservedAtSec(o.observedAtMs),
+      confidenceBps: o.confidenceBps,
+      evidenceHash: o.evidenceHash,
+      modelHash: o.modelHash,
+    },
+    signer: o.signer,
+    signature: o.signature,
+  }))
+  const transmit = buildFeedTransmit(domain, record.requestId, signed, recoverObservationSigner)
+  const data = FeedAggregator__factory.createInterface().encodeFunctionData('transmit', [transmit.roundId, transmit.values])
+  return { data, signers: transmit.signers }
+}
+
 export async function commitRound(ctx: AggregatorContext, roundKey: string): Promise<void> {
   const { store, options, metrics, nowMs, provider, sender } = ctx
+  // 0. The rules the contract will judge the report by.
+  await refreshRoundRules(ctx, roundKey)
   // 1. Claim: only one aggregator commits a round at a time.
   const claimed = await store.mutate(roundKey, (current) => {
     if (!current) return undefined
@@ -77,12 +127,16 @@ export async function commitRound(ctx: AggregatorContext, roundKey: string): Pro
     return await release(ctx, roundKey, `chain read failed: ${(error as Error).message}`)
   }
 
-  // 3. The report, from the observations that make the quorum.
+  // 3. The report, from every agreeing observation that counts.
   const decision = decideRound(ctx, record)
-  if (!decision.reached) return await release(ctx, roundKey, 'quorum lost (a signer left the active set)')
-  // The signatures were checked at intake; recovering again (fast path) keeps the report builder honest.
+  if (!decision.reached) return await release(ctx, roundKey, 'quorum lost (the round rules changed)')
+  // The signatures were checked at intake; recovering again keeps the report builder honest.
   const recover = (_: ObservationDomain, o: SignedObservation['observation'], signature: string) => recovererFor(ctx, record.contract)(o, signature)
-  const { data, signers } = buildCommitCall({ domain: domainOf(ctx, record.contract), record, observations: decision.signers, recover })
+  const domain = domainOf(ctx, record.contract)
+  const { data, signers } =
+    record.kind === 'feed'
+      ? buildTransmitCall(domain, record, decision.signers)
+      : buildCommitCall({ domain, record, observations: decision.signers, recover })
 
   // 4. Simulate (eth_call) before paying for it; a revert names what is wrong.
   const call = { to: record.contract, data, from: sender.address }
@@ -178,8 +232,10 @@ async function onRevert(ctx: AggregatorContext, roundKey: string, error: unknown
   if (name === 'RequestNotOpen' || name === 'RoundMismatch' || name === 'StaleRound') {
     return markCommittedByOther(ctx, roundKey, describeContractError(error))
   }
-  if (name === 'SignerNotActive' || name === 'QuorumNotReached' || name === 'NoActiveOperators') {
-    // Our registry is behind the chain: catch up before the next try.
+  if (name === 'QuorumNotReached' || name === 'NoActiveOperators') {
+    // Our view of the set is behind the chain (or the round's epoch moved on): catch up, and read the round's
+    // rules again before the next try.
+    ctx.memory.roundRules.delete(roundKey)
     await ctx.registry.sync().catch(() => undefined)
   }
   log.warn({ revert: describeContractError(error) }, 'commit simulation reverted')

@@ -13,7 +13,7 @@ import type { RoundRecord } from '../rounds/round-record.ts'
 import type { RoundStore } from '../rounds/round-store.ts'
 import type { SendTransactionParameters } from '../commit/tx-sender.ts'
 import { createFastObservationRecoverer, type FastObservationRecoverer } from '../verify/recover-observation-signer-fast.ts'
-import type { ChainReads } from './chain-reads.ts'
+import type { ChainReads, RoundRules } from './chain-reads.ts'
 
 export type FeedInfo = { address: string; feedId: string; minAnswer: bigint; maxAnswer: bigint; description: string }
 
@@ -60,6 +60,8 @@ export type AggregatorMemory = {
   /** Reports and closings in flight; `idle` waits for them. */
   background: Set<Promise<void>>
   recoverers: Map<string, FastObservationRecoverer>
+  /** By round key: the rules read from the chain before a commit (chain-reads.ts readRoundRules). */
+  roundRules: Map<string, RoundRules>
   sweeps: number
   lastRegistrySyncMs: number
 }
@@ -94,6 +96,7 @@ export function createAggregatorMemory(): AggregatorMemory {
     commitSlots: { running: 0, waiting: [] },
     background: new Set(),
     recoverers: new Map(),
+    roundRules: new Map(),
     sweeps: 0,
     lastRegistrySyncMs: 0,
   }

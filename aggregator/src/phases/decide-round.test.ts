@@ -3,6 +3,7 @@
  * against the committed answer (resolution: any other answer; feed: bounds, then the same MAD rule).
  */
 import test from 'ava'
+import { roundKey } from '../rounds/round-record.ts'
 import { FEED, buildRoundRecord, createTestContext, operators, storedAnswers } from '../testing/phase-fixture.ts'
 import { decideRound, judgeLateObservations } from './decide-round.ts'
 
@@ -23,6 +24,23 @@ test('resolution: a quorum of on-time answers decides; late and inactive signers
   registry.active.delete(operators[0]!.address)
   // 3 active: quorum 3, and one of the three agreeing signers left.
   t.false(decideRound(ctx, buildRoundRecord({ observations: three })).reached)
+})
+
+test('with the round rules read from the chain: n is the epoch\'s, only its members count, and every agreeing member signs', async (t) => {
+  const { ctx, registry } = createTestContext()
+  const observations = await storedAnswers([1n, 1n, 1n, 1n])
+  const record = buildRoundRecord({ observations })
+  const all = operators.slice(0, 4).map((w) => w.address)
+  // The registry's estimate: 4 active, all four agree.
+  t.true(decideRound(ctx, record).reached)
+  // The chain says: the round's epoch had 5 members (quorum 4), and operator 3 was not one of them.
+  ctx.memory.roundRules.set(roundKey(record), { epoch: 9, operatorCount: 5, signers: new Set(all), counted: new Set(all.slice(0, 3)) })
+  t.false(decideRound(ctx, record).reached, '3 members of 5 are not a quorum of 4')
+  ctx.memory.roundRules.set(roundKey(record), { epoch: 9, operatorCount: 4, signers: new Set(all), counted: new Set(all) })
+  registry.active.clear() // the registry no longer matters for the signers the rules cover
+  const decision = decideRound(ctx, record)
+  t.true(decision.reached)
+  if (decision.reached) t.deepEqual(decision.signers.map((o) => o.signer), all, 'every agreeing member goes on record, not just a quorum')
 })
 
 test('feed: the median of the in-bounds inliers, with the spread it was judged by', async (t) => {

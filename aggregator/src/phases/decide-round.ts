@@ -1,9 +1,13 @@
 /**
  * Consensus for one round, from its record: the rule the contract will enforce, applied to the observations
- * that arrived on time from signers active now. Resolution rounds need one answer signed by a quorum
- * (decideOutcome); feed rounds take the upper median of the values that survive the bounds and the MAD rule
- * (decideFeedValue). Observations that arrived after the commit never change a decision; they are judged
- * against it (`judgeLateObservations`) for the outlier report.
+ * that arrived on time from signers that count. Which signers count, and n of the quorum rule, come from the
+ * round's rules read from the chain before a commit (the epoch's operator set; for feeds, fresh values only:
+ * chain-reads.ts readRoundRules), and until then from the registry's estimate. Resolution rounds need one
+ * answer signed by a quorum (decideOutcome); feed rounds take the upper median of the values that survive the
+ * bounds and the MAD rule (decideFeedValue). Every agreeing observation that counts goes into the report,
+ * not only a quorum of them: the contract records (and pays, and can slash) exactly the signers it is given.
+ * Observations that arrived after the commit never change a decision; they are judged against it
+ * (`judgeLateObservations`) for the outlier report.
  */
 import { getAddress } from 'ethers'
 import { BaseError } from '@sibyl/protocol/errors'
@@ -12,8 +16,8 @@ import { decideOutcome } from '../consensus/decide-outcome.ts'
 import { decideFeedValue } from '../consensus/decide-feed-value.ts'
 import { absBigint } from '../consensus/median.ts'
 import { isDeviation } from '../consensus/reject-outliers.ts'
-import type { RoundRecord, StoredObservation } from '../rounds/round-record.ts'
-import type { AggregatorContext, FeedInfo } from './context.ts'
+import { roundKey, type RoundRecord, type StoredObservation } from '../rounds/round-record.ts'
+import type { AggregatorContext, AggregatorMemory, FeedInfo } from './context.ts'
 
 export type RoundOutlier = { obs: StoredObservation; reason: string }
 
@@ -32,7 +36,9 @@ export class UnknownFeedError extends BaseError {
   override name = 'UnknownFeedError' as const
 }
 
-export type DecideRoundContext = Pick<AggregatorContext, 'registry' | 'feedsByAddress' | 'options'>
+export type DecideRoundContext = Pick<AggregatorContext, 'registry' | 'feedsByAddress' | 'options'> & {
+  memory?: Pick<AggregatorMemory, 'roundRules'>
+}
 
 function feedOf(ctx: DecideRoundContext, record: RoundRecord): FeedInfo {
   const feed = ctx.feedsByAddress.get(getAddress(record.contract))
@@ -43,11 +49,22 @@ function feedOf(ctx: DecideRoundContext, record: RoundRecord): FeedInfo {
 
 const outOfBounds = (value: bigint, feed: FeedInfo) => `value ${value} outside [${feed.minAnswer}, ${feed.maxAnswer}]`
 
+/** Whether a signer counts in the round, and n: from the chain's rules when read, else the registry's estimate. */
+function countingRule(ctx: DecideRoundContext, record: RoundRecord): { counts: (signer: string) => boolean; operatorCount: number } {
+  const rules = ctx.memory?.roundRules.get(roundKey(record))
+  if (!rules) return { counts: (s) => ctx.registry.isActive(s), operatorCount: ctx.registry.activeCount() }
+  return {
+    counts: (s) => (rules.signers.has(getAddress(s)) ? rules.counted.has(getAddress(s)) : ctx.registry.isActive(s)),
+    operatorCount: rules.operatorCount,
+  }
+}
+
 export function decideRound(ctx: DecideRoundContext, record: RoundRecord): RoundDecision {
+  const { counts, operatorCount } = countingRule(ctx, record)
   const votes = record.observations
-    .filter((o) => !o.late && ctx.registry.isActive(o.signer))
+    .filter((o) => !o.late && counts(o.signer))
     .map((obs) => ({ signer: obs.signer, answer: BigInt(obs.answer), obs }))
-  const quorum = quorumFor(ctx.registry.activeCount())
+  const quorum = quorumFor(operatorCount)
   if (record.kind === 'resolution') {
     const d = decideOutcome(votes, quorum)
     if (!d.reached) return { reached: false, outliers: [] }

@@ -5,7 +5,10 @@
  */
 import test from 'ava'
 import { Wallet } from 'ethers'
+import { signObservation } from '@sibyl/protocol/eip712'
 import { MAX_SIGNERS_PER_ROUND } from '@sibyl/protocol/limits'
+import { toObservationMessage } from '@sibyl/protocol/messages'
+import { buildObservation } from '@sibyl/protocol/testing/build-observation'
 import { REQUEST_STATUS } from '@sibyl/protocol/request-status'
 import { roundKey } from '../rounds/round-record.ts'
 import {
@@ -125,8 +128,38 @@ test('the round is checked on-chain once: unknown request, stale round, then cac
   t.is(f.chain.reads, reads + 1)
   // A feed round must follow the feed's last round.
   f.chain.feedRounds.set(FEED.address.toLowerCase(), 7)
-  t.like(await handleObservation(f.ctx, await observationBytes({ kind: 'feed', round: 7 })), { status: 'rejected', reason: 'stale-round' })
-  t.like(await handleObservation(f.ctx, await observationBytes({ kind: 'feed', round: 8 })), { status: 'accepted' })
+  t.like(await handleObservation(f.ctx, await feedObservationBytes({ round: 7 })), { status: 'rejected', reason: 'stale-round' })
+  t.like(await handleObservation(f.ctx, await feedObservationBytes({ round: 8 })), { status: 'accepted' })
+})
+
+/** A feed value as a node publishes it: signed as a FeedObservation with observedAt, sent as observedAtMs. */
+async function feedObservationBytes(p: { round: number; observedAt?: number; answer?: bigint; signer?: Wallet }): Promise<Uint8Array> {
+  const domain = { chainId: CHAIN_ID, verifyingContract: FEED.address }
+  const observedAt = p.observedAt ?? START_MS / 1000
+  const signed = await signObservation({
+    signer: p.signer ?? operators[0]!,
+    domain,
+    observation: buildObservation({ requestId: FEED.feedId, round: p.round, answer: p.answer ?? 1n, observedAt }),
+  })
+  const { observedAt: _, ...fields } = signed.observation
+  return encodeMessage(toObservationMessage('feed', domain, { ...signed, observation: fields }, { modelId: 'test-model', observedAtMs: observedAt * 1000 }))
+}
+
+test('a feed value is checked as signed with its observation time; a later one from the same node replaces it', async (t) => {
+  const f = createTestContext()
+  // Signed without its time (an Observation, not a FeedObservation): it does not recover its signer.
+  t.like(await handleObservation(f.ctx, await observationBytes({ kind: 'feed', round: 1 })), { status: 'rejected', reason: 'forged' })
+  const first = await handleObservation(f.ctx, await feedObservationBytes({ round: 1, answer: 10n }))
+  t.like(first, { status: 'accepted' })
+  const key = first.status === 'accepted' ? first.roundKey : ''
+  // The node observed the open round again later: the newer value replaces its earlier one, no equivocation.
+  t.like(await handleObservation(f.ctx, await feedObservationBytes({ round: 1, answer: 11n, observedAt: START_MS / 1000 + 1800 })), { status: 'accepted' })
+  const record = f.store.records.get(key)!
+  t.is(record.observations.length, 1)
+  t.is(record.observations[0]!.answer, '11')
+  t.is(record.equivocations.length, 0)
+  // An older one after a newer one is an equivocation, kept as evidence.
+  t.like(await handleObservation(f.ctx, await feedObservationBytes({ round: 1, answer: 12n, observedAt: START_MS / 1000 + 1 })), { status: 'rejected', reason: 'equivocation' })
 })
 
 test('a failed dependency is retry, not a refusal, and nothing is stored: KV, chain, registry', async (t) => {

@@ -13,11 +13,12 @@
  * the quorum is evidence for a dispute, and an operator that answered late did respond.
  */
 import { getAddress } from 'ethers'
+import { recoverObservationSigner } from '@sibyl/protocol/eip712'
 import { MAX_SIGNERS_PER_ROUND } from '@sibyl/protocol/limits'
 import { observationMessageSchema, type ObservationMessage } from '@sibyl/protocol/messages'
 import { roundKey as roundKeyOf, type RoundRecord, type RoundTarget, type StoredObservation } from '../rounds/round-record.ts'
-import { checkRoundOnChain } from './chain-reads.ts'
-import { rememberRound, recovererFor, type AggregatorContext } from './context.ts'
+import { checkRoundOnChain, feedObservedAtSec } from './chain-reads.ts'
+import { domainOf, rememberRound, recovererFor, type AggregatorContext } from './context.ts'
 import { decideRound } from './decide-round.ts'
 
 /** Why an observation was refused; each is a label of sibyl_observations_rejected_total. */
@@ -101,11 +102,16 @@ export async function handleObservation(ctx: AggregatorContext, data: Uint8Array
   if ('reason' in domain) return reject(ctx, domain.reason, domain.details)
   const { contract, claimed } = domain
 
-  // The signature must recover to the claimed signer under our domain (ObservationVerifier._recover).
+  // The signature must recover to the claimed signer under our domain (ObservationVerifier._recover). A feed
+  // value is signed as a FeedObservation with the time it was observed, which the node publishes as
+  // observedAtMs = observedAt * 1000; it goes through the reference path (feeds are a few values a round).
   const observation = { ...message.observation, answer: BigInt(message.observation.answer) }
   let signer: string
   try {
-    signer = recovererFor(ctx, contract)(observation, message.signature)
+    signer =
+      message.kind === 'feed'
+        ? recoverObservationSigner(domainOf(ctx, contract), { ...observation, observedAt: feedObservedAtSec(message.observedAtMs) }, message.signature)
+        : recovererFor(ctx, contract)(observation, message.signature)
   } catch (error) {
     return reject(ctx, 'forged', (error as Error).message)
   }
@@ -244,6 +250,14 @@ export function applyObservation(current: RoundRecord | undefined, p: ApplyObser
   const same = base.observations.find((o) => o.signer === stored.signer)
   if (same) {
     if (same.signature.toLowerCase() === signature) return { outcome: 'duplicate' }
+    // A feed value observed again later (the node re-observes a round that stayed open while its earlier value
+    // went stale: FeedAggregator refuses stale values) replaces the earlier one while the round is open. Each
+    // signs its own time, so this is not equivocation.
+    if (p.target.kind === 'feed' && base.state !== 'committed' && !same.late && stored.observedAtMs > same.observedAtMs) {
+      const next = reopenReport({ ...base, observations: base.observations.map((o) => (o.signer === stored.signer ? stored : o)) })
+      const reachedNow = next.quorumAtMs === undefined && p.reachesQuorum(next)
+      return { outcome: 'added', next: reachedNow ? { ...next, quorumAtMs: p.nowMs } : next, late: false, reachedNow }
+    }
     // One signer, two different signed answers for one round: keep the second as evidence.
     const known = base.equivocations.some((e) => e.signer === stored.signer && e.signature.toLowerCase() === signature)
     if (known || base.equivocations.length >= MAX_SIGNERS_PER_ROUND) return { outcome: 'equivocation' }

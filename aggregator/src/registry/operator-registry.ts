@@ -1,24 +1,21 @@
 /**
- * Which signers are active, staked operators right now, rebuilt from Staking's own events (nobody tells the
- * aggregator who is staked). The contract re-checks every signer at commit (Staking.operatorsOfSigners); this
- * cache lets the aggregator refuse an unstaked signer's observation before it costs anything, and count the
- * quorum the same way the contract will.
+ * Which signers are in the operator set, by Staking epoch, rebuilt from Staking's own events (nobody tells the
+ * aggregator who is staked). The contract re-checks every signer at commit (Staking.membersOf, for the epoch
+ * that judges the report); this cache lets the aggregator refuse an outsider's observation before it costs
+ * anything. The count that sets a report's quorum is read from the chain at commit (phases/chain-reads.ts),
+ * never taken from here.
  *
- * Events and their effect, mirroring Staking._afterStakeChange and registerSigner:
- * - OperatorActivated(operator, signer): the signer becomes active.
- * - OperatorDeactivated(operator, signer): it stops being active.
- * - SignerRegistered(operator, signer, previous): a rotation carries the stake over, so if `previous` was
- *   active, `signer` is active in its place.
+ * Staking emits MembershipScheduled(operator, signer, fromEpoch, untilEpoch) for every change of a signer's
+ * membership (join, leave, rotation): the signer is a member of epoch e iff fromEpoch <= e < untilEpoch. Joins
+ * and leaves take effect at the next epoch, so applying the events in order gives the set of every epoch from
+ * the previous one on. The current epoch is computed from the confirmed head's timestamp and Staking's clock
+ * (genesisTimestamp, epochLengthSec), read once.
  */
 import { getAddress, type Log, type Provider } from 'ethers'
 import { Staking__factory } from '@sibyl/contracts/typechain'
 
 const stakingInterface = Staking__factory.createInterface()
-const topics = [
-  stakingInterface.getEvent('OperatorActivated').topicHash,
-  stakingInterface.getEvent('OperatorDeactivated').topicHash,
-  stakingInterface.getEvent('SignerRegistered').topicHash,
-]
+const topics = [stakingInterface.getEvent('MembershipScheduled').topicHash]
 
 export type OperatorRegistryParameters = {
   provider: Provider
@@ -31,35 +28,48 @@ export type OperatorRegistryParameters = {
 export type OperatorRegistry = {
   /** Applies new Staking events up to the confirmed head; returns how many were applied. */
   sync: () => Promise<number>
+  /**
+   * Whether the signer is a member of the previous, the current or the next epoch: its observation can count
+   * in a report that lands now (a report is judged by its round's epoch, never older than the previous one).
+   */
   isActive: (signer: string) => boolean
   operatorOf: (signer: string) => string | undefined
+  /** Members of the current epoch. */
   activeSigners: () => string[]
   activeCount: () => number
   /** The block the next sync reads from. */
   nextBlock: () => number
 }
 
+type Membership = { operator: string; fromEpoch: number; untilEpoch: number }
+
 export function createOperatorRegistry(parameters: OperatorRegistryParameters): OperatorRegistry {
   const { provider, stakingAddress, confirmations, maxBlockRange } = parameters
-  /** signer (checksummed) -> operator */
-  const active = new Map<string, string>()
+  /** signer (checksummed) -> its membership interval */
+  const members = new Map<string, Membership>()
   let next = parameters.fromBlock
   let syncing: Promise<number> | undefined
+  let clock: { genesis: number; lengthSec: number } | undefined
+  let epoch = 0
 
   function apply(log: Log): void {
     const parsed = stakingInterface.parseLog(log)
-    if (!parsed) return
-    const operator = getAddress(parsed.args.getValue('operator') as string)
+    if (!parsed || parsed.name !== 'MembershipScheduled') return
     const signer = getAddress(parsed.args.getValue('signer') as string)
-    if (parsed.name === 'OperatorActivated') active.set(signer, operator)
-    else if (parsed.name === 'OperatorDeactivated') active.delete(signer)
-    else if (parsed.name === 'SignerRegistered') {
-      const previous = getAddress(parsed.args.getValue('previousSigner') as string)
-      if (active.delete(previous)) active.set(signer, operator)
-    }
+    members.set(signer, {
+      operator: getAddress(parsed.args.getValue('operator') as string),
+      fromEpoch: Number(parsed.args.getValue('fromEpoch')),
+      untilEpoch: Number(parsed.args.getValue('untilEpoch')),
+    })
   }
 
+  const memberAt = (m: Membership | undefined, e: number) => m !== undefined && m.fromEpoch <= e && e < m.untilEpoch
+
   async function syncOnce(): Promise<number> {
+    if (!clock) {
+      const staking = Staking__factory.connect(stakingAddress, provider)
+      clock = { genesis: Number(await staking.genesisTimestamp()), lengthSec: Number(await staking.epochLengthSec()) }
+    }
     const head = await provider.getBlockNumber()
     const safeHead = head - confirmations
     let applied = 0
@@ -72,16 +82,23 @@ export function createOperatorRegistry(parameters: OperatorRegistryParameters): 
       applied += logs.length
       next = toBlock + 1
     }
+    const block = await provider.getBlock(Math.max(0, safeHead))
+    if (block) epoch = Math.max(0, Math.floor((block.timestamp - clock.genesis) / clock.lengthSec))
     return applied
   }
+
+  const current = () => [...members].filter(([, m]) => memberAt(m, epoch)).map(([signer]) => signer)
 
   return {
     // Concurrent callers share one sync, so events are never applied twice.
     sync: () => (syncing ??= syncOnce().finally(() => (syncing = undefined))),
-    isActive: (signer) => active.has(getAddress(signer)),
-    operatorOf: (signer) => active.get(getAddress(signer)),
-    activeSigners: () => [...active.keys()],
-    activeCount: () => active.size,
+    isActive: (signer) => {
+      const m = members.get(getAddress(signer))
+      return memberAt(m, epoch - 1) || memberAt(m, epoch) || memberAt(m, epoch + 1)
+    },
+    operatorOf: (signer) => members.get(getAddress(signer))?.operator,
+    activeSigners: current,
+    activeCount: () => current().length,
     nextBlock: () => next,
   }
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+
 /// @notice What a consumer (a market) and the dispute contract need from the ResolutionOracle.
 interface IResolutionOracle {
   struct RequestParams {
@@ -20,13 +22,31 @@ interface IResolutionOracle {
 
   function requestResolution(RequestParams calldata params) external returns (bytes32 requestId);
 
+  /// @notice Reverts with the error requestResolution would revert with for these parameters (the fee's
+  /// allowance aside), so a consumer can refuse a question the oracle would refuse before it takes money.
+  function checkRequest(RequestParams calldata params) external view;
+
   /// @return isFinal true once the answer can no longer change
   /// @return answer an outcome index, or ANSWER_UNRESOLVABLE (-1)
   function getResolution(bytes32 requestId) external view returns (bool isFinal, int256 answer);
 
-  /// @dev Reverts unless the answer is committed, the dispute window is open, and proposedAnswer is a valid
-  /// final answer other than the committed one.
-  function markDisputed(bytes32 requestId, int256 proposedAnswer) external;
+  function token() external view returns (IERC20);
 
-  function settleDispute(bytes32 requestId, bool overturned, int256 newAnswer, address[] calldata signers) external;
+  function claimableWei(address account) external view returns (uint256);
+
+  /// @notice Pays out fees credited to msg.sender (signers' shares, a requester's refund).
+  function withdrawFees() external;
+
+  function disputeWindowSec() external view returns (uint64);
+
+  /// @notice Whether `answer` is a final answer the request can take: an outcome index or -1.
+  function isFinalAnswer(bytes32 requestId, int256 answer) external view returns (bool);
+
+  /// @dev Governance only. Reverts unless the answer is committed, the dispute window is open, and `signers`
+  /// is the committed report's operator list. Returns the committed answer.
+  function markDisputed(bytes32 requestId, address[] calldata signers) external returns (int256 committedAnswer);
+
+  /// @dev Governance only. `finalAnswer` different from the committed answer overturns it (the fee goes back
+  /// to the requester); the same answer upholds it (the signers get the fee).
+  function settleDispute(bytes32 requestId, int256 finalAnswer, address[] calldata signers) external;
 }

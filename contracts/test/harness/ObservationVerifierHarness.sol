@@ -28,4 +28,17 @@ contract ObservationVerifierHarness is ObservationVerifier {
   function exposed_recover(bytes32 digest, bytes32 r, bytes32 yParityAndS, uint256 index) external view returns (address) {
     return _recover(digest, r, yParityAndS, index);
   }
+
+  function exposed_feedObservationDigest(
+    bytes32 domainSeparator_,
+    bytes32 feedId,
+    uint32 roundId,
+    int256 answer,
+    uint64 observedAt,
+    uint16 confidenceBps,
+    bytes32 evidenceHash,
+    bytes32 modelHash
+  ) external pure returns (bytes32) {
+    return _feedObservationDigest(domainSeparator_, feedId, roundId, answer, observedAt, confidenceBps, evidenceHash, modelHash);
+  }
 }

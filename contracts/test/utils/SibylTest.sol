@@ -21,6 +21,10 @@ abstract contract SibylTest is TestBase {
   uint96 internal constant MIN_FEE_WEI = 1 ether;
   uint96 internal constant MIN_BOND_WEI = 10 ether;
   uint64 internal constant VOTING_PERIOD_SEC = 3 days;
+  uint64 internal constant EPOCH_LENGTH_SEC = 1 hours;
+  uint64 internal constant REQUEST_TIMEOUT_SEC = 7 days;
+  uint64 internal constant FEED_DISPUTE_WINDOW_SEC = 1 days;
+  uint64 internal constant MAX_OBSERVATION_AGE_SEC = 1 hours;
   uint16 internal constant SLASH_BPS = 1_000;
   uint16 internal constant DISPUTER_REWARD_BPS = 5_000;
   uint8 internal constant FEED_DECIMALS = 8;
@@ -46,13 +50,14 @@ abstract contract SibylTest is TestBase {
 
   function _deploy() internal {
     token = new TestToken();
-    staking = new Staking(IERC20(address(token)), MIN_STAKE_WEI, UNBONDING_DELAY_SEC);
+    staking = new Staking(IERC20(address(token)), MIN_STAKE_WEI, UNBONDING_DELAY_SEC, EPOCH_LENGTH_SEC);
     oracle = new ResolutionOracle(
       IStaking(address(staking)),
       IERC20(address(token)),
       DISPUTE_WINDOW_SEC,
       TOO_EARLY_RETRY_DELAY_SEC,
-      MIN_FEE_WEI
+      MIN_FEE_WEI,
+      REQUEST_TIMEOUT_SEC
     );
     council.push(address(0xC001));
     council.push(address(0xC002));
@@ -63,6 +68,7 @@ abstract contract SibylTest is TestBase {
       IResolutionOracle(address(oracle)),
       MIN_BOND_WEI,
       VOTING_PERIOD_SEC,
+      FEED_DISPUTE_WINDOW_SEC,
       SLASH_BPS,
       DISPUTER_REWARD_BPS,
       treasury,
@@ -71,7 +77,15 @@ abstract contract SibylTest is TestBase {
     );
     staking.setSlasher(address(governance));
     oracle.setGovernance(address(governance));
-    feed = new FeedAggregator(IStaking(address(staking)), FEED_DECIMALS, FEED_DESCRIPTION, FEED_MIN_ANSWER, FEED_MAX_ANSWER);
+    feed = new FeedAggregator(
+      IStaking(address(staking)),
+      FEED_DECIMALS,
+      FEED_DESCRIPTION,
+      FEED_MIN_ANSWER,
+      FEED_MAX_ANSWER,
+      MAX_OBSERVATION_AGE_SEC
+    );
+    governance.setFeed(feed, true);
 
     vm.label(address(token), "TestToken");
     vm.label(address(staking), "Staking");
@@ -88,21 +102,40 @@ abstract contract SibylTest is TestBase {
     return address(uint160(uint256(keccak256(abi.encode("sibyl.operator", index)))));
   }
 
-  /// @notice Registers operator `operators.length` with a fresh signing key and stakes `stakeWei`.
+  /// @notice Registers operator `operators.length` with a fresh signing key (with its proof), admits it and
+  /// stakes `stakeWei`. It is a member from the next epoch (see _nextEpoch).
   function _addOperator(uint256 stakeWei) internal returns (address operator, uint256 key) {
+    (operator, key) = _addStranger(stakeWei);
+    staking.admit(operator);
+  }
+
+  /// @notice As _addOperator, without governance's admission.
+  function _addStranger(uint256 stakeWei) internal returns (address operator, uint256 key) {
     uint256 index = operators.length;
     operator = _operatorAddress(index);
     key = SIGNER_KEY_BASE + index;
     operators.push(operator);
     signerKeys.push(key);
     vm.label(operator, string.concat("operator", vm.toString(index)));
-    vm.prank(operator);
-    staking.registerSigner(vm.addr(key));
+    _registerSigner(operator, key);
     if (stakeWei > 0) _stake(operator, stakeWei);
   }
 
+  function _registerSigner(address operator, uint256 key) internal {
+    bytes memory proof = _registrationProof(address(staking), key, operator);
+    vm.prank(operator);
+    staking.registerSigner(vm.addr(key), proof);
+  }
+
+  /// @notice Adds n admitted, staked operators and starts the next epoch, where they are members.
   function _addOperators(uint256 n, uint256 stakeWei) internal {
     for (uint256 i = 0; i < n; ++i) _addOperator(stakeWei);
+    _nextEpoch();
+  }
+
+  /// @notice Moves time to the start of the next Staking epoch (where scheduled joins and leaves apply).
+  function _nextEpoch() internal {
+    vm.warp(staking.epochStartsAt(staking.currentEpoch() + 1));
   }
 
   function _stake(address operator, uint256 amountWei) internal {
@@ -119,10 +152,16 @@ abstract contract SibylTest is TestBase {
     for (uint256 i = 0; i < count; ++i) keys[i] = signerKeys[i];
   }
 
-  /// @notice The operators behind sorted keys, in the order ReportCommitted lists them.
+  /// @notice The operators behind sorted keys, in report order.
   function _operatorsOf(uint256[] memory sortedKeys) internal returns (address[] memory ops) {
     ops = new address[](sortedKeys.length);
     for (uint256 i = 0; i < sortedKeys.length; ++i) ops[i] = staking.operatorOfSigner(vm.addr(sortedKeys[i]));
+  }
+
+  /// @notice The signing addresses of sorted keys: the list ReportCommitted and NewTransmission emit.
+  function _signersOf(uint256[] memory sortedKeys) internal returns (address[] memory signers) {
+    signers = new address[](sortedKeys.length);
+    for (uint256 i = 0; i < sortedKeys.length; ++i) signers[i] = vm.addr(sortedKeys[i]);
   }
 
   // ================================================================
@@ -162,16 +201,34 @@ abstract contract SibylTest is TestBase {
   }
 
   /// @notice Commits `answer` in the request's current round, signed by the first `signerCount` operators.
-  function _commit(bytes32 requestId, int256 answer, uint256 signerCount) internal returns (address[] memory ops) {
+  /// Returns the signer list of ReportCommitted (what finalize and disputes take).
+  function _commit(bytes32 requestId, int256 answer, uint256 signerCount) internal returns (address[] memory signers) {
     uint256[] memory keys = _keys(signerCount);
     uint32 round = oracle.getRequest(requestId).round;
     ResolutionOracle.SignedObservation[] memory obs = _signObservations(address(oracle), requestId, round, answer, keys);
-    ops = _operatorsOf(keys);
+    signers = _signersOf(keys);
     oracle.commitReport(requestId, round, answer, obs);
   }
 
   /// @notice Commits with exactly a quorum of the registered operators.
   function _commitQuorum(bytes32 requestId, int256 answer) internal returns (address[] memory) {
     return _commit(requestId, answer, oracle.quorumFor(staking.activeOperatorCount()));
+  }
+
+  /// @notice Posts a claim in a dispute (opening it if first): `from` is funded with the bond.
+  function _claim(address from, bytes32 requestId, int256 answer, uint96 bondWei, address[] memory signers) internal {
+    token.mint(from, bondWei);
+    vm.prank(from);
+    token.approve(address(governance), bondWei);
+    vm.prank(from);
+    governance.dispute(requestId, answer, bondWei, signers);
+  }
+
+  /// @notice `count` council members (from the first) vote `answer`.
+  function _councilVotes(bytes32 requestId, int256 answer, uint256 count) internal {
+    for (uint256 i = 0; i < count; ++i) {
+      vm.prank(council[i]);
+      governance.vote(requestId, answer);
+    }
   }
 }

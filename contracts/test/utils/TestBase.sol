@@ -113,6 +113,11 @@ abstract contract TestBase {
     keccak256(
       "Observation(bytes32 requestId,uint32 round,int256 answer,uint16 confidenceBps,bytes32 evidenceHash,bytes32 modelHash)"
     );
+  bytes32 internal constant FEED_OBSERVATION_TYPEHASH =
+    keccak256(
+      "FeedObservation(bytes32 feedId,uint32 roundId,int256 answer,uint64 observedAt,uint16 confidenceBps,bytes32 evidenceHash,bytes32 modelHash)"
+    );
+  bytes32 internal constant SIGNER_REGISTRATION_TYPEHASH = keccak256("SignerRegistration(address operator,address signer)");
   bytes32 internal constant EIP712_DOMAIN_TYPEHASH =
     keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
   uint256 internal constant SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141;
@@ -133,6 +138,30 @@ abstract contract TestBase {
     bytes32 modelHash
   ) internal pure returns (bytes32) {
     return keccak256(abi.encode(OBSERVATION_TYPEHASH, requestId, round, answer, confidenceBps, evidenceHash, modelHash));
+  }
+
+  function _feedObservationStructHash(
+    bytes32 feedId,
+    uint32 roundId,
+    int256 answer,
+    uint64 observedAt,
+    uint16 confidenceBps,
+    bytes32 evidenceHash,
+    bytes32 modelHash
+  ) internal pure returns (bytes32) {
+    return
+      keccak256(
+        abi.encode(FEED_OBSERVATION_TYPEHASH, feedId, roundId, answer, observedAt, confidenceBps, evidenceHash, modelHash)
+      );
+  }
+
+  /// @notice The proof Staking.registerSigner takes: the signer's 65-byte EIP-712 signature of
+  /// SignerRegistration(operator, signer) under the Staking contract's domain.
+  function _registrationProof(address stakingContract, uint256 signerKey, address operator) internal returns (bytes memory) {
+    bytes32 structHash = keccak256(abi.encode(SIGNER_REGISTRATION_TYPEHASH, operator, vm.addr(signerKey)));
+    bytes32 digest = _typedDataDigest(_domainSeparator(block.chainid, stakingContract), structHash);
+    (uint8 v, bytes32 r, bytes32 s_) = vm.sign(signerKey, digest);
+    return abi.encodePacked(r, s_, v);
   }
 
   function _typedDataDigest(bytes32 domainSeparator_, bytes32 structHash) internal pure returns (bytes32) {
@@ -217,14 +246,26 @@ abstract contract TestBase {
     }
   }
 
-  /// @notice Signed values for a FeedAggregator round: answers[i] is signed by keys[i]. Both arrays are
-  /// reordered together by signer.
+  /// @notice Signed values for a FeedAggregator round, observed now: answers[i] is signed by keys[i]. Both
+  /// arrays are reordered together by signer.
   function _signValues(
     address feed,
     bytes32 feedId,
     uint32 roundId,
     int192[] memory answers,
     uint256[] memory keys
+  ) internal returns (FeedAggregator.SignedValue[] memory values) {
+    return _signValuesAt(feed, feedId, roundId, answers, keys, uint64(block.timestamp));
+  }
+
+  /// @notice As _signValues, every value observed at `observedAt`.
+  function _signValuesAt(
+    address feed,
+    bytes32 feedId,
+    uint32 roundId,
+    int192[] memory answers,
+    uint256[] memory keys,
+    uint64 observedAt
   ) internal returns (FeedAggregator.SignedValue[] memory values) {
     require(answers.length == keys.length, "_signValues: length mismatch");
     // Sort (key, answer) pairs by signer address.
@@ -241,20 +282,27 @@ abstract contract TestBase {
     }
     bytes32 ds = _domainSeparator(block.chainid, feed);
     values = new FeedAggregator.SignedValue[](keys.length);
-    for (uint256 i = 0; i < keys.length; ++i) {
-      bytes32 digest = _typedDataDigest(
-        ds,
-        _observationStructHash(feedId, roundId, answers[i], _confidenceOf(keys[i]), _evidenceOf(keys[i]), _modelOf(keys[i]))
-      );
-      (bytes32 r, bytes32 vs) = _signCompact(keys[i], digest);
-      values[i] = FeedAggregator.SignedValue({
-        answer: answers[i],
-        confidenceBps: _confidenceOf(keys[i]),
-        evidenceHash: _evidenceOf(keys[i]),
-        modelHash: _modelOf(keys[i]),
-        r: r,
-        yParityAndS: vs
-      });
-    }
+    for (uint256 i = 0; i < keys.length; ++i) values[i] = _signValue(ds, feedId, roundId, answers[i], keys[i], observedAt);
   }
+
+  function _signValue(
+    bytes32 ds,
+    bytes32 feedId,
+    uint32 roundId,
+    int192 answer,
+    uint256 key,
+    uint64 observedAt
+  ) internal returns (FeedAggregator.SignedValue memory value) {
+    value.answer = answer;
+    value.observedAt = observedAt;
+    value.confidenceBps = _confidenceOf(key);
+    value.evidenceHash = _evidenceOf(key);
+    value.modelHash = _modelOf(key);
+    bytes32 digest = _typedDataDigest(
+      ds,
+      _feedObservationStructHash(feedId, roundId, answer, observedAt, value.confidenceBps, value.evidenceHash, value.modelHash)
+    );
+    (value.r, value.yParityAndS) = _signCompact(key, digest);
+  }
+
 }

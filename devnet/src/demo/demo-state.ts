@@ -3,6 +3,7 @@
  * it ends with (what `sibyl demo --once` prints as JSON).
  */
 import type { DemoQuestionKey } from '../demo-questions.ts'
+import type { QuestionBundles } from './check-bundles.ts'
 
 export type QuestionPhase = 'opening' | 'open' | 'requested' | 'observing' | 'committed' | 'finalized' | 'paid' | 'failed'
 
@@ -32,6 +33,8 @@ export type QuestionRow = {
   commitCount?: number
   finalized?: { answer: bigint; txHash: string; afterMs: number }
   payout?: { expectedWei: bigint; receivedWei: bigint }
+  /** Every node's evidence bundle of the committed round: fetched, verified, replayed. */
+  bundles?: QuestionBundles
   error?: string
 }
 
@@ -74,6 +77,13 @@ export type QuestionSummary = {
   nonResponders: string[]
   payoutWei: string | undefined
   expectedPayoutWei: string | undefined
+  /**
+   * The nodes' evidence bundles of the committed round: found, verified against the signed evidence hash,
+   * replayed, replays that reproduce the signed answer and confidence, and the nodes whose replay does not.
+   */
+  evidence?: { bundles: number; verified: number; replayed: number; replayMatches: number; replayMismatches: string[] }
+  /** Every bundle verified and replayed; the mismatches are exactly the liars that answered with an outcome. */
+  evidenceOk?: boolean
   error?: string
 }
 

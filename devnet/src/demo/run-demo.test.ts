@@ -27,6 +27,18 @@ test('the verdict: a liar named on time or late passes; a silent liar or an unna
   t.deepEqual(summarizeDemo(buildState([silentRow(true)]), ['node-4'], 1).unreported, ['nwc-above-100: node-4 (silent: no observation within the bound)', 'node-4 was never named as an outlier'])
 })
 
+test('the verdict on evidence: every bundle verified and replayed, and the liar caught by its own replay', (t) => {
+  const q = summarizeDemo(buildState([buildRow()]), ['node-4'], 1).questions[0]!
+  t.deepEqual(q.evidence, { bundles: 4, verified: 4, replayed: 4, replayMatches: 3, replayMismatches: ['node-4'] })
+  t.true(q.evidenceOk)
+  const bundles = buildRow().bundles!
+  // A liar whose replay agrees with its signature (it lied in its bundle too), an honest node whose replay
+  // disagrees, a bundle that did not verify: each fails the verdict.
+  for (const broken of [{ ...bundles, replayMatches: 4, replayMismatches: [] }, { ...bundles, replayMatches: 2, replayMismatches: ['node-1', 'node-4'] }, { ...bundles, verified: 3, replayed: 3 }]) {
+    t.like(summarizeDemo(buildState([buildRow({ bundles: broken })]), ['node-4'], 1), { ok: false })
+  }
+})
+
 test('a liar slower than the round deadline: the demo waits for the late report and passes', async (t) => {
   t.timeout(240_000)
   const network = await startE2eNetwork({

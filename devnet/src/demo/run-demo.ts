@@ -16,7 +16,11 @@
  * deadline + 30 s). Outlier reports are read from the SIBYL_OUTLIERS stream from its start, every one of them:
  * a liar whose observation came after the round was reported is named in a later report, marked late.
  */
+import { homedir } from 'node:os'
 import { Contract, formatEther, formatUnits, parseEther, parseUnits, type Wallet } from 'ethers'
+import { connect } from '@nats-io/transport-node'
+import { createReplayer } from '@sibyl/oracle-node/evidence/create-replayer'
+import { resolveModelCacheDir } from '@sibyl/oracle-node/nlp/model-cache-dir'
 import type { PredictionMarket } from '@sibyl/contracts/typechain'
 import type { ObservationMessage, OutlierMessage } from '@sibyl/protocol/messages'
 import { pollUntil } from '@sibyl/service-kit/time/poll-until'
@@ -27,6 +31,7 @@ import { finalizeAfterWindow, fundedWallet, marketResolution, openMarket, readCo
 import { watchNetwork } from '../watch-network.ts'
 import { awaitFeedEvidence, awaitObservations, awaitQuestionEvidence, refreshRowReport, type EvidenceContext } from './await-evidence.ts'
 import type { DemoEvent, DemoState, DemoSummary, FeedRow, QuestionRow, QuestionSummary } from './demo-state.ts'
+import { checkQuestionBundles, type CheckBundlesContext } from './check-bundles.ts'
 
 /** What a consumer that only knows Chainlink's interface calls (AggregatorV3Interface). */
 export const AGGREGATOR_V3_INTERFACE_ABI = [
@@ -147,6 +152,15 @@ export async function runDemo(parameters: RunDemoParameters): Promise<DemoSummar
     ...untilSignal,
   }
   const ctx = evidence
+  // A disputer's view of each question: every node's evidence bundle fetched from the object store, verified
+  // against the signed hash and replayed with the models it names (one more encoder, loaded on first use).
+  const bundleNc = await connect({ servers: network.natsUrl, name: 'sibyl-demo-evidence', maxReconnectAttempts: -1, reconnectTimeWait: 250 })
+  const replayer = createReplayer({
+    ...(network.nodes[0]?.config.model.modelsDir ? { modelsDir: network.nodes[0].config.model.modelsDir } : {}),
+    modelCacheDir: resolveModelCacheDir({ env: process.env, homeDir: homedir() }),
+    device: network.nodes[0]?.config.model.device ?? 'cpu',
+  })
+  const bundles: CheckBundlesContext = { nc: bundleNc, replayer, nameOf, localDirs: network.nodes.map((n) => `${n.config.stateDir}/evidence`) }
 
   try {
     // 1. Markets: one per question, backed both ways, open for MARKET_OPEN_SEC of chain time.
@@ -254,6 +268,15 @@ export async function runDemo(parameters: RunDemoParameters): Promise<DemoSummar
           // Every node's observation (bounded) before the window is closed: a node judges a committed request,
           // never a final one, so a slow liar is caught as a late outlier instead of missing the request.
           await awaitObservations(ctx, row)
+          const signedThisRound = watcher.observations(row.requestId!).filter((m) => m.observation.round === commit.round)
+          row.bundles = await checkQuestionBundles(bundles, signedThisRound)
+          const b = row.bundles
+          emit(
+            q.key,
+            `evidence: ${b.verified}/${b.bundles} bundles verified against the signed evidence hash; replay reproduces ${b.replayMatches}/${b.replayed}` +
+              (b.replayMismatches.length > 0 ? `; not for ${b.replayMismatches.join(', ')}: its own evidence and models do not give what it signed` : ''),
+          )
+          changed()
           const keeper = await fundedWallet(net, 'demo keeper', i)
           const finalized = await finalizeAfterWindow(net, commit, network.disputeWindowSec, { caller: keeper, ...untilSignal })
           const resolution = await marketResolution(market)
@@ -284,6 +307,8 @@ export async function runDemo(parameters: RunDemoParameters): Promise<DemoSummar
     if (feed && network.liars.length > 0) await awaitFeedEvidence(ctx, feed)
   } finally {
     await watcher.close()
+    await replayer.close().catch(() => undefined)
+    await bundleNc.drain().catch(() => undefined)
   }
   return summarizeDemo(state, network.liars.map(nameOf), since())
 }
@@ -292,11 +317,30 @@ export async function runDemo(parameters: RunDemoParameters): Promise<DemoSummar
 export function summarizeDemo(state: DemoState, liars: string[], elapsedMs: number): DemoSummary {
   const questions: QuestionSummary[] = state.questions.map((row) => {
     const expected = answerLabel(row.outcomes, BigInt(row.expectedIndex))!
+    const b = row.bundles
+    const evidence = {
+      bundles: b?.bundles ?? 0,
+      verified: b?.verified ?? 0,
+      replayed: b?.replayed ?? 0,
+      replayMatches: b?.replayMatches ?? 0,
+      replayMismatches: b?.replayMismatches ?? [],
+    }
+    // Every bundle found verifies and replays; every replay that disagrees with its signature is a liar's, and
+    // every liar that answered with an outcome is caught by its own replay.
+    const answeredLiars = liars.filter((l) => row.observations.has(l) && (row.observations.get(l) ?? -1n) >= 0n)
+    const evidenceOk =
+      b !== undefined &&
+      b.bundles === row.observations.size &&
+      b.verified === b.bundles &&
+      b.replayed === b.verified &&
+      b.replayMismatches.every((n) => liars.includes(n)) &&
+      answeredLiars.every((l) => b.replayMismatches.includes(l))
     const ok =
       row.finalized?.answer === BigInt(row.expectedIndex) &&
       row.commitCount === 1 &&
       row.payout !== undefined &&
-      row.payout.receivedWei === row.payout.expectedWei
+      row.payout.receivedWei === row.payout.expectedWei &&
+      evidenceOk
     return {
       key: row.key,
       requestId: row.requestId,
@@ -315,6 +359,8 @@ export function summarizeDemo(state: DemoState, liars: string[], elapsedMs: numb
       nonResponders: row.report?.nonResponders ?? [],
       payoutWei: row.payout?.receivedWei.toString(),
       expectedPayoutWei: row.payout?.expectedWei.toString(),
+      evidence,
+      evidenceOk,
       ...(row.error ? { error: row.error } : {}),
     }
   })

@@ -13,6 +13,7 @@ import {
   metricsEndpointSchema,
   natsConnectionFields,
   readConfigFile,
+  resolveNatsPaths,
   serviceNameSchema,
 } from '@sibyl/service-kit/config/config-parts'
 import { describeIssues } from '@sibyl/protocol/schema-parts'
@@ -82,6 +83,7 @@ export function loadNodeConfig(path: string): NodeConfig {
   return {
     ...config,
     chain: { ...config.chain, deploymentFile: abs(config.chain.deploymentFile) },
+    nats: resolveNatsPaths(config.nats, abs),
     stateDir: abs(config.stateDir),
     feeds: config.feeds.map(abs),
     model: { ...config.model, ...(config.model.modelsDir ? { modelsDir: abs(config.model.modelsDir) } : {}) },

@@ -42,6 +42,10 @@ async function latestRound(feed: FeedAggregator): Promise<FeedLatest> {
 export type FeedTickResult = { feed: string; action: 'published' | 'skipped' | 'failed'; reason: string; round?: number }
 
 export function createFeedRunner(deps: FeedRunnerDeps, feeds: readonly FeedTarget[]) {
+  /** By feed id: the round last signed and when its value was observed; and each feed's maxObservationAgeSec. */
+  const lastSigned = new Map<string, { round: number; observedAt: number }>()
+  const maxAgeSec = new Map<string, number>()
+
   async function tickFeed(target: FeedTarget, chainTimeSec: number): Promise<FeedTickResult> {
     const log = deps.logger.child({ feed: target.spec.description })
     const value = await deps.readFeedValue(target.spec)
@@ -50,11 +54,22 @@ export function createFeedRunner(deps: FeedRunnerDeps, feeds: readonly FeedTarge
     const decision = shouldUpdateFeed(latest, value.value, chainTimeSec, target.spec)
     if (!decision.update) return { feed: target.spec.description, action: 'skipped', reason: `deviation ${decision.deviationBps} bps` }
     const round = (latest?.roundId ?? 0) + 1
+    // One signed value per round while it is fresh; a round still open after half the feed's maximum age is
+    // observed again (the earlier value would soon be refused as stale).
+    if (!maxAgeSec.has(target.feedId)) maxAgeSec.set(target.feedId, Number(await target.contract.maxObservationAgeSec()))
+    const previous = lastSigned.get(target.feedId)
+    if (previous?.round === round && chainTimeSec - previous.observedAt < maxAgeSec.get(target.feedId)! / 2) {
+      return { feed: target.spec.description, action: 'skipped', reason: 'already signed a fresh value for this round', round }
+    }
     const domain = { chainId: deps.chainId, verifyingContract: target.address }
+    // The value is signed with the time it was observed, on the chain's clock (FeedAggregator refuses values
+    // older than its maxObservationAgeSec); the message carries it as observedAtMs = observedAt * 1000.
+    const observedAt = chainTimeSec
     const signed = await signObservationSafely(deps, domain, {
       requestId: target.feedId,
       round,
       answer: value.value,
+      observedAt,
       confidenceBps: value.confidenceBps,
       evidenceHash: value.evidenceHash,
       modelHash: value.modelHash,
@@ -64,8 +79,16 @@ export function createFeedRunner(deps: FeedRunnerDeps, feeds: readonly FeedTarge
       deps.metrics.refusals.inc({ reason: signed.reason })
       return { feed: target.spec.description, action: 'skipped', reason: 'already signed a value for this round', round }
     }
+    lastSigned.set(target.feedId, { round, observedAt })
     deps.metrics.observationsSigned.inc({ kind: 'feed' })
-    const ack = await publishObservation(deps.js, toObservationMessage('feed', domain, signed.signed, { modelId: value.modelId, observedAtMs: deps.nowMs() }))
+    // The message's observation has no observedAt field (protocol/messages.ts); the signed time travels as
+    // observedAtMs, from which the aggregator rebuilds what was signed.
+    const { observedAt: _signedAt, ...observationFields } = signed.signed.observation
+    const message = toObservationMessage('feed', domain, { ...signed.signed, observation: observationFields }, {
+      modelId: value.modelId,
+      observedAtMs: observedAt * 1000,
+    })
+    const ack = await publishObservation(deps.js, message)
     if (!ack.ok) {
       deps.metrics.publishErrors.inc()
       return { feed: target.spec.description, action: 'failed', reason: `publish: ${ack.error}`, round }

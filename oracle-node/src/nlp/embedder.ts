@@ -65,19 +65,34 @@ export async function createEmbedder(parameters: CreateEmbedderParameters): Prom
   const extractor = loaded.pipeline
   let dimensions = 0
 
+  // Determinism (evidence replay). On onnxruntime's CPU kernels a row's vector depends, in its last bits
+  // (~1e-8), on how long the batch is padded (the reductions over the sequence are blocked differently) and on
+  // whether the batch has one row or more (another kernel path); not on the other rows. So texts are batched
+  // only with texts of the same token length (no padding at all) and a lone text is sent twice: a text's vector
+  // is then a pure function of the text, whatever else is embedded with it or before it (and the cache in
+  // cache-embeddings.ts is exact). Pipelines without a tokenizer (test doubles) batch by character length.
+  const tokenizer = (extractor as { tokenizer?: { encode?: (text: string) => number[]; model_max_length?: number } }).tokenizer
+  const maxTokens = tokenizer?.model_max_length ?? Number.POSITIVE_INFINITY
+  const lengthOf = (text: string): number => (tokenizer?.encode ? Math.min(tokenizer.encode(text).length, maxTokens) : -1)
+
   const embed = async (texts: readonly string[]): Promise<Float32Array[]> => {
-    // Batches are padded to their longest text, so texts go in sorted by length (then back in order):
-    // far less padding to compute, and the same vectors (the attention mask hides the padding).
-    const order = texts.map((_, i) => i).sort((a, b) => texts[a]!.length - texts[b]!.length || a - b)
+    // An empty string tokenizes to nothing; the model needs at least one token.
+    const inputs = texts.map((t) => (t.trim() === '' ? ' ' : t))
+    const tokens = inputs.map(lengthOf)
+    const order = inputs.map((_, i) => i).sort((a, b) => tokens[a]! - tokens[b]! || inputs[a]!.length - inputs[b]!.length || a - b)
     const vectors = new Array<Float32Array>(texts.length)
-    for (let start = 0; start < order.length; start += batchSize) {
-      const ids = order.slice(start, start + batchSize)
-      // An empty string tokenizes to nothing; the model needs at least one token.
-      const batch = ids.map((i) => (texts[i]!.trim() === '' ? ' ' : texts[i]!))
+    let start = 0
+    while (start < order.length) {
+      let end = start + 1
+      while (end < order.length && end - start < batchSize && tokens[order[end]!] === tokens[order[start]!]) end++
+      const ids = order.slice(start, end)
+      start = end
+      const batch = ids.map((i) => inputs[i]!)
+      if (batch.length === 1) batch.push(batch[0]!)
       const output = await extractor(batch, { pooling: 'cls', normalize: true })
       const [rows, dims] = output.dims as [number, number]
       const data = output.data as Float32Array
-      for (let r = 0; r < rows; r++) vectors[ids[r]!] = data.slice(r * dims, (r + 1) * dims)
+      for (let r = 0; r < Math.min(rows, ids.length); r++) vectors[ids[r]!] = data.slice(r * dims, (r + 1) * dims)
       dimensions = dims
       output.dispose?.()
     }

@@ -1,40 +1,27 @@
 /**
  * The production judge: read every source of the spec under the fetch policy, then resolve by question type
- * with the sentence encoder and the trained text judge (or the structured readers). The evidence hash binds
- * the exact bytes each source contributed: keccak256 over the per-source keccak256 hashes in spec order
- * (zero for a source that failed), where a source's bytes are its HTML for structured types and its extracted
- * text for text questions.
+ * with the sentence encoder and the trained text judge (or the structured readers), and package what was read
+ * and computed as the observation's evidence bundle (protocol/src/evidence-bundle.ts). The evidence hash the
+ * node signs is the bundle's hash: a Merkle root over the header (question, models, the judge's own answer)
+ * and one leaf per source (raw bytes or their hash, extracted text, passages judged and their scores, or the
+ * values a structured reader found).
  */
-import { ZeroHash, concat, keccak256 } from 'ethers'
-import jsSha3 from 'js-sha3'
+import { ZeroAddress, ZeroHash } from 'ethers'
 import type { Logger } from 'pino'
 import { encodeAnswer, ANSWER_UNRESOLVABLE } from '@sibyl/protocol/answers'
-import type { QuestionSpec } from '@sibyl/protocol/question-spec'
-import { readFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
+import { hashEvidenceBundle, type EvidenceHeader } from '@sibyl/protocol/evidence-bundle'
 import type { NodeConfig } from '../config/node-config.ts'
 import type { NodeMetrics } from '../metrics/node-metrics.ts'
 import { createEmbedder } from '../nlp/embedder.ts'
 import { cacheEmbeddings } from '../nlp/cache-embeddings.ts'
-import { readSource, type ReadSourceSuccess } from '../sources/read-source.ts'
+import { readSource } from '../sources/read-source.ts'
 import type { SourceFetcher } from '../sources/create-source-fetcher.ts'
-import { loadJudgeModel } from '../resolve/load-judge-model.ts'
+import { DEFAULT_TOP_K_PER_SOURCE } from '../resolve/judge-text.ts'
 import { resolveQuestion, type SourceDocument } from '../resolve/resolve-question.ts'
+import { buildEvidenceBundle, buildEvidenceSources } from '../evidence/build-evidence-bundle.ts'
 import type { ResolveOutcome, Resolver } from './resolver.ts'
-import { combineEvidence } from './combine-evidence.ts'
 import { createConfiguredFetcher } from './create-configured-fetcher.ts'
-
-const JUDGE_ID = 'sibyl-judge-v1'
-
-/** keccak256 of a page's bytes; js-sha3 hashes large buffers several times faster than ethers' keccak. */
-function keccakBytes(bytes: Uint8Array): string {
-  return `0x${jsSha3.keccak256(bytes)}`
-}
-
-function sourceEvidence(spec: QuestionSpec, read: ReadSourceSuccess): Buffer {
-  return spec.type === 'text' || read.html === undefined ? read.evidenceBytes : Buffer.from(read.html, 'utf8')
-}
-
+import { loadPipelineJudge, pipelineModelHash, pipelineModelId } from './pipeline-models.ts'
 
 export async function createPipelineResolver({
   config,
@@ -42,6 +29,7 @@ export async function createPipelineResolver({
   metrics,
   fetcher = createConfiguredFetcher(config.sources),
   modelCacheDir,
+  nowMs = () => Date.now(),
 }: {
   config: NodeConfig
   logger: Logger
@@ -50,6 +38,8 @@ export async function createPipelineResolver({
   modelCacheDir?: string
   /** Shared with the node's other readers so the per-host limit holds across them. */
   fetcher?: Pick<SourceFetcher, 'fetch'>
+  /** Wall clock for the bundle's createdAtMs. */
+  nowMs?: () => number
 }): Promise<Resolver> {
   const loadedEmbedder = await createEmbedder({
     modelsDir: config.model.modelsDir,
@@ -64,47 +54,81 @@ export async function createPipelineResolver({
   const embedder = cacheEmbeddings(loadedEmbedder, { maxEntries: config.model.embeddingCacheEntries })
   for (const warning of embedder.warnings) logger.warn({ model: embedder.modelId }, warning)
   logger.info({ model: embedder.modelId, device: embedder.device, modelHash: embedder.modelHash }, `model loaded on ${embedder.device}`)
-  const judgePath = fileURLToPath(new URL('../resolve/judge-model.json', import.meta.url))
-  const judge = loadJudgeModel(judgePath)
-  const judgeHash = keccak256(readFileSync(judgePath))
-  // The signed model hash names both the encoder weights and the judge's weights (zero for the encoder when
-  // a hub load could not be hashed: the aggregator then sees weights nobody can check).
+  const { judge, judgeId, judgeHash } = loadPipelineJudge()
   if (!embedder.modelHash) logger.warn({ model: embedder.modelId }, 'model weights could not be hashed')
-  const modelHash = keccak256(concat([embedder.modelHash ?? ZeroHash, judgeHash]))
-  const modelId = `${embedder.modelId}+${JUDGE_ID}`
-  return async (request, spec, { nowSec, logger: log }): Promise<ResolveOutcome> => {
+  const modelHash = pipelineModelHash(embedder.modelHash, judgeHash)
+  const modelId = pipelineModelId(embedder.modelId)
+  const models = [
+    { role: 'embedder', id: embedder.modelId, hash: embedder.modelHash ?? ZeroHash },
+    { role: 'judge', id: judgeId, hash: judgeHash },
+  ]
+  const minConfidenceBps = config.model.minConfidenceBps
+
+  return async (request, spec, { nowSec, logger: log, round = 0, chainId = 0n, contract = ZeroAddress, signer = ZeroAddress }): Promise<ResolveOutcome> => {
+    const header = (fields: Pick<EvidenceHeader, 'questionType' | 'answer' | 'confidenceBps' | 'reason' | 'outcomeProbabilitiesBps' | 'value'>): Omit<EvidenceHeader, 'version'> => ({
+      kind: 'resolution',
+      chainId,
+      contract,
+      requestId: request.requestId,
+      round,
+      signer,
+      node: config.name,
+      spec: request.spec,
+      nowSec,
+      createdAtMs: nowMs(),
+      modelId,
+      modelHash,
+      models,
+      device: embedder.device,
+      minConfidenceBps,
+      topKPerSource: DEFAULT_TOP_K_PER_SOURCE,
+      ...fields,
+    })
     if (!spec) {
-      // The question itself is broken: say so on-chain instead of staying silent.
-      return { kind: 'observed', answer: ANSWER_UNRESOLVABLE, confidenceBps: 10_000, evidenceHash: keccak256(Buffer.from(request.spec, 'utf8')), modelId, modelHash, reason: 'invalid spec' }
+      // The question itself is broken: say so on-chain instead of staying silent (the bundle holds the spec).
+      const reason = 'invalid spec'
+      const evidence = buildEvidenceBundle({ header: header({ questionType: 'invalid', answer: ANSWER_UNRESOLVABLE, confidenceBps: 10_000, reason, outcomeProbabilitiesBps: [], value: '' }), sources: [] })
+      return { kind: 'observed', answer: ANSWER_UNRESOLVABLE, confidenceBps: 10_000, evidenceHash: hashEvidenceBundle(evidence.bundle), evidence, modelId, modelHash, reason }
     }
     if (!config.questionTypes.includes(spec.type)) return { kind: 'skip', reason: `question type ${spec.type} not served` }
     const reads = await Promise.all(spec.sources.map((source) => readSource(fetcher, source)))
     const documents: SourceDocument[] = []
-    const perSource: string[] = []
     reads.forEach((read, sourceIndex) => {
       metrics?.fetches.inc()
       if (!read.ok) {
         metrics?.fetchErrors.inc({ reason: read.reason })
         log.warn({ source: spec.sources[sourceIndex]!.url, reason: read.reason, message: read.message }, 'source failed')
-        perSource.push(ZeroHash)
         return
       }
-      perSource.push(keccakBytes(sourceEvidence(spec, read)))
       documents.push({
         sourceIndex,
         text: read.document.text,
         passages: read.document.passages,
         ...(read.html === undefined ? {} : { html: read.html }),
+        ...(read.value === undefined ? {} : { json: read.value }),
         weight: spec.sources[sourceIndex]!.weight,
       })
     })
     if (documents.length === 0) return { kind: 'retry', reason: 'every source failed' }
-    const result = await resolveQuestion({ embedder, judge }, spec, documents, { minConfidenceBps: config.model.minConfidenceBps, nowSec })
+    const result = await resolveQuestion({ embedder, judge }, spec, documents, { minConfidenceBps, nowSec, topKPerSource: DEFAULT_TOP_K_PER_SOURCE })
+    const answer = encodeAnswer(result.answer)
+    const evidence = buildEvidenceBundle({
+      header: header({
+        questionType: spec.type,
+        answer,
+        confidenceBps: result.confidenceBps,
+        reason: result.reason.slice(0, 1000),
+        outcomeProbabilitiesBps: result.outcomeProbabilitiesBps ?? [],
+        value: result.value ?? '',
+      }),
+      sources: buildEvidenceSources({ reads, ...(result.judgedPairs ? { judgedPairs: result.judgedPairs } : {}), votes: result.votes }),
+    })
     return {
       kind: 'observed',
-      answer: encodeAnswer(result.answer),
+      answer,
       confidenceBps: result.confidenceBps,
-      evidenceHash: combineEvidence(perSource),
+      evidenceHash: hashEvidenceBundle(evidence.bundle),
+      evidence,
       modelId,
       modelHash,
       reason: result.reason,

@@ -2,8 +2,10 @@
  * The oracle node's main loop. Each tick: read new ResolutionRequested events from confirmed blocks
  * (persisting them before moving the cursor), then for every pending request whose resolve-after time has
  * passed on-chain and that is still open: judge it (or take what the journal already holds for this round),
- * sign it through slashing protection, and publish it to JetStream. A request leaves the pending set only
- * once the chain says it is no longer open, so a "too early" round or a crash never loses it.
+ * store its evidence bundle (locally, then in the network's object store), sign it through slashing
+ * protection, and publish it to JetStream. The evidence is stored BEFORE the signature exists: a signed
+ * evidence hash always has its bundle on this node's disk, and normally in the network already. A request
+ * leaves the pending set only once the chain says it is no longer open, so a "too early" round or a crash never loses it.
  */
 import type { JetStreamClient } from '@nats-io/jetstream'
 import type { Provider, Signer } from 'ethers'
@@ -21,6 +23,7 @@ import { signObservationSafely } from '../signing/sign-observation-safely.ts'
 import type { SigningJournal } from '../signing/signing-journal.ts'
 import { parseRequestSpec } from './parse-request-spec.ts'
 import type { Resolver } from './resolver.ts'
+import type { EvidenceStore } from '../evidence/create-evidence-store.ts'
 import { sleepUnlessAborted } from '@sibyl/service-kit/time/sleep-unless-aborted'
 
 export type OracleNodeDeps = {
@@ -34,6 +37,8 @@ export type OracleNodeDeps = {
   metrics: NodeMetrics
   logger: Logger
   nowMs: () => number
+  /** Where evidence bundles are kept; omitted (tests with a stub resolver), nothing is stored. */
+  evidence?: EvidenceStore
 }
 
 export type OracleNodeOptions = {
@@ -68,6 +73,7 @@ export function createOracleNode(deps: OracleNodeDeps, options: OracleNodeOption
   }
   const state: NodeState = loadNodeState(options.stateFile, options.deployment.deployedAtBlock)
   let stateDirty = false
+  let signerAddress: string | undefined
   const lastReadMs = new Map<string, number>()
   const recheckPublishedMs = options.recheckPublishedMs ?? 5000
   metrics.requestsPending.set(state.pending.size)
@@ -101,19 +107,40 @@ export function createOracleNode(deps: OracleNodeDeps, options: OracleNodeOption
     const pending = state.pending.get(requestId)!
     const key = { chainId: domain.chainId, contract: domain.verifyingContract, requestId, round }
     const journaled = deps.journal.recordedObservation(key)
-    // Signed before a restart: publish exactly that, never a fresh judgement.
-    if (journaled) return { observation: journaled, modelId: pending.modelId ?? 'unknown' }
+    // Signed before a restart: publish exactly that, never a fresh judgement (and make sure its evidence, kept
+    // locally before it was signed, is in the network too).
+    if (journaled) {
+      await deps.evidence?.ensureRemote(journaled.evidenceHash)
+      return { observation: journaled, modelId: pending.modelId ?? 'unknown' }
+    }
     const log = logger.child({ requestId, round })
     const parsed = parseRequestSpec(pending.request)
     if (!parsed.ok) log.warn({ reason: parsed.reason }, 'spec rejected; answering unresolvable')
     const started = performance.now()
-    const resolved = await deps.resolver(pending.request, parsed.ok ? parsed.spec : undefined, { nowSec: chainTimeSec, logger: log })
+    signerAddress ??= await deps.signer.getAddress()
+    const resolved = await deps.resolver(pending.request, parsed.ok ? parsed.spec : undefined, {
+      nowSec: chainTimeSec,
+      logger: log,
+      round,
+      chainId: domain.chainId,
+      contract: domain.verifyingContract,
+      signer: signerAddress,
+    })
     metrics.modelLatency.observe((performance.now() - started) / 1000)
     if (resolved.kind !== 'observed') {
       log.info({ reason: resolved.reason }, resolved.kind === 'skip' ? 'not answering this question' : 'no observation yet; will retry')
       return resolved
     }
     log.info({ answer: resolved.answer.toString(), confidenceBps: resolved.confidenceBps, reason: resolved.reason }, 'judged')
+    if (resolved.evidence && deps.evidence) {
+      const stored = await deps.evidence.store(resolved.evidence, resolved.evidenceHash)
+      if (!stored.ok) {
+        // Like a failed journal write: what cannot be shown is not signed.
+        log.error({ reason: stored.reason }, 'evidence could not be stored; not signing')
+        return { kind: 'retry', reason: stored.reason }
+      }
+      log.info({ evidenceHash: stored.evidenceHash, bytes: stored.bytes, remote: stored.remote, storeMs: Math.round(stored.storeMs) }, 'evidence stored')
+    }
     pending.modelId = resolved.modelId
     const observation = {
       requestId,
@@ -178,6 +205,8 @@ export function createOracleNode(deps: OracleNodeDeps, options: OracleNodeOption
 
   async function tick(): Promise<TickSummary> {
     const summary: TickSummary = { newRequests: 0, published: 0, settled: 0, errors: 0 }
+    // Bundles the object store could not take earlier (they are on disk), a few per tick.
+    if ((deps.evidence?.pendingUploads() ?? 0) > 0) await deps.evidence!.retryPending().catch(() => 0)
     try {
       summary.newRequests = await scanChain()
     } catch (error) {

@@ -4,20 +4,37 @@
  */
 import type { Logger } from 'pino'
 import type { QuestionSpec } from '@sibyl/protocol/question-spec'
+import type { EvidenceBundle } from '@sibyl/protocol/evidence-bundle'
 import type { ResolutionRequest } from '../chain/fetch-requests.ts'
 
 export type ResolvedObservation = {
   /** Outcome index, -1 unresolvable, -2 too early. */
   answer: bigint
   confidenceBps: number
-  /** keccak256 of exactly the bytes the judgement used. */
+  /**
+   * What the node signs as its evidence hash: the hash (Merkle root) of `evidence` when there is one
+   * (protocol/src/evidence-bundle.ts), else a resolver's own commitment to what it read.
+   */
   evidenceHash: string
+  /**
+   * The evidence bundle and its canonical bytes: what was read and what the judge computed, with the judge's own
+   * answer. The node stores it (locally, then in the network) before it signs and publishes.
+   */
+  evidence?: { bundle: EvidenceBundle; bytes: Uint8Array }
   modelId: string
   modelHash: string
   reason: string
 }
 
-export type ResolveRequestContext = { nowSec: number; logger: Logger }
+export type ResolveRequestContext = {
+  nowSec: number
+  logger: Logger
+  /** Who asks and for which round: bound into the evidence bundle's header (defaults: round 0, zero addresses). */
+  round?: number
+  chainId?: bigint
+  contract?: string
+  signer?: string
+}
 
 export type ResolveOutcome =
   | ({ kind: 'observed' } & ResolvedObservation)

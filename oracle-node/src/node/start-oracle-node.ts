@@ -10,7 +10,8 @@ import type { Provider } from 'ethers'
 import type { Logger } from 'pino'
 import { readDeployment, type Deployment } from '@sibyl/protocol/deployment'
 import { feedSpecSchema } from '@sibyl/protocol/question-spec'
-import { FeedAggregator__factory, ResolutionOracle__factory } from '@sibyl/contracts/typechain'
+import { DisputeGovernance__factory, FeedAggregator__factory, ResolutionOracle__factory } from '@sibyl/contracts/typechain'
+import { evidenceBucket } from '@sibyl/protocol/evidence-bundle'
 import { ConfigError, type NodeConfig } from '../config/node-config.ts'
 import { createLogger } from '@sibyl/service-kit/log/create-logger'
 import { resolveModelCacheDir } from '../nlp/model-cache-dir.ts'
@@ -24,9 +25,13 @@ import { loadSigner } from '@sibyl/service-kit/config/load-signer'
 import { createNodeMetrics, type NodeMetrics } from '../metrics/node-metrics.ts'
 import { serveMetrics } from '@sibyl/service-kit/metrics/serve-metrics'
 import { connectNats } from '@sibyl/service-kit/nats/connect-nats'
+import { natsAuthFromConfig } from '@sibyl/service-kit/config/config-parts'
 import { ensureStreams } from '@sibyl/service-kit/nats/ensure-streams'
 import { openSigningJournal } from '../signing/signing-journal.ts'
 import { createOracleNode, type OracleNode } from './oracle-node.ts'
+import { openLocalEvidenceStore } from '../evidence/local-evidence-store.ts'
+import { openEvidenceBucket, type EvidenceBucket } from '../evidence/evidence-bucket.ts'
+import { createEvidenceStore } from '../evidence/create-evidence-store.ts'
 import type { Resolver } from './resolver.ts'
 
 /** Each configured feed spec, checked and matched to its FeedAggregator in the deployment. */
@@ -45,6 +50,23 @@ export function loadFeedTargets(paths: readonly string[], deployment: Deployment
     }
     return { spec, feedId: deployed.feedId, address: deployed.address, contract: FeedAggregator__factory.connect(deployed.address, provider) }
   })
+}
+
+/**
+ * How long this node's evidence is kept: the protocol's default, or longer when the deployment's dispute window
+ * plus voting period (read on-chain) and a week of slack for a request that waits before it is committed need it.
+ */
+export async function evidenceRetentionMs(deployment: Deployment, provider: Provider, logger: Logger): Promise<number> {
+  try {
+    const [windowSec, votingSec] = await Promise.all([
+      ResolutionOracle__factory.connect(deployment.contracts.resolutionOracle, provider).disputeWindowSec(),
+      DisputeGovernance__factory.connect(deployment.contracts.disputeGovernance, provider).votingPeriodSec(),
+    ])
+    return Math.max(evidenceBucket.ttlMs, Number(windowSec + votingSec) * 1000 + 7 * 24 * 3600 * 1000)
+  } catch (error) {
+    logger.warn({ err: error }, `could not read the dispute window and voting period; keeping evidence ${evidenceBucket.ttlMs / 86_400_000} days`)
+    return evidenceBucket.ttlMs
+  }
 }
 
 /** Ticks the feeds on the chain's clock until the signal aborts. */
@@ -95,10 +117,28 @@ export async function startOracleNode({ config, env, createResolver, logger: giv
     servers: config.nats.servers,
     name: `sibyl-node-${config.name}`,
     logger,
-    ...(config.nats.tokenEnv && env[config.nats.tokenEnv] ? { token: env[config.nats.tokenEnv]! } : {}),
+    ...natsAuthFromConfig(config.nats, env),
   })
   await ensureStreams(nc)
   const journal = openSigningJournal(join(config.stateDir, 'signing-journal.jsonl'))
+  // Evidence: the local copy beside the journal (kept as long as the network's), the bucket opened on first use
+  // and again after a failure, so a node that starts while NATS is away still stores and later uploads.
+  const retentionMs = await evidenceRetentionMs(deployment, provider, logger)
+  const localEvidence = openLocalEvidenceStore(join(config.stateDir, 'evidence'))
+  const pruned = localEvidence.prune(retentionMs, Date.now())
+  if (pruned > 0) logger.info({ pruned }, 'old local evidence removed')
+  let bucket: EvidenceBucket | undefined
+  const evidence = createEvidenceStore({
+    local: localEvidence,
+    logger,
+    bucket: async () => {
+      if (bucket) return bucket
+      const opened = await openEvidenceBucket({ nc, signer: signer.address, create: true, ttlMs: retentionMs })
+      if (opened.ok) bucket = opened.value
+      else logger.warn({ reason: opened.reason }, 'evidence bucket unreachable')
+      return bucket
+    },
+  })
   const node = createOracleNode(
     {
       provider,
@@ -110,6 +150,7 @@ export async function startOracleNode({ config, env, createResolver, logger: giv
       metrics,
       logger,
       nowMs: () => Date.now(),
+      evidence,
     },
     {
       deployment,

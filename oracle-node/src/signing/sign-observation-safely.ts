@@ -16,8 +16,12 @@ export async function signObservationSafely(
   observation: Observation,
 ): Promise<SignSafelyResult> {
   const digest = observationDigest(domain, observation)
+  // A feed value signs the time it was observed: it is journaled per (round, observedAt), so a round that
+  // stalls can be observed again later (FeedAggregator counts one value per signer and refuses stale ones).
+  // A resolution observation stays one per (request, round).
+  const requestId = observation.observedAt === undefined ? observation.requestId : `${observation.requestId}@${observation.observedAt}`
   const recorded = deps.journal.record(
-    { chainId: domain.chainId, contract: domain.verifyingContract, requestId: observation.requestId, round: observation.round },
+    { chainId: domain.chainId, contract: domain.verifyingContract, requestId, round: observation.round },
     digest,
     observation,
     deps.nowMs(),

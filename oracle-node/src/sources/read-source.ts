@@ -5,6 +5,10 @@
  * the text that will be judged, so the evidence hash a node signs covers what it judged and nothing else.
  *
  * For `format: 'html'` the spec's jsonPath is ignored; for `format: 'json'` its selectors are.
+ *
+ * What was fetched comes back too (`raw`: the body as served, after Content-Encoding, with its status, type
+ * and time), for the evidence bundle; `readFetchedSource` is the same extraction on bytes already in hand, so
+ * a replay can check that a stored body yields the stored text.
  */
 import type { SourceSpec } from '@sibyl/protocol/question-spec'
 import type { SourceFetcher } from './create-source-fetcher.ts'
@@ -21,11 +25,22 @@ export type ReadSourceOptions = {
   maxJsonTextChars?: number
 }
 
+/** What a source answered, as served (decompressed), before any decoding: what the evidence bundle keeps. */
+export type FetchedBody = {
+  finalUrl: string
+  status: number
+  contentType: string
+  fetchedAtMs: number
+  body: Buffer
+}
+
 export type ReadSourceSuccess = {
   ok: true
   source: SourceSpec
   finalUrl: string
   fetchedAtMs: number
+  /** The response as served (status, type, time, body bytes). */
+  raw: FetchedBody
   /** Content-Type as served, and the charset the body was decoded with. */
   contentType: string
   charset: string
@@ -43,7 +58,8 @@ export type ReadSourceSuccess = {
 
 export type ReadSourceFailure =
   | FetchSourceFailure
-  | { ok: false; url: string; reason: 'bad_json' | 'json_path' | 'empty_document'; message: string }
+  /** Fetched, but nothing to judge came out of it: `raw` is what was fetched. */
+  | { ok: false; url: string; reason: 'bad_json' | 'json_path' | 'empty_document'; message: string; raw?: FetchedBody }
 
 export type ReadSourceReturnType = ReadSourceSuccess | ReadSourceFailure
 
@@ -58,7 +74,11 @@ function jsonValueText(value: unknown, maxChars: number): string {
   return JSON.stringify(value).slice(0, maxChars)
 }
 
-function readJson(source: SourceSpec, text: string, maxChars: number): { ok: true; document: ExtractedDocument; value: unknown } | ReadSourceFailure {
+function readJson(
+  source: SourceSpec,
+  text: string,
+  maxChars: number,
+): { ok: true; document: ExtractedDocument; value: unknown } | { ok: false; url: string; reason: 'bad_json' | 'json_path'; message: string } {
   let parsed: unknown
   try {
     parsed = JSON.parse(text)
@@ -84,15 +104,21 @@ export async function readSource(
   const allowedContentTypes = format === 'json' ? jsonContentTypes : htmlContentTypes
   const fetched = await fetcher.fetch(source.url, { allowedContentTypes })
   if (!fetched.ok) return fetched
+  const { finalUrl, status, contentType, fetchedAtMs, body } = fetched
+  return readFetchedSource(source, { finalUrl, status, contentType, fetchedAtMs, body }, options)
+}
 
+/** Decodes and extracts a body already fetched for `source` (a pure function of its arguments). */
+export function readFetchedSource(source: SourceSpec, raw: FetchedBody, options: ReadSourceOptions = {}): ReadSourceReturnType {
+  const format = source.format ?? 'html'
   // JSON is UTF-8 (RFC 8259); an HTML page may declare its charset in a header or a <meta>.
-  const decoded = format === 'json' ? decodeText(fetched.body, undefined) : decodeText(fetched.body, fetched.contentType, { sniffHtmlMeta: true })
+  const decoded = format === 'json' ? decodeText(raw.body, undefined) : decodeText(raw.body, raw.contentType, { sniffHtmlMeta: true })
 
   let document: ExtractedDocument
   let value: unknown
   if (format === 'json') {
     const read = readJson(source, decoded.text, options.maxJsonTextChars ?? 200_000)
-    if (!read.ok) return read
+    if (!read.ok) return { ...read, raw }
     document = read.document
     value = read.value
   } else {
@@ -100,15 +126,16 @@ export async function readSource(
   }
   if (document.text.length === 0) {
     const what = format === 'json' ? 'the JSON value is empty' : source.selectors ? 'the selectors matched no text' : 'no main text found'
-    return { ok: false, url: source.url, reason: 'empty_document', message: what }
+    return { ok: false, url: source.url, reason: 'empty_document', message: what, raw }
   }
 
   const result: ReadSourceSuccess = {
     ok: true,
     source,
-    finalUrl: fetched.finalUrl,
-    fetchedAtMs: fetched.fetchedAtMs,
-    contentType: fetched.contentType,
+    finalUrl: raw.finalUrl,
+    fetchedAtMs: raw.fetchedAtMs,
+    raw,
+    contentType: raw.contentType,
     charset: decoded.charset,
     document,
     evidenceBytes: Buffer.from(document.text, 'utf8'),

@@ -20,8 +20,8 @@ export async function publishObservation(
     contract: message.domain.verifyingContract,
     requestId: message.observation.requestId,
   }
-  const subject = observationSubject(target)
-  const msgID = observationMessageId({ ...target, round: message.observation.round, signer: message.signer })
+  const subject = observationSubject({ chainId: target.chainId, signer: message.signer })
+  const msgID = observationMessageId({ ...target, round: message.observation.round, signer: message.signer, signature: message.signature })
   const data = new TextEncoder().encode(JSON.stringify(message))
   const attempts = options.attempts ?? 5
   let lastError = ''

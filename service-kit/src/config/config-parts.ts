@@ -56,10 +56,55 @@ export function chainConfigSchema(defaults: { confirmations: number; pollInterva
     .strict()
 }
 
-/** Where a service reaches NATS: servers and, optionally, the environment variable holding its token. */
+/**
+ * Where a service reaches NATS and who it is there. A secured deployment (made by `sibyl nats init`) gives each
+ * component a `.creds` file (its user JWT and nkey seed; mode 0600; never logged) and the CA that signed the
+ * servers' certificates. List every server of the cluster: the client fails over between them.
+ */
 export const natsConnectionFields = {
   servers: z.array(urlSchema(['nats:', 'tls:', 'ws:', 'wss:'])).min(1).max(16),
+  /** The component's `.creds` file (relative to the config file). */
+  credentialsFile: z.string().min(1).optional(),
+  /** TLS: the CA to check the servers against; a client certificate and key where servers ask for one. */
+  tls: z
+    .object({ caFile: z.string().min(1), certFile: z.string().min(1).optional(), keyFile: z.string().min(1).optional() })
+    .strict()
+    .refine((t) => (t.certFile === undefined) === (t.keyFile === undefined), 'certFile and keyFile go together')
+    .optional(),
+  /** Legacy: the environment variable holding one shared token (an unsecured server). */
   tokenEnv: envNameSchema.optional(),
+}
+
+type NatsConnectionConfig = {
+  credentialsFile?: string | undefined
+  tls?: { caFile: string; certFile?: string | undefined; keyFile?: string | undefined } | undefined
+  tokenEnv?: string | undefined
+}
+
+/** The NATS section with its file paths made absolute (relative ones are relative to the config file). */
+export function resolveNatsPaths<T extends NatsConnectionConfig>(nats: T, abs: (path: string) => string): T {
+  return {
+    ...nats,
+    ...(nats.credentialsFile ? { credentialsFile: abs(nats.credentialsFile) } : {}),
+    ...(nats.tls
+      ? {
+          tls: {
+            caFile: abs(nats.tls.caFile),
+            ...(nats.tls.certFile ? { certFile: abs(nats.tls.certFile) } : {}),
+            ...(nats.tls.keyFile ? { keyFile: abs(nats.tls.keyFile) } : {}),
+          },
+        }
+      : {}),
+  }
+}
+
+/** What `connectNats` takes from a service's NATS section and environment (the token, when one is configured). */
+export function natsAuthFromConfig(nats: NatsConnectionConfig, env: Record<string, string | undefined>) {
+  return {
+    ...(nats.credentialsFile ? { credentialsFile: nats.credentialsFile } : {}),
+    ...(nats.tls ? { tls: { caFile: nats.tls.caFile, ...(nats.tls.certFile ? { certFile: nats.tls.certFile } : {}), ...(nats.tls.keyFile ? { keyFile: nats.tls.keyFile } : {}) } } : {}),
+    ...(nats.tokenEnv && env[nats.tokenEnv] ? { token: env[nats.tokenEnv]! } : {}),
+  }
 }
 
 /** Where a service serves its Prometheus metrics; absent = not served. */

@@ -5,8 +5,9 @@ import {TestBase} from "../../utils/TestBase.sol";
 import {TestToken} from "../../utils/TestToken.sol";
 import {Staking} from "../../../src/Staking.sol";
 
-/// @notice Drives Staking with bounded random calls from several operators, and is its slasher. Keeps
-/// ghost totals of every token that went in and out, for StakingInvariants.t.sol.
+/// @notice Drives Staking with bounded random calls from several operators, and is its slasher and its owner
+/// (admits, expels, locks, unlocks). Keeps ghost totals of every token that went in and out, and what each
+/// epoch's set looked like when first seen, for StakingInvariants.t.sol.
 contract StakingHandler is TestBase {
   Staking public immutable staking;
   TestToken public immutable token;
@@ -21,6 +22,12 @@ contract StakingHandler is TestBase {
   uint256 public ghostSlashedWei;
   /// Slashes beyond slashableOf that did not revert with SlashExceedsStake. Must stay 0.
   uint256 public ghostOverslashAccepted;
+  /// Withdrawals that went through while a lock was held. Must stay 0.
+  uint256 public ghostLockedWithdrawals;
+  /// The member count of an epoch, as first seen during it (+1, so 0 means unseen).
+  mapping(uint32 epoch => uint256) public firstSeenCountPlusOne;
+  /// Times the current epoch's member count differed from what it was when first seen. Must stay 0.
+  uint256 public ghostCurrentSetChanges;
   mapping(bytes4 => uint256) public callCount;
 
   constructor(Staking staking_, TestToken token_, address[] memory actors) {
@@ -37,15 +44,57 @@ contract StakingHandler is TestBase {
     return s_actors[seed % s_actors.length];
   }
 
-  function registerSigner(uint256 actorSeed, uint256 signerSeed) external {
-    ++callCount[this.registerSigner.selector];
-    address actor = _actor(actorSeed);
-    address signer = address(uint160(0x51C0 + (signerSeed % SIGNER_POOL)));
-    vm.prank(actor);
-    try staking.registerSigner(signer) {} catch {}
+  /// @dev Every action first checks that the current epoch's set is what it was when the epoch was first seen.
+  modifier observed() {
+    _observe();
+    _;
+    _observe();
   }
 
-  function stake(uint256 actorSeed, uint256 amountWei) external {
+  function _observe() internal {
+    uint32 epoch = staking.currentEpoch();
+    uint256 count = staking.activeOperatorCount();
+    uint256 seen = firstSeenCountPlusOne[epoch];
+    if (seen == 0) firstSeenCountPlusOne[epoch] = count + 1;
+    else if (seen != count + 1) ++ghostCurrentSetChanges;
+  }
+
+  function registerSigner(uint256 actorSeed, uint256 signerSeed) external observed {
+    ++callCount[this.registerSigner.selector];
+    address actor = _actor(actorSeed);
+    uint256 key = 0x51C0 + (signerSeed % SIGNER_POOL);
+    // Now and then a proof made for someone else.
+    address provedFor = signerSeed % 7 == 0 ? _actor((actorSeed % s_actors.length) + 1) : actor;
+    bytes memory proof = _registrationProof(address(staking), key, provedFor);
+    vm.prank(actor);
+    try staking.registerSigner(vm.addr(key), proof) {} catch {}
+  }
+
+  function admit(uint256 actorSeed) external observed {
+    ++callCount[this.admit.selector];
+    try staking.admit(_actor(actorSeed)) {} catch {}
+  }
+
+  function expel(uint256 actorSeed) external observed {
+    ++callCount[this.expel.selector];
+    try staking.expel(_actor(actorSeed)) {} catch {}
+  }
+
+  function lock(uint256 actorSeed) external observed {
+    ++callCount[this.lock.selector];
+    address[] memory ops = new address[](1);
+    ops[0] = _actor(actorSeed);
+    staking.lock(ops);
+  }
+
+  function unlock(uint256 actorSeed) external observed {
+    ++callCount[this.unlock.selector];
+    address[] memory ops = new address[](1);
+    ops[0] = _actor(actorSeed);
+    try staking.unlock(ops) {} catch {}
+  }
+
+  function stake(uint256 actorSeed, uint256 amountWei) external observed {
     ++callCount[this.stake.selector];
     address actor = _actor(actorSeed);
     amountWei = bound(amountWei, 1, 300 ether);
@@ -60,7 +109,7 @@ contract StakingHandler is TestBase {
     }
   }
 
-  function requestUnbond(uint256 actorSeed, uint256 amountWei) external {
+  function requestUnbond(uint256 actorSeed, uint256 amountWei) external observed {
     ++callCount[this.requestUnbond.selector];
     address actor = _actor(actorSeed);
     (, uint256 bonded, , ) = staking.getOperator(actor);
@@ -70,17 +119,19 @@ contract StakingHandler is TestBase {
     try staking.requestUnbond(amountWei) {} catch {}
   }
 
-  function withdraw(uint256 actorSeed) external {
+  function withdraw(uint256 actorSeed) external observed {
     ++callCount[this.withdraw.selector];
     address actor = _actor(actorSeed);
     uint256 before = token.balanceOf(actor);
+    bool locked = staking.locksOf(actor) > 0;
     vm.prank(actor);
     try staking.withdraw() {
       ghostWithdrawnWei += token.balanceOf(actor) - before;
+      if (locked) ++ghostLockedWithdrawals;
     } catch {}
   }
 
-  function slash(uint256 actorSeed, uint256 amountWei, bool beyond) external {
+  function slash(uint256 actorSeed, uint256 amountWei, bool beyond) external observed {
     ++callCount[this.slash.selector];
     address actor = _actor(actorSeed);
     uint256 slashable = staking.slashableOf(actor);
@@ -101,6 +152,8 @@ contract StakingHandler is TestBase {
 
   function warp(uint256 secondsAhead) external {
     ++callCount[this.warp.selector];
+    _observe();
     vm.warp(block.timestamp + bound(secondsAhead, 0, 20 days));
+    _observe();
   }
 }

@@ -1,4 +1,4 @@
-/** Test fixtures: a finished demo question (liar node-4 reported, winner paid) and the state around rows. */
+/** Test fixtures: a finished demo question (liar node-4 reported and caught by its replay, winner paid) and the state around rows. */
 import type { DemoState, QuestionRow } from '../demo-state.ts'
 
 export function buildQuestionRow(overrides: Partial<QuestionRow> = {}): QuestionRow {
@@ -16,6 +16,8 @@ export function buildQuestionRow(overrides: Partial<QuestionRow> = {}): Question
     commitCount: 1,
     finalized: { answer: 0n, txHash: `0x${'ef'.repeat(32)}`, afterMs: 9800 },
     payout: { expectedWei: 3n * 10n ** 18n, receivedWei: 3n * 10n ** 18n },
+    // Every bundle verified and replayed; the liar's replay disagrees with what it signed.
+    bundles: { bundles: 4, verified: 4, replayed: 4, replayMatches: 3, replayMismatches: ['node-4'], bundleBytes: [5000, 5000, 5000, 5000], replayMs: [10, 10, 10, 10] },
     ...overrides,
   }
 }

@@ -1,0 +1,131 @@
+/**
+ * sibyl evidence ID [--node NAME] [--round N] [--nats URL] [--local DIR]... [--out DIR]
+ * Fetches the evidence bundle behind each signed observation of a request, as anyone in the network can, and
+ * verifies it: the observation's signature, and the bundle's hash against the signed evidence hash.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { connect } from '@nats-io/transport-node'
+import { collectEvidence, type CollectedEvidence } from '@sibyl/oracle-node/evidence/collect-evidence'
+import { evidenceLocation } from '@sibyl/protocol/evidence-bundle'
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseCommandArgs, type Command, type CommandIo } from './io.ts'
+
+const usage = `Usage: sibyl evidence REQUEST_ID [--node NAME] [--round N] [--nats URL] [--local DIR]... [--out DIR]
+
+Reads the signed observations of a request from NATS (the observation stream, and the outlier reports that
+keep every dissenting observation for a month), checks each signature, fetches the evidence bundle each one
+points to from its signer's bucket in the JetStream object store (or a local evidence folder, such as a node's
+<stateDir>/evidence), and checks that the bundle hashes to the signed evidenceHash.
+
+  --node NAME   one node: its name (as its bundle says) or its signer address
+  --round N     one round (default: every round)
+  --nats URL    a NATS server of the network (default nats://127.0.0.1:4222)
+  --local DIR   a local evidence folder to try after the object store (repeatable)
+  --out DIR     also write each verified bundle there, as <evidenceHash>.bin (its canonical bytes)
+
+Prints one JSON line per observation; exits 0 when at least one bundle was found and every one verified.
+`
+
+export function describeEvidence(item: CollectedEvidence) {
+  const o = item.message.observation
+  const base = {
+    signer: item.message.signer,
+    round: o.round,
+    signed: { answer: o.answer, confidenceBps: o.confidenceBps, evidenceHash: o.evidenceHash, modelHash: o.modelHash },
+    signatureValid: item.signatureValid,
+    location: evidenceLocation(item.message.signer, o.evidenceHash),
+  }
+  if (!item.evidence.ok) return { event: 'evidence', ...base, verified: false, reason: item.evidence.reason, message: item.evidence.message, tried: item.evidence.tried }
+  const { bundle, bytes, from, where } = item.evidence
+  const h = bundle.header
+  return {
+    event: 'evidence',
+    node: h.node,
+    ...base,
+    verified: item.signatureValid && h.modelHash.toLowerCase() === o.modelHash.toLowerCase(),
+    from,
+    where,
+    bytes: bytes.length,
+    judged: { answer: h.answer.toString(), confidenceBps: h.confidenceBps, reason: h.reason, outcomeProbabilitiesBps: h.outcomeProbabilitiesBps, value: h.value },
+    agreesWithSigned: h.answer.toString() === o.answer && h.confidenceBps === o.confidenceBps,
+    questionType: h.questionType,
+    models: h.models,
+    device: h.device,
+    sources: bundle.sources.map((s) => ({
+      url: s.url,
+      ...(s.failure ? { failure: s.failure } : {}),
+      status: s.status,
+      fetchedAtMs: s.fetchedAtMs,
+      contentType: s.contentType,
+      rawHash: s.rawHash,
+      rawBytes: s.rawSize,
+      rawIncluded: s.rawIncluded,
+      textChars: s.text.length,
+      passages: s.passages.length,
+      values: s.values.map((v) => ({ answer: v.answer.toString(), value: v.value, detail: v.detail })),
+    })),
+  }
+}
+
+/** `ID [options]`: the request id first (the shared option parser takes no positionals). */
+export function splitRequestId(command: string, args: string[], usage: string, io: CommandIo): { requestId: string; rest: string[] } | { exitCode: number } {
+  const [requestId, ...rest] = args
+  if (requestId === '--help' || requestId === '-h') {
+    io.stdout.write(usage)
+    return { exitCode: EXIT_OK }
+  }
+  if (requestId === undefined || !/^0x[0-9a-fA-F]{64}$/.test(requestId)) {
+    io.stderr.write(`sibyl ${command}: give the request id first (0x + 64 hex digits)\n\n${usage}`)
+    return { exitCode: EXIT_USAGE }
+  }
+  return { requestId, rest }
+}
+
+async function run(args: string[], io: CommandIo): Promise<number> {
+  const split = splitRequestId('evidence', args, usage, io)
+  if ('exitCode' in split) return split.exitCode
+  const { requestId } = split
+  const cli = parseCommandArgs(
+    split.rest,
+    { node: { type: 'string' }, round: { type: 'string' }, nats: { type: 'string' }, local: { type: 'string', multiple: true }, out: { type: 'string' } },
+    usage,
+    io,
+  )
+  if ('exitCode' in cli) return cli.exitCode
+  const values = cli.values as typeof cli.values & { local?: string[] }
+  const round = values.round === undefined ? undefined : Number(values.round)
+  if (round !== undefined && (!Number.isInteger(round) || round < 0)) {
+    io.stderr.write(`sibyl evidence: --round must be a round number\n`)
+    return EXIT_USAGE
+  }
+  const nc = await connect({ servers: values.nats ?? 'nats://127.0.0.1:4222', name: 'sibyl-evidence', timeout: 10_000 }).catch((error: unknown) => {
+    io.stderr.write(`sibyl evidence: cannot reach NATS: ${(error as Error).message}\n`)
+    return undefined
+  })
+  if (!nc) return EXIT_FAILED
+  try {
+    const collected = await collectEvidence({
+      nc,
+      requestId,
+      ...(values.node === undefined ? {} : { node: values.node }),
+      ...(round === undefined ? {} : { round }),
+      ...(values.local ? { localDirs: values.local } : {}),
+    })
+    let failed = collected.length === 0
+    for (const item of collected) {
+      const line = describeEvidence(item)
+      if (!line.verified) failed = true
+      if (values.out && item.evidence.ok && line.verified) {
+        mkdirSync(values.out, { recursive: true })
+        writeFileSync(join(values.out, `${item.message.observation.evidenceHash.toLowerCase()}.bin`), item.evidence.bytes)
+      }
+      io.stdout.write(`${JSON.stringify(line)}\n`)
+    }
+    if (collected.length === 0) io.stderr.write(`sibyl evidence: no signed observation of ${requestId}${values.node ? ` by ${values.node}` : ''} found\n`)
+    return failed ? EXIT_FAILED : EXIT_OK
+  } finally {
+    await nc.drain().catch(() => undefined)
+  }
+}
+
+export const evidenceCommand: Command = { name: 'evidence', summary: 'fetch and verify the evidence behind a request’s signed observations', usage, run }

@@ -1,0 +1,180 @@
+import test from 'ava'
+import { keccak256, toUtf8Bytes, ZeroHash } from 'ethers'
+import {
+  decodeEvidenceBundle,
+  encodeEvidenceBundle,
+  evidenceBucket,
+  evidenceLeaves,
+  evidenceLimits,
+  evidenceLocation,
+  hashEvidenceBundle,
+  merkleProof,
+  merkleRoot,
+  merkleRootFromProof,
+  proveEvidenceSource,
+  toE9,
+  verifyEvidenceSource,
+  type EvidenceBundle,
+  type EvidenceSource,
+} from './evidence-bundle.ts'
+
+/** The fixture's evidence hash (Merkle root over header + 2 sources), pinned: it must never move by accident. */
+const GOLDEN_ROOT = '0x2f5f99265cd4e2187021167e010245e60dbdf5e0edd854742e3f99e10596ba20'
+/**
+ * The fixture's stored bytes: 8 magic + 4 length + abi.encode(header, sources[]) + the 66-byte page + its 32 bytes
+ * of text: 4237 bytes (one judged passage, one failed source with neither page nor text).
+ */
+const GOLDEN_BYTES = 4237
+
+const raw = Buffer.from('<html><body><p>The council approved the bridge.</p></body></html>', 'utf8')
+
+function buildSource(overrides: Partial<EvidenceSource> = {}): EvidenceSource {
+  return {
+    index: 0,
+    url: 'https://news.example/bridge',
+    finalUrl: 'https://news.example/bridge',
+    failure: '',
+    fetchedAtMs: 1_741_500_000_000,
+    status: 200,
+    contentType: 'text/html; charset=utf-8',
+    charset: 'utf-8',
+    rawHash: keccak256(raw),
+    rawSize: raw.length,
+    raw,
+    rawIncluded: true,
+    text: 'The council approved the bridge.',
+    passages: [
+      {
+        passageIndex: 0,
+        text: 'The council approved the bridge.',
+        similarityE9: toE9(0.61234),
+        scores: [{ outcomeIndex: 0, supportE9: toE9(0.7), refuteE9: toE9(0.1), neitherE9: toE9(0.2), logOddsE9: toE9(1.9459101) }],
+      },
+    ],
+    values: [],
+    ...overrides,
+  }
+}
+
+/** A two-source bundle: the builder every test here starts from. */
+function buildBundle(overrides: { sources?: EvidenceSource[] } = {}): EvidenceBundle {
+  return {
+    header: {
+      version: 1,
+      kind: 'resolution',
+      chainId: 31337n,
+      contract: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
+      requestId: keccak256(toUtf8Bytes('request')),
+      round: 0,
+      signer: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8',
+      node: 'node-1',
+      spec: '{"version":1,"type":"text"}',
+      questionType: 'text',
+      nowSec: 1_741_500_100,
+      createdAtMs: 1_741_500_100_123,
+      modelId: 'google/universal-sentence-encoder-lite+sibyl-judge-v1',
+      modelHash: keccak256(toUtf8Bytes('model')),
+      models: [
+        { role: 'embedder', id: 'google/universal-sentence-encoder-lite', hash: keccak256(toUtf8Bytes('encoder')) },
+        { role: 'judge', id: 'sibyl-judge-v1', hash: keccak256(toUtf8Bytes('judge')) },
+      ],
+      device: 'cpu',
+      minConfidenceBps: 6000,
+      topKPerSource: 4,
+      answer: 0n,
+      confidenceBps: 8123,
+      reason: 'P(YES) = 8123 bps',
+      outcomeProbabilitiesBps: [8123, 1877],
+      value: '',
+    },
+    sources: overrides.sources ?? [
+      buildSource(),
+      buildSource({ index: 1, url: 'https://other.example/', finalUrl: 'https://other.example/', failure: 'timeout: no answer', status: 0, contentType: '', charset: '', rawHash: ZeroHash, rawSize: 0, raw: new Uint8Array(), rawIncluded: false, text: '', passages: [] }),
+    ],
+  }
+}
+
+test('a bundle survives encode → decode unchanged, and its bytes are canonical', (t) => {
+  const bundle = buildBundle()
+  const bytes = encodeEvidenceBundle(bundle)
+  const decoded = decodeEvidenceBundle(bytes)
+  t.deepEqual({ ...decoded, sources: decoded.sources.map((s) => ({ ...s, raw: Buffer.from(s.raw) })) }, { ...bundle, sources: bundle.sources.map((s) => ({ ...s, raw: Buffer.from(s.raw) })) })
+  t.deepEqual(Buffer.from(encodeEvidenceBundle(decoded)), Buffer.from(bytes))
+  t.is(hashEvidenceBundle(decoded), hashEvidenceBundle(bundle))
+})
+
+test('golden vector: the evidence hash of the fixture bundle is pinned (a change here changes every signed evidence hash)', (t) => {
+  // Leaves: keccak256(0x00 ‖ abi.encode(header)), keccak256(0x00 ‖ abi.encode(source 0)), … ; root: RFC 6962
+  // with keccak256 and 0x01 before inner nodes. Three leaves: root = H(0x01 ‖ H(0x01 ‖ L0 ‖ L1) ‖ L2).
+  const bundle = buildBundle()
+  const [l0, l1, l2] = evidenceLeaves(bundle) as [string, string, string]
+  const inner = keccak256(Buffer.concat([Buffer.from([1]), Buffer.from(l0.slice(2), 'hex'), Buffer.from(l1.slice(2), 'hex')]))
+  const root = keccak256(Buffer.concat([Buffer.from([1]), Buffer.from(inner.slice(2), 'hex'), Buffer.from(l2.slice(2), 'hex')]))
+  t.is(hashEvidenceBundle(bundle), root)
+  t.is(root, GOLDEN_ROOT)
+  t.is(encodeEvidenceBundle(bundle).length, GOLDEN_BYTES)
+})
+
+test('every field is covered: changing one byte of a source, its text or a score changes the hash', (t) => {
+  const base = hashEvidenceBundle(buildBundle())
+  const tampered = [
+    buildBundle({ sources: [buildSource({ text: 'The council rejected the bridge.' })] }),
+    buildBundle({ sources: [buildSource({ passages: [{ ...buildSource().passages[0]!, scores: [{ ...buildSource().passages[0]!.scores[0]!, supportE9: 700_000_001 }] }] })] }),
+    buildBundle({ sources: [buildSource({ fetchedAtMs: 1 })] }),
+  ]
+  for (const b of tampered) t.not(hashEvidenceBundle(b), base)
+  const header = buildBundle()
+  header.header.answer = 1n
+  t.not(hashEvidenceBundle(header), base)
+})
+
+test('one source is proven alone against the evidence hash, and a changed source is not', (t) => {
+  const sources = Array.from({ length: 7 }, (_, i) => buildSource({ index: i, url: `https://s${i}.example/` }))
+  const bundle = buildBundle({ sources })
+  const root = hashEvidenceBundle(bundle)
+  for (let i = 0; i < sources.length; i++) {
+    const proof = proveEvidenceSource(bundle, i)
+    t.true(verifyEvidenceSource(root, proof), `source ${i}`)
+    t.true(proof.proof.length <= 3)
+    t.false(verifyEvidenceSource(root, { ...proof, source: { ...proof.source, text: 'forged' } }))
+    t.false(verifyEvidenceSource(root, { ...proof, leafIndex: ((proof.leafIndex + 1) % proof.leafCount) || 1 }))
+  }
+})
+
+test('merkle proofs hold for every tree size from 1 to 17', (t) => {
+  for (let n = 1; n <= 17; n++) {
+    const leaves = Array.from({ length: n }, (_, i) => keccak256(toUtf8Bytes(`leaf ${i}`)))
+    const root = merkleRoot(leaves)
+    for (let i = 0; i < n; i++) t.is(merkleRootFromProof(leaves[i]!, i, n, merkleProof(leaves, i)), root)
+  }
+})
+
+test('decoding refuses non-canonical, malformed and oversized bytes, and broken invariants', (t) => {
+  const bytes = encodeEvidenceBundle(buildBundle())
+  t.throws(() => decodeEvidenceBundle(Buffer.concat([bytes, Buffer.alloc(32)])), { message: /not canonically encoded/ })
+  t.throws(() => decodeEvidenceBundle(bytes.subarray(0, 100)), { message: /do not decode/ })
+  t.throws(() => decodeEvidenceBundle(bytes.subarray(0, bytes.length - 1)), { message: /past the end/ })
+  const flipped = Buffer.from(bytes)
+  flipped[flipped.length - 1]! ^= 1 // the last byte of the text
+  t.throws(() => decodeEvidenceBundle(flipped), { message: /textHash/ })
+  const page = Buffer.from(bytes)
+  page[page.length - 40]! ^= 1 // inside the raw page
+  t.throws(() => decodeEvidenceBundle(page), { message: /rawHash/ })
+  const magic = Buffer.from(bytes)
+  magic[7] = 2
+  t.throws(() => decodeEvidenceBundle(magic), { message: /not a version-1 bundle/ })
+  t.throws(() => decodeEvidenceBundle(new Uint8Array(evidenceLimits.maxBundleBytes + 1)), { message: /over the/ })
+  t.throws(() => encodeEvidenceBundle(buildBundle({ sources: [buildSource({ rawHash: ZeroHash })] })), { message: /rawHash/ })
+  t.throws(() => encodeEvidenceBundle(buildBundle({ sources: [buildSource({ rawIncluded: false })] })), { message: /rawIncluded is false/ })
+  t.throws(() => encodeEvidenceBundle(buildBundle({ sources: Array.from({ length: 9 }, () => buildSource()) })), { message: /more than 8/ })
+})
+
+test('the bucket and object a signed observation points to', (t) => {
+  const hash = keccak256(toUtf8Bytes('x'))
+  t.deepEqual(evidenceLocation('0x70997970C51812dc3A010C7d01b50e0d17dc79C8', hash.toUpperCase().replace('0X', '0x')), {
+    bucket: 'sibyl_evidence_70997970c51812dc3a010c7d01b50e0d17dc79c8',
+    object: hash,
+  })
+  t.regex(evidenceBucket.name('0x70997970C51812dc3A010C7d01b50e0d17dc79C8'), /^[a-z0-9_]+$/)
+  t.throws(() => evidenceBucket.name('not an address'))
+})
