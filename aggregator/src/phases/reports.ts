@@ -12,6 +12,7 @@
  * record only grows, so the counts name the content. The same revision from two aggregators (or a retry) is
  * one message on the server; a later revision is never taken for a duplicate of an earlier one.
  */
+import { evidenceLocation } from '@sibyl/protocol/evidence-bundle'
 import type { OutlierMessage } from '@sibyl/protocol/messages'
 import { outlierSubject } from '@sibyl/protocol/subjects'
 import type { RoundRecord, StoredObservation } from '../rounds/round-record.ts'
@@ -30,8 +31,17 @@ export type OutlierReport = {
   sources: { entry: OutlierEntry; from: 'observation' | 'equivocation'; index: number }[]
 }
 
+/** An outlier entry's evidence fields: what the node signed, and where its evidence bundle can be fetched. */
 function pick(o: StoredObservation) {
-  return { signer: o.signer, answer: o.answer, signature: o.signature, confidenceBps: o.confidenceBps, evidenceHash: o.evidenceHash, modelHash: o.modelHash }
+  return {
+    signer: o.signer,
+    answer: o.answer,
+    signature: o.signature,
+    confidenceBps: o.confidenceBps,
+    evidenceHash: o.evidenceHash,
+    modelHash: o.modelHash,
+    evidence: evidenceLocation(o.signer, o.evidenceHash),
+  }
 }
 
 /** The report of a round as its record stands (pure but for the registry and the clock). */
