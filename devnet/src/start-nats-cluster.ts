@@ -20,7 +20,7 @@ import { freePort } from '@sibyl/contracts/anvil'
 import { BaseError } from '@sibyl/protocol/errors'
 import { connectNats, type NatsAuthParameters } from '@sibyl/service-kit/nats/connect-nats'
 import { provisionJetStream } from '@sibyl/service-kit/nats/ensure-streams'
-import { addNatsIdentity, initNatsDeployment, natsDeploymentPaths, revokeNatsIdentity, type NatsDeploymentPaths } from '@sibyl/service-kit/nats/nats-deployment'
+import { addNatsIdentity, initNatsDeployment, revokeNatsIdentity, type NatsDeploymentPaths } from '@sibyl/service-kit/nats/nats-deployment'
 import type { NatsIdentitySpec } from '@sibyl/service-kit/nats/nats-permissions'
 import { pino } from 'pino'
 import { NatsServerStartError, PORT_ATTEMPTS, startNatsServer, type NatsServer } from './start-nats-server.ts'
@@ -207,4 +207,3 @@ async function startOnce(parameters: StartNatsClusterParameters): Promise<NatsCl
   return cluster
 }
 
-export { natsDeploymentPaths }

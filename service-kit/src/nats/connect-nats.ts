@@ -8,7 +8,7 @@
  * it subscribe to. The creds file is read again on every reconnect, so a re-issued one is picked up. Nothing
  * secret is logged: the log names the identity by its public key.
  */
-import { readFileSync } from 'node:fs'
+import { readFileSync, statSync } from 'node:fs'
 import { connect, credsAuthenticator, type ConnectionOptions, type NatsConnection } from '@nats-io/transport-node'
 import type { Logger } from 'pino'
 import { describeCreds } from './nats-identities.ts'
@@ -62,6 +62,10 @@ export function natsAuthOptions(auth: NatsAuthParameters): Partial<ConnectionOpt
 export async function connectNats(parameters: ConnectNatsParameters): Promise<NatsConnection> {
   const { servers, name, logger } = parameters
   const { identity, ...auth } = natsAuthOptions(parameters)
+  if (parameters.credentialsFile && (statSync(parameters.credentialsFile).mode & 0o077) !== 0) {
+    // Like ssh with a private key: say so (the seed in it is this component's identity on the bus).
+    logger.warn({ credentialsFile: parameters.credentialsFile }, 'the NATS credentials file is readable by others than its owner: chmod 600 it')
+  }
   const nc = await connect({
     servers,
     name,
