@@ -14,7 +14,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node'
 import { Wallet, keccak256, toUtf8Bytes } from 'ethers'
 import { outlierMessageSchema, type OutlierMessage } from '@sibyl/protocol/messages'
 import { streams, outlierSubject } from '@sibyl/protocol/subjects'
-import { startLocalNetwork, type LocalNetwork } from '@sibyl/devnet/local-network'
+import { latestTimestamp, startLocalNetwork, type LocalNetwork } from '@sibyl/devnet/local-network'
 import { FeedAggregator__factory } from '@sibyl/contracts/typechain'
 import { ensureStreams } from '@sibyl/service-kit/nats/ensure-streams'
 import { publishObservation } from '@sibyl/oracle-node/transport/publish-observation'
@@ -147,6 +147,8 @@ test.serial('numeric feed round: one wild value is rejected and the median of th
   const feed = FeedAggregator__factory.connect(feedInfo.address, net.provider)
   const round = Number(await feed.latestRoundId()) + 1
   const values = [11901n, 11903n, 1190100n, 11899n]
+  // Feed values sign the chain time they were taken; transmit refuses stale ones.
+  const observedAt = await latestTimestamp(net.provider)
   for (let i = 0; i < 4; i++) {
     const message = await signedMessage({
       signer: net.operators[i]!.signer,
@@ -156,6 +158,7 @@ test.serial('numeric feed round: one wild value is rejected and the median of th
       round,
       answer: values[i]!,
       kind: 'feed',
+      observedAt,
     })
     t.true((await publishObservation(h.js, message)).ok)
   }

@@ -52,7 +52,8 @@ test('a yes/no news question: 4 nodes, one lying; one commit, final after the di
   const honest = network.nodes.filter((n) => !n.lying)
   t.is(commit.answer, 0n)
   t.is(commit.round, 0)
-  t.deepEqual(sorted(commit.signers), sorted(honest.map((n) => n.operator.operator.address)))
+  // ReportCommitted lists the members' signing keys (Staking.operatorsOf maps them to operators).
+  t.deepEqual(sorted(commit.signers), sorted(honest.map((n) => n.operator.signer.address)))
 
   // Inside the window the answer is not final and the market cannot pay.
   await revertsWith(t, oracle.finalize(requestId, commit.signers), 'DisputeWindowOpen')
@@ -100,10 +101,10 @@ test('a yes/no news question: 4 nodes, one lying; one commit, final after the di
 
   // The fee went to the three signers (the remainder of the division to the first), none to the liar.
   const share = FEE_WEI / 3n
-  const [first, second, third] = commit.signers as [string, string, string]
-  t.is(await oracle.claimableWei(first), share + (FEE_WEI - share * 3n))
-  t.is(await oracle.claimableWei(second), share)
-  t.is(await oracle.claimableWei(third), share)
+  const [first, second, third] = [...(await net.contracts.staking.operatorsOf(commit.signers))]
+  t.is(await oracle.claimableWei(first!), share + (FEE_WEI - share * 3n))
+  t.is(await oracle.claimableWei(second!), share)
+  t.is(await oracle.claimableWei(third!), share)
   for (const liar of network.nodes.filter((n) => n.lying)) t.is(await oracle.claimableWei(liar.operator.operator.address), 0n)
 
   // Exactly one commit for the request.

@@ -83,7 +83,7 @@ test('NATS and the aggregator restarted mid-round: the round completes with one 
   await network.startAggregator()
   const commit = await waitForCommit(net, requestId, { timeoutMs: 60_000 })
   t.is(commit.answer, 2n, 'Draw')
-  t.deepEqual(sorted(commit.signers), sorted([node1!, node2!, node3!].map((n) => n.operator.operator.address)))
+  t.deepEqual(sorted(commit.signers), sorted([node1!, node2!, node3!].map((n) => n.operator.signer.address)))
   const done = await pollUntil('the round record with every node, reported', async () => {
     const record = await readRound(nc, chainId, key)
     return record && record.observations.length === 4 && record.reported ? record : undefined

@@ -189,7 +189,8 @@ test.serial('a configured feed is read on its schedule and its value signed for 
     t.is(message!.kind, 'feed')
     const { domain, signed } = fromObservationMessage(message!)
     t.is(domain.verifyingContract, feed.address, 'signed for the feed contract, not the oracle')
-    t.is(recoverObservationSigner(domain, signed.observation, signed.signature), net.operators[2]!.signer.address)
+    // A feed value signs the chain time it was taken (FeedObservation); the message carries it as observedAtMs.
+    t.is(recoverObservationSigner(domain, { ...signed.observation, observedAt: Math.floor(message!.observedAtMs / 1000) }, signed.signature), net.operators[2]!.signer.address)
     t.is(signed.observation.answer, 11_901n, '119.01 at 2 decimals')
     t.is(signed.observation.round, 1, 'the first round of an empty feed')
     t.is(signed.observation.confidenceBps, 10_000)

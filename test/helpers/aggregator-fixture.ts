@@ -41,10 +41,14 @@ export type SignAsParameters = {
   round: number
   answer: bigint
   kind?: ObservationMessage['kind']
+  /** Feeds only: the chain time the value was taken (signed; transmit refuses stale values). Default: now. */
+  observedAt?: number
 }
 
 export async function signedMessage(p: SignAsParameters): Promise<ObservationMessage> {
   const domain = { chainId: p.chainId, verifyingContract: p.contract }
+  const feed = p.kind === 'feed'
+  const observedAt = p.observedAt ?? Math.floor(Date.now() / 1000)
   const signed = await signObservation({
     signer: p.signer,
     domain,
@@ -55,9 +59,13 @@ export async function signedMessage(p: SignAsParameters): Promise<ObservationMes
       confidenceBps: 9000,
       evidenceHash: keccak256(toUtf8Bytes(`evidence ${p.signer.address} ${p.requestId}`)),
       modelHash: keccak256(toUtf8Bytes('model')),
+      ...(feed ? { observedAt } : {}),
     },
   })
-  return toObservationMessage(p.kind ?? 'resolution', domain, signed, { modelId: 'test-model', observedAtMs: Date.now() })
+  // A feed value's signed time travels as the message's observedAtMs (the message's observation has no such
+  // field); the aggregator rebuilds the FeedObservation from it.
+  const { observedAt: _signedAt, ...observation } = signed.observation
+  return toObservationMessage(p.kind ?? 'resolution', domain, { ...signed, observation }, { modelId: 'test-model', observedAtMs: feed ? observedAt * 1000 : Date.now() })
 }
 
 /** Each operator i signs answers[i] for the request (round 0) and publishes it. */
