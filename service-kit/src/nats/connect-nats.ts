@@ -59,6 +59,15 @@ export function natsAuthOptions(auth: NatsAuthParameters): Partial<ConnectionOpt
   return options
 }
 
+/**
+ * Client options for an identity and its servers, to spread into nats.js's `connect()` (tools, tests, watchers):
+ * `connect({ ...natsClientOptions(network.natsReader), name: 'my-watcher' })`. An open server: `{ servers }` alone.
+ */
+export function natsClientOptions(spec: { servers: string[] } & NatsAuthParameters): Partial<ConnectionOptions> & { servers: string[] } {
+  const { identity: _identity, ...auth } = natsAuthOptions(spec)
+  return { ...auth, servers: [...spec.servers] }
+}
+
 export async function connectNats(parameters: ConnectNatsParameters): Promise<NatsConnection> {
   const { servers, name, logger } = parameters
   const { identity, ...auth } = natsAuthOptions(parameters)
