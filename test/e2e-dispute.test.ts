@@ -26,7 +26,7 @@ let watcher: NetworkWatcher
 
 test.before(async () => {
   network = await startE2eNetwork({ operators: 4, lyingNodes: 3, disputeWindowSec: DISPUTE_WINDOW_SEC })
-  watcher = await watchNetwork({ natsUrl: network.natsUrl, chainId: BigInt(network.net.deployment.chainId) })
+  watcher = await watchNetwork({ natsUrl: network.natsUrl, connection: network.natsReader, chainId: BigInt(network.net.deployment.chainId) })
 })
 
 test.after.always(async () => {

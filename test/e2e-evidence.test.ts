@@ -8,6 +8,7 @@
  *   confidence exactly; the lying node's replay gives the honest answer, not the one it signed;
  * - `sibyl evidence` and `sibyl replay` say the same from the command line (the liar's replay exits 1).
  */
+import { natsClientOptions } from '@sibyl/service-kit/nats/connect-nats'
 import test from 'ava'
 import { join } from 'node:path'
 import { parseEther } from 'ethers'
@@ -33,10 +34,17 @@ let watcher: NetworkWatcher
 let outsider: NatsConnection
 let replayer: Replayer
 
+/** The CLI's flags for the network's read-only identity (and its TLS CA) on the secured bus. */
+function readerFlags(): string[] {
+  const reader = network.natsReader as { credentialsFile?: string; tls?: { caFile: string } }
+  return [...(reader.credentialsFile ? ['--nats-creds', reader.credentialsFile] : []), ...(reader.tls ? ['--nats-ca', reader.tls.caFile] : [])]
+}
+
 test.before(async () => {
   network = await startE2eNetwork({ operators: 4, lyingNodes: 1, disputeWindowSec: 60 })
-  watcher = await watchNetwork({ natsUrl: network.natsUrl, chainId: BigInt(network.net.deployment.chainId) })
-  outsider = await connect({ servers: network.natsUrl, name: 'e2e-outsider' })
+  watcher = await watchNetwork({ natsUrl: network.natsUrl, connection: network.natsReader, chainId: BigInt(network.net.deployment.chainId) })
+  // Anyone in the network: a read-only identity, not a node.
+  outsider = await connect({ ...natsClientOptions(network.natsReader), name: 'e2e-reader' })
   replayer = createReplayer({ modelsDir: resolveTestModelsDir(), modelCacheDir: null })
 })
 
@@ -131,16 +139,16 @@ test.serial('a text question: every bundle retrievable by anyone, hashing to the
   }
 
   // The command line: every bundle verifies; the liar's replay disagrees (exit 1), an honest node's agrees.
-  const evidence = await runCli(['evidence', requestId, '--nats', network.natsUrl])
+  const evidence = await runCli(['evidence', requestId, '--nats', network.natsUrl, ...readerFlags()])
   t.is(evidence.code, 0, evidence.stderr)
   t.is(evidence.lines.length, 4)
   t.true(evidence.lines.every((l) => l.verified === true && l.from === 'object-store'))
   const liar = network.nodes.find((n) => n.lying)!
   t.deepEqual(evidence.lines.filter((l) => l.agreesWithSigned === false).map((l) => l.node), [liar.name], 'only the liar signed something its bundle does not say')
-  const lied = await runCli(['replay', requestId, '--node', liar.name, '--nats', network.natsUrl, '--models-dir', resolveTestModelsDir()])
+  const lied = await runCli(['replay', requestId, '--node', liar.name, '--nats', network.natsUrl, ...readerFlags(), '--models-dir', resolveTestModelsDir()])
   t.is(lied.code, 1, lied.stderr)
   t.like(lied.lines[0], { event: 'replay', node: liar.name, replayed: true, matchesSigned: false, matchesBundle: true })
-  const honest = await runCli(['replay', requestId, '--node', 'node-1', '--nats', network.natsUrl, '--models-dir', resolveTestModelsDir()])
+  const honest = await runCli(['replay', requestId, '--node', 'node-1', '--nats', network.natsUrl, ...readerFlags(), '--models-dir', resolveTestModelsDir()])
   t.is(honest.code, 0, honest.stderr)
   t.like(honest.lines[0], { node: 'node-1', matchesSigned: true })
 })

@@ -5,6 +5,7 @@
  * The round completes from what JetStream and the KV round store kept: one commit, the right answer, the liar
  * reported, finality and payout.
  */
+import { natsClientOptions } from '@sibyl/service-kit/nats/connect-nats'
 import test from 'ava'
 import { jetstreamManager } from '@nats-io/jetstream'
 import { connect, type NatsConnection } from '@nats-io/transport-node'
@@ -33,7 +34,7 @@ test.before(async () => {
     // No round may close for lack of a quorum while the test holds nodes back.
     aggregatorOverrides: { rounds: { deadlineMs: 120_000, commitLeaseMs: 5000, sweepIntervalMs: 200 } },
   })
-  nc = await connect({ servers: network.natsUrl, maxReconnectAttempts: -1, reconnectTimeWait: 200 })
+  nc = await connect({ ...natsClientOptions(network.natsAdmin), maxReconnectAttempts: -1, reconnectTimeWait: 200 })
 })
 
 test.after.always(async () => {

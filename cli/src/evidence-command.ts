@@ -1,16 +1,17 @@
 /**
- * sibyl evidence ID [--node NAME] [--round N] [--nats URL] [--local DIR]... [--out DIR]
+ * sibyl evidence ID [--node NAME] [--round N] [--nats URL] [--nats-creds FILE] [--nats-ca FILE] [--local DIR]... [--out DIR]
  * Fetches the evidence bundle behind each signed observation of a request, as anyone in the network can, and
  * verifies it: the observation's signature, and the bundle's hash against the signed evidence hash.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { connect } from '@nats-io/transport-node'
+import { natsClientOptions } from '@sibyl/service-kit/nats/connect-nats'
 import { collectEvidence, type CollectedEvidence } from '@sibyl/oracle-node/evidence/collect-evidence'
 import { evidenceLocation } from '@sibyl/protocol/evidence-bundle'
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseCommandArgs, type Command, type CommandIo } from './io.ts'
 
-const usage = `Usage: sibyl evidence REQUEST_ID [--node NAME] [--round N] [--nats URL] [--local DIR]... [--out DIR]
+const usage = `Usage: sibyl evidence REQUEST_ID [--node NAME] [--round N] [--nats URL] [--nats-creds FILE] [--nats-ca FILE] [--local DIR]... [--out DIR]
 
 Reads the signed observations of a request from NATS (the observation stream, and the outlier reports that
 keep every dissenting observation for a month), checks each signature, fetches the evidence bundle each one
@@ -20,6 +21,8 @@ points to from its signer's bucket in the JetStream object store (or a local evi
   --node NAME   one node: its name (as its bundle says) or its signer address
   --round N     one round (default: every round)
   --nats URL    a NATS server of the network (default nats://127.0.0.1:4222)
+  --nats-creds FILE  a read-only identity's credentials on a secured bus (sibyl nats add … reader)
+  --nats-ca FILE     the CA of the bus's TLS certificates
   --local DIR   a local evidence folder to try after the object store (repeatable)
   --out DIR     also write each verified bundle there, as <evidenceHash>.bin (its canonical bytes)
 
@@ -87,7 +90,7 @@ async function run(args: string[], io: CommandIo): Promise<number> {
   const { requestId } = split
   const cli = parseCommandArgs(
     split.rest,
-    { node: { type: 'string' }, round: { type: 'string' }, nats: { type: 'string' }, local: { type: 'string', multiple: true }, out: { type: 'string' } },
+    { node: { type: 'string' }, round: { type: 'string' }, nats: { type: 'string' }, 'nats-creds': { type: 'string' }, 'nats-ca': { type: 'string' }, local: { type: 'string', multiple: true }, out: { type: 'string' } },
     usage,
     io,
   )
@@ -98,7 +101,15 @@ async function run(args: string[], io: CommandIo): Promise<number> {
     io.stderr.write(`sibyl evidence: --round must be a round number\n`)
     return EXIT_USAGE
   }
-  const nc = await connect({ servers: values.nats ?? 'nats://127.0.0.1:4222', name: 'sibyl-evidence', timeout: 10_000 }).catch((error: unknown) => {
+  const nc = await connect({
+    ...natsClientOptions({
+      servers: [values.nats ?? 'nats://127.0.0.1:4222'],
+      ...(values['nats-creds'] ? { credentialsFile: values['nats-creds'] } : {}),
+      ...(values['nats-ca'] ? { tls: { caFile: values['nats-ca'] } } : {}),
+    }),
+    name: 'sibyl-evidence',
+    timeout: 10_000,
+  }).catch((error: unknown) => {
     io.stderr.write(`sibyl evidence: cannot reach NATS: ${(error as Error).message}\n`)
     return undefined
   })

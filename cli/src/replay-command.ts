@@ -1,17 +1,18 @@
 /**
- * sibyl replay ID --node NAME [--round N] [--nats URL] [--models-dir DIR] [--device cpu|cuda|auto] [--local DIR]...
+ * sibyl replay ID --node NAME [--round N] [--nats URL] [--nats-creds FILE] [--nats-ca FILE] [--models-dir DIR] [--device cpu|cuda|auto] [--local DIR]...
  * Re-runs a node's judgement on its stored evidence, with the models its signed modelHash names, and says
  * whether it reproduces the answer and confidence the node signed. A node that signed something its own judge
  * did not conclude is caught here: this output is what a disputer brings to governance.
  */
 import { homedir } from 'node:os'
 import { connect } from '@nats-io/transport-node'
+import { natsClientOptions } from '@sibyl/service-kit/nats/connect-nats'
 import { collectEvidence } from '@sibyl/oracle-node/evidence/collect-evidence'
 import { resolveModelCacheDir } from '@sibyl/oracle-node/nlp/model-cache-dir'
 import { describeEvidence, splitRequestId } from './evidence-command.ts'
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseCommandArgs, type Command, type CommandIo } from './io.ts'
 
-const usage = `Usage: sibyl replay REQUEST_ID --node NAME [--round N] [--nats URL] [--models-dir DIR] [--device cpu|cuda|auto] [--local DIR]...
+const usage = `Usage: sibyl replay REQUEST_ID --node NAME [--round N] [--nats URL] [--nats-creds FILE] [--nats-ca FILE] [--models-dir DIR] [--device cpu|cuda|auto] [--local DIR]...
 
 Fetches and verifies the node's evidence bundle (as sibyl evidence does), loads the models its modelHash
 names (the sentence encoder from --models-dir, else the npm-installed default; the judge this code carries;
@@ -24,6 +25,8 @@ answer identical, the confidence within 10 bps (the encoder's float rounding dif
   --node NAME        the node: its name (as its bundle says) or its signer address (required)
   --round N          one round (default: every round it signed)
   --nats URL         a NATS server of the network (default nats://127.0.0.1:4222)
+  --nats-creds FILE  a read-only identity's credentials on a secured bus (sibyl nats add … reader)
+  --nats-ca FILE     the CA of the bus's TLS certificates
   --models-dir DIR   models folder (transformers.js layout) tried first
   --device D         cpu (default), cuda or auto
   --local DIR        a local evidence folder to try after the object store (repeatable)
@@ -37,7 +40,7 @@ async function run(args: string[], io: CommandIo): Promise<number> {
   if ('exitCode' in split) return split.exitCode
   const cli = parseCommandArgs(
     split.rest,
-    { node: { type: 'string' }, round: { type: 'string' }, nats: { type: 'string' }, 'models-dir': { type: 'string' }, device: { type: 'string' }, local: { type: 'string', multiple: true } },
+    { node: { type: 'string' }, round: { type: 'string' }, nats: { type: 'string' }, 'nats-creds': { type: 'string' }, 'nats-ca': { type: 'string' }, 'models-dir': { type: 'string' }, device: { type: 'string' }, local: { type: 'string', multiple: true } },
     usage,
     io,
   )
@@ -57,7 +60,15 @@ async function run(args: string[], io: CommandIo): Promise<number> {
     io.stderr.write(`sibyl replay: --round must be a round number\n`)
     return EXIT_USAGE
   }
-  const nc = await connect({ servers: values.nats ?? 'nats://127.0.0.1:4222', name: 'sibyl-replay', timeout: 10_000 }).catch((error: unknown) => {
+  const nc = await connect({
+    ...natsClientOptions({
+      servers: [values.nats ?? 'nats://127.0.0.1:4222'],
+      ...(values['nats-creds'] ? { credentialsFile: values['nats-creds'] } : {}),
+      ...(values['nats-ca'] ? { tls: { caFile: values['nats-ca'] } } : {}),
+    }),
+    name: 'sibyl-replay',
+    timeout: 10_000,
+  }).catch((error: unknown) => {
     io.stderr.write(`sibyl replay: cannot reach NATS: ${(error as Error).message}\n`)
     return undefined
   })

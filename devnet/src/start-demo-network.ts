@@ -157,7 +157,8 @@ export async function startDemoNetwork(parameters: StartDemoNetworkParameters = 
   }
   let natsServer: NatsServer | undefined
   let natsCluster: NatsCluster | undefined
-  const secured = parameters.natsSecurity === 'secured'
+  // Secured unless a caller asks for an open bus (a test of the open mode itself).
+  const secured = (parameters.natsSecurity ?? 'secured') === 'secured'
   const checkAborted = () => {
     if (parameters.signal?.aborted) throw new DemoNetworkError('The demo network start was aborted.')
   }

@@ -13,6 +13,7 @@
  */
 import { DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages } from '@nats-io/jetstream'
 import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node'
+import { natsClientOptions, type NatsAuthParameters } from '@sibyl/service-kit/nats/connect-nats'
 import { observationMessageSchema, outlierMessageSchema, type ObservationMessage, type OutlierMessage } from '@sibyl/protocol/messages'
 import { outlierSubject, streams, SUBJECT_PREFIX } from '@sibyl/protocol/subjects'
 import { pollUntil } from '@sibyl/service-kit/time/poll-until'
@@ -32,6 +33,8 @@ export type NetworkWatcher = {
 
 export type WatchNetworkParameters = {
   natsUrl: string
+  /** How to reach a secured bus (servers, credentials, TLS): a reader identity is enough. Default: natsUrl, anonymous. */
+  connection?: { servers: string[] } & NatsAuthParameters
   chainId: bigint
   onObservation?: (message: ObservationMessage) => void
   onOutlierReport?: (report: OutlierMessage) => void
@@ -55,8 +58,8 @@ function createRecord<T>() {
   }
 }
 
-export async function watchNetwork({ natsUrl, chainId, onObservation, onOutlierReport, streamTimeoutMs = 30_000 }: WatchNetworkParameters): Promise<NetworkWatcher> {
-  const nc: NatsConnection = await connect({ servers: natsUrl, name: 'sibyl-devnet-watcher', maxReconnectAttempts: -1, reconnectTimeWait: 250 })
+export async function watchNetwork({ natsUrl, connection, chainId, onObservation, onOutlierReport, streamTimeoutMs = 30_000 }: WatchNetworkParameters): Promise<NetworkWatcher> {
+  const nc: NatsConnection = await connect({ ...natsClientOptions(connection ?? { servers: [natsUrl] }), name: 'sibyl-devnet-watcher', maxReconnectAttempts: -1, reconnectTimeWait: 250 })
   const observations = createRecord<ObservationMessage>()
   const reports = createRecord<OutlierMessage>()
   const seenObservations = new Set<string>()

@@ -19,6 +19,7 @@
 import { homedir } from 'node:os'
 import { Contract, formatEther, formatUnits, parseEther, parseUnits, type Wallet } from 'ethers'
 import { connect } from '@nats-io/transport-node'
+import { natsClientOptions } from '@sibyl/service-kit/nats/connect-nats'
 import { createReplayer } from '@sibyl/oracle-node/evidence/create-replayer'
 import { resolveModelCacheDir } from '@sibyl/oracle-node/nlp/model-cache-dir'
 import type { PredictionMarket } from '@sibyl/contracts/typechain'
@@ -138,7 +139,7 @@ export async function runDemo(parameters: RunDemoParameters): Promise<DemoSummar
     const row = rowByRequest.get(report.requestId.toLowerCase())
     if (row && evidence) refreshRowReport(evidence, row)
   }
-  const watcher = await watchNetwork({ natsUrl: network.natsUrl, chainId, onObservation, onOutlierReport: onReport })
+  const watcher = await watchNetwork({ natsUrl: network.natsUrl, connection: network.natsReader, chainId, onObservation, onOutlierReport: onReport })
   evidence = {
     watcher,
     oracle: oracleAddress,
@@ -154,7 +155,7 @@ export async function runDemo(parameters: RunDemoParameters): Promise<DemoSummar
   const ctx = evidence
   // A disputer's view of each question: every node's evidence bundle fetched from the object store, verified
   // against the signed hash and replayed with the models it names (one more encoder, loaded on first use).
-  const bundleNc = await connect({ servers: network.natsUrl, name: 'sibyl-demo-evidence', maxReconnectAttempts: -1, reconnectTimeWait: 250 })
+  const bundleNc = await connect({ ...natsClientOptions(network.natsReader), name: 'sibyl-demo-evidence', maxReconnectAttempts: -1, reconnectTimeWait: 250 })
   const replayer = createReplayer({
     ...(network.nodes[0]?.config.model.modelsDir ? { modelsDir: network.nodes[0].config.model.modelsDir } : {}),
     modelCacheDir: resolveModelCacheDir({ env: process.env, homeDir: homedir() }),
