@@ -172,6 +172,8 @@ test('every node and aggregator config parses with its schema and points at serv
 })
 
 test('every node signing key is registered and staked by exactly one operator service', (t) => {
+  const deployer = services['deployer']!
+  const admitted = new Set(deployConfigSchema.parse(JSON.parse(readFileSync(configFile(argAfter(deployer, '--config')!), 'utf8'))).admittedOperators.map((a) => getAddress(a)))
   const staked = new Map<string, string>()
   const operators = new Set<string>()
   for (const [name, service] of Object.entries(services)) {
@@ -182,6 +184,12 @@ test('every node signing key is registered and staked by exactly one operator se
     const operator = new Wallet(service.environment!.SIBYL_OPERATOR_KEY!).address
     t.false(operators.has(operator), `${name}: operator ${operator} used twice`)
     operators.add(operator)
+    // Staking takes a signer only with its proof of possession, signed here by the node's own key.
+    const signerKeyEnv = argAfter(service, '--signer-key-env')
+    t.truthy(signerKeyEnv, `${name} proves possession of the signing key`)
+    t.is(new Wallet(service.environment![signerKeyEnv!]!).address, signer, `${name}: the proving key is the signer's`)
+    // Membership is by governance admission: the deploy config admits every staking operator.
+    t.true(admitted.has(operator), `${name}: operator ${operator} is admitted at deploy`)
     t.true(dependsOn(service).includes('deployer'))
   }
   for (const [name, service] of Object.entries(services)) {
