@@ -253,6 +253,16 @@ test.serial('the reader reads observations live and outlier reports from the str
   const ordered = await jetstream(reader).consumers.get(streams.outliers.name)
   t.truthy(await ordered.next({ expires: 2000 }))
   t.regex(await attempt(() => jetstream(reader).publish(outlierSubject(target), encode({ fake: true }), { timeout: 2000 })), /permissions violation/i)
+  // The observations' history through an ephemeral consumer of its own (what `sibyl evidence` does): the reader gets
+  // its own copy, and the aggregators' durable loses nothing (its pending count is unchanged).
+  const jsmAdmin = await jetstreamManager(admin)
+  const pendingBefore = (await jsmAdmin.consumers.info(streams.observations.name, DURABLE)).num_pending
+  const history = await jetstream(reader).consumers.get(streams.observations.name, { filter_subjects: `sibyl.v1.obs.${CHAIN_ID}.*` })
+  t.truthy(await history.next({ expires: 2000 }), 'the reader reads the observations history')
+  t.is((await jsmAdmin.consumers.info(streams.observations.name, DURABLE)).num_pending, pendingBefore, 'nothing taken from the durable')
+  // But never as the durable, nor a durable of its own, nor by deleting consumers.
+  t.regex(await attempt(() => reader.request(`$JS.API.CONSUMER.DURABLE.CREATE.${streams.observations.name}.mine`, encode({ stream_name: streams.observations.name, config: { durable_name: 'mine' } }), { timeout: 2000 })), /permissions violation/i)
+  t.regex(await attempt(() => reader.request(`$JS.API.CONSUMER.DELETE.${streams.observations.name}.${DURABLE}`, encode({}), { timeout: 2000 })), /permissions violation/i)
 })
 
 test.serial("a node writes its own evidence archive and reads everyone's, but cannot write another node's", async (t) => {

@@ -84,6 +84,20 @@ const noConsumerOnObservations = [
   `$JS.FC.${observations}.>`,
 ]
 
+function readerDenyOnObservations(durable: string): string[] {
+  const obs = observations
+  return [
+    `${api}.CONSUMER.CREATE.${obs}.${durable}`,
+    `${api}.CONSUMER.CREATE.${obs}.${durable}.>`,
+    `${api}.CONSUMER.DURABLE.CREATE.${obs}.>`,
+    `${api}.CONSUMER.INFO.${obs}.${durable}`,
+    `${api}.CONSUMER.MSG.NEXT.${obs}.${durable}`,
+    `${api}.CONSUMER.DELETE.${obs}.*`,
+    `${api}.CONSUMER.LEADER.STEPDOWN.${obs}.>`,
+    `$JS.ACK.${obs}.>`,
+  ]
+}
+
 export function natsPermissions(spec: NatsIdentitySpec, userPublicKey: string, scope: NatsPermissionsScope): NatsPermissions {
   if (spec.role === 'admin') return undefined
   const inbox = `${inboxPrefixFor(userPublicKey)}.>`
@@ -139,8 +153,10 @@ export function natsPermissions(spec: NatsIdentitySpec, userPublicKey: string, s
   return {
     pub: {
       allow: [...common, `${api}.STREAM.NAMES`, ...readAnyStream],
-      // Observations are read live (subscription) or one at a time, never through a consumer.
-      deny: noConsumerOnObservations,
+      // A reader (explorer, monitoring, `sibyl evidence`) may read the observations' history through an ephemeral
+      // consumer of its own, which gets its own copy of every message and takes nothing from the aggregators. The
+      // aggregators' durable is denied by name in every form, as are durables, deletes and acknowledgements.
+      deny: readerDenyOnObservations(scope.durableName),
     },
     sub: {
       allow: [inbox, ...chains.flatMap((c) => [`${SUBJECT_PREFIX}.obs.${c}.*`, `${SUBJECT_PREFIX}.outliers.${c}.>`])],
