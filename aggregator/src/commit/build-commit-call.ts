@@ -1,10 +1,11 @@
 /**
  * The calldata of a commit, from the observations that make a round's quorum: ResolutionOracle.commitReport
  * for a resolution round, FeedAggregator.transmit for a feed round, encoded with the TypeChain interfaces.
- * The report builders recover every signer again and sort them as the contracts require.
+ * The report builders recover every signer again and sort them as the contracts require. A feed value signed
+ * the time it was taken (FeedObservation.observedAt, seconds), which its message carries as observedAtMs.
  */
 import { FeedAggregator__factory, ResolutionOracle__factory } from '@sibyl/contracts/typechain'
-import type { ObservationDomain, SignedObservation } from '@sibyl/protocol/eip712'
+import { recoverObservationSigner, type ObservationDomain, type SignedObservation } from '@sibyl/protocol/eip712'
 import { buildCommitReport, buildFeedTransmit, type RecoverSigner } from '@sibyl/protocol/report'
 import type { RoundRecord, StoredObservation } from '../rounds/round-record.ts'
 
@@ -27,6 +28,7 @@ export function buildCommitCall({ domain, record, observations, recover }: Build
       requestId: record.requestId,
       round: record.round,
       answer: BigInt(o.answer),
+      ...(record.kind === 'feed' ? { observedAt: Math.floor(o.observedAtMs / 1000) } : {}),
       confidenceBps: o.confidenceBps,
       evidenceHash: o.evidenceHash,
       modelHash: o.modelHash,
@@ -38,6 +40,7 @@ export function buildCommitCall({ domain, record, observations, recover }: Build
     const report = buildCommitReport(domain, signed, recover)
     return { data: oracleInterface.encodeFunctionData('commitReport', [report.requestId, report.round, report.answer, report.observations]), signers: report.signers }
   }
-  const transmit = buildFeedTransmit(domain, record.requestId, signed, recover)
+  // Feeds are few values a round: recovered through the reference path, which knows FeedObservation.
+  const transmit = buildFeedTransmit(domain, record.requestId, signed, recoverObservationSigner)
   return { data: feedInterface.encodeFunctionData('transmit', [transmit.roundId, transmit.values]), signers: transmit.signers }
 }

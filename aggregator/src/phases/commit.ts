@@ -14,13 +14,11 @@
  * left "failed". A claim whose holder died expires, and the next sweep (of any aggregator) takes it over.
  */
 import type { Logger } from 'pino'
-import { FeedAggregator__factory } from '@sibyl/contracts/typechain'
 import { decodeContractError, describeContractError } from '@sibyl/contracts/decode-error'
-import { recoverObservationSigner, type ObservationDomain, type SignedObservation } from '@sibyl/protocol/eip712'
-import { buildFeedTransmit } from '@sibyl/protocol/report'
+import type { ObservationDomain, SignedObservation } from '@sibyl/protocol/eip712'
 import { buildCommitCall, type BuildCommitCallReturnType } from '../commit/build-commit-call.ts'
 import { isFinished, type RoundRecord, type StoredObservation } from '../rounds/round-record.ts'
-import { checkRoundOnChain, feedObservedAtSec } from './chain-reads.ts'
+import { checkRoundOnChain } from './chain-reads.ts'
 import { MAX_REMEMBERED_ROUNDS, domainOf, recovererFor, type AggregatorContext } from './context.ts'
 import { decideRound } from './decide-round.ts'
 
@@ -76,29 +74,6 @@ async function refreshRoundRules(ctx: AggregatorContext, roundKey: string): Prom
   }
 }
 
-/**
- * FeedAggregator.transmit with the observations' signed times: each node signed observedAt (in seconds) and
- * published observedAtMs = observedAt * 1000. Recovered through the reference path (feeds are few a round).
- */
-function buildTransmitCall(domain: ObservationDomain, record: Pick<RoundRecord, 'requestId' | 'round'>, observations: readonly StoredObservation[]): BuildCommitCallReturnType {
-  const signed: SignedObservation[] = observations.map((o) => ({
-    observation: {
-      requestId: record.requestId,
-      round: record.round,
-      answer: BigInt(o.answer),
-      observedAt: feedObservedAtSec(o.observedAtMs),
-      confidenceBps: o.confidenceBps,
-      evidenceHash: o.evidenceHash,
-      modelHash: o.modelHash,
-    },
-    signer: o.signer,
-    signature: o.signature,
-  }))
-  const transmit = buildFeedTransmit(domain, record.requestId, signed, recoverObservationSigner)
-  const data = FeedAggregator__factory.createInterface().encodeFunctionData('transmit', [transmit.roundId, transmit.values])
-  return { data, signers: transmit.signers }
-}
-
 export async function commitRound(ctx: AggregatorContext, roundKey: string): Promise<void> {
   const { store, options, metrics, nowMs, provider, sender } = ctx
   // 0. The rules the contract will judge the report by.
@@ -133,10 +108,7 @@ export async function commitRound(ctx: AggregatorContext, roundKey: string): Pro
   // The signatures were checked at intake; recovering again keeps the report builder honest.
   const recover = (_: ObservationDomain, o: SignedObservation['observation'], signature: string) => recovererFor(ctx, record.contract)(o, signature)
   const domain = domainOf(ctx, record.contract)
-  const { data, signers } =
-    record.kind === 'feed'
-      ? buildTransmitCall(domain, record, decision.signers)
-      : buildCommitCall({ domain, record, observations: decision.signers, recover })
+  const { data, signers } = buildCommitCall({ domain, record, observations: decision.signers, recover })
 
   // 4. Simulate (eth_call) before paying for it; a revert names what is wrong.
   const call = { to: record.contract, data, from: sender.address }

@@ -148,7 +148,10 @@ async function feedObservationBytes(p: { round: number; observedAt?: number; ans
 test('a feed value is checked as signed with its observation time; a later one from the same node replaces it', async (t) => {
   const f = createTestContext()
   // Signed without its time (an Observation, not a FeedObservation): it does not recover its signer.
-  t.like(await handleObservation(f.ctx, await observationBytes({ kind: 'feed', round: 1 })), { status: 'rejected', reason: 'forged' })
+  const domain = { chainId: CHAIN_ID, verifyingContract: FEED.address }
+  const untimed = await signObservation({ signer: operators[0]!, domain, observation: buildObservation({ requestId: FEED.feedId, round: 1, answer: 10n }) })
+  const untimedBytes = encodeMessage(toObservationMessage('feed', domain, untimed, { modelId: 'test-model', observedAtMs: START_MS }))
+  t.like(await handleObservation(f.ctx, untimedBytes), { status: 'rejected', reason: 'forged' })
   const first = await handleObservation(f.ctx, await feedObservationBytes({ round: 1, answer: 10n }))
   t.like(first, { status: 'accepted' })
   const key = first.status === 'accepted' ? first.roundKey : ''

@@ -224,12 +224,16 @@ export async function signedMessage(p: SignedMessageParameters = {}): Promise<Ob
   const kind = p.kind ?? 'resolution'
   const domain = p.domain ?? { chainId: CHAIN_ID, verifyingContract: kind === 'feed' ? FEED.address : ORACLE }
   const requestId = p.requestId ?? (kind === 'feed' ? FEED.feedId : REQUEST_ID)
+  const observedAtMs = p.observedAtMs ?? START_MS
+  // A feed value signs the time it was taken (FeedObservation), in seconds; the message carries observedAtMs.
+  const observedAt = kind === 'feed' ? { observedAt: Math.floor(observedAtMs / 1000) } : {}
   const signed = await signObservation({
     signer: p.signer ?? operators[0]!,
     domain,
-    observation: buildObservation({ requestId, round: p.round ?? (kind === 'feed' ? 1 : 0), answer: p.answer ?? 1n }),
+    observation: { ...buildObservation({ requestId, round: p.round ?? (kind === 'feed' ? 1 : 0), answer: p.answer ?? 1n }), ...observedAt },
   })
-  return toObservationMessage(kind, domain, signed, { modelId: 'test-model', observedAtMs: p.observedAtMs ?? START_MS })
+  const { observedAt: _signedAt, ...observation } = signed.observation
+  return toObservationMessage(kind, domain, { ...signed, observation }, { modelId: 'test-model', observedAtMs })
 }
 
 export const encodeMessage = (message: unknown): Uint8Array => new TextEncoder().encode(typeof message === 'string' ? message : JSON.stringify(message))
