@@ -270,13 +270,41 @@ test.serial("a node writes its own evidence archive and reads everyone's, but ca
   const b = await as('node-b')
   const own = await new Objm(a).create(evidenceBucket.name(signerA.address), { max_bytes: evidenceBucket.maxBytes })
   await own.putBlob({ name: '0xevidence' }, new Uint8Array(300 * 1024))
-  t.regex(await attempt(() => new Objm(a).create(evidenceBucket.name(signerB.address), { max_bytes: evidenceBucket.maxBytes })), /permissions violation/i, 'it cannot create another signer\'s archive')
+  // Archives are made by the admin (provisioning); a node creates none, not even for a signer nobody provisioned.
+  const unprovisioned = Wallet.createRandom().address
+  t.regex(await attempt(() => new Objm(a).create(evidenceBucket.name(unprovisioned), { max_bytes: evidenceBucket.maxBytes })), /permissions violation/i, 'it cannot create an archive')
   // B reads A's archive (a disputer, a reader and the aggregators can too) but cannot write into it.
   const seenByB = await new Objm(b).open(evidenceBucket.name(signerA.address))
   t.is((await seenByB.getBlob('0xevidence'))?.length, 300 * 1024)
   t.regex(await attempt(() => seenByB.putBlob({ name: '0xforged' }, new Uint8Array(10))), /permissions violation/i)
   const reader = await as('devnet-reader')
   t.is((await (await new Objm(reader).open(evidenceBucket.name(signerA.address))).getBlob('0xevidence'))?.length, 300 * 1024)
+})
+
+test.serial('a node cannot create a stream of its own, so no republish or capture can carry it past its permissions', async (t) => {
+  const a = await as('node-a')
+  const jsm = await jetstreamManager(a)
+  // The attack: a stream that captures the node's own evidence subjects and republishes them onto another signer's
+  // observation subject (or a round record, or the stream API). The request's body is not checked by permissions,
+  // so the only safe rule is no stream creation at all.
+  const hostile = {
+    name: 'HOSTILE',
+    subjects: [`$O.${evidenceBucket.name(signerA.address)}.X`],
+    republish: { src: '>', dest: `sibyl.v1.obs.${CHAIN_ID}.${signerB.address.toLowerCase()}` },
+  }
+  t.regex(await attempt(() => jsm.streams.add(hostile)), /permissions violation/i)
+  // Nor under its own archive's name (the admin made that archive; its config is not the node's to set).
+  t.regex(await attempt(() => jsm.streams.add({ ...hostile, name: evidenceBucket.streamName(signerA.address) })), /permissions violation|already in use|exists/i)
+  t.regex(await attempt(() => jsm.streams.update(evidenceBucket.streamName(signerA.address), { subjects: ['_INBOX.>'] })), /permissions violation/i)
+})
+
+test.serial("a reader cannot rewrite the aggregators' durable through the short consumer-create form", async (t) => {
+  const reader = await as('devnet-reader')
+  // 2.9 takes the consumer's name from the body of the five-token form and applies it as an update of the durable.
+  const body = { stream_name: streams.observations.name, config: { name: DURABLE, ack_policy: 'explicit', max_deliver: 1, ack_wait: 1_000_000, filter_subject: `sibyl.v1.obs.${CHAIN_ID}.${signerA.address.toLowerCase()}` } }
+  t.regex(await attempt(() => reader.request(`$JS.API.CONSUMER.CREATE.${streams.observations.name}`, encode(body), { timeout: 2000 })), /permissions violation/i)
+  const info = await (await jetstreamManager(admin)).consumers.info(streams.observations.name, DURABLE)
+  t.is(info.config.filter_subject, `sibyl.v1.obs.${CHAIN_ID}.>`, 'the durable is unchanged')
 })
 
 test.serial('a revoked node identity is cut off at once and cannot connect again', async (t) => {

@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util'
 import { pino } from 'pino'
 import { connectNats } from '@sibyl/service-kit/nats/connect-nats'
 import { provisionJetStream } from '@sibyl/service-kit/nats/ensure-streams'
-import { addNatsIdentity, initNatsDeployment, natsDeploymentPaths, revokeNatsIdentity, type NatsServerSpec } from '@sibyl/service-kit/nats/nats-deployment'
+import { addNatsIdentity, initNatsDeployment, loadNatsDeployment, natsDeploymentPaths, revokeNatsIdentity, type NatsServerSpec } from '@sibyl/service-kit/nats/nats-deployment'
 import type { NatsIdentitySpec } from '@sibyl/service-kit/nats/nats-permissions'
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type Command, type CommandIo } from './io.ts'
 
@@ -32,8 +32,9 @@ const usage = `Usage: sibyl nats <init|add|revoke|provision> [options]
   revoke --dir DIR --name NAME
       Revokes an identity: writes the servers' configs with the new account JWT. Apply with
       \`nats-server --signal reload\` (or SIGHUP) on every server: the identity is cut off and cannot come back.
-  provision --servers URL[,URL...] --credentials FILE [--ca FILE] --chain-id ID [--replicas N]
-      As the admin identity, creates or updates the streams and the rounds bucket with their limits.
+  provision --servers URL[,URL...] --credentials FILE [--ca FILE] --chain-id ID [--replicas N] [--dir DIR]
+      As the admin identity, creates or updates the streams and the rounds bucket with their limits, and
+      (with --dir, the deployment folder) every node's evidence archive: nodes cannot create streams.
 
 Files (DIR): deployment.json (public), secrets/ (0700: operator, account and CA keys; keep offline),
 tls/ca.pem, servers/NAME/nats.conf (+ server.pem, server-key.pem), identities/NAME/NAME.creds (0600) + ca.pem.
@@ -193,7 +194,9 @@ async function run(args: string[], io: CommandIo): Promise<number> {
         ...(values.ca ? { tls: { caFile: values.ca } } : {}),
       })
       try {
-        const done = await provisionJetStream(nc, { chainIds: chains, replicas })
+        // Every node of the deployment gets its evidence archive, made here by the admin (nodes cannot create streams).
+        const nodeSigners = values.dir ? loadNatsDeployment(values.dir).manifest.identities.flatMap((i) => (i.role === 'node' && i.signer ? [i.signer] : [])) : []
+        const done = await provisionJetStream(nc, { chainIds: chains, replicas, nodeSigners })
         for (const d of done) print({ event: 'nats-stream', ...d })
       } finally {
         await nc.drain()

@@ -19,7 +19,7 @@ import { type NatsConnection } from '@nats-io/transport-node'
 import { freePort } from '@sibyl/contracts/anvil'
 import { BaseError } from '@sibyl/protocol/errors'
 import { connectNats, type NatsAuthParameters } from '@sibyl/service-kit/nats/connect-nats'
-import { provisionJetStream } from '@sibyl/service-kit/nats/ensure-streams'
+import { provisionEvidenceBucket, provisionJetStream } from '@sibyl/service-kit/nats/ensure-streams'
 import { addNatsIdentity, initNatsDeployment, revokeNatsIdentity, type NatsDeploymentPaths } from '@sibyl/service-kit/nats/nats-deployment'
 import type { NatsIdentitySpec } from '@sibyl/service-kit/nats/nats-permissions'
 import { pino } from 'pino'
@@ -162,6 +162,15 @@ async function startOnce(parameters: StartNatsClusterParameters): Promise<NatsCl
     reader: connectionFor(DEVNET_READER),
     addIdentity: async (spec) => {
       await addNatsIdentity(authDir, spec)
+      // A node's evidence archive is made by the admin (nodes cannot create streams).
+      if (spec.role === 'node') {
+        const admin = await cluster.connectAs(DEVNET_ADMIN, { name: 'sibyl-devnet-provision' })
+        try {
+          await provisionEvidenceBucket(admin, spec.signer, size)
+        } finally {
+          await admin.drain()
+        }
+      }
       return connectionFor(spec.name)
     },
     connectionFor,
@@ -190,7 +199,7 @@ async function startOnce(parameters: StartNatsClusterParameters): Promise<NatsCl
       const deadline = Date.now() + 30_000
       for (;;) {
         try {
-          await provisionJetStream(nc, { chainIds: parameters.chainIds, replicas: size })
+          await provisionJetStream(nc, { chainIds: parameters.chainIds, replicas: size, nodeSigners: (parameters.identities ?? []).flatMap((i) => (i.role === 'node' ? [i.signer] : [])) })
           break
         } catch (error) {
           if (Date.now() >= deadline) throw new NatsClusterError('Provisioning JetStream on the devnet NATS servers failed.', { cause: error })

@@ -12,7 +12,8 @@ import { DiscardPolicy, jetstreamManager, RetentionPolicy, StorageType, type Jet
 import { nanos, type NatsConnection } from '@nats-io/nats-core'
 import { Kvm } from '@nats-io/kv'
 import { BaseError } from '@sibyl/protocol/errors'
-import { roundsBucket, streams, type StreamLimits } from '@sibyl/protocol/subjects'
+import { evidenceBucket, roundsBucket, streams, type StreamLimits } from '@sibyl/protocol/subjects'
+import { Objm } from '@nats-io/obj'
 
 export class NatsProvisionError extends BaseError {
   override name = 'NatsProvisionError' as const
@@ -66,6 +67,8 @@ export async function ensureStreams(nc: NatsConnection): Promise<void> {
 }
 
 export type ProvisionJetStreamParameters = {
+  /** Nodes whose evidence archive to create (the admin creates it; a node only writes objects into its own). */
+  nodeSigners?: readonly string[]
   chainIds: readonly (bigint | number)[]
   /** 1 for a single server, 3 for a three-server cluster. */
   replicas: number
@@ -108,7 +111,33 @@ async function createOrUpdate(jsm: JetStreamManager, config: Partial<StreamConfi
   return { name: config.name, action: 'updated' }
 }
 
-export async function provisionJetStream(nc: NatsConnection, { chainIds, replicas, roundsReplicas }: ProvisionJetStreamParameters): Promise<ProvisionedStream[]> {
+/**
+ * A node's evidence archive (a JetStream object store), created by the admin identity, never by the node: the
+ * body of a stream-create request is not checked by permissions, so a node allowed to create its own stream could
+ * give it any subjects or a republish target and write anywhere in the account. The node may only put objects.
+ */
+export async function provisionEvidenceBucket(nc: NatsConnection, signer: string, replicas = 1): Promise<ProvisionedStream> {
+  const jsm = await jetstreamManager(nc)
+  const name = evidenceBucket.streamName(signer)
+  const exists = await jsm.streams.info(name).then(
+    () => true,
+    (error: unknown) => {
+      if (!isNotFound(error)) throw error
+      return false
+    },
+  )
+  if (exists) return { name, action: 'unchanged' }
+  await new Objm(nc).create(evidenceBucket.name(signer), {
+    description: `Sibyl evidence bundles signed by ${signer}`,
+    storage: StorageType.File,
+    max_bytes: evidenceBucket.maxBytes,
+    ttl: nanos(evidenceBucket.ttlMs),
+    replicas,
+  })
+  return { name, action: 'created' }
+}
+
+export async function provisionJetStream(nc: NatsConnection, { chainIds, replicas, roundsReplicas, nodeSigners = [] }: ProvisionJetStreamParameters): Promise<ProvisionedStream[]> {
   const jsm = await jetstreamManager(nc)
   const kvReplicas = roundsReplicas ?? roundsBucketReplicas(replicas, nc.info?.version)
   const done: ProvisionedStream[] = []
@@ -136,5 +165,6 @@ export async function provisionJetStream(nc: NatsConnection, { chainIds, replica
       done.push(await createOrUpdate(jsm, { name, num_replicas: kvReplicas, max_bytes: roundsBucket.maxBytes, max_msg_size: roundsBucket.maxValueBytes, max_age: nanos(roundsBucket.ttlMs), allow_direct: false }))
     }
   }
+  for (const signer of nodeSigners) done.push(await provisionEvidenceBucket(nc, signer, replicas))
   return done
 }

@@ -87,6 +87,9 @@ const noConsumerOnObservations = [
 function readerDenyOnObservations(durable: string): string[] {
   const obs = observations
   return [
+    // The short form names the consumer in the body (2.9 applies it as an update of an existing durable of that
+    // name): only the subject-named forms, whose name permissions can see, are left to readers.
+    `${api}.CONSUMER.CREATE.${obs}`,
     `${api}.CONSUMER.CREATE.${obs}.${durable}`,
     `${api}.CONSUMER.CREATE.${obs}.${durable}.>`,
     `${api}.CONSUMER.DURABLE.CREATE.${obs}.>`,
@@ -112,9 +115,10 @@ export function natsPermissions(spec: NatsIdentitySpec, userPublicKey: string, s
           ...common,
           // Its own signer's observations, on each chain, and nothing else on the bus.
           ...chains.map((c) => `${SUBJECT_PREFIX}.obs.${c}.${signerToken(spec.signer)}`),
-          // Its own evidence archive: create it, write and replace objects (chunks, then metadata, then a purge
-          // of the replaced chunks); never another node's.
-          `${api}.STREAM.CREATE.${own}`,
+          // Its own evidence archive: write and replace objects (chunks, then metadata, then a purge of the
+          // replaced chunks); never another node's. The admin creates the archive: a stream-create request's body
+          // is not checked by permissions, so a node allowed to create one could give it any subjects or a
+          // republish target, and write anywhere in the account.
           `${api}.STREAM.PURGE.${own}`,
           `$O.${ownBucket}.>`,
           // Reading: that the streams exist (at start; creating them is the admin's job), everyone's evidence.
