@@ -18,7 +18,7 @@ import { observationMessageSchema, fromObservationMessage, type ObservationMessa
 import { recoverObservationSigner, observationDigest } from '@sibyl/protocol/eip712'
 import { streams } from '@sibyl/protocol/subjects'
 import { increaseTime, latestTimestamp, localWallet, setBalance, startLocalNetwork, type LocalNetwork } from '@sibyl/devnet/local-network'
-import { requestResolution } from '@sibyl/contracts/requests'
+import { requestResolution, signAndCommit } from '@sibyl/contracts/requests'
 import { ResolutionOracle__factory } from '@sibyl/contracts/typechain'
 import { nodeConfigSchema, type NodeConfig } from '@sibyl/oracle-node/config/node-config'
 import { startOracleNode } from '@sibyl/oracle-node/node/start-oracle-node'
@@ -29,6 +29,7 @@ import type { Resolver } from '@sibyl/oracle-node/node/resolver'
 import { createNodeMetrics } from '@sibyl/oracle-node/metrics/node-metrics'
 import { openSigningJournal } from '@sibyl/oracle-node/signing/signing-journal'
 import { ensureStreams } from '@sibyl/service-kit/nats/ensure-streams'
+import { pollUntil } from '@sibyl/service-kit/time/poll-until'
 import { readDeployment } from '@sibyl/protocol/deployment'
 import { startNatsServer, type NatsServer } from './helpers/nats-server.ts'
 
@@ -246,4 +247,27 @@ test.serial('a node restarted mid-request publishes what it journaled and never 
   t.is((await second.tick()).published, 0)
   journal.close()
   pageBody = boxScore
+})
+
+test.serial('a request committed before the node judged it gets one attempt, whose failure does not repeat every tick', async (t) => {
+  const requestId = await ask(sportsSpec(' (committed without this node)'))
+  await increaseTime(net.provider, 61)
+  // Three other operators commit it first.
+  await signAndCommit(net.contracts.oracle, net.operators.slice(1, 4), { requestId, round: 0, answer: 1n })
+  // A node whose sources all fail now (the requester stopped serving them): it answers "retry".
+  let calls = 0
+  const failing: Resolver = async () => {
+    calls++
+    return { kind: 'retry', reason: 'every source failed' }
+  }
+  const env = { NODE_KEY_0: net.operators[0]!.signer.privateKey }
+  const started = await startOracleNode({ config: configFor('node-committed', 0), env, createResolver: async () => failing, logger: silent })
+  try {
+    await pollUntil('the node tried once', async () => calls >= 1, { timeoutMs: 30_000 })
+    // Many ticks later (poll interval 100 ms), still one attempt, and the request is no longer pending.
+    await new Promise((r) => setTimeout(r, 1500))
+    t.is(calls, 1)
+  } finally {
+    await started.stop()
+  }
 })

@@ -175,7 +175,12 @@ export function createOracleNode(deps: OracleNodeDeps, options: OracleNodeOption
 
     const observed = await observe(requestId, round, chainTimeSec)
     if ('kind' in observed) {
-      if (observed.kind === 'skip') state.pending.delete(requestId)
+      // A committed request gets one attempt: its sources failing must not make the node re-fetch them every tick
+      // for the whole dispute window (a requester could serve the first nodes, then fail the rest).
+      if (observed.kind === 'skip' || onChain.status === REQUEST_STATUS.Committed) {
+        state.pending.delete(requestId)
+        lastReadMs.delete(requestId)
+      }
       return 'waiting'
     }
     const { observation, modelId } = observed
