@@ -201,6 +201,13 @@ test('the same observation twice is a duplicate; a second, different one an equi
   t.deepEqual(record.equivocations.map((e) => [e.signer, e.answer]), [[operators[0]!.address, '0']])
   t.is(await rejected(f, 'duplicate'), 1)
   t.is(await rejected(f, 'equivocation'), 2)
+  // A third answer by the same signer is refused too but not kept: one proof a signer, so a node equivocating again
+  // and again can neither crowd out another's evidence nor make report revision after revision.
+  t.like(await handleObservation(f.ctx, await observationBytes({ signer: operators[0]!, answer: 5n })), { status: 'rejected', reason: 'equivocation' })
+  t.is(f.store.records.get(KEY)!.equivocations.length, 1)
+  t.like(await handleObservation(f.ctx, await observationBytes({ signer: operators[1]!, answer: 1n })), { status: 'accepted' })
+  t.like(await handleObservation(f.ctx, await observationBytes({ signer: operators[1]!, answer: 0n })), { status: 'rejected', reason: 'equivocation' })
+  t.deepEqual(f.store.records.get(KEY)!.equivocations.map((e) => e.signer), [operators[0]!.address, operators[1]!.address])
 })
 
 test(`a round holding ${MAX_SIGNERS_PER_ROUND} observations refuses more as round-full, not as duplicate`, async (t) => {

@@ -258,8 +258,10 @@ export function applyObservation(current: RoundRecord | undefined, p: ApplyObser
       const reachedNow = next.quorumAtMs === undefined && p.reachesQuorum(next)
       return { outcome: 'added', next: reachedNow ? { ...next, quorumAtMs: p.nowMs } : next, late: false, reachedNow }
     }
-    // One signer, two different signed answers for one round: keep the second as evidence.
-    const known = base.equivocations.some((e) => e.signer === stored.signer && e.signature.toLowerCase() === signature)
+    // One signer, two different signed answers for one round: keep the second as evidence. One is proof enough,
+    // so each signer keeps one: a node that equivocates again and again can neither crowd out another's evidence
+    // nor make report revision after revision.
+    const known = base.equivocations.some((e) => e.signer === stored.signer)
     if (known || base.equivocations.length >= MAX_SIGNERS_PER_ROUND) return { outcome: 'equivocation' }
     const equivocation = { signer: stored.signer, answer: stored.answer, signature: stored.signature }
     return { outcome: 'equivocation', next: reopenReport({ ...base, equivocations: [...base.equivocations, equivocation] }) }
