@@ -15,7 +15,7 @@ import {FeedAggregator} from "./FeedAggregator.sol";
 ///
 /// Request disputes. During a request's dispute window anyone opens a dispute by posting a bond and claiming
 /// the answer they say is right; while the vote runs, anyone else may post a competing claim (one per
-/// address). The council does not pick among claims: each member votes for the answer it finds right, any
+/// address) until the council decides. The council does not pick among claims: each member votes for the answer it finds right, any
 /// outcome index or -1 ("unresolvable"), the committed answer included; the first answer to reach the
 /// threshold (a majority, so two answers never both reach it) is the decision. Execution, by anyone:
 ///  - overturned (the decision differs from the committed answer): the oracle takes the decision as the
@@ -25,6 +25,8 @@ import {FeedAggregator} from "./FeedAggregator.sol";
 ///    can neither block the right one nor choose the answer, and it loses its bond.
 ///  - upheld (the decision is the committed answer): all bonds are shared by the signers.
 ///  - no decision by the deadline: the answer stands and every bond is returned.
+/// Claims close once the council has decided: a claim on an answer already decided carries no risk, and would
+/// only dilute the reward of those who claimed it while the outcome was open.
 /// Opening a dispute locks the signers' stake in Staking until execution, so stake that backed the answer
 /// cannot be withdrawn before the slash (whenever execution comes: anyone, the operators too, can execute a
 /// decided or expired dispute).
@@ -33,8 +35,14 @@ import {FeedAggregator} from "./FeedAggregator.sol";
 /// themselves) or an operator that stays silent (accuseSilence, evidence = the aggregators' outlier reports
 /// naming it a non-responder). The council votes guilty or not; guilty slashes every accused slashBps (and
 /// expels a silent operator from the set), the accuser gets the bond back plus disputerRewardBps of it; not
-/// guilty gives the bond to the accused; no decision returns it. Each accusation stands alone, so a decoy
-/// blocks nothing.
+/// guilty, or no decision by the deadline, gives the bond to the accused. Each accusation stands alone, so a
+/// decoy blocks nothing.
+///   Why an expired accusation costs the bond: anyone may accuse any operator (a feed accusation needs only
+/// values it signed, which are public) and each accusation locks the accused's stake until it is executed.
+/// Returning the bond on expiry made rolling accusations a free way to keep an operator from withdrawing for
+/// as long as the council stays silent. The bond goes to the accused rather than the treasury because the
+/// accused bore the harm (its stake was locked), as on a not-guilty verdict. The lock ends with the vote:
+/// anyone, the accused too, can execute an expired accusation.
 ///
 /// The council that votes on a dispute is the one in office when it opened: replacing the council (owner: a
 /// timelock in production) never voids or flips an open vote.
@@ -174,6 +182,8 @@ contract DisputeGovernance is ReentrancyGuard, Ownable2Step {
   error NotDecided(bytes32 id);
   /// The dispute was executed already; its outcome stands.
   error DisputeAlreadyExecuted(bytes32 id);
+  /// The council has decided this dispute (on `decision`): it takes no more claims.
+  error DisputeAlreadyDecided(bytes32 requestId, int256 decision);
   /// This address already claims an answer in this dispute (one claim per address).
   error AlreadyClaimed(bytes32 requestId, address claimant, int256 answer);
   /// A claim must name a final answer other than the committed one.
@@ -240,7 +250,8 @@ contract DisputeGovernance is ReentrancyGuard, Ownable2Step {
   /// @notice Claims that `claimedAnswer` (an outcome index or -1) is the right answer of `requestId`. The
   /// first claim opens the dispute (inside the oracle's dispute window) and must pass the committed report's
   /// signer list (`signers`, from ReportCommitted), whose operators' stake it locks; later claims, from other
-  /// addresses, are accepted until the vote ends and ignore `signers`.
+  /// addresses, are accepted until the council decides (DisputeAlreadyDecided after) or the vote ends, and
+  /// ignore `signers`.
   function dispute(
     bytes32 requestId,
     int256 claimedAnswer,
@@ -259,6 +270,8 @@ contract DisputeGovernance is ReentrancyGuard, Ownable2Step {
       d.state = State.Voting;
       i_staking.lock(i_staking.operatorsOf(signers));
       emit Disputed(requestId, msg.sender, committed, d.votingEndsAt, d.councilEpoch);
+    } else if (d.decided) {
+      revert DisputeAlreadyDecided(requestId, d.decision);
     } else if (block.timestamp >= d.votingEndsAt) {
       revert VotingClosed(requestId, d.votingEndsAt);
     }
@@ -425,10 +438,9 @@ contract DisputeGovernance is ReentrancyGuard, Ownable2Step {
       uint256 rewardWei = (slashedWei * i_disputerRewardBps) / BPS;
       _credit(a.accuser, bondWei + rewardWei);
       _credit(s_treasury, slashedWei - rewardWei);
-    } else if (outcome == Outcome.Upheld) {
-      _share(accused, bondWei);
     } else {
-      _credit(a.accuser, bondWei);
+      // Not guilty, or expired undecided: the accused, whose stake the accusation locked, take the bond.
+      _share(accused, bondWei);
     }
     emit AccusationExecuted(caseId, outcome, slashedWei);
   }

@@ -63,8 +63,9 @@ contract Staking is IStaking, ReentrancyGuard, Ownable2Step, EIP712 {
     // slot 1
     uint96 unbondingWei;
     uint64 unbondReadyAt;
-    /// Open disputes that name this operator: no withdrawal while any is open.
-    uint16 locks;
+    /// Open disputes that name this operator: no withdrawal while any is open. uint64 (slot 1 still packs in
+    /// 29 bytes): a uint16 overflowed at 65,535 open accusations and made lock(), so every dispute, revert.
+    uint64 locks;
     bool admitted;
   }
 
@@ -302,7 +303,7 @@ contract Staking is IStaking, ReentrancyGuard, Ownable2Step, EIP712 {
   function lock(address[] calldata operators) external onlySlasher {
     for (uint256 i = 0; i < operators.length; ++i) {
       OperatorRecord storage op = s_operators[operators[i]];
-      uint16 locks = op.locks + 1;
+      uint64 locks = op.locks + 1;
       op.locks = locks;
       emit StakeLocked(operators[i], locks);
     }
@@ -313,7 +314,7 @@ contract Staking is IStaking, ReentrancyGuard, Ownable2Step, EIP712 {
     for (uint256 i = 0; i < operators.length; ++i) {
       OperatorRecord storage op = s_operators[operators[i]];
       if (op.locks == 0) revert NotLocked(operators[i]);
-      uint16 locks = op.locks - 1;
+      uint64 locks = op.locks - 1;
       op.locks = locks;
       emit StakeUnlocked(operators[i], locks);
     }

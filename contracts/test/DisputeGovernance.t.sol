@@ -576,7 +576,9 @@ contract DisputeGovernanceTest is SibylTest {
     governance.voteAccusation(caseId, true);
   }
 
-  function test_accusation_expiresWithTheBondBack() public {
+  /// An accusation nobody decided costs the accuser its bond, paid to the accused whose stake it locked (so rolling
+  /// accusations cannot keep an operator's stake locked for free).
+  function test_accusation_expiresWithTheBondToTheAccused() public {
     _fundAccuser(BOND_WEI);
     vm.prank(disputer);
     bytes32 caseId = governance.accuseSilence(operators[3], keccak256("evidence"), BOND_WEI);
@@ -588,7 +590,8 @@ contract DisputeGovernanceTest is SibylTest {
     address[] memory accused = new address[](1);
     accused[0] = operators[3];
     governance.executeAccusation(caseId, accused);
-    assertEq(governance.claimableWei(disputer), BOND_WEI, "bond back");
+    assertEq(governance.claimableWei(disputer), 0, "the accuser loses its bond");
+    assertEq(governance.claimableWei(operators[3]), BOND_WEI, "the accused is paid for the lock");
     assertTrue(staking.isAdmitted(operators[3]), "not expelled");
   }
 

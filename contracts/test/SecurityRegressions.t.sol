@@ -565,4 +565,108 @@ contract SecurityRegressionsTest is SibylTest {
     vm.expectRevert(abi.encodeWithSelector(DisputeGovernance.DisputeAlreadyExecuted.selector, id));
     governance.dispute(id, -1, BOND, signers);
   }
+
+  // ================================================================
+  // |   Second attack review: M3 (late claims), M4 (lock griefing), |
+  // |   L3 (lock counter overflow)                                   |
+  // ================================================================
+
+  /// M3 (review 2): once the council has decided, a claim on the decided answer carries no risk, so a late
+  /// claimant with a large bond would take most of the disputer's reward pro rata. Claims close at the decision.
+  function test_Review2_M3_lateClaimAfterTheDecisionIsRefused() public {
+    _addOperators(4, STAKE);
+    bytes32 id = _request();
+    address[] memory signers = _commit(id, 0, 3); // a lying quorum says YES (0)
+    _claim(disputer, id, 1, BOND, signers);
+    _councilVotes(id, 1, 2); // Decided(id, 1): still inside votingEndsAt
+    uint96 bigBond = 100 * BOND;
+    token.mint(outsider, bigBond);
+    vm.prank(outsider);
+    token.approve(address(governance), bigBond);
+    vm.prank(outsider);
+    vm.expectRevert(abi.encodeWithSelector(DisputeGovernance.DisputeAlreadyDecided.selector, id, int256(1)));
+    governance.dispute(id, 1, bigBond, new address[](0));
+
+    governance.execute(id, signers);
+    governance.settleClaim(id, disputer);
+    uint256 reward = (3 * ((STAKE * SLASH_BPS) / 10_000) * DISPUTER_REWARD_BPS) / 10_000;
+    assertEq(governance.claimableWei(disputer), BOND + reward, "the disputer keeps the whole reward");
+  }
+
+  /// M4 (review 2): anyone could accuse any operator of silence (or of the values it signed, which are public)
+  /// and lock its stake; an accusation the council let expire returned the whole bond, so rolling accusations
+  /// kept withdraw() blocked for free. An expired accusation now costs the accuser its bond (to the accused),
+  /// and the lock ends when the vote does (anyone, the accused too, executes the expired case).
+  function test_Review2_M4_expiredAccusationCostsTheAccuserItsBond() public {
+    _addOperators(4, STAKE);
+    address victim = operators[3];
+    vm.prank(victim);
+    staking.requestUnbond(STAKE);
+    (, , , uint64 readyAt) = staking.getOperator(victim);
+
+    token.mint(outsider, BOND);
+    vm.prank(outsider);
+    token.approve(address(governance), BOND);
+    vm.prank(outsider);
+    bytes32 caseId = governance.accuseSilence(victim, keccak256("nothing"), BOND);
+    assertEq(staking.locksOf(victim), 1, "locked by the accusation");
+
+    uint64 endsAt = governance.getAccusation(caseId).votingEndsAt;
+    vm.warp(endsAt > readyAt ? endsAt : readyAt); // the council never votes
+    vm.prank(victim);
+    vm.expectRevert(abi.encodeWithSelector(Staking.StakeIsLocked.selector, victim, 1));
+    staking.withdraw();
+    address[] memory accused = new address[](1);
+    accused[0] = victim;
+    vm.prank(victim); // the accused ends the lock itself once the vote is over
+    governance.executeAccusation(caseId, accused);
+    assertEq(staking.locksOf(victim), 0, "expiry unlocks");
+    vm.prank(victim);
+    staking.withdraw();
+
+    assertEq(governance.claimableWei(outsider), 0, "griefing costs the accuser its bond");
+    assertEq(governance.claimableWei(victim), BOND, "the bond compensates the accused");
+  }
+
+  /// M4 (review 2): a feed accusation against values the operators really signed (public), never voted on,
+  /// costs the bond as well, shared by the accused.
+  function test_Review2_M4_expiredFeedAccusationCostsTheBond() public {
+    _addOperators(4, STAKE);
+    int192[] memory answers = new int192[](3);
+    (answers[0], answers[1], answers[2]) = (100e8, 100e8, 100e8); // honest values
+    uint256[] memory keys = _keys(3);
+    FeedAggregator.SignedValue[] memory values = _signValues(address(feed), feed.feedId(), 1, answers, keys);
+    feed.transmit(1, values);
+    address[] memory accused = _operatorsOf(keys);
+    token.mint(outsider, BOND);
+    vm.prank(outsider);
+    token.approve(address(governance), BOND);
+    vm.prank(outsider);
+    bytes32 caseId = governance.accuseFeedSigners(feed, 1, values, 900e8, BOND);
+    vm.warp(governance.getAccusation(caseId).votingEndsAt);
+    governance.executeAccusation(caseId, accused);
+    assertEq(governance.claimableWei(outsider), 0, "no free lock");
+    uint256 total;
+    for (uint256 i = 0; i < accused.length; ++i) {
+      total += governance.claimableWei(accused[i]);
+      assertEq(staking.locksOf(accused[i]), 0, "unlocked");
+    }
+    assertEq(total, BOND, "the bond goes to the accused");
+  }
+
+  /// L3 (review 2): the lock counter was a uint16 with a checked +1: at 65,535 open accusations lock() reverted,
+  /// and with it every dispute of a report that operator signed.
+  function test_Review2_L3_lockCounterDoesNotOverflowAt65535() public {
+    _addOperators(4, STAKE);
+    bytes32 id = _request();
+    address[] memory signers = _commit(id, 0, 3);
+    address target = staking.operatorOfSigner(signers[0]);
+    address[] memory many = new address[](uint256(type(uint16).max));
+    for (uint256 i = 0; i < many.length; ++i) many[i] = target;
+    vm.prank(address(governance));
+    staking.lock(many); // 65,535 open locks (as many accusations)
+    assertEq(staking.locksOf(target), type(uint16).max, "65,535 locks");
+    _claim(disputer, id, 1, BOND, signers); // a dispute of a report it signed still opens
+    assertEq(staking.locksOf(target), uint256(type(uint16).max) + 1, "one more lock");
+  }
 }
