@@ -8,6 +8,7 @@
  *   confidence exactly; the lying node's replay gives the honest answer, not the one it signed;
  * - `sibyl evidence` and `sibyl replay` say the same from the command line (the liar's replay exits 1).
  */
+import { expectationOf } from '@sibyl/oracle-node/evidence/collect-evidence'
 import { natsClientOptions } from '@sibyl/service-kit/nats/connect-nats'
 import test from 'ava'
 import { join } from 'node:path'
@@ -85,7 +86,7 @@ async function checkEveryBundle(t: import('ava').ExecutionContext, observations:
     const liar = network.liars.includes(message.signer)
     const o = message.observation
     // Retrievable by anyone, from the signer's bucket in the object store.
-    const fetched = await fetchEvidence({ nc: outsider, signer: message.signer, evidenceHash: o.evidenceHash })
+    const fetched = await fetchEvidence({ nc: outsider, signer: message.signer, evidenceHash: o.evidenceHash, expected: expectationOf(message) })
     if (!fetched.ok) return t.fail(`${name}: ${fetched.message} (${fetched.tried.join('; ')})`)
     t.is(fetched.from, 'object-store', name)
     t.is(fetched.where, evidenceBucket.name(message.signer))

@@ -7,16 +7,20 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { connect } from '@nats-io/transport-node'
 import { natsClientOptions } from '@sibyl/service-kit/nats/connect-nats'
-import { collectEvidence, type CollectedEvidence } from '@sibyl/oracle-node/evidence/collect-evidence'
-import { evidenceLocation } from '@sibyl/protocol/evidence-bundle'
+import { JsonRpcProvider, ZeroHash } from 'ethers'
+import { ResolutionOracle__factory } from '@sibyl/contracts/typechain'
+import { collectEvidence, expectationOf, type CollectedEvidence } from '@sibyl/oracle-node/evidence/collect-evidence'
+import { evidenceLocation, evidenceMismatches } from '@sibyl/protocol/evidence-bundle'
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseCommandArgs, type Command, type CommandIo } from './io.ts'
 
-const usage = `Usage: sibyl evidence REQUEST_ID [--node NAME] [--round N] [--nats URL] [--nats-creds FILE] [--nats-ca FILE] [--local DIR]... [--out DIR]
+const usage = `Usage: sibyl evidence REQUEST_ID [--node NAME] [--round N] [--nats URL] [--nats-creds FILE] [--nats-ca FILE] [--local DIR]... [--out DIR] [--rpc URL]
 
 Reads the signed observations of a request from NATS (the observation stream, and the outlier reports that
 keep every dissenting observation for a month), checks each signature, fetches the evidence bundle each one
 points to from its signer's bucket in the JetStream object store (or a local evidence folder, such as a node's
-<stateDir>/evidence), and checks that the bundle hashes to the signed evidenceHash.
+<stateDir>/evidence), and checks that the bundle hashes to the signed evidenceHash and is about that
+observation: same kind, chain, contract, request, round, signer and modelHash. With --rpc, the bundle's spec
+must also hash to the request's on-chain specHash (else each line says specChecked: false).
 
   --node NAME   one node: its name (as its bundle says) or its signer address
   --round N     one round (default: every round)
@@ -25,11 +29,48 @@ points to from its signer's bucket in the JetStream object store (or a local evi
   --nats-ca FILE     the CA of the bus's TLS certificates
   --local DIR   a local evidence folder to try after the object store (repeatable)
   --out DIR     also write each verified bundle there, as <evidenceHash>.bin (its canonical bytes)
+  --rpc URL     a JSON-RPC endpoint of the observations' chain: check the bundle's spec against the
+                specHash of the request's ResolutionRequested event (ResolutionOracle)
 
 Prints one JSON line per observation; exits 0 when at least one bundle was found and every one verified.
 `
 
-export function describeEvidence(item: CollectedEvidence) {
+/** The on-chain specHash of a request, or why it was not read (then the spec is not checked against the chain). */
+export type OnChainSpec = { specHash: string } | { unchecked: string }
+
+/**
+ * Reads the request's specHash at the domain's contract, on the chain the domain names: from the
+ * ResolutionRequested event that created it (the Request struct getRequest returns keeps no specHash).
+ */
+export async function readOnChainSpec(rpc: string | undefined, domain: { chainId: string; verifyingContract: string }, requestId: string): Promise<OnChainSpec> {
+  if (!rpc) return { unchecked: 'no --rpc given: the spec was not checked against the chain' }
+  const provider = new JsonRpcProvider(rpc)
+  let timer: NodeJS.Timeout | undefined
+  const deadline = <T>(work: Promise<T>) =>
+    Promise.race([work, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('no answer within 10 s')), 10_000)))]).finally(() => clearTimeout(timer))
+  try {
+    const network = await deadline(provider.getNetwork())
+    if (network.chainId !== BigInt(domain.chainId)) return { unchecked: `--rpc is chain ${network.chainId}, the observation's domain chain ${domain.chainId}: the spec was not checked against the chain` }
+    // The request stores no specHash; the ResolutionRequested event that created it does (requestId is indexed).
+    const oracle = ResolutionOracle__factory.connect(domain.verifyingContract, provider)
+    const logs = await deadline(oracle.queryFilter(oracle.filters.ResolutionRequested(requestId), 0, 'latest'))
+    if (logs.length !== 1) return { unchecked: `${logs.length} ResolutionRequested events for ${requestId} at ${domain.verifyingContract}: the spec was not checked against the chain` }
+    const specHash = logs[0]!.args.specHash
+    if (specHash === ZeroHash) return { unchecked: `request ${requestId} has no specHash: the spec was not checked against the chain` }
+    return { specHash }
+  } catch (error) {
+    return { unchecked: `reading the request on-chain failed (${(error as Error).message.split('\n')[0]}): the spec was not checked against the chain` }
+  } finally {
+    provider.destroy()
+  }
+}
+
+/**
+ * One observation and its evidence, as a JSON line. `verified` only when the signature is valid and the bundle
+ * is this observation's evidence (evidenceMismatches against the observation, its domain and, where read, the
+ * on-chain specHash); `specChecked` says whether the spec was compared with the chain.
+ */
+export function describeEvidence(item: CollectedEvidence, onChain: OnChainSpec = { unchecked: 'the spec was not checked against the chain' }) {
   const o = item.message.observation
   const base = {
     signer: item.message.signer,
@@ -41,11 +82,16 @@ export function describeEvidence(item: CollectedEvidence) {
   if (!item.evidence.ok) return { event: 'evidence', ...base, verified: false, reason: item.evidence.reason, message: item.evidence.message, tried: item.evidence.tried }
   const { bundle, bytes, from, where } = item.evidence
   const h = bundle.header
+  const specHash = 'specHash' in onChain && item.message.kind === 'resolution' ? onChain.specHash : undefined
+  const mismatches = evidenceMismatches(h, expectationOf(item.message, specHash))
   return {
     event: 'evidence',
     node: h.node,
     ...base,
-    verified: item.signatureValid && h.modelHash.toLowerCase() === o.modelHash.toLowerCase(),
+    verified: item.signatureValid && mismatches.length === 0,
+    ...(mismatches.length > 0 ? { reason: 'mismatch', message: `not the evidence of this observation: ${mismatches.join('; ')}` } : {}),
+    specChecked: specHash !== undefined,
+    ...(specHash === undefined ? { specNote: item.message.kind === 'resolution' ? ('unchecked' in onChain ? onChain.unchecked : 'the spec was not checked against the chain') : 'a feed has no on-chain spec to check' } : {}),
     from,
     where,
     bytes: bytes.length,
@@ -90,7 +136,7 @@ async function run(args: string[], io: CommandIo): Promise<number> {
   const { requestId } = split
   const cli = parseCommandArgs(
     split.rest,
-    { node: { type: 'string' }, round: { type: 'string' }, nats: { type: 'string' }, 'nats-creds': { type: 'string' }, 'nats-ca': { type: 'string' }, local: { type: 'string', multiple: true }, out: { type: 'string' } },
+    { node: { type: 'string' }, round: { type: 'string' }, nats: { type: 'string' }, 'nats-creds': { type: 'string' }, 'nats-ca': { type: 'string' }, local: { type: 'string', multiple: true }, out: { type: 'string' }, rpc: { type: 'string' } },
     usage,
     io,
   )
@@ -123,8 +169,12 @@ async function run(args: string[], io: CommandIo): Promise<number> {
       ...(values.local ? { localDirs: values.local } : {}),
     })
     let failed = collected.length === 0
+    const specs = new Map<string, Promise<OnChainSpec>>()
     for (const item of collected) {
-      const line = describeEvidence(item)
+      const d = item.message.domain
+      const key = `${d.chainId}:${d.verifyingContract.toLowerCase()}`
+      if (!specs.has(key)) specs.set(key, readOnChainSpec(values.rpc, d, requestId))
+      const line = describeEvidence(item, await specs.get(key)!)
       if (!line.verified) failed = true
       if (values.out && item.evidence.ok && line.verified) {
         mkdirSync(values.out, { recursive: true })

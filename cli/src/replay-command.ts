@@ -1,5 +1,5 @@
 /**
- * sibyl replay ID --node NAME [--round N] [--nats URL] [--nats-creds FILE] [--nats-ca FILE] [--models-dir DIR] [--device cpu|cuda|auto] [--local DIR]...
+ * sibyl replay ID --node NAME [--round N] [--nats URL] [--nats-creds FILE] [--nats-ca FILE] [--models-dir DIR] [--device cpu|cuda|auto] [--local DIR]... [--rpc URL]
  * Re-runs a node's judgement on its stored evidence, with the models its signed modelHash names, and says
  * whether it reproduces the answer and confidence the node signed. A node that signed something its own judge
  * did not conclude is caught here: this output is what a disputer brings to governance.
@@ -7,12 +7,12 @@
 import { homedir } from 'node:os'
 import { connect } from '@nats-io/transport-node'
 import { natsClientOptions } from '@sibyl/service-kit/nats/connect-nats'
-import { collectEvidence } from '@sibyl/oracle-node/evidence/collect-evidence'
+import { collectEvidence, expectationOf } from '@sibyl/oracle-node/evidence/collect-evidence'
 import { resolveModelCacheDir } from '@sibyl/oracle-node/nlp/model-cache-dir'
-import { describeEvidence, splitRequestId } from './evidence-command.ts'
+import { describeEvidence, readOnChainSpec, splitRequestId, type OnChainSpec } from './evidence-command.ts'
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseCommandArgs, type Command, type CommandIo } from './io.ts'
 
-const usage = `Usage: sibyl replay REQUEST_ID --node NAME [--round N] [--nats URL] [--nats-creds FILE] [--nats-ca FILE] [--models-dir DIR] [--device cpu|cuda|auto] [--local DIR]...
+const usage = `Usage: sibyl replay REQUEST_ID --node NAME [--round N] [--nats URL] [--nats-creds FILE] [--nats-ca FILE] [--models-dir DIR] [--device cpu|cuda|auto] [--local DIR]... [--rpc URL]
 
 Fetches and verifies the node's evidence bundle (as sibyl evidence does), loads the models its modelHash
 names (the sentence encoder from --models-dir, else the npm-installed default; the judge this code carries;
@@ -30,6 +30,11 @@ answer identical, the confidence within 10 bps (the encoder's float rounding dif
   --models-dir DIR   models folder (transformers.js layout) tried first
   --device D         cpu (default), cuda or auto
   --local DIR        a local evidence folder to try after the object store (repeatable)
+  --rpc URL          a JSON-RPC endpoint of the observations' chain: the bundle's spec must hash to the
+                     specHash of the request's ResolutionRequested event (without it: specChecked false)
+
+A bundle is replayed only as the evidence of the observation it is offered for: same kind, chain, contract,
+request, round, signer and modelHash (and, with --rpc, the on-chain spec); any other is refused.
 
 Prints one JSON line per observation; exits 0 when every replay reproduces the signed answer, 1 when one
 does not (or could not be replayed).
@@ -40,7 +45,7 @@ async function run(args: string[], io: CommandIo): Promise<number> {
   if ('exitCode' in split) return split.exitCode
   const cli = parseCommandArgs(
     split.rest,
-    { node: { type: 'string' }, round: { type: 'string' }, nats: { type: 'string' }, 'nats-creds': { type: 'string' }, 'nats-ca': { type: 'string' }, 'models-dir': { type: 'string' }, device: { type: 'string' }, local: { type: 'string', multiple: true } },
+    { node: { type: 'string' }, round: { type: 'string' }, nats: { type: 'string' }, 'nats-creds': { type: 'string' }, 'nats-ca': { type: 'string' }, 'models-dir': { type: 'string' }, device: { type: 'string' }, local: { type: 'string', multiple: true }, rpc: { type: 'string' } },
     usage,
     io,
   )
@@ -88,15 +93,21 @@ async function run(args: string[], io: CommandIo): Promise<number> {
       return EXIT_FAILED
     }
     let failed = false
+    const specs = new Map<string, Promise<OnChainSpec>>()
     for (const item of collected) {
-      const evidence = describeEvidence(item)
+      const d = item.message.domain
+      const key = `${d.chainId}:${d.verifyingContract.toLowerCase()}`
+      if (!specs.has(key)) specs.set(key, readOnChainSpec(values.rpc, d, split.requestId))
+      const onChain = await specs.get(key)!
+      const evidence = describeEvidence(item, onChain)
       if (!item.evidence.ok || !evidence.verified) {
         failed = true
-        io.stdout.write(`${JSON.stringify({ ...evidence, event: 'replay', replayed: false, reason: 'the evidence does not verify' })}\n`)
+        io.stdout.write(`${JSON.stringify({ ...evidence, event: 'replay', replayed: false, reason: 'the evidence does not verify', ...('message' in evidence ? { detail: evidence.message } : {}) })}\n`)
         continue
       }
       const bundle = item.evidence.bundle
-      const replay = await replayer.replay(bundle)
+      const specHash = 'specHash' in onChain ? onChain.specHash : undefined
+      const replay = await replayer.replay(bundle, expectationOf(item.message, specHash))
       if (!replay.ok) {
         failed = true
         io.stdout.write(`${JSON.stringify({ event: 'replay', node: bundle.header.node, signer: item.message.signer, round: item.message.observation.round, replayed: false, reason: replay.reason })}\n`)
@@ -114,6 +125,8 @@ async function run(args: string[], io: CommandIo): Promise<number> {
           round: o.round,
           evidenceHash: o.evidenceHash,
           replayed: true,
+          specChecked: 'specChecked' in evidence && evidence.specChecked,
+          ...('specNote' in evidence ? { specNote: evidence.specNote } : {}),
           signed: { answer: o.answer, confidenceBps: o.confidenceBps },
           judged: { answer: bundle.header.answer.toString(), confidenceBps: bundle.header.confidenceBps },
           replay: { answer: replay.answer.toString(), confidenceBps: replay.confidenceBps, outcomeProbabilitiesBps: replay.outcomeProbabilitiesBps, reason: replay.reason, device: replay.device, ms: Math.round(replay.replayMs) },

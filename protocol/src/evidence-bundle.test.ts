@@ -1,8 +1,11 @@
 import test from 'ava'
 import { keccak256, toUtf8Bytes, ZeroHash } from 'ethers'
 import {
+  checkCanonicalRecords,
   decodeEvidenceBundle,
+  EVIDENCE_MAGIC,
   encodeEvidenceBundle,
+  evidenceMismatches,
   evidenceBucket,
   evidenceLeaves,
   evidenceLimits,
@@ -15,6 +18,7 @@ import {
   toE9,
   verifyEvidenceSource,
   type EvidenceBundle,
+  type EvidenceExpectation,
   type EvidenceSource,
 } from './evidence-bundle.ts'
 
@@ -177,4 +181,107 @@ test('the bucket and object a signed observation points to', (t) => {
   })
   t.regex(evidenceBucket.name('0x70997970C51812dc3A010C7d01b50e0d17dc79C8'), /^[a-z0-9_]+$/)
   t.throws(() => evidenceBucket.name('not an address'))
+})
+
+/** The ABI records of encoded bundle bytes (between the magic + length and the bulk). */
+function recordsOf(bytes: Uint8Array): Buffer {
+  const all = Buffer.from(bytes)
+  const length = all.readUInt32BE(EVIDENCE_MAGIC.length)
+  return all.subarray(EVIDENCE_MAGIC.length + 4, EVIDENCE_MAGIC.length + 4 + length)
+}
+
+/** Bundle bytes around hand-made records (the bulk is irrelevant: the records are refused first). */
+function withRecords(records: Buffer): Buffer {
+  const length = Buffer.alloc(4)
+  length.writeUInt32BE(records.length)
+  return Buffer.concat([EVIDENCE_MAGIC, length, records])
+}
+
+const word = (n: number) => {
+  const w = Buffer.alloc(32)
+  w.writeUIntBE(n, 26, 6)
+  return w
+}
+
+/**
+ * Records whose sources array has `count` entries whose offsets all point at the same one source record (the
+ * source of `bundle`): ABI aliasing, which made the decoder do count × the work of one source.
+ */
+function aliasedSources(bundle: EvidenceBundle, count: number): Buffer {
+  const records = recordsOf(encodeEvidenceBundle(bundle))
+  const sourcesAt = records.readUIntBE(32 + 26, 6)
+  const header = records.subarray(64, sourcesAt)
+  const element = records.subarray(sourcesAt + 64) // after the count word and the one offset word
+  return Buffer.concat([word(64), word(sourcesAt), header, word(count), ...Array.from({ length: count }, () => word(count * 32)), element])
+}
+
+const manyPassages = buildSource({
+  passages: Array.from({ length: evidenceLimits.maxPassagesPerSource }, (_, i) => ({
+    passageIndex: i,
+    text: 'The council approved the bridge. '.repeat(12),
+    similarityE9: toE9(0.5),
+    scores: Array.from({ length: evidenceLimits.maxScoresPerPassage }, (_, k) => ({ outcomeIndex: k, supportE9: 1, refuteE9: 2, neitherE9: 3, logOddsE9: 4 })),
+  })),
+})
+
+test('H3: aliased ABI offsets (many sources pointing at one large source) are refused before decoding', (t) => {
+  const bundle = buildBundle({ sources: [manyPassages] })
+  // Sanity: the honest bundle decodes, and its records are canonical.
+  t.deepEqual(decodeEvidenceBundle(encodeEvidenceBundle(bundle)).sources[0]!.passages.length, evidenceLimits.maxPassagesPerSource)
+  t.notThrows(() => checkCanonicalRecords(recordsOf(encodeEvidenceBundle(bundle))))
+  // 1000 sources all pointing at one source of 64 passages × 32 scores: over the count bound.
+  t.throws(() => decodeEvidenceBundle(withRecords(aliasedSources(bundle, 1000))), { message: /sources: 1000 entries, more than 8/ })
+  // Within the count bound but aliased: the second offset is not where the first source ended.
+  t.throws(() => decodeEvidenceBundle(withRecords(aliasedSources(bundle, 8))), { message: /not canonically encoded: records\.sources\.1: offset/ })
+})
+
+test('H3: aliased passages inside one source, out-of-range offsets and oversized records are refused before decoding', (t) => {
+  // One source whose 64 passage offsets all point at the first passage.
+  const one = buildSource()
+  const bundle = buildBundle({ sources: [one] })
+  const records = recordsOf(encodeEvidenceBundle(bundle))
+  // Find the passages array of the source: its count word (1) followed by the offset word 0x20.
+  const sourcesAt = records.readUIntBE(32 + 26, 6)
+  const sourceAt = sourcesAt + 64
+  // The passages offset is the 14th head word of the source record (index 13), relative to the source's start.
+  const passagesAt = sourceAt + records.readUIntBE(sourceAt + 13 * 32 + 26, 6)
+  t.is(records.readUIntBE(passagesAt + 26, 6), 1)
+  const passageEnd = sourceAt + records.readUIntBE(sourceAt + 14 * 32 + 26, 6) // the values array follows the passages
+  const passage = records.subarray(passagesAt + 64, passageEnd)
+  const aliased = Buffer.concat([records.subarray(0, passagesAt), word(64), ...Array.from({ length: 64 }, () => word(64 * 32)), passage, records.subarray(passageEnd)])
+  t.throws(() => decodeEvidenceBundle(withRecords(aliased)), { message: /not canonically encoded/ })
+  // An offset with high bytes set.
+  const huge = Buffer.from(records)
+  huge[32] = 1
+  t.throws(() => decodeEvidenceBundle(withRecords(huge)), { message: /out of range/ })
+  // Records over the bound, whatever they hold.
+  t.throws(() => decodeEvidenceBundle(withRecords(Buffer.alloc(evidenceLimits.maxRecordsBytes + 32))), { message: /over the .*-byte limit/ })
+})
+
+function expectationFor(bundle: EvidenceBundle): EvidenceExpectation {
+  const h = bundle.header
+  return { kind: h.kind, chainId: h.chainId, contract: h.contract, requestId: h.requestId, round: h.round, signer: h.signer, modelHash: h.modelHash }
+}
+
+test('H4: a bundle is the evidence only of its own request, round, chain, contract, kind, signer and model', (t) => {
+  const bundle = buildBundle()
+  const own = expectationFor(bundle)
+  t.deepEqual(evidenceMismatches(bundle.header, own), [])
+  t.deepEqual(evidenceMismatches(bundle.header, { ...own, contract: own.contract.toLowerCase(), requestId: own.requestId.toUpperCase().replace('0X', '0x') }), [])
+  const cases: [Partial<EvidenceExpectation>, RegExp][] = [
+    [{ requestId: keccak256(toUtf8Bytes('request B')) }, /^requestId/],
+    [{ round: 1 }, /^round/],
+    [{ chainId: 1n }, /^chainId/],
+    [{ contract: '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512' }, /^contract/],
+    [{ kind: 'feed' }, /^kind/],
+    [{ signer: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC' }, /^signer/],
+    [{ modelHash: keccak256(toUtf8Bytes('other model')) }, /^modelHash/],
+    [{ specHash: keccak256(toUtf8Bytes('{"version":1,"type":"text","altered":true}')) }, /^spec/],
+  ]
+  for (const [change, message] of cases) {
+    const found = evidenceMismatches(bundle.header, { ...own, ...change })
+    t.is(found.length, 1, JSON.stringify(change, (_, v) => (typeof v === 'bigint' ? v.toString() : v)))
+    t.regex(found[0]!, message)
+  }
+  t.deepEqual(evidenceMismatches(bundle.header, { ...own, specHash: keccak256(toUtf8Bytes(bundle.header.spec)) }), [])
 })

@@ -24,7 +24,7 @@
  * encodeEvidenceBundle); a decoder re-encodes what it read and refuses bytes that are not exactly the canonical
  * encoding, so one bundle has one byte string and one hash.
  */
-import { AbiCoder, concat, keccak256, ZeroHash } from 'ethers'
+import { AbiCoder, concat, keccak256, ParamType, toUtf8Bytes, ZeroHash } from 'ethers'
 import { BaseError } from './errors.ts'
 import { evidenceBucket as evidenceBucketDefinition } from './subjects.ts'
 
@@ -43,6 +43,14 @@ export const evidenceLimits = {
   /** Structured values per source (one vote each). */
   maxValuesPerSource: 8,
   maxOutcomes: 32,
+  /**
+   * The ABI-encoded records (header and source records, without pages and texts). What the producer writes is
+   * far smaller: the header is at most ~16 KiB (the on-chain spec is at most 8 KiB, ResolutionOracle.MAX_SPEC_BYTES)
+   * and a source record with the text judge's 4 passages of ≤ 400 characters and ≤ 32 scores each is ~30 KiB, so 8
+   * sources make ~250 KiB; 1 MiB leaves room for operators who score ~4× more passages. Checked before the records
+   * are decoded, so a reader never hands more than this to the ABI decoder.
+   */
+  maxRecordsBytes: 1024 * 1024,
   /** The whole encoded bundle: also the per-object limit of the evidence bucket. */
   maxBundleBytes: 16 * 1024 * 1024,
 } as const
@@ -231,12 +239,94 @@ export function encodeEvidenceBundle(bundle: EvidenceBundle): Uint8Array {
   checkEvidenceBundle(bundle)
   const texts = bundle.sources.map((s) => utf8(s.text))
   const records = Buffer.from(abi.encode([EVIDENCE_HEADER_ABI, `${EVIDENCE_SOURCE_ABI}[]`], [headerTuple(bundle.header), bundle.sources.map((s, i) => sourceTuple(s, texts[i]))]).slice(2), 'hex')
+  if (records.length > evidenceLimits.maxRecordsBytes) throw new EvidenceBundleError(`Invalid evidence bundle: records of ${records.length} bytes are over the ${evidenceLimits.maxRecordsBytes}-byte limit`)
   const length = Buffer.alloc(4)
   length.writeUInt32BE(records.length)
   return Buffer.concat([EVIDENCE_MAGIC, length, records, ...bundle.sources.flatMap((s, i) => [s.rawIncluded ? s.raw : new Uint8Array(), texts[i]!])])
 }
 
 const num = (v: unknown) => Number(v as bigint)
+
+/** The records as one tuple: `abi.encode(header, sources)` is the encoding of `tuple(header, sources)`. */
+const RECORDS_TYPE = ParamType.from(`tuple(${EVIDENCE_HEADER_ABI} header, ${EVIDENCE_SOURCE_ABI}[] sources)`)
+
+/** Bounds on the dynamic arrays of the records, by the array's name (an unnamed or unlisted array is bounded by the bytes). */
+const ARRAY_LIMITS: Record<string, number> = {
+  sources: evidenceLimits.maxSources,
+  passages: evidenceLimits.maxPassagesPerSource,
+  scores: evidenceLimits.maxScoresPerPassage,
+  values: evidenceLimits.maxValuesPerSource,
+  outcomeProbabilitiesBps: evidenceLimits.maxOutcomes,
+}
+
+/**
+ * Walks the ABI encoding of the records without decoding any value and refuses anything but the canonical
+ * layout: every dynamic offset must be exactly the position where the previous tail ended (so offsets strictly
+ * increase, stay in bounds and never alias), every array count within ARRAY_LIMITS and within the bytes left,
+ * every string within the bytes left, and the encoding must end exactly at the end of the records. The walk
+ * visits each 32-byte word at most once, so its work, and the ABI decoder's afterwards, is linear in the bytes.
+ */
+export function checkCanonicalRecords(records: Uint8Array): void {
+  const data = Buffer.from(records.buffer, records.byteOffset, records.byteLength)
+  const fail = (path: string, message: string): never => {
+    throw new EvidenceBundleError(`Evidence bundle records are not canonically encoded: ${path}: ${message}.`)
+  }
+  /** A word as a position or count: its high 26 bytes zero (anything larger is out of bounds anyway). */
+  const word = (at: number, end: number, path: string): number => {
+    if (at + 32 > end) fail(path, 'past the end')
+    for (let i = at; i < at + 26; i++) if (data[i] !== 0) fail(path, 'offset or length out of range')
+    return data.readUIntBE(at + 26, 6)
+  }
+  const isDynamic = (type: ParamType): boolean => {
+    if (type.isTuple()) return type.components.some(isDynamic)
+    if (type.isArray()) return type.arrayLength < 0 || isDynamic(type.arrayChildren)
+    return type.baseType === 'string' || type.baseType === 'bytes'
+  }
+  const staticSize = (type: ParamType): number => {
+    if (type.isTuple()) return type.components.reduce((n, c) => n + staticSize(c), 0)
+    if (type.isArray()) return type.arrayLength * staticSize(type.arrayChildren)
+    return 32
+  }
+  /** The heads then tails of a sequence of values (a tuple's components, an array's elements) at `start`. */
+  const walkSequence = (types: readonly ParamType[], start: number, end: number, path: string): number => {
+    let headSize = 0
+    for (const t of types) headSize += isDynamic(t) ? 32 : staticSize(t)
+    if (start + headSize > end) fail(path, 'heads past the end')
+    let head = start
+    let cursor = headSize
+    types.forEach((t, i) => {
+      const at = `${path}.${t.name || i}`
+      if (!isDynamic(t)) {
+        head += staticSize(t)
+        return
+      }
+      const offset = word(head, end, at)
+      if (offset !== cursor) fail(at, `offset ${offset}, expected ${cursor}`)
+      cursor += walk(t, start + offset, end, at)
+      head += 32
+    })
+    return cursor
+  }
+  /** The size of the canonical encoding of a dynamic value of `type` at `start`. */
+  const walk = (type: ParamType, start: number, end: number, path: string): number => {
+    if (type.isTuple()) return walkSequence(type.components, start, end, path)
+    if (type.isArray()) {
+      if (type.arrayLength >= 0) return walkSequence(Array.from({ length: type.arrayLength }, () => type.arrayChildren), start, end, path)
+      const count = word(start, end, path)
+      const limit = ARRAY_LIMITS[type.name]
+      if (limit !== undefined && count > limit) fail(path, `${count} entries, more than ${limit}`)
+      if (count * 32 > end - start - 32) fail(path, `${count} entries past the end`)
+      return 32 + walkSequence(Array.from({ length: count }, () => type.arrayChildren), start + 32, end, path)
+    }
+    // string or bytes: a length word, then the bytes padded to whole words.
+    const length = word(start, end, path)
+    const padded = Math.ceil(length / 32) * 32
+    if (padded > end - start - 32) fail(path, `${length} bytes past the end`)
+    return 32 + padded
+  }
+  const size = walk(RECORDS_TYPE, 0, data.length, 'records')
+  if (size !== data.length) fail('records', `${data.length - size} bytes after the encoding`)
+}
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 
 /** Reads canonical bundle bytes; refuses anything over the size bound, malformed, or not canonically encoded. */
@@ -250,6 +340,9 @@ export function decodeEvidenceBundle(bytes: Uint8Array): EvidenceBundle {
   const recordsLength = all.readUInt32BE(EVIDENCE_MAGIC.length)
   const recordsEnd = EVIDENCE_MAGIC.length + 4 + recordsLength
   if (recordsEnd > all.length) fail('Evidence bundle bytes do not decode: records past the end.')
+  if (recordsLength > evidenceLimits.maxRecordsBytes) fail(`Evidence bundle records of ${recordsLength} bytes are over the ${evidenceLimits.maxRecordsBytes}-byte limit.`)
+  // Before the ABI decoder sees them: every offset canonical (no aliasing), every count within the format's bounds.
+  checkCanonicalRecords(all.subarray(EVIDENCE_MAGIC.length + 4, recordsEnd))
   let decoded: ReturnType<AbiCoder['decode']>
   try {
     decoded = abi.decode([EVIDENCE_HEADER_ABI, `${EVIDENCE_SOURCE_ABI}[]`], all.subarray(EVIDENCE_MAGIC.length + 4, recordsEnd))
@@ -422,3 +515,40 @@ export function toE9(value: number): number {
 }
 
 export const ZERO_RAW_HASH = ZeroHash
+
+/** What a bundle must say to be the evidence of one signed observation: the observation, its domain, its signer. */
+export type EvidenceExpectation = {
+  kind: 'resolution' | 'feed'
+  chainId: bigint
+  /** The domain's verifyingContract. */
+  contract: string
+  requestId: string
+  round: number
+  signer: string
+  modelHash: string
+  /** The on-chain request's specHash, where it was read (resolution requests): keccak256 of the spec string. */
+  specHash?: string
+}
+
+/**
+ * Why a bundle is not the evidence of the observation it is offered for (empty: it is). A bundle that hashes to
+ * the signed evidenceHash proves only that the signer committed to it: it must also be about the same request,
+ * round, chain, contract and kind, by the same signer with the same models, or an honest bundle of another
+ * request could stand behind a false answer.
+ */
+export function evidenceMismatches(header: EvidenceHeader, expected: EvidenceExpectation): string[] {
+  const out: string[] = []
+  const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase()
+  if (header.kind !== expected.kind) out.push(`kind: the bundle is ${header.kind}, the observation ${expected.kind}`)
+  if (header.chainId !== expected.chainId) out.push(`chainId: the bundle says ${header.chainId}, the observation's domain ${expected.chainId}`)
+  if (!same(header.contract, expected.contract)) out.push(`contract: the bundle says ${header.contract}, the observation's domain ${expected.contract}`)
+  if (!same(header.requestId, expected.requestId)) out.push(`requestId: the bundle is for ${header.requestId}, the observation for ${expected.requestId}`)
+  if (header.round !== expected.round) out.push(`round: the bundle is for round ${header.round}, the observation for round ${expected.round}`)
+  if (!same(header.signer, expected.signer)) out.push(`signer: made by ${header.signer}, signed by ${expected.signer}`)
+  if (!same(header.modelHash, expected.modelHash)) out.push(`modelHash: the bundle says ${header.modelHash}, the observation ${expected.modelHash}`)
+  if (expected.specHash !== undefined) {
+    const specHash = keccak256(toUtf8Bytes(header.spec))
+    if (!same(specHash, expected.specHash)) out.push(`spec: the bundle's spec hashes to ${specHash}, the on-chain request's specHash is ${expected.specHash}`)
+  }
+  return out
+}

@@ -8,6 +8,7 @@ import type { NatsConnection } from '@nats-io/nats-core'
 import { fromObservationMessage, type ObservationMessage } from '@sibyl/protocol/messages'
 import { recoverObservationSigner } from '@sibyl/protocol/eip712'
 import { fetchEvidence } from '@sibyl/oracle-node/evidence/fetch-evidence'
+import { expectationOf } from '@sibyl/oracle-node/evidence/collect-evidence'
 import type { Replayer } from '@sibyl/oracle-node/evidence/create-replayer'
 import { compareReplay } from '@sibyl/oracle-node/evidence/replay-evidence'
 
@@ -39,7 +40,9 @@ export async function checkQuestionBundles(ctx: CheckBundlesContext, observation
   const out: QuestionBundles = { bundles: 0, verified: 0, replayed: 0, replayMatches: 0, replayMismatches: [], bundleBytes: [], replayMs: [] }
   for (const message of observations) {
     const o = message.observation
-    const fetched = await fetchEvidence({ nc: ctx.nc, signer: message.signer, evidenceHash: o.evidenceHash, ...(ctx.localDirs ? { localDirs: ctx.localDirs } : {}) })
+    // The bundle must be this observation's: same chain, contract, request, round, signer and model.
+    const expected = expectationOf(message)
+    const fetched = await fetchEvidence({ nc: ctx.nc, signer: message.signer, evidenceHash: o.evidenceHash, expected, ...(ctx.localDirs ? { localDirs: ctx.localDirs } : {}) })
     if (!fetched.ok) {
       if (fetched.reason !== 'not-found') out.bundles++
       continue
@@ -50,7 +53,7 @@ export async function checkQuestionBundles(ctx: CheckBundlesContext, observation
     const signatureValid = recoverObservationSigner(domain, signed.observation, signed.signature).toLowerCase() === message.signer.toLowerCase()
     if (!signatureValid || fetched.bundle.header.modelHash.toLowerCase() !== o.modelHash.toLowerCase()) continue
     out.verified++
-    const replay = await ctx.replayer.replay(fetched.bundle)
+    const replay = await ctx.replayer.replay(fetched.bundle, expected)
     if (!replay.ok) continue
     out.replayed++
     out.replayMs.push(Math.round(replay.replayMs))

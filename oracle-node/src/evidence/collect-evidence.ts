@@ -8,6 +8,7 @@
 import { DeliverPolicy, jetstream } from '@nats-io/jetstream'
 import type { NatsConnection } from '@nats-io/nats-core'
 import { recoverObservationSigner } from '@sibyl/protocol/eip712'
+import type { EvidenceExpectation } from '@sibyl/protocol/evidence-bundle'
 import { fromObservationMessage, observationMessageSchema, outlierMessageSchema, type ObservationMessage } from '@sibyl/protocol/messages'
 import { streams, SUBJECT_PREFIX } from '@sibyl/protocol/subjects'
 import { fetchEvidence, type FetchEvidenceReturnType } from './fetch-evidence.ts'
@@ -30,6 +31,22 @@ export type CollectEvidenceParameters = {
   timeoutMs?: number
   /** Bound on messages read per stream (default 100,000). */
   maxMessages?: number
+  /** The on-chain specHash of the request (read by the caller, e.g. from ResolutionOracle.getRequest); omitted: the spec is not checked against the chain. */
+  specHash?: string
+}
+
+/** What the bundle behind an observation message must say (evidenceMismatches); `specHash` where it was read on-chain. */
+export function expectationOf(message: ObservationMessage, specHash?: string): EvidenceExpectation {
+  return {
+    kind: message.kind,
+    chainId: BigInt(message.domain.chainId),
+    contract: message.domain.verifyingContract,
+    requestId: message.observation.requestId,
+    round: message.observation.round,
+    signer: message.signer,
+    modelHash: message.observation.modelHash,
+    ...(specHash !== undefined && message.kind === 'resolution' ? { specHash } : {}),
+  }
 }
 
 async function readStream(nc: NatsConnection, stream: string, subject: string, timeoutMs: number, maxMessages: number): Promise<unknown[]> {
@@ -110,6 +127,7 @@ export async function collectEvidence(parameters: CollectEvidenceParameters): Pr
       nc,
       signer: message.signer,
       evidenceHash: message.observation.evidenceHash,
+      expected: expectationOf(message, parameters.specHash),
       ...(parameters.localDirs ? { localDirs: parameters.localDirs } : {}),
       ...(parameters.timeoutMs === undefined ? {} : { timeoutMs: parameters.timeoutMs }),
     })

@@ -5,7 +5,7 @@
  * replays. A bundle judged with weights this machine does not have is reported, not replayed with others.
  */
 import type { Logger } from 'pino'
-import type { EvidenceBundle } from '@sibyl/protocol/evidence-bundle'
+import { evidenceMismatches, type EvidenceBundle, type EvidenceExpectation } from '@sibyl/protocol/evidence-bundle'
 import { createEmbedder, type Embedder } from '../nlp/embedder.ts'
 import type { ExecutionProvider } from '../nlp/load-model.ts'
 import { loadPipelineJudge, pipelineModelHash, type PipelineJudge } from '../node/pipeline-models.ts'
@@ -22,7 +22,8 @@ export type CreateReplayerParameters = {
 }
 
 export type Replayer = {
-  replay: (bundle: EvidenceBundle) => Promise<ReplayEvidenceReturnType & { device: string; replayMs: number }>
+  /** `expected`: the signed observation the bundle stands behind; given, a bundle that is not its evidence is refused (replayEvidence). */
+  replay: (bundle: EvidenceBundle, expected?: EvidenceExpectation) => Promise<ReplayEvidenceReturnType & { device: string; replayMs: number }>
   close: () => Promise<void>
 }
 
@@ -48,13 +49,15 @@ export function createReplayer(parameters: CreateReplayerParameters = {}): Repla
   }
 
   return {
-    async replay(bundle) {
+    async replay(bundle, expected) {
       const started = performance.now()
       const done = (r: ReplayEvidenceReturnType, device: string) => ({ ...r, device, replayMs: performance.now() - started })
       const { header } = bundle
+      const mismatches = expected ? evidenceMismatches(header, expected) : []
+      if (mismatches.length > 0) return done({ ok: false, reason: `the bundle is not the evidence of this observation: ${mismatches.join('; ')}` }, 'none')
       if (header.questionType !== 'text') {
         // Structured readers and a broken spec use no weights: the code replays them on the stored pages.
-        return done(await replayEvidence({ embedder: { embed: async () => [] }, judge: (judge ??= loadPipelineJudge()).judge }, bundle), 'cpu')
+        return done(await replayEvidence({ embedder: { embed: async () => [] }, judge: (judge ??= loadPipelineJudge()).judge }, bundle, expected), 'cpu')
       }
       const encoderEntry = header.models.find((m) => m.role === 'embedder')
       const judgeEntry = header.models.find((m) => m.role === 'judge')
@@ -73,7 +76,7 @@ export function createReplayer(parameters: CreateReplayerParameters = {}): Repla
       if (pipelineModelHash(embedder.modelHash, judge.judgeHash) !== header.modelHash.toLowerCase()) {
         return done({ ok: false, reason: `encoder and judge do not combine into the bundle's modelHash ${header.modelHash}` }, embedder.device)
       }
-      return done(await replayEvidence({ embedder, judge: judge.judge }, bundle), embedder.device)
+      return done(await replayEvidence({ embedder, judge: judge.judge }, bundle, expected), embedder.device)
     },
     async close() {
       for (const loading of embedders.values()) await (await loading.catch(() => undefined))?.dispose()

@@ -45,6 +45,41 @@ async function withDeadline<T>(what: string, timeoutMs: number, work: Promise<T>
   }
 }
 
+/**
+ * Reads one object chunk by chunk, counting the bytes: past `maxBytes` the read is cancelled and refused, so a
+ * hostile bucket's metadata (a small declared size) cannot make a reader load more. A link, followed or
+ * replaced between the lookup and the read, is refused too (the object read must be this bucket's, this name).
+ */
+async function readBounded(os: ObjectStore, bucket: string, name: string, maxBytes: number): Promise<EvidenceBucketResult<Uint8Array | undefined>> {
+  const result = await os.get(name)
+  if (result === null) return { ok: true, value: undefined }
+  const reader = result.data.getReader()
+  // The stream ends in an error as well as through the reader: observed here so that it never goes unhandled.
+  const error = result.error.catch((e: unknown) => e as Error)
+  const stop = async (reason: string): Promise<EvidenceBucketResult<never>> => {
+    await reader.cancel().catch(() => undefined)
+    return { ok: false, reason }
+  }
+  if (result.info.options?.link || result.info.bucket !== bucket || result.info.name !== name) return stop(`object ${name} in ${bucket} is a link, not an evidence bundle`)
+  const chunks: Uint8Array[] = []
+  let total = 0
+  for (;;) {
+    let next: Awaited<ReturnType<typeof reader.read>>
+    try {
+      next = await reader.read()
+    } catch (e) {
+      return stop(`reading ${name} from ${bucket}: ${(e as Error).message.split('\n')[0]}`)
+    }
+    if (next.done) break
+    total += next.value.length
+    if (total > maxBytes) return stop(`object over the ${maxBytes}-byte limit`)
+    chunks.push(next.value)
+  }
+  const failed = await error
+  if (failed) return { ok: false, reason: `reading ${name} from ${bucket}: ${failed.message.split('\n')[0]}` }
+  return { ok: true, value: Buffer.concat(chunks) }
+}
+
 /** Opens (or, for its owner, creates) a signer's evidence bucket; a failure to reach it is a value. */
 export async function openEvidenceBucket(parameters: OpenEvidenceBucketParameters): Promise<EvidenceBucketResult<EvidenceBucket>> {
   const timeoutMs = parameters.timeoutMs ?? 10_000
@@ -80,11 +115,11 @@ export async function openEvidenceBucket(parameters: OpenEvidenceBucketParameter
         const info = await withDeadline(`looking up ${object(evidenceHash)} in ${name}`, timeoutMs, os.info(object(evidenceHash)))
         if (!info.ok) return info
         if (info.value === null || info.value.deleted) return { ok: true, value: undefined }
+        // The metadata is written by the bucket's owner: its size and link are claims, not bounds. A link (to another
+        // object or bucket) is refused, and the chunks are counted as they arrive, the read stopped past the limit.
+        if (info.value.options?.link) return { ok: false, reason: `object ${object(evidenceHash)} in ${name} is a link, not an evidence bundle` }
         if (info.value.size > evidenceBucket.maxObjectBytes) return { ok: false, reason: `object of ${info.value.size} bytes is over the ${evidenceBucket.maxObjectBytes}-byte limit` }
-        const got = await withDeadline(`reading ${object(evidenceHash)} from ${name}`, timeoutMs, os.getBlob(object(evidenceHash)))
-        if (!got.ok) return got
-        if (got.value && got.value.length > evidenceBucket.maxObjectBytes) return { ok: false, reason: `object over the ${evidenceBucket.maxObjectBytes}-byte limit` }
-        return { ok: true, value: got.value ?? undefined }
+        return withDeadline(`reading ${object(evidenceHash)} from ${name}`, timeoutMs, readBounded(os, name, object(evidenceHash), evidenceBucket.maxObjectBytes)).then((r) => (r.ok ? r.value : r))
       },
       has: async (evidenceHash) => {
         const info = await withDeadline(`looking up ${object(evidenceHash)} in ${name}`, timeoutMs, os.info(object(evidenceHash)))

@@ -1,11 +1,13 @@
 /**
  * Reads the bundle behind a signed observation, as anyone in the network can: from the signer's bucket in the
  * object store (or, as a fallback, a local evidence folder, such as the node's own), then checks it: canonical
- * bytes within bounds, hashing to the signed evidence hash, made by the signer that signed. A bundle that
- * fails a check is reported as such, never returned as evidence.
+ * bytes within bounds, hashing to the signed evidence hash, made by the signer that signed, and, given the
+ * observation, about that observation (evidenceMismatches: kind, chain, contract, request, round, modelHash,
+ * and the on-chain specHash where known). A bundle that fails a check is reported as such, never returned as
+ * evidence.
  */
 import type { NatsConnection } from '@nats-io/nats-core'
-import { decodeEvidenceBundle, hashEvidenceBundle, type EvidenceBundle } from '@sibyl/protocol/evidence-bundle'
+import { decodeEvidenceBundle, evidenceMismatches, hashEvidenceBundle, type EvidenceBundle, type EvidenceExpectation } from '@sibyl/protocol/evidence-bundle'
 import { openEvidenceBucket } from './evidence-bucket.ts'
 import { openLocalEvidenceStore } from './local-evidence-store.ts'
 
@@ -13,6 +15,12 @@ export type FetchEvidenceParameters = {
   /** Signer and evidence hash of the signed observation. */
   signer: string
   evidenceHash: string
+  /**
+   * The signed observation and its domain the bundle must be the evidence of (see evidenceMismatches). Every
+   * caller that accepts the bundle as an observation's evidence should give it: without it only the hash and
+   * the signer are checked.
+   */
+  expected?: Omit<EvidenceExpectation, 'signer'>
   /** The network; omitted: local folders only. */
   nc?: NatsConnection
   /** Local evidence folders tried after the object store (a node's `<stateDir>/evidence`). */
@@ -22,7 +30,7 @@ export type FetchEvidenceParameters = {
 
 export type FetchEvidenceReturnType =
   | { ok: true; bundle: EvidenceBundle; bytes: Uint8Array; from: 'object-store' | 'local'; where: string }
-  | { ok: false; reason: 'not-found' | 'invalid' | 'hash-mismatch' | 'wrong-signer'; message: string; tried: string[] }
+  | { ok: false; reason: 'not-found' | 'invalid' | 'hash-mismatch' | 'wrong-signer' | 'mismatch'; message: string; tried: string[] }
 
 export async function fetchEvidence(parameters: FetchEvidenceParameters): Promise<FetchEvidenceReturnType> {
   const { signer, evidenceHash } = parameters
@@ -59,6 +67,11 @@ export async function fetchEvidence(parameters: FetchEvidenceParameters): Promis
     }
     if (bundle.header.signer.toLowerCase() !== signer.toLowerCase()) {
       failure ??= { ok: false, reason: 'wrong-signer', message: `${candidate.from} ${candidate.where}: made by ${bundle.header.signer}, signed by ${signer}`, tried }
+      continue
+    }
+    const mismatches = parameters.expected ? evidenceMismatches(bundle.header, { ...parameters.expected, signer }) : []
+    if (mismatches.length > 0) {
+      failure ??= { ok: false, reason: 'mismatch', message: `${candidate.from} ${candidate.where}: not the evidence of this observation: ${mismatches.join('; ')}`, tried }
       continue
     }
     return { ok: true, bundle, bytes: candidate.bytes, from: candidate.from, where: candidate.where }

@@ -17,7 +17,7 @@
  */
 import { questionSpecSchema, type QuestionSpec, type SourceSpec } from '@sibyl/protocol/question-spec'
 import { encodeAnswer } from '@sibyl/protocol/answers'
-import type { EvidenceBundle } from '@sibyl/protocol/evidence-bundle'
+import { evidenceMismatches, type EvidenceBundle, type EvidenceExpectation } from '@sibyl/protocol/evidence-bundle'
 import type { Embedder } from '../nlp/embedder.ts'
 import { readFetchedSource } from '../sources/read-source.ts'
 import { splitPassages } from '../sources/split-passages.ts'
@@ -61,8 +61,17 @@ function parseSpec(spec: string): QuestionSpec | undefined {
   }
 }
 
-export async function replayEvidence(deps: ReplayEvidenceDependencies, bundle: EvidenceBundle): Promise<ReplayEvidenceReturnType> {
+/**
+ * `expected`: the signed observation the replay is to be compared with. Given, a bundle that is not that
+ * observation's evidence (another request, round, chain, contract, kind, signer or model; a spec other than the
+ * on-chain one) is refused instead of replayed: replaying it would "match" an answer it was never about.
+ */
+export async function replayEvidence(deps: ReplayEvidenceDependencies, bundle: EvidenceBundle, expected?: EvidenceExpectation): Promise<ReplayEvidenceReturnType> {
   const { header } = bundle
+  if (expected) {
+    const mismatches = evidenceMismatches(header, expected)
+    if (mismatches.length > 0) return { ok: false, reason: `the bundle is not the evidence of this observation: ${mismatches.join('; ')}` }
+  }
   if (header.kind !== 'resolution') return { ok: false, reason: `${header.kind} bundles are not replayed (their values are checked against the stored pages by hand)` }
   const spec = parseSpec(header.spec)
   if (header.questionType === 'invalid') {
