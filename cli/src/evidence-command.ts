@@ -5,8 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { connect } from '@nats-io/transport-node'
-import { natsClientOptions } from '@sibyl/service-kit/nats/connect-nats'
+import { connectEvidenceReader } from './connect-evidence-reader.ts'
 import { JsonRpcProvider, ZeroHash } from 'ethers'
 import { ResolutionOracle__factory } from '@sibyl/contracts/typechain'
 import { collectEvidence, expectationOf, type CollectedEvidence } from '@sibyl/oracle-node/evidence/collect-evidence'
@@ -147,18 +146,7 @@ async function run(args: string[], io: CommandIo): Promise<number> {
     io.stderr.write(`sibyl evidence: --round must be a round number\n`)
     return EXIT_USAGE
   }
-  const nc = await connect({
-    ...natsClientOptions({
-      servers: [values.nats ?? 'nats://127.0.0.1:4222'],
-      ...(values['nats-creds'] ? { credentialsFile: values['nats-creds'] } : {}),
-      ...(values['nats-ca'] ? { tls: { caFile: values['nats-ca'] } } : {}),
-    }),
-    name: 'sibyl-evidence',
-    timeout: 10_000,
-  }).catch((error: unknown) => {
-    io.stderr.write(`sibyl evidence: cannot reach NATS: ${(error as Error).message}\n`)
-    return undefined
-  })
+  const nc = await connectEvidenceReader('evidence', values, io)
   if (!nc) return EXIT_FAILED
   try {
     const collected = await collectEvidence({

@@ -5,8 +5,7 @@
  * did not conclude is caught here: this output is what a disputer brings to governance.
  */
 import { homedir } from 'node:os'
-import { connect } from '@nats-io/transport-node'
-import { natsClientOptions } from '@sibyl/service-kit/nats/connect-nats'
+import { connectEvidenceReader } from './connect-evidence-reader.ts'
 import { collectEvidence, expectationOf } from '@sibyl/oracle-node/evidence/collect-evidence'
 import { resolveModelCacheDir } from '@sibyl/oracle-node/nlp/model-cache-dir'
 import { describeEvidence, readOnChainSpec, splitRequestId, type OnChainSpec } from './evidence-command.ts'
@@ -65,18 +64,7 @@ async function run(args: string[], io: CommandIo): Promise<number> {
     io.stderr.write(`sibyl replay: --round must be a round number\n`)
     return EXIT_USAGE
   }
-  const nc = await connect({
-    ...natsClientOptions({
-      servers: [values.nats ?? 'nats://127.0.0.1:4222'],
-      ...(values['nats-creds'] ? { credentialsFile: values['nats-creds'] } : {}),
-      ...(values['nats-ca'] ? { tls: { caFile: values['nats-ca'] } } : {}),
-    }),
-    name: 'sibyl-replay',
-    timeout: 10_000,
-  }).catch((error: unknown) => {
-    io.stderr.write(`sibyl replay: cannot reach NATS: ${(error as Error).message}\n`)
-    return undefined
-  })
+  const nc = await connectEvidenceReader('replay', values, io)
   if (!nc) return EXIT_FAILED
   // Loaded here, not at the top: the models' runtime is heavy and every other command (and --help) goes without.
   const { createReplayer } = await import('@sibyl/oracle-node/evidence/create-replayer')
