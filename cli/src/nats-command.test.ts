@@ -11,7 +11,8 @@ async function sibyl(args: string[]): Promise<{ code: number; out: string; err: 
   return { code, out, err }
 }
 
-const seedOrKey = /S[UAO][A-Z2-7]{50,}|PRIVATE KEY|BEGIN NATS/
+// An nkey seed is a 58-character base32 word starting SU/SA/SO; a public key (56 characters) may contain "SA" by chance.
+const seedOrKey = /(?<![A-Z2-7])S[UAO][A-Z2-7]{56}(?![A-Z2-7])|PRIVATE KEY|BEGIN NATS/
 
 test('sibyl nats init, add and revoke write secrets 0600, print none, and keep the operator', async (t) => {
   const dir = join(mkdtempSync(join(tmpdir(), 'sibyl-nats-cli-')), 'nats')
