@@ -20,7 +20,7 @@ import { startNatsCluster, type NatsCluster } from '@sibyl/devnet/start-nats-clu
 import { publishObservation } from '@sibyl/oracle-node/transport/publish-observation'
 import { startAggregator, type StartedAggregator } from '@sibyl/aggregator/start-aggregator'
 import { roundKey } from '@sibyl/aggregator/rounds/round-record'
-import { aggregatorConfig, aggregatorKey, commitsOf, openRequest, readRound, signedMessage, silentLogger, waitFor } from './helpers/aggregator-fixture.ts'
+import { aggregatorConfig, aggregatorKey, commitsOf, openRequest, readRound, signedMessage, silentLogger, waitFor, connectNodeIdentities, securedNatsSection } from './helpers/aggregator-fixture.ts'
 
 const REQUESTS = 6
 let net: LocalNetwork
@@ -63,17 +63,12 @@ test('one server of three killed mid-round: every request commits exactly once, 
   const deploymentFile = join(workDir, 'deployment.json')
   writeFileSync(deploymentFile, JSON.stringify(net.deployment))
   // Every component its own identity; every client lists every server.
-  const nodes: NatsConnection[] = []
-  for (const op of net.operators) {
-    await cluster.addIdentity({ role: 'node', name: `node-${op.index + 1}`, signer: op.signer.address })
-    const nc = await cluster.connectAs(`node-${op.index + 1}`)
-    connections.push(nc)
-    nodes.push(nc)
-  }
+  const nodes = await connectNodeIdentities(cluster, net)
+  connections.push(...nodes)
   const aggregatorIdentity = await cluster.addIdentity({ role: 'aggregator', name: 'aggregator-1' })
   aggregator = await startAggregator({
     config: aggregatorConfig(net, cluster.urls[0]!, deploymentFile, {
-      nats: { servers: aggregatorIdentity.servers, credentialsFile: aggregatorIdentity.credentialsFile, ...(aggregatorIdentity.tls ? { tls: aggregatorIdentity.tls } : {}), ackWaitMs: 3000 },
+      nats: securedNatsSection(aggregatorIdentity, 3000),
       rounds: { deadlineMs: 60_000, commitLeaseMs: 5000, sweepIntervalMs: 100 },
     }),
     env: { AGGREGATOR_KEY: await aggregatorKey(net, 0) },

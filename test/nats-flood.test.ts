@@ -20,7 +20,7 @@ import { startLocalNetwork, type LocalNetwork } from '@sibyl/devnet/local-networ
 import { startNatsCluster, type NatsCluster } from '@sibyl/devnet/start-nats-cluster'
 import { publishObservation } from '@sibyl/oracle-node/transport/publish-observation'
 import { startAggregator, type StartedAggregator } from '@sibyl/aggregator/start-aggregator'
-import { aggregatorConfig, aggregatorKey, commitsOf, openRequest, signedMessage, silentLogger, waitFor } from './helpers/aggregator-fixture.ts'
+import { aggregatorConfig, aggregatorKey, commitsOf, openRequest, signedMessage, silentLogger, waitFor, connectNodeIdentities, securedNatsSection } from './helpers/aggregator-fixture.ts'
 
 /** The demo's round deadline: an honest round must commit well inside it while the flood runs. */
 const DEADLINE_MS = 20_000
@@ -51,17 +51,12 @@ test('a flood from one node identity is bounded to its own subject and does not 
   const contract = net.deployment.contracts.resolutionOracle
   const deploymentFile = join(workDir, 'deployment.json')
   writeFileSync(deploymentFile, JSON.stringify(net.deployment))
-  const nodes: NatsConnection[] = []
-  for (const op of net.operators) {
-    await cluster.addIdentity({ role: 'node', name: `node-${op.index + 1}`, signer: op.signer.address })
-    const nc = await cluster.connectAs(`node-${op.index + 1}`)
-    connections.push(nc)
-    nodes.push(nc)
-  }
+  const nodes = await connectNodeIdentities(cluster, net)
+  connections.push(...nodes)
   const identity = await cluster.addIdentity({ role: 'aggregator', name: 'aggregator-1' })
   aggregator = await startAggregator({
     config: aggregatorConfig(net, cluster.urls[0]!, deploymentFile, {
-      nats: { servers: identity.servers, credentialsFile: identity.credentialsFile, ...(identity.tls ? { tls: identity.tls } : {}), ackWaitMs: 5000 },
+      nats: securedNatsSection(identity, 5000),
       rounds: { deadlineMs: DEADLINE_MS, commitLeaseMs: 5000, sweepIntervalMs: 200 },
     }),
     env: { AGGREGATOR_KEY: await aggregatorKey(net, 0) },

@@ -2,6 +2,7 @@
  * Builders for aggregator tests: open a request on a local network, sign observations as its operators,
  * publish them to JetStream, and start an aggregator against the same chain and NATS.
  */
+import type { NatsCluster, NatsConnectionSpec } from '@sibyl/devnet/start-nats-cluster'
 import { Kvm } from '@nats-io/kv'
 import type { JetStreamClient } from '@nats-io/jetstream'
 import type { NatsConnection } from '@nats-io/nats-core'
@@ -137,3 +138,18 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
 }
 
 export const silentLogger = pino({ level: 'silent' })
+
+/** Each operator's node identity on a secured devnet cluster, connected: one connection per operator, in order. */
+export async function connectNodeIdentities(cluster: NatsCluster, net: LocalNetwork): Promise<NatsConnection[]> {
+  const nodes: NatsConnection[] = []
+  for (const op of net.operators) {
+    await cluster.addIdentity({ role: 'node', name: `node-${op.index + 1}`, signer: op.signer.address })
+    nodes.push(await cluster.connectAs(`node-${op.index + 1}`))
+  }
+  return nodes
+}
+
+/** The aggregator config's `nats` section for an identity of a secured cluster. */
+export function securedNatsSection(identity: NatsConnectionSpec, ackWaitMs: number) {
+  return { servers: identity.servers, credentialsFile: identity.credentialsFile, ...(identity.tls ? { tls: identity.tls } : {}), ackWaitMs }
+}
