@@ -12,6 +12,7 @@ COPY cli/package.json cli/
 COPY judge-lab/package.json judge-lab/
 COPY bench/package.json bench/
 COPY eval/package.json eval/
+COPY chaos/package.json chaos/
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build

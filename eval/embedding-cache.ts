@@ -10,15 +10,15 @@ export function withEmbeddingCache(embedder: Pick<Embedder, 'embed'>, maxEntries
   return {
     async embed(texts) {
       const missing = [...new Set(texts.filter((t) => !cache.has(t)))]
-      if (missing.length > 0) {
-        const vectors = await embedder.embed(missing)
-        if (cache.size + missing.length > maxEntries) cache.clear()
-        missing.forEach((t, i) => cache.set(t, vectors[i]!))
-        // Vectors for this call come from `vectors` when the cache was just cleared.
-        const fresh = new Map(missing.map((t, i) => [t, vectors[i]!]))
-        return texts.map((t) => fresh.get(t) ?? cache.get(t)!)
-      }
-      return texts.map((t) => cache.get(t)!)
+      if (missing.length === 0) return texts.map((t) => cache.get(t)!)
+      const vectors = await embedder.embed(missing)
+      const fresh = new Map(missing.map((t, i) => [t, vectors[i]!]))
+      // The answer is read before any eviction: texts cached by earlier calls (earlier datasets of a full run)
+      // must not vanish when this call fills the cache. (They did: a full run failed on wice with a TypeError.)
+      const answer = texts.map((t) => fresh.get(t) ?? cache.get(t)!)
+      if (cache.size + missing.length > maxEntries) cache.clear()
+      for (const [t, v] of fresh) if (cache.size < maxEntries) cache.set(t, v)
+      return answer
     },
   }
 }

@@ -22,6 +22,10 @@ export type EvaluateParameters = {
   minConfidenceBps: number
   /** At most this many rows per dataset (in file order), for a quick run. */
   limit?: number
+  /** Bound of the run's embedding cache (default 100,000 texts); small values exercise eviction. */
+  embeddingCacheEntries?: number
+  /** False: the logistic judge even when judge-model.json names a pair judge (for comparisons). Default true. */
+  pairJudge?: boolean
   log?: (line: string) => void
 }
 
@@ -66,6 +70,8 @@ export type EvaluationReport = {
   missing: string[]
   seconds: number
   embedding: { modelId: string; device: string } | undefined
+  /** Which text judge ran: the pair judge's architecture and the sha256 of its ONNX file, or 'logistic'. */
+  judge: string | undefined
 }
 
 export async function evaluate(parameters: EvaluateParameters): Promise<EvaluationReport> {
@@ -74,6 +80,7 @@ export async function evaluate(parameters: EvaluateParameters): Promise<Evaluati
   const started = performance.now()
   let nodeParts: Promise<NodeParts> | undefined
   let embedding: EvaluationReport['embedding']
+  let judgeName: string | undefined
   let dispose: (() => Promise<void>) | undefined
   const node = () =>
     (nodeParts ??= (async () => {
@@ -81,7 +88,10 @@ export async function evaluate(parameters: EvaluateParameters): Promise<Evaluati
       dispose = () => embedder.dispose()
       embedding = { modelId: embedder.modelId, device: embedder.device }
       log(`embedding model ${embedder.modelId} on ${embedder.device}`)
-      return { embedder: withEmbeddingCache(embedder), judge: loadJudgeModel(), minConfidenceBps: parameters.minConfidenceBps }
+      const judge = loadJudgeModel(undefined, { executionProvider: 'cpu', pairJudge: parameters.pairJudge ?? true })
+      judgeName = judge.pairJudge ? `pair judge ${String(judge.model.pairJudge?.training.arch)} ${judge.model.pairJudge?.sha256.onnx.slice(0, 12)}` : 'logistic'
+      log(`judge: ${judgeName}`)
+      return { embedder: withEmbeddingCache(embedder, parameters.embeddingCacheEntries), judge, minConfidenceBps: parameters.minConfidenceBps }
     })())
 
   const datasets: Record<string, DatasetReport> = {}
@@ -141,7 +151,7 @@ export async function evaluate(parameters: EvaluateParameters): Promise<Evaluati
     .map((d) => d.name)
     .sort()
   await dispose?.()
-  return { datasets, unknownFolders, missing, seconds: (performance.now() - started) / 1000, embedding }
+  return { datasets, unknownFolders, missing, seconds: (performance.now() - started) / 1000, embedding, judge: judgeName }
 }
 
 function finite(v: number): number | null {

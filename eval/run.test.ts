@@ -72,3 +72,33 @@ const renamed = (rows: Row[]) => rows.map((r) => ({ ...r, id: `other-${String(r.
   t.true(result.meta.missingDatasets.includes('wice'))
   t.regex(stdout, /Held-out rows/)
 })
+
+/**
+ * A full run over every text dataset of a generated folder keeps no state from one dataset to the next that
+ * can break another: with a small embedding cache, texts cached for earlier datasets are evicted while wice
+ * (hundreds of sentences a row) is judged. This failed with "TypeError: Cannot read properties of undefined
+ * (reading 'length')" on wice when the cache emptied itself in the middle of a call.
+ */
+;(hasShared && ['wice', 'snli_subset', 'mnli_dev_matched', 'climate_fever', 'fool_me_twice'].every((d) => existsSync(join(shared, d, 'data.jsonl'))) ? test : test.skip)(
+  'a full run on a generated folder: every text dataset gets figures, wice after the others included',
+  async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'sibyl-eval-full-'))
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+    const data = join(dir, 'data')
+    const trained = readJudgeTrainingRows()
+    const unseen = (dataset: string, n: number) => renamed(readRows(shared, dataset).filter((r) => !(trained.get(dataset)?.has(String(r.id)) ?? false)).slice(0, n))
+    for (const dataset of ['fever_symmetric', 'fool_me_twice', 'climate_fever', 'mnli_dev_matched', 'snli_subset']) copyRows(data, dataset, unseen(dataset, 4))
+    copyRows(data, 'wice', renamed(readRows(shared, 'wice').slice(0, 3)))
+    const out = join(dir, 'out.json')
+    const { stderr } = await promisify(execFile)(process.execPath, ['--import=tsx', 'eval/run.ts', '--data', data, '--out', out, '--cache-entries', '64'], {
+      cwd: repoRoot,
+      timeout: 120_000,
+    })
+    const result = JSON.parse(readFileSync(out, 'utf8')) as Record<string, any>
+    for (const dataset of ['fever_symmetric', 'fool_me_twice', 'climate_fever', 'mnli_dev_matched', 'snli_subset', 'wice']) {
+      t.is(result[dataset].error, undefined, `${dataset}: ${result[dataset].error} ${stderr}`)
+      t.true(result[dataset].n >= 3, `${dataset} has figures`)
+    }
+    t.is(result.wice.n, 3)
+  },
+)

@@ -1,7 +1,7 @@
 /**
  * Resolution quality on labelled data nobody here wrote.
  *
- *   npm run eval -- [--data DIR] [--models DIR] [--quick | --limit N] [--only a,b] [--out FILE]
+ *   npm run eval -- [--data DIR] [--models DIR] [--quick | --limit N] [--only a,b] [--out FILE] [--judge logistic] [--cache-entries N]
  *
  * Runs the node's own resolution code over every dataset folder of DIR (default ../shared/data) that an
  * adapter in eval/datasets/ knows, in the shared layout (data.jsonl + SOURCE.md, gzipped pages under html/).
@@ -21,7 +21,7 @@ import { loadSeenRows } from './seen-rows.ts'
 const repoRoot = fileURLToPath(new URL('..', import.meta.url))
 const QUICK_LIMIT = 15
 
-type Options = { dataDir: string; modelsDir: string; limit: number | undefined; only: string[] | undefined; out: string }
+type Options = { dataDir: string; modelsDir: string; limit: number | undefined; only: string[] | undefined; out: string; cacheEntries: number | undefined; judge: 'default' | 'logistic' }
 
 function parseArgs(argv: readonly string[]): Options {
   const value = (name: string) => {
@@ -31,11 +31,16 @@ function parseArgs(argv: readonly string[]): Options {
     if (v === undefined || v.startsWith('--')) throw new Error(`${name} needs a value`)
     return v
   }
-  const known = new Set(['--data', '--models', '--limit', '--only', '--out', '--quick'])
+  const known = new Set(['--data', '--models', '--limit', '--only', '--out', '--quick', '--cache-entries', '--judge'])
   for (const a of argv) if (a.startsWith('--') && !known.has(a)) throw new Error(`unknown option ${a}`)
   const limitText = value('--limit')
   const limit = limitText !== undefined ? Number(limitText) : argv.includes('--quick') ? QUICK_LIMIT : undefined
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new Error(`--limit must be a positive integer, got ${limitText}`)
+  const cacheText = value('--cache-entries')
+  const cacheEntries = cacheText === undefined ? undefined : Number(cacheText)
+  if (cacheEntries !== undefined && (!Number.isInteger(cacheEntries) || cacheEntries < 1)) throw new Error(`--cache-entries must be a positive integer, got ${cacheText}`)
+  const judge = value('--judge') ?? 'default'
+  if (judge !== 'default' && judge !== 'logistic') throw new Error(`--judge is default (what judge-model.json names) or logistic, got ${judge}`)
   const only = value('--only')?.split(',').map((s) => s.trim()).filter((s) => s !== '')
   const defaultOut = limit === undefined && only === undefined ? 'eval/results/latest.json' : 'eval/results/quick.json'
   return {
@@ -44,6 +49,8 @@ function parseArgs(argv: readonly string[]): Options {
     limit,
     only,
     out: resolve(repoRoot, value('--out') ?? defaultOut),
+    cacheEntries,
+    judge,
   }
 }
 
@@ -138,6 +145,8 @@ async function main(): Promise<void> {
     seen: loadSeenRows(),
     minConfidenceBps,
     ...(options.limit !== undefined ? { limit: options.limit } : {}),
+    ...(options.cacheEntries !== undefined ? { embeddingCacheEntries: options.cacheEntries } : {}),
+    pairJudge: options.judge !== 'logistic',
     log,
   })
   const result = {
@@ -147,6 +156,7 @@ async function main(): Promise<void> {
       limitPerDataset: options.limit ?? null,
       minConfidenceBps,
       embedding: report.embedding ?? null,
+      judge: report.judge ?? null,
       wallSeconds: Math.round(report.seconds * 10) / 10,
       unknownFolders: report.unknownFolders,
       missingDatasets: report.missing,

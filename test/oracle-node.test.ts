@@ -28,6 +28,8 @@ import { createOracleNode } from '@sibyl/oracle-node/node/oracle-node'
 import type { Resolver } from '@sibyl/oracle-node/node/resolver'
 import { createNodeMetrics } from '@sibyl/oracle-node/metrics/node-metrics'
 import { openSigningJournal } from '@sibyl/oracle-node/signing/signing-journal'
+import { openNodeDatabase } from '@sibyl/oracle-node/chain/open-node-database'
+import { openNodeStateStore } from '@sibyl/oracle-node/chain/node-state'
 import { ensureStreams } from '@sibyl/service-kit/nats/ensure-streams'
 import { pollUntil } from '@sibyl/service-kit/time/poll-until'
 import { readDeployment } from '@sibyl/protocol/deployment'
@@ -205,8 +207,8 @@ test.serial('a node restarted mid-request publishes what it journaled and never 
   const signer = net.operators[1]!.signer
   const deployment = readDeployment(deploymentFile)
   const oracle = ResolutionOracle__factory.connect(deployment.contracts.resolutionOracle, net.provider)
-  const options = { deployment, stateFile: join(config.stateDir, 'node-state.json'), confirmations: 0, maxBlockRange: 1000, maxConcurrentRequests: 2, pollIntervalMs: 100 }
-  const journalPath = join(config.stateDir, 'signing-journal.jsonl')
+  const options = { deployment, confirmations: 0, maxBlockRange: 1000, maxConcurrentRequests: 2, pollIntervalMs: 100 }
+  const dbPath = join(config.stateDir, 'node.sqlite')
 
   const requestId = await ask(sportsSpec(' (restart)'))
   await increaseTime(net.provider, 61)
@@ -214,23 +216,25 @@ test.serial('a node restarted mid-request publishes what it journaled and never 
   // First life: the stream is gone (NATS lost its store), so the publish fails after the node has journaled.
   const jsm = await jetstreamManager(nc)
   await jsm.streams.delete(streams.observations.name)
-  let journal = openSigningJournal(journalPath)
+  let db = openNodeDatabase(dbPath)
+  let journal = openSigningJournal(db)
   let metrics = createNodeMetrics({ node: 'node-1' })
-  const first = createOracleNode({ provider: net.provider, signer, oracle, js, journal, resolver, metrics, logger: silent, nowMs: Date.now }, options)
+  const first = createOracleNode({ provider: net.provider, signer, oracle, js, journal, store: openNodeStateStore(db), resolver, metrics, logger: silent, nowMs: Date.now }, options)
   const firstTick = await first.tick()
   t.is(firstTick.published, 0)
   const key = { chainId: 31337n, contract: deployment.contracts.resolutionOracle, requestId, round: 0 }
   const journaled = journal.recordedObservation(key)
   t.truthy(journaled, 'journaled before publishing')
   t.is(journaled!.answer, 1n)
-  journal.close() // the process dies here
+  db.close() // the process dies here
 
   // Second life: the stream is back, and the page now says something else. The node must not judge again.
   await ensureStreams(nc)
   pageBody = boxScore.replaceAll('Arizona Coyotes', 'Nowhere Nobodies')
-  journal = openSigningJournal(journalPath)
+  db = openNodeDatabase(dbPath)
+  journal = openSigningJournal(db)
   metrics = createNodeMetrics({ node: 'node-1' })
-  const second = createOracleNode({ provider: net.provider, signer, oracle, js, journal, resolver, metrics, logger: silent, nowMs: Date.now }, options)
+  const second = createOracleNode({ provider: net.provider, signer, oracle, js, journal, store: openNodeStateStore(db), resolver, metrics, logger: silent, nowMs: Date.now }, options)
   t.true(second.pending().has(requestId), 'the request survived the restart')
   const secondTick = await second.tick()
   // This node also saw the first test's request (it scans from the deployment block): both get published.
@@ -245,7 +249,7 @@ test.serial('a node restarted mid-request publishes what it journaled and never 
 
   // A third tick publishes nothing new: this round is done for this node.
   t.is((await second.tick()).published, 0)
-  journal.close()
+  db.close()
   pageBody = boxScore
 })
 

@@ -40,6 +40,8 @@ export type AggregatorDeps = {
   nowMs: () => number
   /** Chain reads other than through `provider` (tests). */
   chain?: ChainReads
+  /** One reader per configured RPC URL, for final decisions; just `chain` when absent. */
+  confirmViews?: readonly ChainReads[]
 }
 
 export type Aggregator = {
@@ -51,13 +53,15 @@ export type Aggregator = {
 
 export function createAggregator(deps: AggregatorDeps, options: AggregatorOptions): Aggregator {
   const oracleAddress = getAddress(options.deployment.contracts.resolutionOracle)
+  const chain = deps.chain ?? createChainReads({ runner: deps.provider, oracleAddress })
   const ctx: AggregatorContext = {
     store: deps.store,
     registry: deps.registry,
     metrics: deps.metrics,
     logger: deps.logger,
     nowMs: deps.nowMs,
-    chain: deps.chain ?? createChainReads({ runner: deps.provider, oracleAddress }),
+    chain,
+    confirmViews: deps.confirmViews ?? [chain],
     provider: deps.provider,
     sender: deps.sender,
     publishReport: async (subject, data, msgID) => {

@@ -18,8 +18,9 @@ import { connectNats } from '@sibyl/service-kit/nats/connect-nats'
 import { natsAuthFromConfig } from '@sibyl/service-kit/config/config-parts'
 import { ensureStreams } from '@sibyl/service-kit/nats/ensure-streams'
 import { serveMetrics } from '@sibyl/service-kit/metrics/serve-metrics'
+import { monitorEventLoop } from '@sibyl/service-kit/metrics/monitor-event-loop'
 import { sleepUnlessAborted } from '@sibyl/service-kit/time/sleep-unless-aborted'
-import { parseUnits } from 'ethers'
+import { FetchRequest, JsonRpcProvider, parseUnits } from 'ethers'
 import type { AggregatorConfig } from './config/aggregator-config.ts'
 import { createAggregator, type Aggregator } from './create-aggregator.ts'
 import type { FeedInfo } from './phases/context.ts'
@@ -28,7 +29,9 @@ import { settleObservation } from './consume/settle-observation.ts'
 import { createAggregatorMetrics, type AggregatorMetrics } from './metrics/aggregator-metrics.ts'
 import { createOperatorRegistry } from './registry/operator-registry.ts'
 import { openRoundStore } from './rounds/round-store.ts'
-import { createTxSender } from './commit/tx-sender.ts'
+import { createTxSender, sendBudgetMs } from './commit/tx-sender.ts'
+import { createFinalityKeeper } from './finality/finalize-due-requests.ts'
+import { createChainReads } from './phases/chain-reads.ts'
 
 export type StartedAggregator = { aggregator: Aggregator; metrics: AggregatorMetrics; logger: Logger; stop: () => Promise<void>; metricsPort?: number }
 
@@ -52,6 +55,7 @@ export async function startAggregator({ config, env, logger: given }: StartAggre
   const chainId = BigInt(deployment.chainId)
   const provider = createProvider(config.chain, Number(chainId))
   const metrics = createAggregatorMetrics({ aggregator: config.name })
+  monitorEventLoop({ registry: metrics.registry })
   const feeds: FeedInfo[] = []
   for (const f of deployment.contracts.feeds) {
     const feed = FeedAggregator__factory.connect(f.address, provider)
@@ -74,9 +78,17 @@ export async function startAggregator({ config, env, logger: given }: StartAggre
     feeBumpPercent: config.transactions.feeBumpPercent,
     maxFeeBumps: config.transactions.maxFeeBumps,
     maxFeePerGasWei: parseUnits(config.transactions.maxFeePerGasGwei, 'gwei'),
+    confirmations: config.chain.confirmations,
+    requestTimeoutMs: config.chain.requestTimeoutMs,
     logger,
     nowMs,
   })
+  const finality = config.finality.enabled
+    ? createFinalityKeeper({ provider, sender, deployment, metrics, logger: logger.child({ phase: 'finality' }), delaySec: config.finality.delaySec, maxPerPass: config.finality.maxPerSweep, maxBlockRange: config.chain.maxBlockRange, gasLimitPercent: config.transactions.gasLimitPercent, maxCallbackGas: config.finality.maxCallbackGas })
+    : undefined
+  // One reader per RPC URL: a final decision (refuse for good, stand down) needs them all to agree.
+  const viewProviders = config.chain.rpcUrls.length > 1 ? config.chain.rpcUrls.map((url) => viewProvider(url, chainId, config.chain.requestTimeoutMs)) : []
+  const confirmViews = viewProviders.map((runner) => createChainReads({ runner, oracleAddress: deployment.contracts.resolutionOracle }))
 
   const nc = await connectNats({
     servers: config.nats.servers,
@@ -85,7 +97,15 @@ export async function startAggregator({ config, env, logger: given }: StartAggre
     ...natsAuthFromConfig(config.nats, env),
   })
   await ensureStreams(nc)
-  const store = await openRoundStore({ nc, bucket: roundsBucket.name(chainId), ttlMs: roundsBucket.ttlMs })
+  const store = await openRoundStore({
+    nc,
+    bucket: roundsBucket.name(chainId),
+    ttlMs: roundsBucket.ttlMs,
+    onQuarantine: (roundKey, reason) => {
+      metrics.roundRecordsQuarantined.inc()
+      logger.error({ roundKey, reason, keptAs: `quarantine.${roundKey}` }, 'unreadable round record moved to quarantine; the round is rebuilt from redelivered observations')
+    },
+  })
   const js = jetstream(nc)
   const jsm = await jetstreamManager(nc)
   // One durable consumer per chain, shared by every aggregator; adding it again with the same config is a
@@ -107,7 +127,7 @@ export async function startAggregator({ config, env, logger: given }: StartAggre
     })
 
   const aggregator = createAggregator(
-    { provider, sender, store, js, registry, metrics, logger, nowMs },
+    { provider, sender, store, js, registry, metrics, logger, nowMs, ...(confirmViews.length > 0 ? { confirmViews } : {}) },
     {
       id: config.name,
       deployment,
@@ -115,6 +135,9 @@ export async function startAggregator({ config, env, logger: given }: StartAggre
       deadlineMs: config.rounds.deadlineMs,
       commitLeaseMs: config.rounds.commitLeaseMs,
       maxCommitAttempts: config.rounds.maxCommitAttempts,
+      maxCommitBackoffMs: config.rounds.maxCommitBackoffMs,
+      sendLeaseMs: sendBudgetMs({ ...config.transactions, confirmations: config.chain.confirmations }) + config.rounds.commitLeaseMs,
+      confirmations: config.chain.confirmations,
       maxConcurrentCommits: config.rounds.maxConcurrentCommits,
       madMultiplierMilli: config.outliers.madMultiplierMilli,
       minDeviationBps: config.outliers.minDeviationBps,
@@ -158,6 +181,19 @@ export async function startAggregator({ config, env, logger: given }: StartAggre
       await sleepUnlessAborted(config.rounds.sweepIntervalMs, controller.signal)
     }
   })()
+  // Its own loop: each finalize waits for its receipt and confirmations (a minute or more), which must not
+  // hold up deadlines and commits in the sweep. It shares the commit key's nonces: a finalize stuck at the fee
+  // cap delays the commits behind it by at most one send budget, and the sender then moves on.
+  const finalizing = (async () => {
+    while (finality && !controller.signal.aborted) {
+      try {
+        await finality.pass(controller.signal)
+      } catch (error) {
+        logger.warn({ err: (error as Error).message }, 'finality pass failed')
+      }
+      await sleepUnlessAborted(config.rounds.sweepIntervalMs, controller.signal)
+    }
+  })()
 
   const server = config.metrics ? await serveMetrics(metrics.registry, config.metrics.host, config.metrics.port) : undefined
   const address = server?.address()
@@ -173,6 +209,7 @@ export async function startAggregator({ config, env, logger: given }: StartAggre
     await reading
     await Promise.allSettled([...inFlight])
     await sweeping
+    await finalizing
     await aggregator.idle()
     // Drain lets acknowledgements in flight reach the server; with the server gone it would wait forever.
     let drainTimer: NodeJS.Timeout | undefined
@@ -181,8 +218,16 @@ export async function startAggregator({ config, env, logger: given }: StartAggre
     if (!nc.isClosed()) await nc.close()
     sender.destroy()
     provider.destroy()
+    for (const p of viewProviders) p.destroy()
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()))
     logger.info('aggregator stopped')
   }
   return { aggregator, metrics, logger, stop, ...(metricsPort === undefined ? {} : { metricsPort }) }
+}
+
+/** A reader of one RPC URL alone, giving up after the configured request timeout. */
+function viewProvider(url: string, chainId: bigint, timeoutMs: number): JsonRpcProvider {
+  const request = new FetchRequest(url)
+  request.timeout = timeoutMs
+  return new JsonRpcProvider(request, chainId, { staticNetwork: true, cacheTimeout: -1 })
 }

@@ -2,7 +2,8 @@
  * The outcome judge's throughput (oracle-node/src/resolve/judge-text.ts) on real claims: each fool_me_twice
  * claim is asked as a yes/no question against two sources, its gold Wikipedia evidence sentences and the
  * sentences retrieved from the same page. A pair is one (hypothesis, passage) the judge scores after ranking;
- * the time includes everything `judgeText` does (ranking embeddings, pair features, scoring, combining).
+ * the time includes everything `judgeText` does (ranking embeddings, pair scoring by the pair model or pair
+ * features and the logistic judge, combining). With a pair model, its throughput alone is measured as well.
  */
 import { createEmbedder } from '@sibyl/oracle-node/nlp/embedder'
 import { resolveTestModelsDir } from '@sibyl/oracle-node/testing/test-models-dir'
@@ -63,12 +64,31 @@ export const nlpJudgeSection: BenchSection = {
     })
     await embedder.dispose()
 
+    // The pair model alone (no ranking, no combination): every selected (hypothesis, passage) pair of all
+    // questions in one batched call, as judgeText makes it, when judge-model.json names a pair judge.
+    let modelPairsPerSec: number | undefined
+    if (judge.pairJudge) {
+      const modelPairs = questions.flatMap((q) =>
+        q.documents.flatMap((d) => d.passages.slice(0, TOP_K).map((premise) => ({ premise, hypothesis: buildHypotheses(q.question, OUTCOMES).statements[0]!.statement }))),
+      )
+      await judge.pairJudge.judgePairs(modelPairs.slice(0, 8)) // starts the session outside the timing
+      const rates: number[] = []
+      for (let rep = 0; rep < repetitions; rep++) {
+        const t0 = performance.now()
+        await judge.pairJudge.judgePairs(modelPairs)
+        rates.push(modelPairs.length / ((performance.now() - t0) / 1000))
+        log(`nlp-judge: pair model alone, repetition ${rep + 1}: ${formatRate(rates[rep]!)} pairs/s (${modelPairs.length} pairs, ${judge.pairJudge.device()})`)
+      }
+      modelPairsPerSec = rates.sort((a, b) => a - b)[Math.floor(rates.length / 2)]!
+    }
+
     const pairsPerSec = result.medians.judge!
     const questionsPerSec = (pairsPerSec * questions.length) / pairs
     return {
       figures: {
         'nlp.judge.pairsPerSec': Math.round(pairsPerSec * 10) / 10,
         'nlp.judge.questionsPerSec': Math.round(questionsPerSec * 100) / 100,
+        ...(modelPairsPerSec !== undefined ? { 'nlp.judge.modelPairsPerSec': Math.round(modelPairsPerSec * 10) / 10 } : {}),
       },
       tables: [
         {
@@ -81,6 +101,9 @@ export const nlpJudgeSection: BenchSection = {
       ],
       notes: [
         `${questions.length} fool_me_twice claims as yes/no questions, 2 sources each (gold evidence, retrieved sentences), top ${TOP_K} passages per source; embedder batch size ${embedder.batchSize}, CPU.`,
+        judge.pairJudge
+          ? `Judge: the pair model (${String(judge.model.pairJudge?.training.arch)}, ONNX, batches of 64 on ${judge.pairJudge.device()}); pairsPerSec is judgeText end to end (ranking embeddings included), modelPairsPerSec the pair model alone on the same pairs.`
+          : 'Judge: the logistic judge over pair features.',
       ],
     }
   },

@@ -10,13 +10,14 @@ import { deployConfigSchema } from '@sibyl/contracts/deploy-config'
 import { describeIssues } from '@sibyl/protocol/schema-parts'
 import { describeContractError } from '@sibyl/contracts/decode-error'
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseCommandArgs, type Command, type CommandIo } from './io.ts'
+import { toJson } from './chain/run-on-chain.ts'
 
-const usage = `Usage: sibyl deploy --rpc URL [--config FILE] [--out FILE] [--key-env NAME]
+const usage = `Usage: sibyl deploy [--rpc URL] [--config FILE] [--out FILE] [--key-env NAME]
 
 Deploys Staking, ResolutionOracle, DisputeGovernance, the configured feeds and, when the config names no
 token, Chainlink's LinkToken; then writes the address file (default: deployments/<chainId>.json).
 
-  --rpc URL        JSON-RPC endpoint of the chain
+  --rpc URL        JSON-RPC endpoint of the chain (default: $SIBYL_RPC)
   --config FILE    deploy config (JSON); every field has a default for local networks
   --out FILE       where to write the address file
   --key-env NAME   environment variable holding the deployer's private key (default SIBYL_DEPLOYER_KEY)
@@ -33,8 +34,9 @@ async function run(args: string[], io: CommandIo): Promise<number> {
   )
   if ('exitCode' in cli) return cli.exitCode
   const { values } = cli
+  values.rpc ??= io.env.SIBYL_RPC
   if (!values.rpc) {
-    io.stderr.write(`sibyl deploy: --rpc is required\n\n${usage}`)
+    io.stderr.write(`sibyl deploy: --rpc is required (or SIBYL_RPC)\n\n${usage}`)
     return EXIT_USAGE
   }
   const keyEnv = values['key-env'] ?? 'SIBYL_DEPLOYER_KEY'
@@ -73,7 +75,8 @@ async function run(args: string[], io: CommandIo): Promise<number> {
     const out = values.out ?? `deployments/${deployment.chainId}.json`
     mkdirSync(dirname(out), { recursive: true })
     writeFileSync(out, `${JSON.stringify(deployment, null, 2)}\n`)
-    io.stdout.write(`${JSON.stringify({ event: 'deployed', out, ...deployment })}\n`)
+    // The parameters actually used (defaults filled in), so a local network's windows and epoch are on record.
+    io.stdout.write(`${toJson({ event: 'deployed', out, ...deployment, parameters: parsed.data })}\n`)
     return EXIT_OK
   } catch (error) {
     io.stderr.write(`sibyl deploy: ${error instanceof DeployError ? error.message : describeContractError(error)}\n`)

@@ -9,9 +9,44 @@ import { demoCommand } from './demo-command.ts'
 import { natsCommand } from './nats-command.ts'
 import { evidenceCommand } from './evidence-command.ts'
 import { replayCommand } from './replay-command.ts'
+import { keysCommand } from './keys-command.ts'
+import { specCommand } from './spec-command.ts'
+import { askCommand } from './ask-command.ts'
+import { watchCommand } from './watch-command.ts'
+import { finalizeCommand } from './finalize-command.ts'
+import { disputeCommand } from './dispute-command.ts'
+import { voteCommand } from './vote-command.ts'
+import { executeCommand } from './execute-command.ts'
+import { claimCommand } from './claim-command.ts'
+import { unbondCommand } from './unbond-command.ts'
+import { withdrawCommand } from './withdraw-command.ts'
+import { statusCommand } from './status-command.ts'
 import { EXIT_OK, EXIT_USAGE, type Command, type CommandIo } from './io.ts'
 
-export const commands: readonly Command[] = [deployCommand, stakeCommand, nodeCommand, aggregatorCommand, sitesCommand, modelsCommand, demoCommand, evidenceCommand, replayCommand, natsCommand]
+export const commands: readonly Command[] = [
+  keysCommand,
+  deployCommand,
+  stakeCommand,
+  statusCommand,
+  unbondCommand,
+  withdrawCommand,
+  claimCommand,
+  nodeCommand,
+  aggregatorCommand,
+  specCommand,
+  askCommand,
+  watchCommand,
+  finalizeCommand,
+  disputeCommand,
+  voteCommand,
+  executeCommand,
+  sitesCommand,
+  modelsCommand,
+  demoCommand,
+  evidenceCommand,
+  replayCommand,
+  natsCommand,
+]
 
 export function helpText(): string {
   const width = Math.max(...commands.map((c) => c.name.length))

@@ -86,7 +86,7 @@ test('the set covers every question type, a multi-outcome question and valid spe
   }
 })
 
-for (const key of ['hockey-winner', 'football-result', 'bridge-approved', 'mayor-election', 'nwc-above-100'] as const) {
+for (const key of ['hockey-winner', 'football-result', 'bridge-approved', 'mayor-election', 'nwc-above-100', 'lighthouse-reopened'] as const) {
   test(`the node resolves ${key} to its expected outcome above its confidence floor`, async (t) => {
     const question = buildDemoQuestions(sites.url).find((q) => q.key === key)!
     const outcome = await resolve(question)
@@ -98,7 +98,7 @@ for (const key of ['hockey-winner', 'football-result', 'bridge-approved', 'mayor
 }
 
 test('every question of the set is covered by a test above', (t) => {
-  t.deepEqual(buildDemoQuestions(sites.url).map((q) => q.key).sort(), ['bridge-approved', 'football-result', 'hockey-winner', 'mayor-election', 'nwc-above-100'])
+  t.deepEqual(buildDemoQuestions(sites.url).map((q) => q.key).sort(), ['bridge-approved', 'football-result', 'hockey-winner', 'lighthouse-reopened', 'mayor-election', 'nwc-above-100'])
 })
 
 test('the price question and the feed follow the price the market site serves', async (t) => {

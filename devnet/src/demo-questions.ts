@@ -22,7 +22,7 @@ export class DemoDataError extends BaseError {
 }
 
 /** The demo's questions, by key: the demo, the CLI's --questions and the tests name them. */
-export const DEMO_QUESTION_KEYS = ['hockey-winner', 'football-result', 'bridge-approved', 'mayor-election', 'nwc-above-100'] as const
+export const DEMO_QUESTION_KEYS = ['hockey-winner', 'football-result', 'bridge-approved', 'mayor-election', 'nwc-above-100', 'lighthouse-reopened'] as const
 export type DemoQuestionKey = (typeof DEMO_QUESTION_KEYS)[number]
 
 export type DemoQuestion = {

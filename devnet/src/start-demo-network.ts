@@ -228,6 +228,8 @@ export async function startDemoNetwork(parameters: StartDemoNetworkParameters = 
         // Every node answers within seconds here: a short deadline gets the outlier reports out quickly.
         rounds: { deadlineMs: 20_000, commitLeaseMs: 5000, sweepIntervalMs: 200 },
         transactions: { stuckAfterMs: 10_000 },
+        // The demo finalizes its markets itself, as a keeper would (demo-markets.ts finalizeAfterWindow).
+        finality: { enabled: false },
         log: { level: 'info' },
         ...parameters.aggregatorOverrides,
       },

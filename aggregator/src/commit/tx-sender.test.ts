@@ -173,3 +173,47 @@ test.serial('a transaction never mined is given up after the bumps, on the injec
     await provider.send('evm_setAutomine', [true])
   }
 })
+
+test.serial('finding 7: a receipt counts only confirmations deep; a transaction a reorg takes away is broadcast again', async (t) => {
+  const wallet = await fundedWallet()
+  const confirmations = 2
+  let firstBlock: number | undefined
+  let reorged = false
+  // On the sender's clock: once its transaction is mined (automine), a reorg replaces that block with an empty
+  // one before it is confirmed; from then on a block is mined at each wait, as a live chain does.
+  const time = manualTime(async () => {
+    const head = await provider.getBlockNumber()
+    if (!reorged && firstBlock === undefined) {
+      const count = await provider.getTransactionCount(wallet.address, 'latest')
+      if (count === 1) firstBlock = head
+      return
+    }
+    if (!reorged) {
+      reorged = true
+      await provider.send('anvil_reorg', [1, []])
+      return
+    }
+    await provider.send('evm_mine', [])
+  })
+  const sender = createTxSender({
+    wallet,
+    rpcUrls: [anvil.rpcUrl],
+    chainId: BigInt(anvil.chainId),
+    stuckAfterMs: 5000,
+    feeBumpPercent: 25,
+    maxFeeBumps: 1,
+    maxFeePerGasWei: parseEther('0.001'),
+    logger,
+    pollMs: 50,
+    confirmations,
+    ...time,
+  })
+  t.teardown(() => sender.destroy())
+  const { receipt, reorgs } = await sender.send({ to: wallet.address, data: '0x', gasLimit: 30_000n })
+  t.true(reorged, 'the first inclusion was reorged away before it was confirmed')
+  t.is(reorgs, 1)
+  const canonical = await provider.getTransactionReceipt(receipt.hash)
+  t.is(canonical?.blockHash, receipt.blockHash, 'the receipt returned is on the chain as it is now')
+  t.true((await provider.getBlockNumber()) - receipt.blockNumber >= confirmations)
+  t.is(await provider.getTransactionCount(wallet.address, 'latest'), 1, 'one transaction, sent again at its nonce')
+})

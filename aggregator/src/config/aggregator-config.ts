@@ -40,16 +40,26 @@ export const aggregatorConfigSchema = z
       .object({
         /** A round that has not reached quorum this long after its first observation is closed as "no quorum". */
         deadlineMs: z.number().int().min(100).max(3_600_000).default(60_000),
-        /** How long one aggregator's claim on a commit holds before another may take it over. */
+        /**
+         * How long one aggregator's claim on a commit holds before another may take it over. Just before the
+         * transaction is sent the claim is extended over the sender's whole give-up time (every fee bump and
+         * the confirmations: commit/tx-sender.ts sendBudgetMs), so it never expires under a send in flight.
+         */
         commitLeaseMs: z.number().int().min(1000).max(600_000).default(60_000),
+        /**
+         * Failed commit attempts before a round is marked "failed" (counted, logged). It is still tried again,
+         * every maxCommitBackoffMs at most, until it lands or the chain shows the request settled.
+         */
         maxCommitAttempts: z.number().int().min(1).max(20).default(5),
+        /** Longest wait between two commit attempts of a round (the backoff doubles from 1 s up to this). */
+        maxCommitBackoffMs: z.number().int().min(100).max(3_600_000).default(60_000),
         /** How often rounds are swept for deadlines, expired claims and commits left by a crash. */
         sweepIntervalMs: z.number().int().min(50).max(60_000).default(1000),
         /** Rounds committed at once. */
         maxConcurrentCommits: z.number().int().min(1).max(256).default(16),
       })
       .strict()
-      .default({ deadlineMs: 60_000, commitLeaseMs: 60_000, maxCommitAttempts: 5, sweepIntervalMs: 1000, maxConcurrentCommits: 16 }),
+      .default({ deadlineMs: 60_000, commitLeaseMs: 60_000, maxCommitAttempts: 5, maxCommitBackoffMs: 60_000, sweepIntervalMs: 1000, maxConcurrentCommits: 16 }),
     outliers: z
       .object({
         /** MAD multiplier x1000 for numeric rounds. */
@@ -73,6 +83,18 @@ export const aggregatorConfigSchema = z
       })
       .strict()
       .default({ stuckAfterMs: 15_000, feeBumpPercent: 25, maxFeeBumps: 3, maxFeePerGasGwei: '500', gasLimitPercent: 125 }),
+    /** Finalizing answers whose dispute window has passed (finality/finalize-due-requests.ts). */
+    finality: z
+      .object({
+        enabled: z.boolean().default(true),
+        /** Seconds after the window's end before this aggregator finalizes: stagger several aggregators. */
+        delaySec: z.number().int().min(0).max(86_400).default(0),
+        maxPerSweep: z.number().int().min(1).max(256).default(16),
+        /** Requests whose callback gas limit is above this are left to others (a callback burning 1M gas is paid by the sender). */
+        maxCallbackGas: z.number().int().min(0).max(1_000_000).default(300_000),
+      })
+      .strict()
+      .default({ enabled: true, delaySec: 0, maxPerSweep: 16, maxCallbackGas: 300_000 }),
     metrics: metricsEndpointSchema,
     log: logConfigSchema,
   })

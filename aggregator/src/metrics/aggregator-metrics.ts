@@ -41,6 +41,22 @@ export function createAggregatorMetrics(labels: { aggregator: string }) {
     }),
     feeBumps: new Counter({ name: 'sibyl_fee_bumps_total', help: 'Stuck transactions replaced with higher fees', registers: [registry] }),
     outliersReported: new Counter({ name: 'sibyl_outliers_reported_total', help: 'Outliers (on time or late) and non-responders published, each counted once', labelNames: ['type'], registers: [registry] }),
+    roundRecordsQuarantined: new Counter({
+      name: 'sibyl_round_records_quarantined_total',
+      help: 'Round records that did not parse, moved aside to quarantine.<key> in the rounds bucket',
+      registers: [registry],
+    }),
+    commitRetries: new Counter({
+      name: 'sibyl_commit_retries_total',
+      help: 'Commit attempts that failed and will be tried again (rounds are never given up while the request is open)',
+      registers: [registry],
+    }),
+    reorgedCommits: new Counter({ name: 'sibyl_commits_reorged_total', help: 'Commit transactions that vanished in a reorg and were sent again', registers: [registry] }),
+    finalizations: new Counter({ name: 'sibyl_finalizations_total', help: 'Requests this aggregator finalized after their dispute window, by result', labelNames: ['result'], registers: [registry] }),
+    finalizeGas: new Counter({ name: 'sibyl_finalize_gas_total', help: 'Gas used by the finalize transactions this aggregator sent', registers: [registry] }),
+    activeOperators: new Gauge({ name: 'sibyl_active_operators', help: "Members of Staking's current epoch, as the registry mirrors it", registers: [registry] }),
+    quorumOperators: new Gauge({ name: 'sibyl_quorum_operators', help: 'Signatures of members a report needs with the current set (n - f)', registers: [registry] }),
+    networkHalted: new Gauge({ name: 'sibyl_network_halted', help: '1 when no operator is active: no report can commit', registers: [registry] }),
     chainErrors: new Counter({ name: 'sibyl_chain_errors_total', help: 'Failed calls to the chain or the round store, by operation', labelNames: ['operation'], registers: [registry] }),
   }
 }

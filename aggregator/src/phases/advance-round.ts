@@ -16,9 +16,10 @@ export type RoundStep = 'commit' | 'close' | 'report' | 'wait'
 /** The next step for a round at `nowMs` (pure). */
 export function nextStep(ctx: Pick<AggregatorContext, 'registry' | 'feedsByAddress' | 'options'>, record: RoundRecord, nowMs: number): RoundStep {
   const claimFree = !record.claim || record.claim.untilMs <= nowMs
-  const committable = record.state === 'open' || record.state === 'no-quorum' || record.state === 'committing'
+  const committable = record.state === 'open' || record.state === 'no-quorum' || record.state === 'committing' || record.state === 'failed'
   if (committable && claimFree && decideRound(ctx, record).reached) return 'commit'
-  if (record.state === 'open' && nowMs >= record.deadlineAtMs) return 'close'
+  // A failed round whose quorum is gone (the round's rules changed) is closed at its deadline like an open one.
+  if ((record.state === 'open' || record.state === 'failed') && nowMs >= record.deadlineAtMs) return 'close'
   if (!record.reported && isFinished(record.state)) {
     const everyone = ctx.registry.activeSigners().every((s) => record.observations.some((o) => o.signer === s))
     if (everyone || nowMs >= record.deadlineAtMs) return 'report'
@@ -36,7 +37,9 @@ export function advanceRound(ctx: AggregatorContext, roundKey: string, record: R
 /** At its deadline, a round without a quorum is closed and reported, never forced. */
 export async function closeWithoutQuorum(ctx: AggregatorContext, roundKey: string): Promise<void> {
   const { record, changed } = await ctx.store.mutate(roundKey, (current) =>
-    current && current.state === 'open' && ctx.nowMs() >= current.deadlineAtMs && !decideRound(ctx, current).reached ? { ...current, state: 'no-quorum' } : undefined,
+    current && (current.state === 'open' || current.state === 'failed') && ctx.nowMs() >= current.deadlineAtMs && !decideRound(ctx, current).reached
+      ? { ...current, state: 'no-quorum' }
+      : undefined,
   )
   if (!changed || !record) return
   ctx.metrics.roundsClosed.inc({ outcome: 'no-quorum' })

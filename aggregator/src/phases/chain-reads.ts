@@ -34,10 +34,15 @@ export type RoundRules = { epoch: number; operatorCount: number; signers: Readon
 /** A round's observation as far as its rules go: who signed, and (feeds) when the value was observed. */
 export type RuleObservation = { signer: string; observedAtMs: number }
 
+/** A block number, or "latest" (the default). */
+export type BlockTag = number | 'latest'
+
 export type ChainReads = {
-  readRequest: (requestId: string) => Promise<RequestState>
+  readRequest: (requestId: string, blockTag?: BlockTag) => Promise<RequestState>
   /** The last round the feed accepted; the next transmit must be for this + 1 (FeedAggregator.transmit). */
-  readLatestFeedRound: (feedAddress: string) => Promise<number>
+  readLatestFeedRound: (feedAddress: string, blockTag?: BlockTag) => Promise<number>
+  /** The head block this reader sees (to read `confirmations` behind it); without it, reads are at "latest". */
+  headBlock?: () => Promise<number>
   /** The rules a report of `target` with these observations would be judged by if it landed now. */
   readRoundRules?: (target: RoundTarget, observations: readonly RuleObservation[]) => Promise<RoundRules>
 }
@@ -67,11 +72,12 @@ export function createChainReads({ runner, oracleAddress }: CreateChainReadsPara
   let staking: Staking | undefined
   const stakingOf = async () => (staking ??= Staking__factory.connect(await oracle.staking(), runner))
   return {
-    readRequest: async (requestId) => {
-      const r = await oracle.getRequest(requestId)
+    readRequest: async (requestId, blockTag = 'latest') => {
+      const r = await oracle.getRequest(requestId, { blockTag })
       return { status: r.status, round: Number(r.round), answer: r.answer, resolveAfter: r.resolveAfter }
     },
-    readLatestFeedRound: async (feedAddress) => Number(await feedAt(feedAddress).latestRoundId()),
+    readLatestFeedRound: async (feedAddress, blockTag = 'latest') => Number(await feedAt(feedAddress).latestRoundId({ blockTag })),
+    ...(runner.provider ? { headBlock: () => runner.provider!.getBlockNumber() } : {}),
     readRoundRules: async (target, observations) => {
       let fresh = observations
       let epoch: bigint
@@ -108,16 +114,16 @@ export type RoundCheckFailure = { reason: 'unknown-request' | 'stale-round'; det
  * request's current round while the request is Open (ResolutionOracle.commitReport: RequestNotOpen,
  * RoundMismatch); a feed round must follow the last one (FeedAggregator.transmit: StaleRound).
  */
-export async function checkRoundOnChain(chain: ChainReads, target: RoundTarget): Promise<RoundCheckFailure | undefined> {
+export async function checkRoundOnChain(chain: ChainReads, target: RoundTarget, blockTag: BlockTag = 'latest'): Promise<RoundCheckFailure | undefined> {
   if (target.kind === 'resolution') {
-    const request = await chain.readRequest(target.requestId)
+    const request = await chain.readRequest(target.requestId, blockTag)
     if (request.status === REQUEST_STATUS.None) return { reason: 'unknown-request', details: `no request ${target.requestId}` }
     if (request.status !== REQUEST_STATUS.Open || request.round !== target.round) {
       return { reason: 'stale-round', details: `request is at status ${request.status}, round ${request.round}; observation for round ${target.round}` }
     }
     return undefined
   }
-  const latest = await chain.readLatestFeedRound(target.contract)
+  const latest = await chain.readLatestFeedRound(target.contract, blockTag)
   if (target.round !== latest + 1) return { reason: 'stale-round', details: `feed is at round ${latest}; observation for round ${target.round}` }
   return undefined
 }

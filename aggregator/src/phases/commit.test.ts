@@ -11,6 +11,7 @@ import { REQUEST_STATUS } from '@sibyl/protocol/request-status'
 import { roundKey } from '../rounds/round-record.ts'
 import { ORACLE, REQUEST_ID, START_MS, buildRoundRecord, counterValue, createTestContext, storedAnswers } from '../testing/phase-fixture.ts'
 import { commitRound, scheduleCommit, waitForCommits } from './commit.ts'
+import { createFakeChain } from '../testing/phase-fixture.ts'
 
 const KEY = roundKey({ kind: 'resolution', contract: ORACLE, requestId: REQUEST_ID, round: 0 })
 const oracleInterface = ResolutionOracle__factory.createInterface()
@@ -55,10 +56,14 @@ test('a round the chain shows committed already is marked committed elsewhere, a
   t.is(await counterValue(f.metrics.roundsClosed, { outcome: 'committed-elsewhere' }), 1)
 })
 
-test('a simulation reverting RequestNotOpen stands down; QuorumNotReached syncs the registry and releases the claim', async (t) => {
+test('a simulation reverting RequestNotOpen stands down once the chain confirms it; QuorumNotReached syncs the registry and releases the claim', async (t) => {
   const f = createTestContext()
   await withQuorum(f)
   f.provider.revert = revert('RequestNotOpen', [REQUEST_ID, 2])
+  // The simulation landed on a newer block than the check: the request is committed on-chain now.
+  const reads = f.chain.readRequest
+  let calls = 0
+  f.chain.readRequest = async (id, tag) => (calls++ === 0 ? reads(id, tag) : { status: REQUEST_STATUS.Committed, round: 0, answer: 1n, resolveAfter: 0n })
   await commitRound(f.ctx, KEY)
   t.true(f.store.records.get(KEY)!.commit?.byOther)
   t.is(f.sender.sent.length, 0)
@@ -129,4 +134,79 @@ test('a commit attempt that throws is logged as "commit attempt failed" with its
   t.truthy(failed)
   t.is(failed?.roundKey, KEY)
   t.false('key' in (failed ?? {}))
+})
+
+test('finding 5: a revert saying the request is not open, while the chain still shows it open, is retried, never written off', async (t) => {
+  const f = createTestContext()
+  await withQuorum(f)
+  // A backend behind the chain (or a block a reorg takes away) simulates the call against a request it
+  // does not know; every configured RPC still shows round 0 open.
+  f.provider.revert = revert('RequestNotOpen', [REQUEST_ID, 0])
+  await commitRound(f.ctx, KEY)
+  const record = f.store.records.get(KEY)!
+  t.is(record.commit, undefined, 'not marked committed elsewhere')
+  t.is(record.state, 'open')
+  t.true((record.claim?.untilMs ?? 0) > START_MS, 'released with a backoff, to be tried again')
+  t.regex(record.lastError ?? '', /RequestNotOpen/)
+})
+
+test('finding 5: one lagging RPC that does not know the request does not close a quorum round without a commit', async (t) => {
+  const f = createTestContext()
+  await withQuorum(f)
+  const lagging = createFakeChain()
+  lagging.requests.set(REQUEST_ID.toLowerCase(), { status: REQUEST_STATUS.None, round: 0, answer: 0n, resolveAfter: 0n })
+  const current = f.chain
+  // The commit path reads through the lagging backend; the other configured RPC is current.
+  f.ctx.chain = lagging
+  f.ctx.confirmViews = [lagging, current]
+  await commitRound(f.ctx, KEY)
+  const record = f.store.records.get(KEY)!
+  t.not(record.commit?.byOther, true, 'not written off as committed elsewhere')
+  t.not(record.state, 'committed')
+  t.is(await counterValue(f.metrics.roundsClosed, { outcome: 'committed-elsewhere' }), 0)
+  // Every RPC agrees once the lagging one catches up to a commit by someone else: then it stands down.
+  f.clock.advance(60_000)
+  lagging.requests.set(REQUEST_ID.toLowerCase(), { status: REQUEST_STATUS.Committed, round: 0, answer: 1n, resolveAfter: 0n })
+  current.requests.set(REQUEST_ID.toLowerCase(), { status: REQUEST_STATUS.Committed, round: 0, answer: 1n, resolveAfter: 0n })
+  await commitRound(f.ctx, KEY)
+  t.true(f.store.records.get(KEY)!.commit?.byOther)
+})
+
+test('finding 3: a round whose commits keep failing is never abandoned: capped backoff, then it lands', async (t) => {
+  const f = createTestContext()
+  await withQuorum(f)
+  f.sender.failure = new Error('RPC unreachable')
+  const gaps: number[] = []
+  for (let attempt = 1; attempt <= 10; attempt++) {
+    await commitRound(f.ctx, KEY)
+    const until = f.store.records.get(KEY)!.claim?.untilMs ?? f.clock.nowMs()
+    gaps.push(until - f.clock.nowMs())
+    f.clock.set(until)
+  }
+  t.is(f.sender.sent.length, 10, 'every attempt was made, past maxCommitAttempts')
+  t.true(
+    gaps.every((g) => g <= 60_000),
+    `backoff capped at 60 s: ${gaps.join(', ')}`,
+  )
+  t.is(gaps.at(-1), 60_000)
+  t.is(f.store.records.get(KEY)!.state, 'failed', 'marked failed for operators, still tried')
+  t.is(await counterValue(f.metrics.roundsClosed, { outcome: 'failed' }), 1, 'counted once')
+  f.sender.failure = undefined
+  await commitRound(f.ctx, KEY)
+  t.is(f.store.records.get(KEY)!.state, 'committed')
+  t.false(f.store.records.get(KEY)!.commit?.byOther)
+})
+
+test('finding 7: the claim covers the sender\'s whole give-up time before the transaction goes out', async (t) => {
+  const f = createTestContext({ options: { commitLeaseMs: 5000, sendLeaseMs: 120_000 } })
+  await withQuorum(f)
+  let claimAtSend: number | undefined
+  const send = f.sender.send
+  f.sender.send = async (tx) => {
+    claimAtSend = f.store.records.get(KEY)!.claim?.untilMs
+    return send(tx)
+  }
+  await commitRound(f.ctx, KEY)
+  t.is(f.store.records.get(KEY)!.state, 'committed')
+  t.true((claimAtSend ?? 0) >= START_MS + 120_000, `claim until ${claimAtSend! - START_MS} ms at send; the sender may take 120 s`)
 })

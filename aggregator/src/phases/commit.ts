@@ -10,8 +10,13 @@
  *   4. simulate it (eth_call) and estimate gas: a revert names what is wrong before we pay;
  *   5. send (replacing a stuck transaction, failing over between RPC URLs) and record the result.
  *
- * A failure releases the claim with a backoff (1 s, 2 s, 4 s ...) until maxCommitAttempts, then the round is
- * left "failed". A claim whose holder died expires, and the next sweep (of any aggregator) takes it over.
+ * A failure releases the claim with a backoff (1 s, 2 s, 4 s ... capped at maxCommitBackoffMs). A round is
+ * never given up while its request is open on-chain: after maxCommitAttempts it is marked "failed" (an
+ * operator's signal) and still tried again at the capped backoff, until it lands or every configured RPC,
+ * on confirmed state, shows the request settled (confirm-round.ts); only then is it written off as committed
+ * elsewhere. Just before sending, the claim is extended over the sender's whole give-up time (sendLeaseMs),
+ * so nobody takes the round over while the transaction may still be mined. A claim whose holder died
+ * expires, and the next sweep (of any aggregator) takes it over.
  */
 import type { Logger } from 'pino'
 import { decodeContractError, describeContractError } from '@sibyl/contracts/decode-error'
@@ -19,11 +24,13 @@ import type { ObservationDomain, SignedObservation } from '@sibyl/protocol/eip71
 import { buildCommitCall, type BuildCommitCallReturnType } from '../commit/build-commit-call.ts'
 import { isFinished, type RoundRecord, type StoredObservation } from '../rounds/round-record.ts'
 import { checkRoundOnChain } from './chain-reads.ts'
+import { confirmRoundCheck } from './confirm-round.ts'
 import { MAX_REMEMBERED_ROUNDS, domainOf, recovererFor, type AggregatorContext } from './context.ts'
 import { decideRound } from './decide-round.ts'
 
-/** Longest wait between two commit attempts of one round. */
+/** Longest wait between two commit attempts of one round, unless configured. */
 const MAX_COMMIT_BACKOFF_MS = 60_000
+const FIRST_COMMIT_BACKOFF_MS = 1000
 const MAX_ERROR_CHARS = 2000
 
 /** Starts committing a round unless this aggregator already is; at most maxConcurrentCommits run at once. */
@@ -82,7 +89,8 @@ export async function commitRound(ctx: AggregatorContext, roundKey: string): Pro
   const claimed = await store.mutate(roundKey, (current) => {
     if (!current) return undefined
     const now = nowMs()
-    const claimable = current.state === 'open' || current.state === 'no-quorum' || (current.state === 'committing' && (current.claim?.untilMs ?? 0) <= now)
+    const claimable =
+      current.state === 'open' || current.state === 'no-quorum' || current.state === 'failed' || (current.state === 'committing' && (current.claim?.untilMs ?? 0) <= now)
     if (!claimable || (current.claim && current.claim.untilMs > now)) return undefined
     if (!decideRound(ctx, current).reached) return undefined
     return { ...current, state: 'committing', claim: { by: options.id, untilMs: now + options.commitLeaseMs, attempts: (current.claim?.attempts ?? 0) + 1 } }
@@ -96,7 +104,7 @@ export async function commitRound(ctx: AggregatorContext, roundKey: string): Pro
   // 2. Already committed (by us before a crash, or by another aggregator)?
   try {
     const check = await checkRoundOnChain(ctx.chain, record)
-    if (check) return await markCommittedByOther(ctx, roundKey, check.details)
+    if (check) return await standDownIfConfirmed(ctx, roundKey, check.details)
   } catch (error) {
     metrics.chainErrors.inc({ operation: 'read-round' })
     return await release(ctx, roundKey, `chain read failed: ${(error as Error).message}`)
@@ -120,7 +128,9 @@ export async function commitRound(ctx: AggregatorContext, roundKey: string): Pro
     return await onRevert(ctx, roundKey, error, log)
   }
 
-  // 5. Send, replace if stuck, fail over; then record the result.
+  // 5. Send, replace if stuck, fail over, wait for confirmations; then record the result. The claim first
+  // covers the whole send: a takeover meanwhile could only send a second transaction that reverts.
+  if (!(await extendClaim(ctx, roundKey))) return
   const startedAtMs = nowMs()
   log.debug({ preparedMs: startedAtMs - claimedAtMs, gasLimit: String(gasLimit) }, 'commit simulated; sending')
   let receipt
@@ -128,6 +138,7 @@ export async function commitRound(ctx: AggregatorContext, roundKey: string): Pro
     const sent = await sender.send({ to: record.contract, data, gasLimit })
     receipt = sent.receipt
     if (sent.bumps > 0) metrics.feeBumps.inc(sent.bumps)
+    if (sent.reorgs) metrics.reorgedCommits.inc(sent.reorgs)
   } catch (error) {
     metrics.commits.inc({ kind: record.kind, result: 'send-error' })
     log.warn({ err: (error as Error).message }, 'commit transaction not confirmed')
@@ -170,21 +181,56 @@ export async function commitRound(ctx: AggregatorContext, roundKey: string): Pro
   if (done.record) ctx.advance(roundKey, done.record)
 }
 
-/** Gives the claim back with a backoff, or gives the round up after the last attempt. */
+/** Extends our claim over the send (sendLeaseMs); false when it is no longer ours (then we do not send). */
+async function extendClaim(ctx: AggregatorContext, roundKey: string): Promise<boolean> {
+  const { options, nowMs } = ctx
+  const leaseMs = Math.max(options.commitLeaseMs, options.sendLeaseMs ?? 0)
+  const { changed } = await ctx.store.mutate(roundKey, (current) =>
+    current && current.state === 'committing' && current.claim?.by === options.id ? { ...current, claim: { ...current.claim, untilMs: nowMs() + leaseMs } } : undefined,
+  )
+  return changed
+}
+
+/** The wait before attempt `attempts + 1`: 1 s, 2 s, 4 s ... up to the cap. */
+function commitBackoffMs(attempts: number, capMs = MAX_COMMIT_BACKOFF_MS): number {
+  return Math.min(capMs, FIRST_COMMIT_BACKOFF_MS * 2 ** Math.min(30, Math.max(0, attempts - 1)))
+}
+
+/**
+ * Gives the claim back with a backoff. Never gives the round up: past maxCommitAttempts it is marked
+ * `failed` (counted and logged once) and tried again at the capped backoff until it lands or the chain shows
+ * the request settled.
+ */
 async function release(ctx: AggregatorContext, roundKey: string, error: string): Promise<void> {
   const { options, metrics, logger, nowMs } = ctx
-  await ctx.store.mutate(roundKey, (current) => {
+  const backoffCapMs = options.maxCommitBackoffMs ?? MAX_COMMIT_BACKOFF_MS
+  const { changed, record } = await ctx.store.mutate(roundKey, (current) => {
     if (!current || current.state !== 'committing' || current.claim?.by !== options.id) return undefined
     const attempts = current.claim.attempts
-    if (attempts >= options.maxCommitAttempts) {
-      metrics.roundsClosed.inc({ outcome: 'failed' })
-      logger.error({ roundKey, attempts, error }, 'commit failed after the last attempt; round left uncommitted')
-      return { ...current, state: 'failed', lastError: error.slice(0, MAX_ERROR_CHARS) }
-    }
-    // Back off before the next try (by this or another aggregator): 1 s, 2 s, 4 s ...
-    const backoffMs = Math.min(MAX_COMMIT_BACKOFF_MS, 1000 * 2 ** (attempts - 1))
-    return { ...current, state: 'open', claim: { ...current.claim, untilMs: nowMs() + backoffMs }, lastError: error.slice(0, MAX_ERROR_CHARS) }
+    const state = attempts >= options.maxCommitAttempts ? 'failed' : 'open'
+    return { ...current, state, claim: { ...current.claim, untilMs: nowMs() + commitBackoffMs(attempts, backoffCapMs) }, lastError: error.slice(0, MAX_ERROR_CHARS) }
   })
+  if (!changed || !record?.claim) return
+  metrics.commitRetries.inc()
+  if (record.claim.attempts === options.maxCommitAttempts) {
+    metrics.roundsClosed.inc({ outcome: 'failed' })
+    logger.error({ roundKey, attempts: record.claim.attempts, error, retryEveryMs: backoffCapMs }, 'commit keeps failing; retrying until it lands or the request is settled on-chain')
+  }
+}
+
+/**
+ * The chain says the round is not open (committed, moved on, unknown). Final only when every configured RPC
+ * agrees on confirmed state; otherwise (a lagging backend, a commit not yet confirmed) try again later.
+ */
+async function standDownIfConfirmed(ctx: AggregatorContext, roundKey: string, why: string): Promise<void> {
+  const current = await ctx.store.get(roundKey)
+  if (!current) return
+  const confirmed = await confirmRoundCheck({ views: ctx.confirmViews, target: current.record, confirmations: ctx.options.confirmations ?? 0 }).catch(
+    (error: unknown) => ({ verdict: 'unsure' as const, error: (error as Error).message }),
+  )
+  if (confirmed.verdict === 'closed') return markCommittedByOther(ctx, roundKey, `${why}; confirmed: ${confirmed.failure.details}`)
+  const detail = confirmed.verdict === 'unsure' ? `could not confirm on every RPC: ${confirmed.error}` : 'not confirmed on every RPC'
+  await release(ctx, roundKey, `${why} (${detail})`)
 }
 
 async function markCommittedByOther(ctx: AggregatorContext, roundKey: string, why: string): Promise<void> {
@@ -202,7 +248,7 @@ async function markCommittedByOther(ctx: AggregatorContext, roundKey: string, wh
 async function onRevert(ctx: AggregatorContext, roundKey: string, error: unknown, log: Logger): Promise<void> {
   const name = decodeContractError(error)?.name
   if (name === 'RequestNotOpen' || name === 'RoundMismatch' || name === 'StaleRound') {
-    return markCommittedByOther(ctx, roundKey, describeContractError(error))
+    return standDownIfConfirmed(ctx, roundKey, describeContractError(error))
   }
   if (name === 'QuorumNotReached' || name === 'NoActiveOperators') {
     // Our view of the set is behind the chain (or the round's epoch moved on): catch up, and read the round's

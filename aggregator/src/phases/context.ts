@@ -31,6 +31,16 @@ export type AggregatorOptions = {
   gasLimitPercent: number
   /** Rescan every round key in the store every this many sweeps (finds rounds another aggregator left). */
   fullScanEvery?: number
+  /** Longest wait between two commit attempts of a round (the backoff doubles from 1 s up to this). 60 s by default. */
+  maxCommitBackoffMs?: number
+  /**
+   * How long the claim is extended to just before the commit transaction is sent: the sender's whole give-up
+   * time, confirmations included (commit/tx-sender.ts sendBudgetMs), so no other aggregator takes the round
+   * over while this one's transaction may still be mined. commitLeaseMs when absent.
+   */
+  sendLeaseMs?: number
+  /** Blocks behind the head at which chain state counts as confirmed (final decisions only). 0 by default. */
+  confirmations?: number
 }
 
 /** Publishes one outlier report; the server drops a second message with the same `msgID` (JetStream dedupe). */
@@ -42,7 +52,7 @@ export type CommitProvider = Pick<Provider, 'call' | 'estimateGas'>
 /** What the commit phase needs of the transaction sender (commit/tx-sender.ts is one). */
 export type CommitSender = {
   address: string
-  send: (tx: SendTransactionParameters) => Promise<{ receipt: Pick<TransactionReceipt, 'status' | 'hash' | 'gasUsed'>; bumps: number }>
+  send: (tx: SendTransactionParameters) => Promise<{ receipt: Pick<TransactionReceipt, 'status' | 'hash' | 'gasUsed'>; bumps: number; reorgs?: number }>
 }
 
 /** Bound of each in-memory set of round keys: past it the set starts over (the sweep refills what matters). */
@@ -62,6 +72,8 @@ export type AggregatorMemory = {
   recoverers: Map<string, FastObservationRecoverer>
   /** By round key: the rules read from the chain before a commit (chain-reads.ts readRoundRules). */
   roundRules: Map<string, RoundRules>
+  /** Rounds closed without a quorum, by key: when to ask the chain next whether their request settled. */
+  unsettled: Map<string, { dueAtMs: number; waitMs: number }>
   sweeps: number
   lastRegistrySyncMs: number
 }
@@ -73,6 +85,8 @@ export type AggregatorContext = {
   logger: Logger
   nowMs: () => number
   chain: ChainReads
+  /** One reader per configured RPC URL: a final decision needs them all to agree (confirm-round.ts). */
+  confirmViews: readonly ChainReads[]
   provider: CommitProvider
   sender: CommitSender
   publishReport: PublishReport
@@ -97,6 +111,7 @@ export function createAggregatorMemory(): AggregatorMemory {
     background: new Set(),
     recoverers: new Map(),
     roundRules: new Map(),
+    unsettled: new Map(),
     sweeps: 0,
     lastRegistrySyncMs: 0,
   }

@@ -26,6 +26,7 @@ import {
   signedMessage,
   storedAnswers,
   storedFrom,
+  createFakeChain,
 } from '../testing/phase-fixture.ts'
 import { applyObservation, handleObservation } from './intake.ts'
 
@@ -256,4 +257,30 @@ test('applyObservation: one per signer, late only after the commit, a report reo
   const quorum = applyObservation(buildRoundRecord({ observations: [a!] }), { ...parameters, stored: b!, reachesQuorum: () => true, nowMs: START_MS + 5 })
   t.is(quorum.next?.quorumAtMs, START_MS + 5)
   t.true(quorum.reachedNow)
+})
+
+test('finding 5: unknown-request and stale-round are final only when every RPC agrees; until then the message comes back', async (t) => {
+  const f = createTestContext()
+  const lagging = f.chain
+  const current = createFakeChain()
+  f.ctx.confirmViews = [lagging, current]
+  // The backend intake reads does not know the request yet; the other configured RPC does.
+  lagging.requests.set(REQUEST_ID.toLowerCase(), { status: REQUEST_STATUS.None, round: 0, answer: 0n, resolveAfter: 0n })
+  t.like(await handleObservation(f.ctx, await observationBytes({ signer: operators[0]! })), { status: 'accepted' })
+  t.is(await rejected(f, 'unknown-request'), 0)
+
+  // Another request: the primary says its round moved on, the other RPC cannot be read: decide nothing now.
+  const other = '0x' + '0b'.repeat(32)
+  lagging.requests.set(other, { status: REQUEST_STATUS.Committed, round: 0, answer: 1n, resolveAfter: 0n })
+  const unreadable = createFakeChain()
+  unreadable.failing = true
+  f.ctx.confirmViews = [lagging, unreadable]
+  const result = await handleObservation(f.ctx, await observationBytes({ requestId: other }))
+  t.is(result.status, 'retry', 'not acknowledged: it is handled again once every RPC can be read')
+  t.is(await rejected(f, 'stale-round'), 0)
+
+  // Every RPC agrees: now it is refused for good.
+  unreadable.failing = false
+  unreadable.requests.set(other, { status: REQUEST_STATUS.Committed, round: 0, answer: 1n, resolveAfter: 0n })
+  t.like(await handleObservation(f.ctx, await observationBytes({ requestId: other })), { status: 'rejected', reason: 'stale-round' })
 })

@@ -7,7 +7,9 @@
  *   -> store (compare-and-set into the round record)
  *
  * A refusal is final (the message is acknowledged and counted by reason). A failed dependency (KV, chain)
- * is `retry`: the message is left for JetStream to deliver again, with backoff.
+ * is `retry`: the message is left for JetStream to deliver again, with backoff. A refusal that rests on chain
+ * state (unknown-request, stale-round) is final only when every configured RPC agrees on confirmed state
+ * (confirm-round.ts); until then it is a `retry` too.
  *
  * An observation for a round already committed is still stored, marked late: a dissent that arrives after
  * the quorum is evidence for a dispute, and an operator that answered late did respond.
@@ -18,6 +20,7 @@ import { MAX_SIGNERS_PER_ROUND } from '@sibyl/protocol/limits'
 import { observationMessageSchema, type ObservationMessage } from '@sibyl/protocol/messages'
 import { roundKey as roundKeyOf, type RoundRecord, type RoundTarget, type StoredObservation } from '../rounds/round-record.ts'
 import { checkRoundOnChain, feedObservedAtSec } from './chain-reads.ts'
+import { confirmRoundCheck } from './confirm-round.ts'
 import { domainOf, rememberRound, recovererFor, type AggregatorContext } from './context.ts'
 import { decideRound } from './decide-round.ts'
 
@@ -146,7 +149,13 @@ export async function handleObservation(ctx: AggregatorContext, data: Uint8Array
       } catch (error) {
         return retry(ctx, 'read-round', error)
       }
-      if (check) return reject(ctx, check.reason, check.details)
+      if (check) {
+        // Final only on confirmed chain state: a lagging backend or a block about to be reorged away says
+        // "unknown" or "stale" for a round the contract takes. Otherwise the message comes back later.
+        const confirmed = await confirmRoundCheck({ views: ctx.confirmViews, target, confirmations: ctx.options.confirmations ?? 0 })
+        if (confirmed.verdict === 'closed') return reject(ctx, confirmed.failure.reason, confirmed.failure.details)
+        if (confirmed.verdict === 'unsure') return retry(ctx, 'read-round', confirmed.error)
+      }
     }
     rememberRound(memory.validated, key)
   }

@@ -10,6 +10,12 @@
  * and leaves take effect at the next epoch, so applying the events in order gives the set of every epoch from
  * the previous one on. The current epoch is computed from the confirmed head's timestamp and Staking's clock
  * (genesisTimestamp, epochLengthSec), read once.
+ *
+ * Reorgs. Events are read `confirmations` behind the head, and the hash of the last block read is kept. When
+ * that block is no longer on the chain (a reorg deeper than `confirmations` replaced it), the membership is
+ * rebuilt from `fromBlock` into a fresh map, swapped in once it has caught up, so events the reorg took away
+ * are undone and the ones it added are applied. Until then the previous map answers. A block the backend does
+ * not know (yet) is no reorg: the sync stops there and the next one asks again.
  */
 import { getAddress, type Log, type Provider } from 'ethers'
 import { Staking__factory } from '@sibyl/contracts/typechain'
@@ -39,6 +45,8 @@ export type OperatorRegistry = {
   activeCount: () => number
   /** The block the next sync reads from. */
   nextBlock: () => number
+  /** Times a reorg made the registry rebuild itself. */
+  reorgs: () => number
 }
 
 type Membership = { operator: string; fromEpoch: number; untilEpoch: number }
@@ -46,17 +54,22 @@ type Membership = { operator: string; fromEpoch: number; untilEpoch: number }
 export function createOperatorRegistry(parameters: OperatorRegistryParameters): OperatorRegistry {
   const { provider, stakingAddress, confirmations, maxBlockRange } = parameters
   /** signer (checksummed) -> its membership interval */
-  const members = new Map<string, Membership>()
+  let members = new Map<string, Membership>()
+  /** While rebuilding after a reorg: the map being filled, swapped in once caught up. */
+  let rebuilding: Map<string, Membership> | undefined
+  /** The last block applied, to notice when a reorg replaced it. */
+  let lastRead: { number: number; hash: string } | undefined
+  let reorgCount = 0
   let next = parameters.fromBlock
   let syncing: Promise<number> | undefined
   let clock: { genesis: number; lengthSec: number } | undefined
   let epoch = 0
 
-  function apply(log: Log): void {
+  function apply(target: Map<string, Membership>, log: Log): void {
     const parsed = stakingInterface.parseLog(log)
     if (!parsed || parsed.name !== 'MembershipScheduled') return
     const signer = getAddress(parsed.args.getValue('signer') as string)
-    members.set(signer, {
+    target.set(signer, {
       operator: getAddress(parsed.args.getValue('operator') as string),
       fromEpoch: Number(parsed.args.getValue('fromEpoch')),
       untilEpoch: Number(parsed.args.getValue('untilEpoch')),
@@ -70,17 +83,38 @@ export function createOperatorRegistry(parameters: OperatorRegistryParameters): 
       const staking = Staking__factory.connect(stakingAddress, provider)
       clock = { genesis: Number(await staking.genesisTimestamp()), lengthSec: Number(await staking.epochLengthSec()) }
     }
+    if (lastRead) {
+      const block = await provider.getBlock(lastRead.number)
+      // No such block: this backend has not seen it yet (one behind the others, asked after a fail-over). That
+      // says nothing about a reorg; the next sync asks again.
+      if (!block) return 0
+      if (block.hash !== lastRead.hash) {
+        reorgCount++
+        rebuilding = new Map()
+        next = parameters.fromBlock
+        lastRead = undefined
+      }
+    }
     const head = await provider.getBlockNumber()
     const safeHead = head - confirmations
+    const target = rebuilding ?? members
     let applied = 0
     // Bounded: at most 1000 ranges per call; a registry far behind catches up over several syncs.
     for (let i = 0; i < 1000 && next <= safeHead; i++) {
       const toBlock = Math.min(safeHead, next + maxBlockRange - 1)
+      // The range's last block, read before its logs: a reorg in between shows up as a changed hash next time.
+      const end = await provider.getBlock(toBlock)
+      if (!end?.hash) break
       const logs = await provider.getLogs({ address: stakingAddress, topics: [topics], fromBlock: next, toBlock })
       logs.sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index)
-      for (const log of logs) apply(log)
+      for (const log of logs) apply(target, log)
       applied += logs.length
       next = toBlock + 1
+      lastRead = { number: toBlock, hash: end.hash }
+    }
+    if (rebuilding && next > safeHead) {
+      members = rebuilding
+      rebuilding = undefined
     }
     const block = await provider.getBlock(Math.max(0, safeHead))
     if (block) epoch = Math.max(0, Math.floor((block.timestamp - clock.genesis) / clock.lengthSec))
@@ -100,5 +134,6 @@ export function createOperatorRegistry(parameters: OperatorRegistryParameters): 
     activeSigners: current,
     activeCount: () => current().length,
     nextBlock: () => next,
+    reorgs: () => reorgCount,
   }
 }

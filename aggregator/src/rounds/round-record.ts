@@ -91,6 +91,11 @@ export function roundKey({ kind, contract, requestId, round }: RoundTarget): str
   return `${kind === 'resolution' ? 'res' : 'feed'}.${contract.toLowerCase()}.${requestId.toLowerCase()}.${round}`
 }
 
+/**
+ * Finished: nothing more to commit. `failed` is not finished: it only says the commit has failed
+ * maxCommitAttempts times so far; it is tried again, with a capped backoff, until it lands or the chain
+ * shows the request settled (then the round is `committed`, by another).
+ */
 export function isFinished(state: RoundState): boolean {
-  return state === 'committed' || state === 'no-quorum' || state === 'failed'
+  return state === 'committed' || state === 'no-quorum'
 }

@@ -1,6 +1,11 @@
 /**
  * Round records in a JetStream KV bucket, changed only by compare-and-set (create if absent, update at the
  * revision read). `mutate` retries a bounded number of times when another aggregator wrote in between.
+ *
+ * A record that does not parse (a torn or foreign write, a bug) must not stop every reader that meets it: it
+ * is moved aside to `quarantine.<key>` (the bytes kept for an operator), the key is deleted at the revision
+ * read, `onQuarantine` reports it, and the round reads as absent, so intake rebuilds it from the
+ * observations delivered from then on and the sweep goes on to the next key.
  */
 import { Kvm, type KV } from '@nats-io/kv'
 import type { NatsConnection } from '@nats-io/nats-core'
@@ -27,20 +32,40 @@ export type OpenRoundStoreParameters = {
   /** Finished rounds are forgotten after this long (the bucket's max age). */
   ttlMs: number
   maxAttempts?: number
+  /** Told of each record moved to quarantine (a metric and a log line). */
+  onQuarantine?: (key: string, reason: string) => void
 }
+
+/** Where an unreadable record is kept; never listed as a round. */
+export const QUARANTINE_PREFIX = 'quarantine.'
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
-export async function openRoundStore({ nc, bucket, ttlMs, maxAttempts = 20 }: OpenRoundStoreParameters): Promise<RoundStore> {
+export async function openRoundStore({ nc, bucket, ttlMs, maxAttempts = 20, onQuarantine }: OpenRoundStoreParameters): Promise<RoundStore> {
   const kv: KV = await new Kvm(nc).create(bucket, { history: 1, ttl: ttlMs, maxValueSize: 256 * 1024 })
 
-  async function get(key: string) {
-    const entry = await kv.get(key)
-    if (!entry || entry.operation !== 'PUT' || entry.length === 0) return undefined
-    const parsed = roundRecordSchema.safeParse(JSON.parse(decoder.decode(entry.value)))
-    if (!parsed.success) throw new RoundStoreError(`Round record ${key} in ${bucket} does not parse.`, { details: parsed.error.message })
-    return { record: parsed.data, revision: entry.revision }
+  async function quarantine(key: string, value: Uint8Array, revision: number, reason: string): Promise<void> {
+    await kv.put(`${QUARANTINE_PREFIX}${key}`, value)
+    try {
+      await kv.delete(key, { previousSeq: revision })
+    } catch (error) {
+      // Rewritten since we read it: the next read judges the new record.
+      if (!isConflict(error)) throw error
+      return
+    }
+    onQuarantine?.(key, reason)
+  }
+
+  async function get(key: string): Promise<{ record: RoundRecord; revision: number } | undefined> {
+    for (let attempt = 0; attempt < maxAttempts; attempt++) {
+      const entry = await kv.get(key)
+      if (!entry || entry.operation !== 'PUT' || entry.length === 0) return undefined
+      const parsed = parseRecord(entry.value)
+      if (parsed.record) return { record: parsed.record, revision: entry.revision }
+      await quarantine(key, entry.value, entry.revision, parsed.error)
+    }
+    throw new RoundStoreError(`Round record ${key} in ${bucket} kept changing while being quarantined.`)
   }
 
   async function mutate(key: string, change: (current: RoundRecord | undefined) => RoundRecord | undefined) {
@@ -64,11 +89,22 @@ export async function openRoundStore({ nc, bucket, ttlMs, maxAttempts = 20 }: Op
   async function keys() {
     const out: string[] = []
     const iter = await kv.keys()
-    for await (const k of iter) out.push(k)
+    for await (const k of iter) if (!k.startsWith(QUARANTINE_PREFIX)) out.push(k)
     return out
   }
 
   return { get, mutate, keys }
+}
+
+function parseRecord(value: Uint8Array): { record: RoundRecord; error?: undefined } | { record?: undefined; error: string } {
+  let json: unknown
+  try {
+    json = JSON.parse(decoder.decode(value))
+  } catch (error) {
+    return { error: `not JSON: ${(error as Error).message}` }
+  }
+  const parsed = roundRecordSchema.safeParse(json)
+  return parsed.success ? { record: parsed.data } : { error: parsed.error.message.slice(0, 500) }
 }
 
 function isConflict(error: unknown): boolean {

@@ -79,6 +79,7 @@ export function createFakeRegistry(signers: readonly string[] = operators.slice(
     activeSigners: () => [...registry.active],
     activeCount: () => registry.active.size,
     nextBlock: () => 0,
+    reorgs: () => 0,
   }
   return registry
 }
@@ -193,6 +194,7 @@ export function createTestContext(overrides: { options?: Partial<AggregatorOptio
     logger: pino({ level: 'silent' }),
     nowMs: clock.nowMs,
     chain,
+    confirmViews: [chain],
     provider: deps.provider,
     sender: deps.sender,
     publishReport: deps.publishReport,

@@ -1,6 +1,6 @@
 /**
  * Reads ResolutionRequested events from the chain itself (a node does not trust anyone to tell it what was
- * asked), only from blocks with enough confirmations, in bounded ranges.
+ * asked), only from blocks with enough confirmations, in bounded ranges, and never past a block the chain has.
  */
 import type { Provider } from 'ethers'
 import type { ResolutionOracle } from '@sibyl/contracts/typechain'
@@ -29,7 +29,14 @@ export async function fetchNewRequests(
   const head = await provider.getBlockNumber()
   const safeHead = head - options.confirmations
   if (safeHead < fromBlock) return { requests: [], nextBlock: fromBlock, safeHead }
-  const toBlock = Math.min(safeHead, fromBlock + options.maxBlockRange - 1)
+  let toBlock = Math.min(safeHead, fromBlock + options.maxBlockRange - 1)
+  // The head is an RPC's word, and the cursor is saved: moved past blocks that do not exist yet, it would skip
+  // the requests they will hold. The range ends at a block the chain has, else at the latest block's number.
+  if (!(await provider.getBlock(toBlock))) {
+    const latest = await provider.getBlock('latest')
+    toBlock = Math.min(toBlock, (latest?.number ?? -1) - options.confirmations)
+    if (toBlock < fromBlock) return { requests: [], nextBlock: fromBlock, safeHead: toBlock }
+  }
   const logs = await oracle.queryFilter(oracle.filters.ResolutionRequested, fromBlock, toBlock)
   const requests: ResolutionRequest[] = []
   for (const log of logs) {

@@ -63,6 +63,18 @@ export const nodeConfigSchema = z
     feeds: z.array(z.string().min(1)).max(64).default([]),
     /** Requests resolved at once; bounds memory and load on sources. */
     maxConcurrentRequests: z.number().int().min(1).max(64).default(4),
+    /**
+     * A question that produced nothing to sign (every source failed) is tried again after baseMs, doubling per
+     * failure up to maxMs, and never given up while its request is open.
+     */
+    questionRetry: z
+      .object({
+        baseMs: z.number().int().min(100).max(3_600_000).default(10_000),
+        maxMs: z.number().int().min(1000).max(86_400_000).default(600_000),
+      })
+      .strict()
+      .refine((r) => r.maxMs >= r.baseMs, { message: 'maxMs must be at least baseMs', path: ['maxMs'] })
+      .default({ baseMs: 10_000, maxMs: 600_000 }),
   })
   .strict()
 

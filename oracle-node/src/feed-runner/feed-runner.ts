@@ -77,6 +77,8 @@ export function createFeedRunner(deps: FeedRunnerDeps, feeds: readonly FeedTarge
     if (signed.kind === 'refused') {
       // This node already signed another value for this round; it waits for the round to close.
       deps.metrics.refusals.inc({ reason: signed.reason })
+      // A journal that cannot be written is a failure the operator must see (runFeeds logs failed rounds).
+      if (signed.reason === 'store_write_failed') return { feed: target.spec.description, action: 'failed', reason: `journal: ${signed.detail}`, round }
       return { feed: target.spec.description, action: 'skipped', reason: 'already signed a value for this round', round }
     }
     lastSigned.set(target.feedId, { round, observedAt })

@@ -5,6 +5,12 @@
  * node signs is the bundle's hash: a Merkle root over the header (question, models, the judge's own answer)
  * and one leaf per source (raw bytes or their hash, extracted text, passages judged and their scores, or the
  * values a structured reader found).
+ *
+ * A question names its own pages, so every page is hostile until read: its sources are read under one
+ * per-question budget (sources, bytes, one deadline; isolate/read-question-sources.ts), and the parsing, the
+ * structured readers and the evidence bundle's encoding and hashing run in page workers (isolate/), so that no
+ * page can hold the event loop. The sentence encoder runs on a thread of its own for the same reason
+ * (isolate/create-worker-embedder.ts).
  */
 import { ZeroAddress, ZeroHash } from 'ethers'
 import type { Logger } from 'pino'
@@ -12,13 +18,17 @@ import { encodeAnswer, ANSWER_UNRESOLVABLE } from '@sibyl/protocol/answers'
 import { hashEvidenceBundle, type EvidenceHeader } from '@sibyl/protocol/evidence-bundle'
 import type { NodeConfig } from '../config/node-config.ts'
 import type { NodeMetrics } from '../metrics/node-metrics.ts'
-import { createEmbedder } from '../nlp/embedder.ts'
+import { createWorkerEmbedder } from '../isolate/create-worker-embedder.ts'
+import { createWorkerPairJudge } from '../isolate/create-worker-pair-judge.ts'
 import { cacheEmbeddings } from '../nlp/cache-embeddings.ts'
-import { readSource } from '../sources/read-source.ts'
 import type { SourceFetcher } from '../sources/create-source-fetcher.ts'
+import type { WorkerPool } from '../isolate/create-worker-pool.ts'
+import { createPageWorkerPool } from '../isolate/create-page-worker-pool.ts'
+import { defaultQuestionBudget, readQuestionSources, type QuestionBudget } from '../isolate/read-question-sources.ts'
 import { DEFAULT_TOP_K_PER_SOURCE } from '../resolve/judge-text.ts'
-import { resolveQuestion, type SourceDocument } from '../resolve/resolve-question.ts'
-import { buildEvidenceBundle, buildEvidenceSources } from '../evidence/build-evidence-bundle.ts'
+import { resolveQuestion } from '../resolve/resolve-question.ts'
+import { buildEvidenceBundle } from '../evidence/build-evidence-bundle.ts'
+import type { EvidenceTask, EvidenceTaskResult } from '../isolate/run-evidence-task.ts'
 import type { ResolveOutcome, Resolver } from './resolver.ts'
 import { createConfiguredFetcher } from './create-configured-fetcher.ts'
 import { loadPipelineJudge, pipelineModelHash, pipelineModelId } from './pipeline-models.ts'
@@ -30,6 +40,8 @@ export async function createPipelineResolver({
   fetcher = createConfiguredFetcher(config.sources),
   modelCacheDir,
   nowMs = () => Date.now(),
+  pagePool,
+  questionBudget = {},
 }: {
   config: NodeConfig
   logger: Logger
@@ -37,24 +49,45 @@ export async function createPipelineResolver({
   /** Where npm-installed models live; omitted, the default cache folder is worked out from the process. */
   modelCacheDir?: string
   /** Shared with the node's other readers so the per-host limit holds across them. */
-  fetcher?: Pick<SourceFetcher, 'fetch'>
+  fetcher?: Pick<SourceFetcher, 'fetch' | 'policy'>
   /** Wall clock for the bundle's createdAtMs. */
   nowMs?: () => number
+  /**
+   * Threads that parse pages and read structured answers, off the event loop; omitted, a pool of
+   * min(2, cores) page workers is started with the resolver (its threads do not keep the process alive).
+   */
+  pagePool?: Pick<WorkerPool, 'run'>
+  /** Per-question limits on sources, bytes and time (defaults: defaultQuestionBudget). */
+  questionBudget?: Partial<QuestionBudget>
 }): Promise<Resolver> {
-  const loadedEmbedder = await createEmbedder({
-    modelsDir: config.model.modelsDir,
-    modelId: config.model.embeddingModel,
-    allowRemoteModels: config.model.allowRemoteModels,
-    executionProvider: config.model.device,
-    batchSize: config.model.batchSize,
-    ...(modelCacheDir === undefined ? {} : { modelCacheDir }),
+  const budget: QuestionBudget = { ...defaultQuestionBudget, ...questionBudget }
+  const ownPool = pagePool
+    ? undefined
+    : createPageWorkerPool({ taskTimeoutMs: budget.pageTaskMs, logger: logger.child({ unit: 'page-workers' }), ...(metrics ? { workersGauge: metrics.pageWorkers } : {}) })
+  const pool: Pick<WorkerPool, 'run'> = pagePool ?? ownPool!
+  // The encoder runs on a thread of its own: onnxruntime-node's session runs are synchronous.
+  const loadedEmbedder = await createWorkerEmbedder(
+    {
+      modelsDir: config.model.modelsDir,
+      modelId: config.model.embeddingModel,
+      allowRemoteModels: config.model.allowRemoteModels,
+      executionProvider: config.model.device,
+      batchSize: config.model.batchSize,
+      ...(modelCacheDir === undefined ? {} : { modelCacheDir }),
+    },
     // Logs where the model came from (configured folder, npm-installed default, hub) and a first-use conversion.
-    logger: logger.child({ unit: 'models' }),
-  })
+    { logger: logger.child({ unit: 'models' }) },
+  )
   const embedder = cacheEmbeddings(loadedEmbedder, { maxEntries: config.model.embeddingCacheEntries })
   for (const warning of embedder.warnings) logger.warn({ model: embedder.modelId }, warning)
   logger.info({ model: embedder.modelId, device: embedder.device, modelHash: embedder.modelHash }, `model loaded on ${embedder.device}`)
-  const { judge, judgeId, judgeHash } = loadPipelineJudge()
+  const loadedJudge = loadPipelineJudge()
+  const { judgeId, judgeHash } = loadedJudge
+  // The pair judge runs on a thread of its own too (the files were checked against judge-model.json first).
+  const files = loadedJudge.judge.pairJudgeFiles
+  const judge = files
+    ? { ...loadedJudge.judge, pairJudge: createWorkerPairJudge({ ...files, executionProvider: config.model.device }, { logger: logger.child({ unit: 'models' }) }) }
+    : loadedJudge.judge
   if (!embedder.modelHash) logger.warn({ model: embedder.modelId }, 'model weights could not be hashed')
   const modelHash = pipelineModelHash(embedder.modelHash, judgeHash)
   const modelId = pipelineModelId(embedder.modelId)
@@ -63,6 +96,8 @@ export async function createPipelineResolver({
     { role: 'judge', id: judgeId, hash: judgeHash },
   ]
   const minConfidenceBps = config.model.minConfidenceBps
+  // Workers load their modules while the models load; a question should not wait for (or stall on) that.
+  await ownPool?.whenReady()
 
   return async (request, spec, { nowSec, logger: log, round = 0, chainId = 0n, contract = ZeroAddress, signer = ZeroAddress }): Promise<ResolveOutcome> => {
     const header = (fields: Pick<EvidenceHeader, 'questionType' | 'answer' | 'confidenceBps' | 'reason' | 'outcomeProbabilitiesBps' | 'value'>): Omit<EvidenceHeader, 'version'> => ({
@@ -91,28 +126,26 @@ export async function createPipelineResolver({
       return { kind: 'observed', answer: ANSWER_UNRESOLVABLE, confidenceBps: 10_000, evidenceHash: hashEvidenceBundle(evidence.bundle), evidence, modelId, modelHash, reason }
     }
     if (!config.questionTypes.includes(spec.type)) return { kind: 'skip', reason: `question type ${spec.type} not served` }
-    const reads = await Promise.all(spec.sources.map((source) => readSource(fetcher, source)))
-    const documents: SourceDocument[] = []
+    const { reads, documents, starvedSources, group } = await readQuestionSources({ fetcher, pool }, spec, { nowSec, budget })
     reads.forEach((read, sourceIndex) => {
       metrics?.fetches.inc()
-      if (!read.ok) {
-        metrics?.fetchErrors.inc({ reason: read.reason })
-        log.warn({ source: spec.sources[sourceIndex]!.url, reason: read.reason, message: read.message }, 'source failed')
-        return
-      }
-      documents.push({
-        sourceIndex,
-        text: read.document.text,
-        passages: read.document.passages,
-        ...(read.html === undefined ? {} : { html: read.html }),
-        ...(read.value === undefined ? {} : { json: read.value }),
-        weight: spec.sources[sourceIndex]!.weight,
-      })
+      if (read.ok) return
+      metrics?.fetchErrors.inc({ reason: read.reason })
+      log.warn({ source: spec.sources[sourceIndex]!.url, reason: read.reason, message: read.message }, 'source failed')
     })
     if (documents.length === 0) return { kind: 'retry', reason: 'every source failed' }
+    // A source the node had no page worker for was never judged: answering without it would let whoever loads
+    // the pool (other questions' heavy pages) choose which sources decide this one, and the signing journal
+    // would make that answer final for the round. Try again once the pool has room.
+    if (starvedSources.length > 0) {
+      metrics?.pageWorkerStarvations.inc(starvedSources.length)
+      return { kind: 'retry', reason: `no page worker free for ${starvedSources.length} of ${spec.sources.length} sources (the node is busy)` }
+    }
     const result = await resolveQuestion({ embedder, judge }, spec, documents, { minConfidenceBps, nowSec, topKPerSource: DEFAULT_TOP_K_PER_SOURCE })
     const answer = encodeAnswer(result.answer)
-    const evidence = buildEvidenceBundle({
+    // Encoding and hashing megabytes of raw pages is a stall of its own: it runs in a page worker too.
+    const task: EvidenceTask & { kind: 'evidence' } = {
+      kind: 'evidence',
       header: header({
         questionType: spec.type,
         answer,
@@ -121,13 +154,17 @@ export async function createPipelineResolver({
         outcomeProbabilitiesBps: result.outcomeProbabilitiesBps ?? [],
         value: result.value ?? '',
       }),
-      sources: buildEvidenceSources({ reads, ...(result.judgedPairs ? { judgedPairs: result.judgedPairs } : {}), votes: result.votes }),
-    })
+      sources: { reads, ...(result.judgedPairs ? { judgedPairs: result.judgedPairs } : {}), votes: result.votes },
+    }
+    // Bounded like a question's reads: behind a full queue it gives up (retry) instead of holding the round.
+    const built = await pool.run<EvidenceTaskResult>(task, { timeoutMs: budget.pageTaskMs, maxTotalMs: budget.timeMs, group })
+    if (!built.ok) return { kind: 'retry', reason: `evidence bundle not built: ${built.message}` }
+    const { evidenceHash, ...evidence } = built.value
     return {
       kind: 'observed',
       answer,
       confidenceBps: result.confidenceBps,
-      evidenceHash: hashEvidenceBundle(evidence.bundle),
+      evidenceHash,
       evidence,
       modelId,
       modelHash,

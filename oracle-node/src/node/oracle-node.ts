@@ -6,6 +6,12 @@
  * protection, and publish it to JetStream. The evidence is stored BEFORE the signature exists: a signed
  * evidence hash always has its bundle on this node's disk, and normally in the network already. A request
  * leaves the pending set only once the chain says it is no longer open, so a "too early" round or a crash never loses it.
+ *
+ * What the node may not spend on a request: a question that produced nothing to sign (every source failed) is
+ * tried again after a backoff that doubles to a cap, per question, kept in the state store; a request whose
+ * resolve-after time has not come is not read on-chain at all (ResolutionOracle reverts TooEarly on a commit
+ * and NotExpired on an expiry before it, so nothing about it can change). State is written a row per changed
+ * request; a write that fails is counted, logged and tried again on the next tick, never fatal.
  */
 import type { JetStreamClient } from '@nats-io/jetstream'
 import type { Provider, Signer } from 'ethers'
@@ -16,7 +22,7 @@ import type { Deployment } from '@sibyl/protocol/deployment'
 import { REQUEST_STATUS } from '@sibyl/protocol/request-status'
 import type { ResolutionOracle } from '@sibyl/contracts/typechain'
 import { fetchNewRequests } from '../chain/fetch-requests.ts'
-import { loadNodeState, saveNodeState, type NodeState, type PendingRequest } from '../chain/node-state.ts'
+import type { NodeState, NodeStateStore, PendingRequest } from '../chain/node-state.ts'
 import type { NodeMetrics } from '../metrics/node-metrics.ts'
 import { publishObservation } from '../transport/publish-observation.ts'
 import { signObservationSafely } from '../signing/sign-observation-safely.ts'
@@ -33,6 +39,8 @@ export type OracleNodeDeps = {
   oracle: ResolutionOracle
   js: JetStreamClient
   journal: SigningJournal
+  /** Cursor, pending requests and retry schedule, in the node database beside the journal. */
+  store: NodeStateStore
   resolver: Resolver
   metrics: NodeMetrics
   logger: Logger
@@ -43,7 +51,6 @@ export type OracleNodeDeps = {
 
 export type OracleNodeOptions = {
   deployment: Deployment
-  stateFile: string
   confirmations: number
   maxBlockRange: number
   maxConcurrentRequests: number
@@ -54,6 +61,17 @@ export type OracleNodeOptions = {
    * tick is most of a node's chain traffic. Default 5000 ms.
    */
   recheckPublishedMs?: number
+  /** First wait after an attempt that produced nothing to sign; doubles per failure. Default 10 s. */
+  retryBaseMs?: number
+  /** The most a question waits between attempts: it is never given up while the request is open. Default 10 min. */
+  retryMaxMs?: number
+  /**
+   * How long journal entries are kept once their request has settled: longer than a dispute can reach back
+   * (start-oracle-node passes the evidence retention). Default 30 days.
+   */
+  journalRetentionMs?: number
+  /** Journal entries deleted per tick at most, so pruning never holds a tick up. Default 200. */
+  journalPruneBatch?: number
 }
 
 export type TickSummary = { newRequests: number; published: number; settled: number; errors: number }
@@ -71,11 +89,16 @@ export function createOracleNode(deps: OracleNodeDeps, options: OracleNodeOption
     chainId: BigInt(options.deployment.chainId),
     verifyingContract: options.deployment.contracts.resolutionOracle,
   }
-  const state: NodeState = loadNodeState(options.stateFile, options.deployment.deployedAtBlock)
-  let stateDirty = false
+  const state: NodeState = deps.store.load(options.deployment.deployedAtBlock)
+  // Requests whose row must be written (or deleted) at the end of the tick; kept until a write succeeds.
+  const changed = new Set<string>()
+  const removed = new Set<string>()
   let signerAddress: string | undefined
-  const lastReadMs = new Map<string, number>()
   const recheckPublishedMs = options.recheckPublishedMs ?? 5000
+  const retryBaseMs = options.retryBaseMs ?? 10_000
+  const retryMaxMs = options.retryMaxMs ?? 600_000
+  const journalRetentionMs = options.journalRetentionMs ?? 30 * 86_400_000
+  const journalPruneBatch = options.journalPruneBatch ?? 200
   metrics.requestsPending.set(state.pending.size)
   logger.info({ nextBlock: state.nextBlock, pending: state.pending.size }, 'node state loaded')
 
@@ -85,15 +108,21 @@ export function createOracleNode(deps: OracleNodeDeps, options: OracleNodeOption
     for (let i = 0; i < 10; i++) {
       const { requests, nextBlock } = await fetchNewRequests(deps.provider, deps.oracle, state.nextBlock, options)
       if (nextBlock === state.nextBlock) break
-      for (const request of requests) {
-        if (!state.pending.has(request.requestId)) {
-          state.pending.set(request.requestId, { request, publishedRounds: [] })
-          metrics.requestsSeen.inc()
-          added++
-        }
+      const found = requests.filter((r) => !state.pending.has(r.requestId)).map((request): PendingRequest => ({ request, publishedRounds: [] }))
+      // Committed before the cursor moves in memory: a failed write leaves both where they were.
+      const started = performance.now()
+      try {
+        deps.store.saveScan(nextBlock, found)
+      } catch (error) {
+        metrics.storeWriteErrors.inc({ operation: 'scan' })
+        logger.error({ err: error, nextBlock }, 'state store write failed; the chain cursor stays where it was')
+        break
       }
+      metrics.storeCommitSeconds.observe({ operation: 'scan' }, (performance.now() - started) / 1000)
+      for (const p of found) state.pending.set(p.request.requestId, p)
+      metrics.requestsSeen.inc(found.length)
+      added += found.length
       state.nextBlock = nextBlock
-      saveNodeState(options.stateFile, state)
     }
     metrics.requestsPending.set(state.pending.size)
     return added
@@ -153,13 +182,34 @@ export function createOracleNode(deps: OracleNodeDeps, options: OracleNodeOption
     return { observation, modelId: resolved.modelId }
   }
 
+  /** The request leaves the set; its row (and its journal entries' retention clock) follow at the end of the tick. */
+  function forget(requestId: string): void {
+    state.pending.delete(requestId)
+    changed.delete(requestId)
+    removed.add(requestId)
+  }
+
+  /** Nothing to sign this time: the next attempt waits retryBaseMs, doubling per failure, up to retryMaxMs. */
+  function backOff(requestId: string, pending: PendingRequest): void {
+    pending.failures = (pending.failures ?? 0) + 1
+    pending.nextAttemptMs = deps.nowMs() + Math.min(retryMaxMs, retryBaseMs * 2 ** Math.min(pending.failures - 1, 30))
+    changed.add(requestId)
+    metrics.questionRetries.inc()
+  }
+
   /** Returns 'published' | 'settled' | 'waiting'. */
   async function handle(requestId: string, chainTimeSec: number): Promise<'published' | 'settled' | 'waiting'> {
     const pending = state.pending.get(requestId)!
+    const nowMs = deps.nowMs()
+    if ((pending.nextAttemptMs ?? 0) > nowMs) return 'waiting'
+    // Before resolve-after the request cannot change on-chain (see the top of this file): no read at all.
+    if ((pending.resolveAfterSec ?? pending.request.resolveAfter) > chainTimeSec) return 'waiting'
     const published = pending.publishedRounds.length > 0
-    if (published && deps.nowMs() - (lastReadMs.get(requestId) ?? 0) < recheckPublishedMs) return 'waiting'
-    lastReadMs.set(requestId, deps.nowMs())
+    if (published && nowMs - (pending.lastReadMs ?? 0) < recheckPublishedMs) return 'waiting'
+    pending.lastReadMs = nowMs
     const onChain = await deps.oracle.getRequest(requestId)
+    // A "too early" round moves resolve-after forward (never back): remembered so the wait costs no reads.
+    pending.resolveAfterSec = Number(onChain.resolveAfter)
     const round = Number(onChain.round)
     // A request committed before this node judged it is still judged once: the node's own signed answer for the
     // committed round is dispute evidence (the aggregator records it as late, and reports it when it dissents).
@@ -167,8 +217,7 @@ export function createOracleNode(deps: OracleNodeDeps, options: OracleNodeOption
     const stillUseful =
       onChain.status === REQUEST_STATUS.Open || (onChain.status === REQUEST_STATUS.Committed && !pending.publishedRounds.includes(round))
     if (!stillUseful) {
-      state.pending.delete(requestId)
-      lastReadMs.delete(requestId)
+      forget(requestId)
       return 'settled'
     }
     if (Number(onChain.resolveAfter) > chainTimeSec || pending.publishedRounds.includes(round)) return 'waiting'
@@ -177,17 +226,21 @@ export function createOracleNode(deps: OracleNodeDeps, options: OracleNodeOption
     if ('kind' in observed) {
       // A committed request gets one attempt: its sources failing must not make the node re-fetch them every tick
       // for the whole dispute window (a requester could serve the first nodes, then fail the rest).
-      if (observed.kind === 'skip' || onChain.status === REQUEST_STATUS.Committed) {
-        state.pending.delete(requestId)
-        lastReadMs.delete(requestId)
-      }
+      if (observed.kind === 'skip' || onChain.status === REQUEST_STATUS.Committed) forget(requestId)
+      else backOff(requestId, pending)
       return 'waiting'
     }
     const { observation, modelId } = observed
     const signedResult = await signObservationSafely({ signer: deps.signer, journal: deps.journal, nowMs: deps.nowMs }, domain, observation)
     if (signedResult.kind === 'refused') {
       metrics.refusals.inc({ reason: signedResult.reason })
-      logger.error({ requestId, round, recorded: signedResult.recordedDigest }, 'slashing protection refused a conflicting observation')
+      if (signedResult.reason === 'store_write_failed') {
+        // Nothing is on disk, so nothing is signed; judging again costs fetches, so it waits like a failed attempt.
+        logger.error({ requestId, round, detail: signedResult.detail }, 'the signing journal could not be written; refusing to sign')
+        backOff(requestId, pending)
+      } else {
+        logger.error({ requestId, round, recorded: signedResult.recordedDigest }, 'slashing protection refused a conflicting observation')
+      }
       return 'waiting'
     }
     metrics.observationsSigned.inc({ kind: 'resolution' })
@@ -200,10 +253,11 @@ export function createOracleNode(deps: OracleNodeDeps, options: OracleNodeOption
     }
     metrics.published.inc({ duplicate: String(ack.duplicate) })
     pending.publishedRounds.push(round)
-    // Saved once at the end of the tick, not per publish (the state holds every pending request, so a save
-    // per publish is quadratic in a burst). Losing this mark in a crash only means publishing again, which
-    // the journal makes the same bytes and JetStream's message id drops.
-    stateDirty = true
+    pending.failures = 0
+    pending.nextAttemptMs = 0
+    // Written at the end of the tick with the other changed rows. Losing this mark in a crash only means
+    // publishing again, which the journal makes the same bytes and JetStream's message id drops.
+    changed.add(requestId)
     logger.info({ requestId, round, seq: ack.seq, duplicate: ack.duplicate }, 'observation published')
     return 'published'
   }
@@ -246,17 +300,51 @@ export function createOracleNode(deps: OracleNodeDeps, options: OracleNodeOption
       }
     }
     await Promise.all(Array.from({ length: Math.min(options.maxConcurrentRequests, ids.length) }, worker))
-    if (summary.settled > 0 || stateDirty) {
-      stateDirty = false
-      saveNodeState(options.stateFile, state)
-    }
+    if (!saveChanges()) summary.errors++
+    pruneJournal()
     metrics.requestsPending.set(state.pending.size)
     return summary
   }
 
+  /** Writes the rows changed this tick in one transaction; on failure keeps them for the next tick. */
+  function saveChanges(): boolean {
+    if (changed.size === 0 && removed.size === 0) return true
+    const started = performance.now()
+    try {
+      deps.store.savePending(
+        [...changed].map((id) => state.pending.get(id)).filter((p) => p !== undefined),
+        [...removed],
+        deps.nowMs(),
+      )
+    } catch (error) {
+      metrics.storeWriteErrors.inc({ operation: 'save_pending' })
+      logger.error({ err: error, changed: changed.size, removed: removed.size }, 'state store write failed; will write again next tick')
+      return false
+    }
+    metrics.storeCommitSeconds.observe({ operation: 'save_pending' }, (performance.now() - started) / 1000)
+    changed.clear()
+    removed.clear()
+    return true
+  }
+
+  function pruneJournal(): void {
+    try {
+      const pruned = deps.journal.prune(deps.nowMs() - journalRetentionMs, journalPruneBatch)
+      if (pruned > 0) metrics.journalPruned.inc(pruned)
+    } catch (error) {
+      metrics.storeWriteErrors.inc({ operation: 'prune' })
+      logger.warn({ err: error }, 'pruning the signing journal failed; will try again next tick')
+    }
+  }
+
   async function run(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
-      await tick()
+      try {
+        await tick()
+      } catch (error) {
+        // tick() turns every expected failure into a count; anything else is a bug, and still not a reason to stop.
+        logger.error({ err: error }, 'tick failed')
+      }
       await sleepUnlessAborted(options.pollIntervalMs, signal)
     }
   }

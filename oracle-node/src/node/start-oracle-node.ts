@@ -24,10 +24,14 @@ import { sleepUnlessAborted } from '@sibyl/service-kit/time/sleep-unless-aborted
 import { loadSigner } from '@sibyl/service-kit/config/load-signer'
 import { createNodeMetrics, type NodeMetrics } from '../metrics/node-metrics.ts'
 import { serveMetrics } from '@sibyl/service-kit/metrics/serve-metrics'
+import { monitorEventLoop } from '@sibyl/service-kit/metrics/monitor-event-loop'
 import { connectNats } from '@sibyl/service-kit/nats/connect-nats'
 import { natsAuthFromConfig } from '@sibyl/service-kit/config/config-parts'
 import { ensureStreams } from '@sibyl/service-kit/nats/ensure-streams'
 import { openSigningJournal } from '../signing/signing-journal.ts'
+import { openNodeDatabase } from '../chain/open-node-database.ts'
+import { openNodeStateStore } from '../chain/node-state.ts'
+import { importLegacyState } from '../chain/import-legacy-state.ts'
 import { createOracleNode, type OracleNode } from './oracle-node.ts'
 import { openLocalEvidenceStore } from '../evidence/local-evidence-store.ts'
 import { openEvidenceBucket, type EvidenceBucket } from '../evidence/evidence-bucket.ts'
@@ -113,6 +117,7 @@ export async function startOracleNode({ config, env, createResolver, logger: giv
   // Where npm-installed models are converted to: decided here, from the environment main() was given.
   const modelCacheDir = resolveModelCacheDir({ env, homeDir: homedir() })
   const resolver = await createResolver({ config, logger, metrics, fetcher, modelCacheDir })
+  monitorEventLoop({ registry: metrics.registry }) // after the models load: sibyl_event_loop_max_block_ms covers serving only
   const nc = await connectNats({
     servers: config.nats.servers,
     name: `sibyl-node-${config.name}`,
@@ -120,7 +125,10 @@ export async function startOracleNode({ config, env, createResolver, logger: giv
     ...natsAuthFromConfig(config.nats, env),
   })
   await ensureStreams(nc)
-  const journal = openSigningJournal(join(config.stateDir, 'signing-journal.jsonl'))
+  // Cursor, pending requests and the signing journal in one database; a node that kept them in files imports them once.
+  const db = openNodeDatabase(join(config.stateDir, 'node.sqlite'))
+  importLegacyState(db, { stateFile: join(config.stateDir, 'node-state.json'), journalFile: join(config.stateDir, 'signing-journal.jsonl') }, logger)
+  const journal = openSigningJournal(db)
   // Evidence: the local copy beside the journal (kept as long as the network's), the bucket opened on first use
   // and again after a failure, so a node that starts while NATS is away still stores and later uploads.
   const retentionMs = await evidenceRetentionMs(deployment, provider, logger)
@@ -146,6 +154,7 @@ export async function startOracleNode({ config, env, createResolver, logger: giv
       oracle: ResolutionOracle__factory.connect(deployment.contracts.resolutionOracle, provider),
       js: jetstream(nc),
       journal,
+      store: openNodeStateStore(db),
       resolver,
       metrics,
       logger,
@@ -154,7 +163,9 @@ export async function startOracleNode({ config, env, createResolver, logger: giv
     },
     {
       deployment,
-      stateFile: join(config.stateDir, 'node-state.json'),
+      journalRetentionMs: retentionMs,
+      retryBaseMs: config.questionRetry.baseMs,
+      retryMaxMs: config.questionRetry.maxMs,
       confirmations: config.chain.confirmations,
       maxBlockRange: config.chain.maxBlockRange,
       maxConcurrentRequests: config.maxConcurrentRequests,
@@ -188,7 +199,7 @@ export async function startOracleNode({ config, env, createResolver, logger: giv
     controller.abort()
     await running
     await nc.drain()
-    journal.close()
+    db.close()
     provider.destroy()
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()))
     logger.info('oracle node stopped')

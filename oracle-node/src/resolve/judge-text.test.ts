@@ -75,3 +75,22 @@ test('buildHypotheses and winnerCue', (t) => {
 test('a missing or mismatched judge model is a clear error', (t) => {
   t.throws(() => loadJudgeModel('/nonexistent/judge-model.json'), { instanceOf: JudgeModelError, message: /Cannot read the judge model/ })
 })
+
+test('judgeText with the pair judge: a source that plainly denies the event makes NO the more probable outcome; the logistic judge alone said YES', async (t) => {
+  const embedder = await getEmbedder()
+  t.truthy(judge.pairJudge, 'judge-model.json names the pair judge')
+  const denial = [
+    'The Harbor Heritage Trust runs three museums on the island.',
+    'The Gull Island Lighthouse Museum did not reopen to visitors in March as planned, and it will stay closed until September.',
+    'Ferry service to the island continues on its normal schedule.',
+  ]
+  const ask = (j: typeof judge) =>
+    judgeText({ embedder, judge: j, question: 'Did the Gull Island Lighthouse Museum reopen to visitors in March 2025?', outcomes: ['YES', 'NO'], documents: [{ sourceIndex: 0, passages: denial, weight: 10 }], minConfidenceBps: 6000 })
+  const result = await ask(judge)
+  t.log(result.reason)
+  t.true(result.outcomeProbabilitiesBps[1]! > result.outcomeProbabilitiesBps[0]!, 'NO is the more probable outcome')
+  t.not(result.answer.kind === 'outcome' && result.answer.index === 0, true, 'never YES')
+  const logistic = await ask(loadJudgeModel(undefined, { pairJudge: false }))
+  t.log('logistic judge alone:', logistic.reason)
+  t.true(logistic.outcomeProbabilitiesBps[0]! > logistic.outcomeProbabilitiesBps[1]!, 'the old judge read the denial as support')
+})

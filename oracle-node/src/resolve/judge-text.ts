@@ -7,8 +7,9 @@
  *    else "<question>: <outcome>".
  * 2. Rank. Every source's passages are ranked by cosine similarity (USE-lite) to the question (rankPassages,
  *    over one embedding call for all sources); the top `topKPerSource` of each source are judged.
- * 3. Score. Each (hypothesis, passage) pair gets support / refute / neither from the trained logistic judge
- *    (score-evidence.ts over extract-pair-features.ts). For "who won"-type questions, a hand-written cue reads
+ * 3. Score. Each (hypothesis, passage) pair gets support / refute / neither from the cross-attention pair judge
+ *    when judge-model.json names one (nlp/create-pair-judge.ts, all pairs in batches), else from the logistic
+ *    judge (score-evidence.ts over extract-pair-features.ts). For "who won"-type questions, a hand-written cue reads
  *    "<outcome> beat/won" vs "<outcome> lost / beat <outcome>" in the passage (it has no training data here and
  *    is covered by unit tests only).
  * 4. Combine. Per source, the log-odds of each pair's polarity are averaged with weights relevance²; the
@@ -25,7 +26,9 @@ import type { Embedder } from '../nlp/embedder.ts'
 import { rankPassages } from '../nlp/rank-passages.ts'
 import type { Lexicon } from './extract-pair-features.ts'
 import { featurizePairs } from './featurize-pairs.ts'
-import { scoreEvidence, type JudgeModel } from './score-evidence.ts'
+import { scoreEvidence, type EvidenceScore, type JudgeModel } from './score-evidence.ts'
+import type { PairJudge } from '../nlp/create-pair-judge.ts'
+import { detectDenial } from '../nlp/detect-denial.ts'
 
 /** The judge's view of one fetched source. */
 export type JudgeDocument = {
@@ -39,7 +42,8 @@ export type JudgeDocument = {
 
 export type JudgeTextParameters = {
   embedder: Pick<Embedder, 'embed'>
-  judge: { model: JudgeModel; lexicon: Lexicon }
+  /** With a pair judge, it scores the pairs; else the logistic judge over extracted features. */
+  judge: { model: JudgeModel; lexicon: Lexicon; pairJudge?: Pick<PairJudge, 'judgePairs'> }
   question: string
   outcomes: readonly string[]
   documents: readonly JudgeDocument[]
@@ -131,10 +135,10 @@ export async function judgeText(parameters: JudgeTextParameters): Promise<JudgeT
 
   // Score every (hypothesis, passage) pair.
   const pairs = hypotheses.statements.flatMap((h, hi) => selected.map((p) => ({ claim: h.statement, evidence: p.text, hi, p })))
-  const features = await featurizePairs({ embedder, lexicon: judge.lexicon, pairs })
+  const scores = await scorePairs(embedder, judge, pairs)
   const winCue = /\b(win|wins|won|winner|beat|beats|defeat|defeated|champion|champions|victory|victorious)\b/i.test(question)
   const scored = pairs.map((pair, i) => {
-    const s = scoreEvidence(judge.model, features[i]!)
+    const s = scores[i]!
     const outcomeIndex = hypotheses.statements[pair.hi]!.outcomeIndex
     let logOdds = logit(s.polarity)
     if (winCue && hypotheses.kind === 'choice') logOdds += 2 * winnerCue(pair.p.text, outcomes[outcomeIndex]!, outcomes)
@@ -160,7 +164,7 @@ export async function judgeText(parameters: JudgeTextParameters): Promise<JudgeT
   }
 
   let probabilities: number[]
-  const scale = judge.model.combination?.scale ?? 1
+  const scale = (judge.pairJudge ? judge.model.pairJudge?.combination?.scale : judge.model.combination?.scale) ?? 1
   if (hypotheses.kind === 'yes-no') {
     const pYes = 1 / (1 + Math.exp(-clamp(scale * evidenceLogOdds[0]!)))
     probabilities = outcomes.map((_, i) => (i === hypotheses.yesIndex ? pYes : 1 - pYes))
@@ -207,6 +211,42 @@ export async function judgeText(parameters: JudgeTextParameters): Promise<JudgeT
     return { answer: abstain, confidenceBps, reason: `abstained: ${summary} < ${minConfidenceBps} bps`, outcomeProbabilitiesBps, evidenceLogOdds, usedPassages, judgedPairs }
   }
   return { answer: { kind: 'outcome', index: best }, confidenceBps, reason: summary, outcomeProbabilitiesBps, evidenceLogOdds, usedPassages, judgedPairs }
+}
+
+/**
+ * support / refute / neither for each (hypothesis, passage) pair. The pair judge's three probabilities map
+ * directly: relevance = 1 − P(neutral), polarity = P(entailment | not neutral).
+ */
+async function scorePairs(
+  embedder: Pick<Embedder, 'embed'>,
+  judge: JudgeTextParameters['judge'],
+  pairs: readonly { claim: string; evidence: string }[],
+): Promise<EvidenceScore[]> {
+  if (judge.pairJudge) {
+    const judged = await judge.pairJudge.judgePairs(pairs.map((p) => ({ premise: p.evidence, hypothesis: p.claim })))
+    const fusion = judge.model.pairJudge?.fusion
+    const logistic = fusion ? (await featurizePairs({ embedder, lexicon: judge.lexicon, pairs })).map((f) => scoreEvidence(judge.model, f)) : undefined
+    return judged.map((raw, i) => {
+      // A plain denial in the passage (detect-denial.ts) is read as a refutation, however much of the claim's
+      // wording the passage repeats: both judges are weak exactly there.
+      const denied = detectDenial(pairs[i]!.claim, pairs[i]!.evidence)
+      const j = denied && raw.entailment > raw.contradiction ? { ...raw, entailment: raw.contradiction, contradiction: raw.entailment } : raw
+      const decided = j.entailment + j.contradiction
+      let polarity = decided > 0 ? j.entailment / decided : 0.5
+      if (fusion && logistic) polarity = fusePolarity(fusion, logistic[i]!.polarity, polarity, j.entailment)
+      if (denied) polarity = Math.min(polarity, 1 - polarity)
+      const relevance = 1 - j.neutral
+      return { support: relevance * polarity, refute: relevance * (1 - polarity), neither: j.neutral, relevance, polarity }
+    })
+  }
+  const features = await featurizePairs({ embedder, lexicon: judge.lexicon, pairs })
+  return features.map((f) => scoreEvidence(judge.model, f))
+}
+
+/** The fused polarity of one pair (see PairJudgeFiles.fusion); inputs are probabilities. */
+export function fusePolarity(fusion: { bias: number; logistic: number; pair: number; entail: number }, logistic: number, pair: number, entailment: number): number {
+  const z = fusion.bias + fusion.logistic * logit(logistic) + fusion.pair * logit(pair) + fusion.entail * logit(entailment)
+  return 1 / (1 + Math.exp(-z))
 }
 
 export type Hypotheses =

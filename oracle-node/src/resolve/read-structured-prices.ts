@@ -16,6 +16,7 @@
  * replaced: hand-built JSON-LD often carries raw newlines inside strings).
  */
 import type { CheerioAPI } from 'cheerio/slim'
+import { parseJsonBounded } from '../sources/parse-json-bounded.ts'
 import type { Element } from 'domhandler'
 import { jsonDecimalText } from '../sources/extract-json.ts'
 
@@ -102,14 +103,15 @@ function readJsonLd($: CheerioAPI, title: string | undefined): ReadStructuredPri
   return { prices: main.prices, productName: main.name }
 }
 
-/** JSON.parse, retried with raw control characters (often inside hand-built strings) turned into spaces. */
+/**
+ * JSON.parse bounded in depth, retried with raw control characters (often inside hand-built strings) turned
+ * into spaces.
+ */
 function parseJsonLenient(text: string): unknown {
   for (const candidate of [text, text.replace(/[\u0000-\u001f]+/g, ' ')]) {
-    try {
-      return JSON.parse(candidate)
-    } catch {
-      // try the next form
-    }
+    const parsed = parseJsonBounded(candidate)
+    if (parsed.ok) return parsed.value
+    if (parsed.reason !== 'syntax') return undefined
   }
   return undefined
 }

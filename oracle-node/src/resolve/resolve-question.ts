@@ -12,14 +12,10 @@
 import type { ResolutionAnswer } from '@sibyl/protocol/answers'
 import type { QuestionSpec } from '@sibyl/protocol/question-spec'
 import type { Embedder } from '../nlp/embedder.ts'
-import { extractPrice } from './extract-price.ts'
 import type { Lexicon } from './extract-pair-features.ts'
 import { judgeText, type JudgedPair, type UsedPassage } from './judge-text.ts'
-import { decimalToFixedPoint, normalizeDecimal } from './parse-decimal.ts'
 import { formatFixedPoint, resolveThreshold } from './resolve-threshold.ts'
-import { resolveSportsWinner } from './resolve-sports-winner.ts'
-import { readApiValue } from '../sources/adapters/read-api-value.ts'
-import { readEspnScoreboard } from '../sources/adapters/read-espn-scoreboard.ts'
+import { thresholdDecimals, voteSource, type SourceVote } from './vote-source.ts'
 import type { JudgeModel } from './score-evidence.ts'
 
 /** What the source layer hands over per fetched source; adapt to it, keep it this small. */
@@ -36,6 +32,11 @@ export type SourceDocument = {
   json?: unknown
   /** The source's weight from the spec (1..100). */
   weight: number
+  /**
+   * Structured types: what this source says, already read (by a page worker, off the main thread); when
+   * absent it is read here from html/json/text.
+   */
+  vote?: SourceVote
 }
 
 export type ResolveQuestionDependencies = {
@@ -100,48 +101,21 @@ export async function resolveQuestion(
 
   if (spec.type === 'sports.winner') {
     const votes = documents.map((d) => {
-      const game = { homeTeam: spec.homeTeam, awayTeam: spec.awayTeam, outcomes: spec.outcomes, nowSec, eventTimeSec: spec.eventTime, gameDate: spec.gameDate, gameNumber: spec.gameNumber, startTime: spec.startTime }
-      // A scoreboard API (espn.scoreboard) gives games already read; a page is read by the resolver.
-      const espn = spec.sources[d.sourceIndex]?.adapter?.name === 'espn.scoreboard' && d.json !== undefined ? readEspnScoreboard(d.json) : undefined
-      if (espn !== undefined && !espn.ok) return { sourceIndex: d.sourceIndex, weight: d.weight, answer: { kind: 'unresolvable' } as ResolutionAnswer, detail: `espn.scoreboard: ${espn.message}` }
-      if (espn === undefined && d.html === undefined) return { sourceIndex: d.sourceIndex, weight: d.weight, answer: { kind: 'unresolvable' } as ResolutionAnswer, detail: 'no HTML' }
-      const r = resolveSportsWinner(espn?.ok ? { ...game, games: espn.games } : { ...game, html: d.html })
-      return { sourceIndex: d.sourceIndex, weight: d.weight, answer: r.answer, detail: r.reason }
+      const vote = d.vote?.kind === 'sports' ? d.vote : voteSource(spec, d, { nowSec })
+      const { answer, detail } = vote.kind === 'sports' ? vote : { answer: { kind: 'unresolvable' } as ResolutionAnswer, detail: 'not a sports vote' }
+      return { sourceIndex: d.sourceIndex, weight: d.weight, answer, detail }
     })
     return tally(votes, minConfidenceBps, abstain)
   }
 
   // numeric.threshold
-  const thresholdDigits = /\.(\d+)$/.exec(spec.threshold)?.[1]?.length ?? 0
-  const decimals = Math.max(thresholdDigits, 8)
+  const decimals = thresholdDecimals(spec.threshold)
   const values: { sourceIndex: number; weight: number; value: bigint; detail: string }[] = []
   const votes: ResolveQuestionReturnType['votes'] = []
   for (const d of documents) {
-    let value: bigint | undefined
-    let decimal: string | undefined
-    let detail: string
-    const source = spec.sources[d.sourceIndex]
-    const bare = d.html === undefined && d.json === undefined ? normalizeDecimal(d.text, 'machine') : undefined
-    if (d.json !== undefined && source !== undefined) {
-      // A JSON API: its named adapter, else the value at its jsonPath (scaled by valueDecimals), with its unit.
-      const read = readApiValue({ source, value: d.json })
-      if (read.ok) {
-        value = decimalToFixedPoint(read.decimal, decimals)
-        decimal = read.decimal
-        detail = `${read.decimal}${read.unit ? ` ${read.unit}` : ''} (${read.evidence})`
-      } else detail = `${read.reason}: ${read.message}`
-    } else if (bare !== undefined) {
-      value = decimalToFixedPoint(bare, decimals)
-      decimal = bare
-      detail = `value ${bare}`
-    } else if (d.html !== undefined) {
-      const price = extractPrice({ html: d.html, decimals, url: source?.url, currency: spec.unit })
-      if (price.found) {
-        value = price.value
-        decimal = price.decimal
-        detail = `${price.decimal}${price.currency ? ` ${price.currency}` : ''} (${price.evidence})`
-      } else detail = price.reason
-    } else detail = 'no HTML and the text is not a number'
+    // A vote read at other decimals (it cannot be, from the same spec) is read again rather than rescaled.
+    const vote = d.vote?.kind === 'numeric' && d.vote.decimals === decimals ? d.vote : voteSource(spec, d, { nowSec })
+    const { value, decimal, detail } = vote.kind === 'numeric' ? vote : { value: undefined, decimal: undefined, detail: 'not a numeric vote' }
     if (value !== undefined) {
       values.push({ sourceIndex: d.sourceIndex, weight: d.weight, value, detail })
       const own = resolveThreshold({ value, decimals, threshold: spec.threshold, comparison: spec.comparison })

@@ -29,7 +29,29 @@ export type JudgeModel = {
    * in older files (scale 1).
    */
   combination?: { scale: number }
+  /**
+   * The cross-attention pair judge (oracle-node/src/nlp/create-pair-judge.ts), when this file names one: its
+   * files beside this one, with their sha256, so that the hash of this file (signed in every observation) covers
+   * them too. When present it scores the pairs; the logistic weights above are then unused.
+   */
+  pairJudge?: PairJudgeFiles
   /** How it was trained (data, split rule, regularisation), for the record. */
+  training: Record<string, unknown>
+}
+
+export type PairJudgeFiles = {
+  /** Paths relative to judge-model.json. */
+  onnx: string
+  vocab: string
+  sha256: { onnx: string; vocab: string }
+  /** The end-to-end scale fitted with this judge (the logistic judge's `combination` is its own). */
+  combination?: { scale: number }
+  /**
+   * When present, a pair's polarity fuses both judges: σ(bias + logistic·logit(P_logistic(support)) +
+   * pair·logit(P(entailment | not neutral)) + entail·logit(P(entailment))), fitted on in-domain train pairs.
+   */
+  fusion?: { bias: number; logistic: number; pair: number; entail: number }
+  /** How it was trained (architecture, data, validation figures), for the record. */
   training: Record<string, unknown>
 }
 

@@ -1,6 +1,7 @@
 /**
- * The only way the node signs: journal first (fsync), then sign through protocol/. A conflict is a value,
- * not an exception: the caller logs it, counts it, and publishes nothing.
+ * The only way the node signs: journal first (a committed, fsynced row), then sign through protocol/. A conflict
+ * or a journal that cannot be written is a value, not an exception: the caller logs it, counts it
+ * (sibyl_signing_refusals_total{reason}), and publishes nothing.
  */
 import type { Signer } from 'ethers'
 import { observationDigest, signObservation, type Observation, type ObservationDomain, type SignedObservation } from '@sibyl/protocol/eip712'
@@ -9,6 +10,8 @@ import type { SigningJournal } from './signing-journal.ts'
 export type SignSafelyResult =
   | { kind: 'signed'; signed: SignedObservation; repeated: boolean }
   | { kind: 'refused'; reason: 'conflicting_observation'; recordedDigest: string; digest: string }
+  /** The journal could not record it (disk full, I/O error): what is not on disk is not signed. */
+  | { kind: 'refused'; reason: 'store_write_failed'; detail: string; digest: string }
 
 export async function signObservationSafely(
   deps: { signer: Signer; journal: SigningJournal; nowMs: () => number },
@@ -25,7 +28,10 @@ export async function signObservationSafely(
     digest,
     observation,
     deps.nowMs(),
+    // A feed key carries its observation time and never recurs: prunable once past the retention.
+    observation.observedAt === undefined ? {} : { settledAtMs: deps.nowMs() },
   )
+  if (recorded.kind === 'failed') return { kind: 'refused', reason: 'store_write_failed', detail: recorded.reason, digest }
   if (recorded.kind === 'conflict') {
     return { kind: 'refused', reason: 'conflicting_observation', recordedDigest: recorded.recordedDigest, digest }
   }

@@ -1,28 +1,38 @@
 import test from 'ava'
-import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { appendFileSync, existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Wallet, keccak256, toUtf8Bytes } from 'ethers'
-import { recoverObservationSigner } from '@sibyl/protocol/eip712'
+import { pino } from 'pino'
+import { observationDigest, recoverObservationSigner } from '@sibyl/protocol/eip712'
 import { buildObservation } from '@sibyl/protocol/testing/build-observation'
-import { SigningJournalError, openSigningJournal } from './signing-journal.ts'
+import { openNodeDatabase } from '../chain/open-node-database.ts'
+import { openNodeStateStore } from '../chain/node-state.ts'
+import { importLegacyState } from '../chain/import-legacy-state.ts'
+import { saveLegacyNodeState } from '../chain/legacy-node-state.ts'
+import { SigningJournalError, openSigningJournal, serializeObservation } from './signing-journal.ts'
+import { readLegacyJournal } from './read-legacy-journal.ts'
 import { signObservationSafely } from './sign-observation-safely.ts'
 
 const domain = { chainId: 31337n, verifyingContract: '0x5FbDB2315678afecb367f032d93F642f64180aa3' }
 const observation = buildObservation({ answer: 1n, evidenceHash: keccak256(toUtf8Bytes('page as read')) })
-const tempJournal = () => join(mkdtempSync(join(tmpdir(), 'sibyl-journal-')), 'journal.jsonl')
+const key = (round = 0, requestId = observation.requestId) => ({ chainId: domain.chainId, contract: domain.verifyingContract, requestId, round })
+const tempDb = () => join(mkdtempSync(join(tmpdir(), 'sibyl-journal-')), 'state', 'node.sqlite')
+const silent = pino({ level: 'silent' })
 
 test('a node never signs two different answers for one request and round, across restarts', async (t) => {
-  const path = tempJournal()
+  const path = tempDb()
   const signer = Wallet.createRandom()
-  let journal = openSigningJournal(path)
+  let db = openNodeDatabase(path)
+  let journal = openSigningJournal(db)
   const first = await signObservationSafely({ signer, journal, nowMs: () => 1 }, domain, observation)
   t.is(first.kind, 'signed')
   if (first.kind === 'signed') t.is(recoverObservationSigner(domain, observation, first.signed.signature), signer.address)
-  journal.close()
+  db.close()
 
   // The process restarts; the page now reads differently.
-  journal = openSigningJournal(path)
+  db = openNodeDatabase(path)
+  journal = openSigningJournal(db)
   const conflicting = await signObservationSafely({ signer, journal, nowMs: () => 2 }, domain, { ...observation, answer: 0n })
   t.is(conflicting.kind, 'refused')
   const evidenceChanged = await signObservationSafely({ signer, journal, nowMs: () => 2 }, domain, {
@@ -32,36 +42,90 @@ test('a node never signs two different answers for one request and round, across
   t.is(evidenceChanged.kind, 'refused', 'any different field is a different observation')
 
   // The same observation again is fine (republishing after a crash), and so is the next round.
-  const again = await signObservationSafely({ signer, journal, nowMs: () => 3 }, domain, observation)
-  t.like(again, { kind: 'signed', repeated: true })
-  t.like(await signObservationSafely({ signer, journal, nowMs: () => 4 }, domain, { ...observation, round: 1, answer: 0n }), {
-    kind: 'signed',
-    repeated: false,
-  })
+  t.like(await signObservationSafely({ signer, journal, nowMs: () => 3 }, domain, observation), { kind: 'signed', repeated: true })
+  t.like(await signObservationSafely({ signer, journal, nowMs: () => 4 }, domain, { ...observation, round: 1, answer: 0n }), { kind: 'signed', repeated: false })
   // Another contract or chain is another key.
   t.is((await signObservationSafely({ signer, journal, nowMs: () => 5 }, { ...domain, chainId: 1n }, { ...observation, answer: 0n })).kind, 'signed')
-  t.deepEqual(journal.recordedObservation({ ...domain, contract: domain.verifyingContract, requestId: observation.requestId, round: 0 }), observation)
-  journal.close()
-  t.is(readFileSync(path, 'utf8').trim().split('\n').length, 3)
-  t.deepEqual(
-    openSigningJournal(path).recordedObservation({ ...domain, contract: domain.verifyingContract, requestId: observation.requestId, round: 0 }),
-    observation,
-    'the journaled observation reads back after a restart, bigint answer included',
-  )
+  t.deepEqual(journal.recordedObservation(key()), observation)
+  t.is(journal.size(), 3)
+  db.close()
+  t.deepEqual(openSigningJournal(openNodeDatabase(path)).recordedObservation(key()), observation, 'reads back after a restart, bigint answer included')
 })
 
-test('a torn last line is ignored; corruption elsewhere stops the node instead of signing blind', (t) => {
-  const path = tempJournal()
-  const journal = openSigningJournal(path)
-  journal.record({ ...domain, contract: domain.verifyingContract, requestId: observation.requestId, round: 0 }, '0xaa', observation, 1)
-  journal.close()
-  appendFileSync(path, '{"key":"31337:0x5fbd')
-  const reopened = openSigningJournal(path)
-  t.is(reopened.size(), 1)
-  t.is(reopened.record({ ...domain, contract: domain.verifyingContract, requestId: observation.requestId, round: 1 }, '0xbb', { ...observation, round: 1 }, 2).kind, 'recorded')
-  reopened.close()
-  t.is(openSigningJournal(path).size(), 2, 'the torn bytes were cut, so the next entry reads back')
+test('a journal write that fails is refused with store_write_failed, leaves nothing behind, and is never signed', async (t) => {
+  const path = tempDb()
+  const signer = Wallet.createRandom()
+  const db = openNodeDatabase(path)
+  const journal = openSigningJournal(db)
+  // The database itself refuses the insert, as it does on SQLITE_FULL or an I/O error: the statement is rolled back.
+  db.exec(`CREATE TRIGGER fail_writes BEFORE INSERT ON journal BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`)
+  const refused = await signObservationSafely({ signer, journal, nowMs: () => 1 }, domain, observation)
+  t.like(refused, { kind: 'refused', reason: 'store_write_failed' })
+  t.is(journal.size(), 0, 'no partial entry')
+  t.is(journal.recordedDigest(key()), undefined)
+  db.exec('DROP TRIGGER fail_writes')
+  db.close()
+  // Nothing was signed, so after a restart this round is still free, and then bound to what was signed.
+  const reopened = openSigningJournal(openNodeDatabase(path))
+  t.is((await signObservationSafely({ signer, journal: reopened, nowMs: () => 2 }, domain, { ...observation, answer: 0n })).kind, 'signed')
+  t.is((await signObservationSafely({ signer, journal: reopened, nowMs: () => 3 }, domain, observation)).kind, 'refused')
+})
 
-  writeFileSync(path, `not json\n${readFileSync(path, 'utf8')}`)
-  t.throws(() => openSigningJournal(path), { instanceOf: SigningJournalError, message: /corrupt at line 1/ })
+test('pruning deletes only settled entries past the retention, at most a batch at a time', (t) => {
+  const db = openNodeDatabase(tempDb())
+  const journal = openSigningJournal(db)
+  const store = openNodeStateStore(db)
+  for (let round = 0; round < 25; round++) journal.record(key(round), `0x${round}`, { ...observation, round }, 1000)
+  journal.record(key(0, `${observation.requestId}0`), '0xff', observation, 1000)
+  t.is(journal.prune(10_000, 100), 0, 'nothing is settled yet')
+  store.savePending([], [observation.requestId], 2000)
+  t.is(journal.prune(2000, 100), 0, 'settled, but not before the retention line')
+  t.is(journal.prune(5000, 10), 10, 'one batch')
+  t.is(journal.prune(5000, 10), 10)
+  t.is(journal.prune(5000, 10), 5)
+  t.is(journal.prune(5000, 10), 0)
+  t.is(journal.size(), 1, 'the unsettled request keeps its entry')
+})
+
+test('a version-1 state file and JSON-lines journal are imported once, every digest still refusing a conflict', async (t) => {
+  const path = tempDb()
+  const stateDir = join(path, '..')
+  const signer = Wallet.createRandom()
+  const digest = observationDigest(domain, observation)
+  const k = `${domain.chainId}:${domain.verifyingContract.toLowerCase()}:${observation.requestId.toLowerCase()}:0`
+  const journalFile = join(stateDir, 'signing-journal.jsonl')
+  const stateFile = join(stateDir, 'node-state.json')
+  const request = { requestId: observation.requestId, requester: signer.address, specHash: keccak256('0x'), spec: '{}', outcomes: ['Yes', 'No'], resolveAfter: 5, feeWei: 10n ** 18n, blockNumber: 7, logIndex: 0 }
+  // What an old node left: its state, and a journal whose last line was torn by a crash.
+  saveLegacyNodeState(stateFile, { nextBlock: 42, pending: new Map([[request.requestId, { request, publishedRounds: [0], modelId: 'judge-v1' }]]) })
+  writeFileSync(journalFile, `${JSON.stringify({ key: k, digest, observation: JSON.parse(serializeObservation(observation)), observedAtMs: 1 })}\n`)
+  appendFileSync(journalFile, '{"key":"31337:0x5fbd')
+
+  let db = openNodeDatabase(path)
+  t.like(importLegacyState(db, { stateFile, journalFile }, silent), { imported: true, pending: 1, journalEntries: 1 })
+  const state = openNodeStateStore(db).load(0)
+  t.is(state.nextBlock, 42)
+  t.deepEqual(state.pending.get(request.requestId)?.request, request)
+  t.deepEqual(state.pending.get(request.requestId)?.publishedRounds, [0])
+  const journal = openSigningJournal(db)
+  t.is((await signObservationSafely({ signer, journal, nowMs: () => 2 }, domain, { ...observation, answer: 0n })).kind, 'refused')
+  t.like(await signObservationSafely({ signer, journal, nowMs: () => 2 }, domain, observation), { kind: 'signed', repeated: true })
+  t.false(existsSync(journalFile))
+  t.is(statSync(`${journalFile}.imported`).mode & 0o777, 0o600)
+  db.close()
+
+  // Files put back (an operator restoring a backup) are not imported over the database a second time.
+  writeFileSync(journalFile, '')
+  db = openNodeDatabase(path)
+  t.deepEqual(importLegacyState(db, { stateFile, journalFile }, silent), { imported: false })
+  db.close()
+})
+
+test('corruption inside an old journal stops the import instead of signing blind', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'sibyl-journal-'))
+  const path = join(dir, 'signing-journal.jsonl')
+  writeFileSync(path, `not json\n{"key":"a","digest":"0x1","observation":{"answer":"1"}}\n`)
+  t.throws(() => readLegacyJournal(path), { instanceOf: SigningJournalError, message: /corrupt at line 1/ })
+  writeFileSync(path, `{"key":"a","digest":"0x1","observation":{"answer":"1"}}\n{"key":"a","digest":"0x2","observation":{"answer":"2"}}\n`)
+  t.throws(() => readLegacyJournal(path), { instanceOf: SigningJournalError, message: /two digests/ })
 })

@@ -1,19 +1,20 @@
 /**
- * Slashing protection: before a node signs, it writes what it is about to sign to an append-only journal
- * and fsyncs it, and it refuses ever to sign a different observation for the same (contract, request,
- * round). Two different signatures for one round are the evidence a dispute needs to slash a node, and
- * they are how an operator's own bug (a restart mid-request that reads a changed page) would become a
- * slash; the journal makes that impossible across restarts.
+ * Slashing protection: before a node signs, it records what it is about to sign in the node database and the
+ * commit is fsynced, and it refuses ever to sign a different observation for the same (contract, request,
+ * round). Two different signatures for one round are the evidence a dispute needs to slash a node, and they
+ * are how an operator's own bug (a restart mid-request that reads a changed page) would become a slash; the
+ * journal makes that impossible across restarts.
  *
- * Format: one JSON object per line, {key, digest, observation, observedAtMs}. The observation itself is kept
- * so that a node restarted between journaling and publishing republishes exactly what it journaled instead
- * of judging again (a page may have changed) and being refused. A torn last line (a crash mid-write) is
- * cut on load: its fsync never completed, so nothing was signed after it.
+ * Each entry keeps the observation itself, so that a node restarted between journaling and publishing
+ * republishes exactly what it journaled instead of judging again (a page may have changed) and being refused.
+ * An entry is one row written in one transaction: a full disk or a failed write rolls it back whole and comes
+ * back as `failed`, and the caller does not sign (the JSON-lines journal this replaces could report a torn
+ * line as recorded, then drop it on restart and sign a different answer). Entries are looked up by key, not
+ * loaded at start, and pruned in bounded batches once their request has settled and a retention has passed.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, truncateSync, writeSync } from 'node:fs'
-import { dirname } from 'node:path'
 import { BaseError } from '@sibyl/protocol/errors'
 import type { Observation } from '@sibyl/protocol/eip712'
+import type { NodeDatabase } from '../chain/open-node-database.ts'
 
 export class SigningJournalError extends BaseError {
   override name = 'SigningJournalError' as const
@@ -22,84 +23,93 @@ export class SigningJournalError extends BaseError {
 export type JournalKey = { chainId: bigint; contract: string; requestId: string; round: number }
 
 export type RecordResult =
-  /** Nothing was signed for this key before: recorded, sign it. */
+  /** Nothing was signed for this key before: recorded durably, sign it. */
   | { kind: 'recorded' }
   /** The very same observation was recorded before (a restart): signing it again is safe. */
   | { kind: 'unchanged' }
   /** A different observation was recorded before: never sign this one. */
   | { kind: 'conflict'; recordedDigest: string }
+  /** The entry could not be written (disk full, I/O error): nothing is on disk, so never sign. */
+  | { kind: 'failed'; reason: string }
 
-type Entry = { digest: string; observation: Observation }
+export type RecordOptions = {
+  /**
+   * The entry is prunable from this time on without waiting for its request to settle: a feed value is signed
+   * with the time it was observed, and a later one always carries a later time, so its key never comes back.
+   */
+  settledAtMs?: number
+}
 
 export type SigningJournal = {
   /** Records the observation (and its digest) for `key` durably, or says why it must not be signed. */
-  record: (key: JournalKey, digest: string, observation: Observation, nowMs: number) => RecordResult
+  record: (key: JournalKey, digest: string, observation: Observation, nowMs: number, options?: RecordOptions) => RecordResult
   recordedDigest: (key: JournalKey) => string | undefined
   /** What was journaled for `key`, to republish after a restart. */
   recordedObservation: (key: JournalKey) => Observation | undefined
+  /**
+   * Deletes at most `maxEntries` entries settled before `settledBeforeMs` and hands a bounded number of free
+   * pages back to the file system; returns how many were deleted.
+   */
+  prune: (settledBeforeMs: number, maxEntries: number) => number
   size: () => number
-  close: () => void
 }
 
-function keyString(key: JournalKey): string {
+export function journalKeyString(key: JournalKey): string {
   return `${key.chainId}:${key.contract.toLowerCase()}:${key.requestId.toLowerCase()}:${key.round}`
 }
 
-/** Opens (or creates) the journal at `path` and loads what it holds. */
-export function openSigningJournal(path: string): SigningJournal {
-  mkdirSync(dirname(path), { recursive: true })
-  const entries = new Map<string, Entry>()
-  if (existsSync(path)) {
-    const content = readFileSync(path, 'utf8')
-    const lastNewline = content.lastIndexOf('\n')
-    if (lastNewline !== content.length - 1) {
-      // Cut a torn final write so the next append starts on a fresh line.
-      truncateSync(path, Buffer.byteLength(content.slice(0, lastNewline + 1)))
-    }
-    const lines = content.split('\n')
-    lines.forEach((line, i) => {
-      if (line.trim() === '') return
-      let entry: { key?: unknown; digest?: unknown; observation?: Record<string, unknown> }
-      try {
-        entry = JSON.parse(line)
-      } catch (cause) {
-        if (i === lines.length - 1) return // torn final write: never fsynced, never signed
-        throw new SigningJournalError(`The signing journal ${path} is corrupt at line ${i + 1}.`, { cause })
-      }
-      const o = entry.observation
-      if (typeof entry.key !== 'string' || typeof entry.digest !== 'string' || !o || typeof o.answer !== 'string') {
-        throw new SigningJournalError(`The signing journal ${path} has a malformed entry at line ${i + 1}.`)
-      }
-      const previous = entries.get(entry.key)
-      if (previous !== undefined && previous.digest !== entry.digest) {
-        throw new SigningJournalError(`The signing journal ${path} records two digests for ${entry.key}.`)
-      }
-      entries.set(entry.key, { digest: entry.digest, observation: { ...(o as unknown as Observation), answer: BigInt(o.answer) } })
-    })
-  }
-  const fd = openSync(path, 'a')
-  let open = true
+/** Parses an observation as the journal stores it (the answer as a decimal string). */
+export function parseJournaledObservation(json: string): Observation {
+  const o = JSON.parse(json) as Record<string, unknown>
+  if (typeof o.answer !== 'string') throw new SigningJournalError('A journal entry has no answer.')
+  return { ...(o as unknown as Observation), answer: BigInt(o.answer) }
+}
+
+export function serializeObservation(observation: Observation): string {
+  return JSON.stringify({ ...observation, answer: observation.answer.toString() })
+}
+
+/** Pages handed back per prune: bounds the time a prune holds the write lock. */
+const VACUUM_PAGES_PER_PRUNE = 64
+
+/** The journal in the node database `db` (openNodeDatabase). */
+export function openSigningJournal(db: NodeDatabase): SigningJournal {
+  const read = db.prepare<[string], { digest: string; observation: string }>(`SELECT digest, observation FROM journal WHERE key = ?`)
+  const insert = db.prepare(`INSERT INTO journal (key, request_id, digest, observation, observed_at_ms, settled_at_ms) VALUES (?, ?, ?, ?, ?, ?)`)
+  const prunable = db.prepare(
+    `DELETE FROM journal WHERE rowid IN (SELECT rowid FROM journal WHERE settled_at_ms IS NOT NULL AND settled_at_ms < ? LIMIT ?)`,
+  )
+  const count = db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM journal`)
+
+  const lookup = (key: JournalKey) => read.get(journalKeyString(key))
 
   return {
-    record(key, digest, observation, nowMs) {
-      if (!open) throw new SigningJournalError('The signing journal is closed.')
-      const k = keyString(key)
-      const previous = entries.get(k)
-      if (previous !== undefined) {
-        return previous.digest === digest ? { kind: 'unchanged' } : { kind: 'conflict', recordedDigest: previous.digest }
+    record(key, digest, observation, nowMs, options = {}) {
+      const k = journalKeyString(key)
+      let previous: { digest: string } | undefined
+      try {
+        previous = read.get(k)
+        if (previous === undefined) {
+          insert.run(k, key.requestId.toLowerCase(), digest, serializeObservation(observation), nowMs, options.settledAtMs ?? null)
+          return { kind: 'recorded' }
+        }
+      } catch (error) {
+        // SQLITE_FULL, SQLITE_IOERR_*: the statement's transaction was rolled back, nothing of it is on disk.
+        const code = (error as { code?: unknown }).code
+        return { kind: 'failed', reason: typeof code === 'string' ? code : error instanceof Error ? error.message : String(error) }
       }
-      const line = JSON.stringify({ key: k, digest, observation: { ...observation, answer: observation.answer.toString() }, observedAtMs: nowMs })
-      writeSync(fd, `${line}\n`)
-      fsyncSync(fd)
-      entries.set(k, { digest, observation })
-      return { kind: 'recorded' }
+      return previous.digest === digest ? { kind: 'unchanged' } : { kind: 'conflict', recordedDigest: previous.digest }
     },
-    recordedDigest: (key) => entries.get(keyString(key))?.digest,
-    recordedObservation: (key) => entries.get(keyString(key))?.observation,
-    size: () => entries.size,
-    close() {
-      if (open) closeSync(fd)
-      open = false
+    recordedDigest: (key) => lookup(key)?.digest,
+    recordedObservation(key) {
+      const row = lookup(key)
+      return row === undefined ? undefined : parseJournaledObservation(row.observation)
     },
+    prune(settledBeforeMs, maxEntries) {
+      const deleted = prunable.run(settledBeforeMs, maxEntries).changes
+      if (deleted > 0) db.pragma(`incremental_vacuum(${VACUUM_PAGES_PER_PRUNE})`)
+      return deleted
+    },
+    size: () => count.get()!.n,
   }
 }

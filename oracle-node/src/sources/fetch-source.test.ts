@@ -289,6 +289,24 @@ test.serial('a persistent 500 is retried a bounded number of times with exponent
   t.deepEqual(sleeps, [30, 60])
 })
 
+test.serial('a question deadline bounds the attempt below timeoutMs and stops retries that could not finish in time', async (t) => {
+  const startedMs = Date.now()
+  const slow = await fetcher.fetch(`${server.origin}/slow-body`, { timeoutMs: 2000, deadlineAtMs: Date.now() + 500 })
+  const elapsedMs = Date.now() - startedMs
+  assertFailure(t, slow, 'timeout')
+  t.true(elapsedMs >= 450 && elapsedMs < 1200, `took ${elapsedMs} ms`)
+  // Backoffs here are 30 and 60 ms: with 20 ms left, the failed first attempt is the answer.
+  sleeps.length = 0
+  const before = hits.get('always-500') ?? 0
+  assertFailure(t, await fetcher.fetch(`${server.origin}/always-500`, { deadlineAtMs: Date.now() + 20 }), 'http_status')
+  t.is(hits.get('always-500'), before + 1)
+  t.deepEqual(sleeps, [])
+  // A spent deadline sends nothing at all.
+  assertFailure(t, await fetcher.fetch(`${server.origin}/always-500`, { deadlineAtMs: Date.now() - 1 }), 'timeout', /no time left/)
+  t.is(hits.get('always-500'), before + 1)
+  await stillServes(t)
+})
+
 test.serial('a 404 is not retried', async (t) => {
   const r = await fetcher.fetch(`${server.origin}/missing`)
   assertFailure(t, r, 'http_status', /HTTP 404/)

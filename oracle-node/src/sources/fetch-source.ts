@@ -53,6 +53,12 @@ export type SourceFetchPolicy = {
   userAgent: string
   /** Used by createSourceFetcher: requests in flight to one host at a time. */
   maxConcurrentPerHost: number
+  /**
+   * When set, the whole fetch (every attempt and every backoff) ends by this time (ms, on deps.nowMs's clock):
+   * the time budget a question shares among its sources. Each attempt gets the smaller of timeoutMs and the
+   * time left; no retry starts that could not finish in time.
+   */
+  deadlineAtMs?: number
 }
 
 export const htmlContentTypes = ['text/html', 'application/xhtml+xml'] as const
@@ -485,10 +491,15 @@ export async function fetchSource(deps: FetchSourceDeps, url: string, policy: Pa
   const refused = refuseUrl(start, undefined)
   if (refused) return { ...refused, url }
 
+  const leftMs = () => (p.deadlineAtMs === undefined ? Infinity : Math.floor(p.deadlineAtMs - d.nowMs()))
+  if (leftMs() < 1) return fail(url, 'timeout', 'no time left in the question\'s budget')
   for (let attempt = 0; ; attempt++) {
-    const { result, retryable } = await attemptOnce(d, start, p)
+    const { result, retryable } = await attemptOnce(d, start, { ...p, timeoutMs: Math.max(1, Math.min(p.timeoutMs, leftMs())) })
     if (result.ok || !retryable || attempt >= p.retries) return result
     const baseMs = Math.min(p.retryBackoffMs * 2 ** attempt, maxBackoffMs)
-    await d.sleepMs(Math.round(baseMs / 2 + (baseMs / 2) * d.random()))
+    const waitMs = Math.round(baseMs / 2 + (baseMs / 2) * d.random())
+    // A retry that would start after the deadline cannot help; the last failure is the answer.
+    if (leftMs() - waitMs < 1) return result
+    await d.sleepMs(waitMs)
   }
 }

@@ -7,6 +7,7 @@
  */
 import { isTag, isText, type AnyNode, type Element } from 'domhandler'
 import { collapseWhitespace } from './text-blocks.ts'
+import { parseJsonBounded } from './parse-json-bounded.ts'
 
 export type PageMetadata = { title: string; publishedAt?: string }
 
@@ -49,12 +50,9 @@ function plausibleDate(value: string | undefined): string | undefined {
 /** datePublished anywhere in a JSON-LD block, breadth-first, bounded in size and depth. */
 function jsonLdDate(raw: string): string | undefined {
   if (raw.length > 500_000) return undefined
-  let data: unknown
-  try {
-    data = JSON.parse(raw)
-  } catch {
-    return undefined
-  }
+  const parsed = parseJsonBounded(raw)
+  if (!parsed.ok) return undefined
+  const data = parsed.value
   const queue: Array<{ value: unknown; depth: number }> = [{ value: data, depth: 0 }]
   for (let seen = 0; queue.length > 0 && seen < 2000; seen++) {
     const { value, depth } = queue.shift()!

@@ -15,6 +15,7 @@ import type { SourceFetcher } from './create-source-fetcher.ts'
 import { decodeText } from './decode-text.ts'
 import { extractDocument, type ExtractDocumentOptions, type ExtractedDocument } from './extract-content.ts'
 import { extractJsonPath } from './extract-json.ts'
+import { parseJsonBounded } from './parse-json-bounded.ts'
 import { htmlContentTypes, jsonContentTypes, type FetchSourceFailure } from './fetch-source.ts'
 import { splitPassages } from './split-passages.ts'
 
@@ -60,6 +61,11 @@ export type ReadSourceFailure =
   | FetchSourceFailure
   /** Fetched, but nothing to judge came out of it: `raw` is what was fetched. */
   | { ok: false; url: string; reason: 'bad_json' | 'json_path' | 'empty_document'; message: string; raw?: FetchedBody }
+  /**
+   * Not read within the question's budget (sources, bytes, time), or its page worker failed: this source
+   * alone is dropped, the question's other sources still count.
+   */
+  | { ok: false; url: string; reason: 'budget_exceeded' | 'worker_failed'; message: string; raw?: FetchedBody }
 
 export type ReadSourceReturnType = ReadSourceSuccess | ReadSourceFailure
 
@@ -79,12 +85,10 @@ function readJson(
   text: string,
   maxChars: number,
 ): { ok: true; document: ExtractedDocument; value: unknown } | { ok: false; url: string; reason: 'bad_json' | 'json_path'; message: string } {
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(text)
-  } catch (e) {
-    return { ok: false, url: source.url, reason: 'bad_json', message: `not valid JSON: ${(e as Error).message.slice(0, 200)}` }
-  }
+  // Bounded in depth: a million nested arrays would overflow every walk after the parse (a RangeError).
+  const bounded = parseJsonBounded(text)
+  if (!bounded.ok) return { ok: false, url: source.url, reason: 'bad_json', message: bounded.message }
+  const parsed = bounded.value
   let value = parsed
   if (source.jsonPath !== undefined) {
     const picked = extractJsonPath(parsed, source.jsonPath)

@@ -1,0 +1,13 @@
+/** Test-only worker entry for create-worker-pool.test.ts: echoes, spins, throws or exits on request. */
+import { serveWorkerTasks } from '../serve-worker-tasks.ts'
+
+serveWorkerTasks((message) => {
+  const task = message as { kind: 'echo'; value: unknown } | { kind: 'spin' } | { kind: 'throw' } | { kind: 'exit' } | { kind: 'sleep'; ms: number }
+  if (task.kind === 'echo') return task.value
+  if (task.kind === 'spin') for (;;) {
+    // a parse that never ends
+  }
+  if (task.kind === 'throw') throw new Error('the handler failed')
+  if (task.kind === 'sleep') return new Promise((r) => setTimeout(() => r('slept'), task.ms))
+  process.exit(3)
+})

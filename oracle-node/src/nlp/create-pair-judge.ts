@@ -1,0 +1,145 @@
+/**
+ * The pair judge: a cross-attention NLI model (ESIM or decomposable attention, trained by
+ * judge-lab/src/pair-model/) that reads a passage and a statement word by word and says whether the passage
+ * entails the statement, contradicts it, or neither. It runs with onnxruntime-node, in batches, on CUDA when
+ * asked and present, else on CPU.
+ *
+ * Inputs per pair (as the training script built them): word ids (0 padding, 1..PAIR_OOV_BUCKETS hashed unknown
+ * words, then the vocabulary file's words), and an exact-match flag per word (the word occurs in the other
+ * text): unknown names and numbers still line up. The ONNX graph returns the three probabilities.
+ *
+ * The session starts on first use (onnxruntime's create is asynchronous; the judge is loaded synchronously at
+ * start-up), and the files' bytes are checked against the hashes recorded in judge-model.json before that, by
+ * the loader: the signed model hash covers these files through it.
+ */
+import { readFileSync } from 'node:fs'
+import * as ort from 'onnxruntime-node'
+import { BaseError } from '@sibyl/protocol/errors'
+import { isCudaProviderInstalled, type Device, type ExecutionProvider } from './load-model.ts'
+import { PAIR_MAX_HYPOTHESIS_TOKENS, PAIR_MAX_PREMISE_TOKENS, PAIR_OOV_BUCKETS } from './pair-judge-limits.ts'
+import { tokenizeWords } from './tokenize-words.ts'
+
+export class PairJudgeError extends BaseError {
+  override name = 'PairJudgeError' as const
+}
+
+export type PairJudgement = { entailment: number; neutral: number; contradiction: number }
+
+export type PairJudge = {
+  /** Judges every (premise, hypothesis) pair; results in input order. */
+  judgePairs: (pairs: readonly { premise: string; hypothesis: string }[]) => Promise<PairJudgement[]>
+  /** The device of the running session (undefined before the first call). */
+  device: () => Device | undefined
+}
+
+export type CreatePairJudgeParameters = {
+  onnxPath: string
+  /** JSON array of words: word i has id 1 + PAIR_OOV_BUCKETS + i. */
+  vocabPath: string
+  executionProvider?: ExecutionProvider
+  /** At most this many pairs (of one shape) per inference call (default 64). */
+  batchSize?: number
+}
+
+export function createPairJudge(parameters: CreatePairJudgeParameters): PairJudge {
+  const words = JSON.parse(readFileSync(parameters.vocabPath, 'utf8')) as string[]
+  if (!Array.isArray(words) || words.some((w) => typeof w !== 'string')) throw new PairJudgeError(`${parameters.vocabPath} is not a list of words.`)
+  const index = new Map(words.map((w, i) => [w, i + 1 + PAIR_OOV_BUCKETS]))
+  const batchSize = parameters.batchSize ?? 64
+  const provider = parameters.executionProvider ?? 'auto'
+  let session: Promise<{ session: ort.InferenceSession; device: Device }> | undefined
+  let device: Device | undefined
+
+  const start = async () => {
+    const cuda = provider === 'cuda' || (provider === 'auto' && isCudaProviderInstalled())
+    if (cuda) {
+      try {
+        return { session: await ort.InferenceSession.create(parameters.onnxPath, { executionProviders: ['cuda'] }), device: 'cuda' as const }
+      } catch (cause) {
+        if (provider === 'cuda') throw new PairJudgeError('The pair judge cannot start on CUDA.', { cause })
+      }
+    }
+    return { session: await ort.InferenceSession.create(parameters.onnxPath, { executionProviders: ['cpu'], intraOpNumThreads: 1 }), device: 'cpu' as const }
+  }
+
+  const judgePairs = async (pairs: readonly { premise: string; hypothesis: string }[]): Promise<PairJudgement[]> => {
+    if (pairs.length === 0) return []
+    session ??= start()
+    const s = await session
+    device = s.device
+    const encoded = pairs.map((p) => encodePair(p.premise, p.hypothesis, index))
+    // A batch holds pairs of one shape only (same premise and hypothesis lengths): no padding, so a pair's
+    // probabilities never depend on which other pairs share its call (the recurrent encoder reads padding),
+    // and replay reproduces them whatever else a node judged. Results go back to input order.
+    const groups = new Map<string, number[]>()
+    encoded.forEach((e, i) => {
+      const key = `${e.p.length}:${e.h.length}`
+      const group = groups.get(key)
+      if (group) group.push(i)
+      else groups.set(key, [i])
+    })
+    const out: PairJudgement[] = new Array(pairs.length)
+    for (const members of groups.values()) {
+      for (let start = 0; start < members.length; start += batchSize) {
+        const ids = members.slice(start, start + batchSize)
+        const result = await s.session.run(toTensors(ids.map((i) => encoded[i]!)))
+        const probs = result.probabilities!.data as Float32Array
+        ids.forEach((i, k) => {
+          out[i] = { entailment: probs[3 * k]!, neutral: probs[3 * k + 1]!, contradiction: probs[3 * k + 2]! }
+        })
+      }
+    }
+    return out
+  }
+  return { judgePairs, device: () => device }
+}
+
+type EncodedPair = { p: number[]; pm: number[]; h: number[]; hm: number[] }
+
+/** Word ids and exact-match flags, as judge-lab/src/pair-model/train-pair-model.py builds them. */
+export function encodePair(premise: string, hypothesis: string, index: ReadonlyMap<string, number>): EncodedPair {
+  let p = tokenizeWords(premise, PAIR_MAX_PREMISE_TOKENS)
+  let h = tokenizeWords(hypothesis, PAIR_MAX_HYPOTHESIS_TOKENS)
+  // An empty side would give the attention nothing to attend to: one padding-free unknown word stands in.
+  if (p.length === 0) p = ['.']
+  if (h.length === 0) h = ['.']
+  const pSet = new Set(p)
+  const hSet = new Set(h)
+  const id = (t: string) => index.get(t) ?? 1 + (fnv1a(t) % PAIR_OOV_BUCKETS)
+  return { p: p.map(id), pm: p.map((t) => (hSet.has(t) ? 1 : 0)), h: h.map(id), hm: h.map((t) => (pSet.has(t) ? 1 : 0)) }
+}
+
+/** 32-bit FNV-1a over the UTF-8 bytes (the training script's hash of unknown words). */
+export function fnv1a(token: string): number {
+  let h = 0x811c9dc5
+  for (const b of Buffer.from(token, 'utf8')) {
+    h ^= b
+    h = Math.imul(h, 0x01000193) >>> 0
+  }
+  return h >>> 0
+}
+
+function toTensors(batch: readonly EncodedPair[]): Record<string, ort.Tensor> {
+  const lp = Math.max(...batch.map((b) => b.p.length))
+  const lh = Math.max(...batch.map((b) => b.h.length))
+  const pIds = new BigInt64Array(batch.length * lp)
+  const pMatch = new Float32Array(batch.length * lp)
+  const hIds = new BigInt64Array(batch.length * lh)
+  const hMatch = new Float32Array(batch.length * lh)
+  batch.forEach((b, i) => {
+    b.p.forEach((v, j) => {
+      pIds[i * lp + j] = BigInt(v)
+      pMatch[i * lp + j] = b.pm[j]!
+    })
+    b.h.forEach((v, j) => {
+      hIds[i * lh + j] = BigInt(v)
+      hMatch[i * lh + j] = b.hm[j]!
+    })
+  })
+  return {
+    premise_ids: new ort.Tensor('int64', pIds, [batch.length, lp]),
+    premise_match: new ort.Tensor('float32', pMatch, [batch.length, lp]),
+    hypothesis_ids: new ort.Tensor('int64', hIds, [batch.length, lh]),
+    hypothesis_match: new ort.Tensor('float32', hMatch, [batch.length, lh]),
+  }
+}

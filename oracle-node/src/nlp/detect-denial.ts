@@ -1,0 +1,38 @@
+/**
+ * Explicit negation, where the trained pair model is weak: it reads "the board will not raise fares" as
+ * support for "the board raised fares" (a word-overlap habit learned from training pairs where a negation
+ * seldom flips the label). A passage denies a claim when a negator ("not", "never", "no", "n't") or a verb of
+ * refusal ("rejected", "refused", "denied", "cancelled", ...) is followed closely by one of the claim's own
+ * content words, and the claim itself is not negated. judge-text.ts then reads the pair's entailment as
+ * contradiction. Numbers and years need no rule here: the model's exact-match input already sees them differ
+ * (create-pair-judge.test.ts checks both).
+ */
+import { tokenizeWords } from './tokenize-words.ts'
+
+const NEGATORS = new Set(['not', 'never', 'no', 'nor', 'neither', 'without', 'cannot', "n't", 'nt'])
+const REFUSALS = new Set(['rejected', 'rejects', 'refused', 'refuses', 'denied', 'denies', 'declined', 'declines', 'cancelled', 'canceled', 'scrapped', 'abandoned', 'postponed', 'halted', 'failed', 'fails', 'vetoed', 'blocked'])
+const STOP = new Set(['the', 'a', 'an', 'of', 'to', 'in', 'on', 'at', 'for', 'and', 'or', 'by', 'with', 'from', 'its', 'it', 'his', 'her', 'their', 'this', 'that', 'be', 'is', 'are', 'was', 'were', 'been', 'has', 'have', 'had', 'will', 'would', 'did', 'does', 'do', 'any', 'as', 'than'])
+const NEGATOR_WINDOW = 3
+const REFUSAL_WINDOW = 6
+
+/** A crude stem: enough to match "raise" / "raised" / "raising", "reopen" / "reopened". */
+function stem(word: string): string {
+  return word.replace(/(?:ing|ed|es|s|e)$/, '')
+}
+
+/** True when the passage denies something the (un-negated) claim asserts. */
+export function detectDenial(claim: string, passage: string): boolean {
+  const claimTokens = tokenizeWords(claim.replace(/n't\b/g, ' not'), 64)
+  if (claimTokens.some((t) => NEGATORS.has(t))) return false
+  const content = new Set(claimTokens.filter((t) => t.length > 2 && !STOP.has(t) && /\p{L}/u.test(t)).map(stem))
+  if (content.size === 0) return false
+  const tokens = tokenizeWords(passage.replace(/n't\b/g, ' not'), 400)
+  for (let i = 0; i < tokens.length; i++) {
+    const window = NEGATORS.has(tokens[i]!) ? NEGATOR_WINDOW : REFUSALS.has(tokens[i]!) ? REFUSAL_WINDOW : 0
+    for (let k = i + 1; k <= i + window && k < tokens.length; k++) {
+      if (/^[.;!?]$/.test(tokens[k]!)) break
+      if (content.has(stem(tokens[k]!))) return true
+    }
+  }
+  return false
+}

@@ -1,0 +1,5 @@
+/** How much of a pair the pair judge reads (tokens): training and serving share these. */
+export const PAIR_MAX_PREMISE_TOKENS = 96
+export const PAIR_MAX_HYPOTHESIS_TOKENS = 48
+/** Out-of-vocabulary words are hashed into this many learned buckets (ids 1..N; 0 is padding). */
+export const PAIR_OOV_BUCKETS = 64
