@@ -19,7 +19,8 @@ import { recoverObservationSigner, observationDigest } from '@sibyl/protocol/eip
 import { streams } from '@sibyl/protocol/subjects'
 import { increaseTime, latestTimestamp, localWallet, setBalance, startLocalNetwork, type LocalNetwork } from '@sibyl/devnet/local-network'
 import { requestResolution, signAndCommit } from '@sibyl/contracts/requests'
-import { ResolutionOracle__factory } from '@sibyl/contracts/typechain'
+import { ResolutionOracle__factory, Staking__factory } from '@sibyl/contracts/typechain'
+import { watchSignerStatus } from '@sibyl/oracle-node/chain/watch-signer-status'
 import { nodeConfigSchema, type NodeConfig } from '@sibyl/oracle-node/config/node-config'
 import { startOracleNode } from '@sibyl/oracle-node/node/start-oracle-node'
 import { createPipelineResolver } from '@sibyl/oracle-node/node/create-pipeline-resolver'
@@ -274,5 +275,40 @@ test.serial('a request committed before the node judged it gets one attempt, who
     t.is(calls, 1)
   } finally {
     await started.stop()
+  }
+})
+
+test.serial('a node whose signer is not an active operator signs nothing, says so, and keeps the request', async (t) => {
+  // A key nobody registered in Staking (as after a rotation, or an operator slashed below the minimum): whatever
+  // it signs, the contracts will not count.
+  const signer = localWallet('not-an-operator', 0, net.provider)
+  const deployment = readDeployment(deploymentFile)
+  const oracle = ResolutionOracle__factory.connect(deployment.contracts.resolutionOracle, net.provider)
+  const options = { deployment, confirmations: 0, maxBlockRange: 1000, maxConcurrentRequests: 2, pollIntervalMs: 100 }
+  const requestId = await ask(sportsSpec(' (signer not active)'))
+  await increaseTime(net.provider, 61)
+  const db = openNodeDatabase(join(mkdtempSync(join(tmpdir(), 'sibyl-inactive-')), 'node.sqlite'))
+  const journal = openSigningJournal(db)
+  const metrics = createNodeMetrics({ node: 'inactive' })
+  const warnings: string[] = []
+  const logger = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(JSON.parse(line).msg) })
+  const signerStatus = watchSignerStatus({ staking: Staking__factory.connect(deployment.contracts.staking, net.provider), signer: signer.address, logger, gauge: metrics.signerMember, nowMs: Date.now })
+  let judged = 0
+  const counting: Resolver = async (...args) => {
+    judged++
+    return resolver(...args)
+  }
+  const node = createOracleNode({ provider: net.provider, signer, oracle, js, journal, store: openNodeStateStore(db), resolver: counting, metrics, logger, nowMs: Date.now, signerStatus }, options)
+  try {
+    const tick = await node.tick()
+    t.is(tick.published, 0, warnings.join(' | '))
+    t.is(judged, 0, 'nothing was even judged')
+    t.is(journal.size(), 0, 'nothing was signed')
+    t.true(node.pending().has(requestId), 'the request stays: signing resumes when the operator is active again')
+    t.is((await metrics.signerMember.get()).values[0]!.value, 0)
+    t.true((await metrics.skippedNotMember.get()).values[0]!.value >= 1)
+    t.true(warnings.some((m) => /not a member of the current Staking epoch/.test(m)), warnings.join(' | '))
+  } finally {
+    db.close()
   }
 })

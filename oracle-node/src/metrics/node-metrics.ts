@@ -10,6 +10,8 @@ export function createNodeMetrics(labels: { node: string }) {
   return {
     registry,
     requestsSeen: new Counter({ name: 'sibyl_requests_seen_total', help: 'ResolutionRequested events read from the chain', registers: [registry] }),
+    signerMember: new Gauge({ name: 'sibyl_signer_member', help: 'Whether this signer is a member of the current Staking epoch (1), not (0: its observations cannot count), or not known yet (-1)', registers: [registry] }),
+    skippedNotMember: new Counter({ name: 'sibyl_observations_withheld_total', help: 'Observations not signed because this signer is not an active operator', registers: [registry] }),
     requestsPending: new Gauge({ name: 'sibyl_requests_pending', help: 'Requests seen and not yet settled on-chain', registers: [registry] }),
     fetches: new Counter({ name: 'sibyl_fetches_total', help: 'Source fetches', registers: [registry] }),
     fetchErrors: new Counter({ name: 'sibyl_fetch_errors_total', help: 'Failed source fetches by reason', labelNames: ['reason'], registers: [registry] }),

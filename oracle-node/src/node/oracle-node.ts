@@ -30,6 +30,7 @@ import type { SigningJournal } from '../signing/signing-journal.ts'
 import { parseRequestSpec } from './parse-request-spec.ts'
 import type { Resolver } from './resolver.ts'
 import type { EvidenceStore } from '../evidence/create-evidence-store.ts'
+import type { SignerStatus } from '../chain/watch-signer-status.ts'
 import { sleepUnlessAborted } from '@sibyl/service-kit/time/sleep-unless-aborted'
 
 export type OracleNodeDeps = {
@@ -45,6 +46,8 @@ export type OracleNodeDeps = {
   metrics: NodeMetrics
   logger: Logger
   nowMs: () => number
+  /** Whether this node's signer counts on-chain now; omitted, it is assumed to. */
+  signerStatus?: SignerStatus
   /** Where evidence bundles are kept; omitted (tests with a stub resolver), nothing is stored. */
   evidence?: EvidenceStore
 }
@@ -221,6 +224,12 @@ export function createOracleNode(deps: OracleNodeDeps, options: OracleNodeOption
       return 'settled'
     }
     if (Number(onChain.resolveAfter) > chainTimeSec || pending.publishedRounds.includes(round)) return 'waiting'
+    // A signature the contracts will not count is not made (the request stays pending: signing resumes when the
+    // operator is active again, e.g. after a top-up or the next epoch).
+    if (deps.signerStatus && !(await deps.signerStatus.counts())) {
+      metrics.skippedNotMember.inc()
+      return 'waiting'
+    }
 
     const observed = await observe(requestId, round, chainTimeSec)
     if ('kind' in observed) {

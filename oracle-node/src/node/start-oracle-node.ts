@@ -10,7 +10,8 @@ import type { Provider } from 'ethers'
 import type { Logger } from 'pino'
 import { readDeployment, type Deployment } from '@sibyl/protocol/deployment'
 import { feedSpecSchema } from '@sibyl/protocol/question-spec'
-import { DisputeGovernance__factory, FeedAggregator__factory, ResolutionOracle__factory } from '@sibyl/contracts/typechain'
+import { DisputeGovernance__factory, FeedAggregator__factory, ResolutionOracle__factory, Staking__factory } from '@sibyl/contracts/typechain'
+import { watchSignerStatus } from '../chain/watch-signer-status.ts'
 import { evidenceBucket } from '@sibyl/protocol/evidence-bundle'
 import { ConfigError, type NodeConfig } from '../config/node-config.ts'
 import { createLogger } from '@sibyl/service-kit/log/create-logger'
@@ -21,6 +22,7 @@ import { createFeedValueReader } from '../feed-runner/create-feed-value-reader.t
 import { createConfiguredFetcher } from './create-configured-fetcher.ts'
 import type { SourceFetcher } from '../sources/create-source-fetcher.ts'
 import { sleepUnlessAborted } from '@sibyl/service-kit/time/sleep-unless-aborted'
+import { limitRepeatedWarnings } from '@sibyl/service-kit/log/limit-repeated-warnings'
 import { loadSigner } from '@sibyl/service-kit/config/load-signer'
 import { createNodeMetrics, type NodeMetrics } from '../metrics/node-metrics.ts'
 import { serveMetrics } from '@sibyl/service-kit/metrics/serve-metrics'
@@ -81,11 +83,20 @@ async function runFeeds(
   signal: AbortSignal,
   logger: Logger,
 ): Promise<void> {
+  // A source that stays down fails every tick: warned when it starts, then every 5 minutes with the count.
+  const repeated = limitRepeatedWarnings()
   while (!signal.aborted) {
     try {
       const block = await provider.getBlock('latest')
       const results = await runner.tick(block?.timestamp ?? Math.floor(Date.now() / 1000))
-      for (const r of results) if (r.action === 'failed') logger.warn({ feed: r.feed, reason: r.reason }, 'feed round failed')
+      for (const r of results) {
+        if (r.action === 'failed') {
+          const warn = repeated.occurred(r.feed, Date.now())
+          if (warn) logger.warn({ feed: r.feed, reason: r.reason, repeatsSinceLastWarning: warn.repeats }, 'feed round failed')
+        } else {
+          if (repeated.recovered(r.feed)) logger.info({ feed: r.feed }, 'feed rounds succeed again')
+        }
+      }
     } catch (error) {
       logger.warn({ err: error }, 'feed tick failed')
     }
@@ -160,6 +171,13 @@ export async function startOracleNode({ config, env, createResolver, logger: giv
       logger,
       nowMs: () => Date.now(),
       evidence,
+      signerStatus: watchSignerStatus({
+        staking: Staking__factory.connect(deployment.contracts.staking, provider),
+        signer: signer.address,
+        logger,
+        gauge: metrics.signerMember,
+        nowMs: () => Date.now(),
+      }),
     },
     {
       deployment,
