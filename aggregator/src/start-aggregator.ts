@@ -28,6 +28,7 @@ import type { HandleResult } from './phases/intake.ts'
 import { settleObservation } from './consume/settle-observation.ts'
 import { createAggregatorMetrics, type AggregatorMetrics } from './metrics/aggregator-metrics.ts'
 import { createOperatorRegistry } from './registry/operator-registry.ts'
+import { createGovernanceEventWatcher } from './registry/watch-governance-events.ts'
 import { openRoundStore } from './rounds/round-store.ts'
 import { createTxSender, sendBudgetMs } from './commit/tx-sender.ts'
 import { createFinalityKeeper } from './finality/finalize-due-requests.ts'
@@ -70,6 +71,9 @@ export async function startAggregator({ config, env, logger: given }: StartAggre
     maxBlockRange: config.chain.maxBlockRange,
   })
   await registry.sync()
+  // Slashes, rotations, disputes: one log line each, from the confirmed head at start on (polled in the sweep loop).
+  const governanceEvents = createGovernanceEventWatcher({ provider, stakingAddress: deployment.contracts.staking, disputeGovernanceAddress: deployment.contracts.disputeGovernance, confirmations: config.chain.confirmations, maxBlockRange: config.chain.maxBlockRange, metrics, logger, nowMs })
+  await governanceEvents.poll()
   const sender = createTxSender({
     wallet,
     rpcUrls: config.chain.rpcUrls,
@@ -178,6 +182,7 @@ export async function startAggregator({ config, env, logger: given }: StartAggre
       } catch (error) {
         logger.warn({ err: (error as Error).message }, 'sweep failed')
       }
+      await governanceEvents.poll()
       await sleepUnlessAborted(config.rounds.sweepIntervalMs, controller.signal)
     }
   })()

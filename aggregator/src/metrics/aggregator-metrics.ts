@@ -57,6 +57,7 @@ export function createAggregatorMetrics(labels: { aggregator: string }) {
     activeOperators: new Gauge({ name: 'sibyl_active_operators', help: "Members of Staking's current epoch, as the registry mirrors it", registers: [registry] }),
     quorumOperators: new Gauge({ name: 'sibyl_quorum_operators', help: 'Signatures of members a report needs with the current set (n - f)', registers: [registry] }),
     networkHalted: new Gauge({ name: 'sibyl_network_halted', help: '1 when no operator is active: no report can commit', registers: [registry] }),
+    governanceEvents: new Counter({ name: 'sibyl_governance_events_total', help: 'Slashes, key rotations, unbonding requests, expulsions, disputes and accusations seen in confirmed blocks, by event', labelNames: ['event'], registers: [registry] }),
     chainErrors: new Counter({ name: 'sibyl_chain_errors_total', help: 'Failed calls to the chain or the round store, by operation', labelNames: ['operation'], registers: [registry] }),
   }
 }
