@@ -96,7 +96,7 @@ test.serial('stored locally first; queued while the object store is away, upload
   // After a restart the journal's hash is checked against the network: present, nothing to do; lost, re-uploaded.
   const again = buildSmallBundle(signer, 'lost')
   const lostHash = hashEvidenceBundle(again.bundle)
-  local.write(lostHash, again.bytes)
+  await local.write(lostHash, again.bytes)
   await store.ensureRemote(lostHash)
   t.like(await fetchEvidence({ nc: reader, signer, evidenceHash: lostHash }), { ok: true, from: 'object-store' })
 })
@@ -115,12 +115,12 @@ test.serial('a reader refuses a bundle that does not hash to the signed hash, or
   t.like(await fetchEvidence({ signer, evidenceHash: hash, localDirs: [dir] }), { ok: false, reason: 'invalid' })
 })
 
-test('the local store prunes bundles past their retention, and leftovers of a crashed write', (t) => {
+test('the local store prunes bundles past their retention, and leftovers of a crashed write', async (t) => {
   const local = openLocalEvidenceStore(mkdtempSync(join(tmpdir(), 'sibyl-evidence-')))
   const old = keccak256(toUtf8Bytes('old'))
   const fresh = keccak256(toUtf8Bytes('fresh'))
-  local.write(old, new Uint8Array([1]))
-  local.write(fresh, new Uint8Array([2]))
+  await local.write(old, new Uint8Array([1]))
+  await local.write(fresh, new Uint8Array([2]))
   writeFileSync(join(local.dir, `${old}.bin.1.2.tmp`), 'partial')
   const past = new Date(Date.now() - 40 * 24 * 3600 * 1000)
   utimesSync(join(local.dir, `${old}.bin`), past, past)
@@ -130,5 +130,5 @@ test('the local store prunes bundles past their retention, and leftovers of a cr
   t.true(local.has(fresh))
   // Names are evidence hashes and nothing else: no path ever leaves the folder.
   t.is(local.read('../../etc/passwd'), undefined)
-  t.throws(() => local.write('../outside', new Uint8Array([1])))
+  await t.throwsAsync(() => local.write('../outside', new Uint8Array([1])), { instanceOf: RangeError })
 })

@@ -4,49 +4,25 @@
  * for good), whether the liar is the only backend or one of two behind the fail-over provider.
  */
 import test from 'ava'
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { JsonRpcProvider, type Provider } from 'ethers'
 import { ResolutionOracle__factory } from '@sibyl/contracts/typechain'
 import { requestResolution } from '@sibyl/contracts/requests'
 import { latestTimestamp, startLocalNetwork, type LocalNetwork } from '@sibyl/devnet/local-network'
 import { createProvider } from '@sibyl/service-kit/chain/create-provider'
 import { fetchNewRequests } from '@sibyl/oracle-node/chain/fetch-requests'
-
-type RpcRequest = { jsonrpc: '2.0'; id: unknown; method: string; params?: unknown[] }
+import { startLyingRpc, type LyingRpc } from './helpers/start-lying-rpc.ts'
 
 const HUGE = `0x${(2 ** 40).toString(16)}`
 let net: LocalNetwork
-let liar: { url: string; server: Server }
-
-/** Forwards to anvil, except the head, which it makes up. */
-async function startLiar(target: string): Promise<{ url: string; server: Server }> {
-  const answer = async (r: RpcRequest) => {
-    if (r.method === 'eth_blockNumber') return { jsonrpc: '2.0', id: r.id, result: HUGE }
-    const res = await fetch(target, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(r) })
-    return (await res.json()) as unknown
-  }
-  const server = createServer((req, res) => {
-    let body = ''
-    req.on('data', (chunk) => (body += chunk))
-    req.on('end', async () => {
-      const parsed = JSON.parse(body) as RpcRequest | RpcRequest[]
-      const result = Array.isArray(parsed) ? await Promise.all(parsed.map(answer)) : await answer(parsed)
-      res.writeHead(200, { 'content-type': 'application/json' })
-      res.end(JSON.stringify(result))
-    })
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server }
-}
+let liar: LyingRpc
 
 test.before(async () => {
   net = await startLocalNetwork({ operators: 4 })
-  liar = await startLiar(net.anvil.rpcUrl)
+  // Forwards to anvil, except the head, which it makes up.
+  liar = await startLyingRpc(net.anvil.rpcUrl, (r) => (r.method === 'eth_blockNumber' ? { result: HUGE } : undefined))
 })
 test.after.always(async () => {
-  liar?.server.closeAllConnections()
-  liar?.server.close()
+  await liar?.stop()
   await net?.stop()
 })
 

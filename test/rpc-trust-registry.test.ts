@@ -4,13 +4,10 @@
  * reorg, so the registry must not throw away what it read and rebuild from the deployment block.
  */
 import test from 'ava'
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { JsonRpcProvider } from 'ethers'
 import { addOperators, startLocalNetwork, type LocalNetwork } from '@sibyl/devnet/local-network'
 import { createOperatorRegistry } from '@sibyl/aggregator/registry/operator-registry'
-
-type RpcRequest = { jsonrpc: '2.0'; id: unknown; method: string; params?: unknown[] }
+import { startLyingRpc } from './helpers/start-lying-rpc.ts'
 
 let net: LocalNetwork
 
@@ -24,25 +21,8 @@ test.after.always(async () => {
 /** Forwards to anvil; while `missing` is set, every block asked for by number is unknown (null). */
 async function missingBlocksProxy(target: string) {
   const state = { missing: false }
-  const answer = async (r: RpcRequest) => {
-    if (state.missing && r.method === 'eth_getBlockByNumber') return { jsonrpc: '2.0', id: r.id, result: null }
-    const res = await fetch(target, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(r) })
-    return (await res.json()) as unknown
-  }
-  const server: Server = createServer((req, res) => {
-    let body = ''
-    req.on('data', (chunk) => (body += chunk))
-    req.on('end', async () => {
-      const parsed = JSON.parse(body) as RpcRequest | RpcRequest[]
-      const result = Array.isArray(parsed) ? await Promise.all(parsed.map(answer)) : await answer(parsed)
-      res.writeHead(200, { 'content-type': 'application/json' })
-      res.end(JSON.stringify(result))
-    })
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  const stop = () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve())))
-  return { state, url, stop }
+  const rpc = await startLyingRpc(target, (r) => (state.missing && r.method === 'eth_getBlockByNumber' ? { result: null } : undefined))
+  return { state, ...rpc }
 }
 
 test('a block the backend does not have yet is not a reorg: nothing is rebuilt, and the next sync goes on', async (t) => {

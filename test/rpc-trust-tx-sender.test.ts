@@ -5,54 +5,30 @@
  * satisfy the confirmations check at once, so a reorg could still take the commit away).
  */
 import test from 'ava'
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { JsonRpcProvider, Wallet, parseEther, toBeHex } from 'ethers'
 import { pino } from 'pino'
 import { startAnvil, type Anvil } from '@sibyl/contracts/anvil'
 import { createTxSender, type TxSenderParameters } from '@sibyl/aggregator/commit/tx-sender'
-
-type RpcRequest = { jsonrpc: '2.0'; id: unknown; method: string; params?: unknown[] }
+import { startLyingRpc, type LyingRpc } from './helpers/start-lying-rpc.ts'
 
 const HUGE = `0x${(2 ** 40).toString(16)}`
 const logger = pino({ level: 'silent' })
 let anvil: Anvil
 let provider: JsonRpcProvider
-let liar: { url: string; server: Server }
+let liar: LyingRpc
 /** The methods the liar makes up an answer for. */
 const lies = new Set<string>()
-
-/** Forwards to anvil, except the head and the nonce, which it makes up. */
-async function startLiar(target: string): Promise<{ url: string; server: Server }> {
-  const lie = async (r: RpcRequest) => {
-    if (lies.has(r.method)) return { jsonrpc: '2.0', id: r.id, result: HUGE }
-    const res = await fetch(target, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(r) })
-    return (await res.json()) as unknown
-  }
-  const server = createServer((req, res) => {
-    let body = ''
-    req.on('data', (chunk) => (body += chunk))
-    req.on('end', async () => {
-      const parsed = JSON.parse(body) as RpcRequest | RpcRequest[]
-      const answer = Array.isArray(parsed) ? await Promise.all(parsed.map(lie)) : await lie(parsed)
-      res.writeHead(200, { 'content-type': 'application/json' })
-      res.end(JSON.stringify(answer))
-    })
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server }
-}
 
 test.before(async () => {
   anvil = await startAnvil()
   provider = new JsonRpcProvider(anvil.rpcUrl, anvil.chainId, { staticNetwork: true, cacheTimeout: -1 })
-  liar = await startLiar(anvil.rpcUrl)
+  // Forwards to anvil, except what `lies` names (the head, the nonce), which it makes up.
+  liar = await startLyingRpc(anvil.rpcUrl, (r) => (lies.has(r.method) ? { result: HUGE } : undefined))
 })
 
 test.after.always(async () => {
   provider?.destroy()
-  liar?.server.closeAllConnections()
-  liar?.server.close()
+  await liar?.stop()
   await anvil?.stop()
 })
 

@@ -16,7 +16,7 @@ export type StoreEvidenceResult =
 
 export type EvidenceStore = {
   /** Keeps the bundle locally, then in the network (or queues the upload); refuses a bundle whose hash is not `expectedHash`. */
-  store: (bundle: { bundle: EvidenceBundle; bytes: Uint8Array }, expectedHash: string) => Promise<StoreEvidenceResult>
+  store: (bundle: { bundle: EvidenceBundle; bytes: Uint8Array; bundleHash?: string }, expectedHash: string) => Promise<StoreEvidenceResult>
   /** Makes sure the network has the bundle behind a hash this node signed (after a restart), from the local copy. */
   ensureRemote: (evidenceHash: string) => Promise<void>
   /** Retries queued uploads (at most `maxPerCall`). */
@@ -54,12 +54,14 @@ export function createEvidenceStore({ local, bucket, logger, metrics, maxPending
   }
 
   return {
-    async store({ bundle, bytes }, expectedHash) {
-      const evidenceHash = hashEvidenceBundle(bundle)
+    async store({ bundle, bytes, bundleHash }, expectedHash) {
+      // Hashing a bundle of megabytes is a long stall on the event loop: a hash computed with the bundle (in the
+      // page worker that built it) is taken as it is.
+      const evidenceHash = (bundleHash ?? hashEvidenceBundle(bundle)).toLowerCase()
       if (evidenceHash !== expectedHash.toLowerCase()) return { ok: false, reason: `bundle hashes to ${evidenceHash}, not the evidence hash to sign ${expectedHash}` }
       const started = performance.now()
       try {
-        local.write(evidenceHash, bytes)
+        await local.write(evidenceHash, bytes)
       } catch (error) {
         metrics?.observeStore?.('local', false, 0, bytes.length)
         return { ok: false, reason: `local evidence write failed: ${(error as Error).message}` }

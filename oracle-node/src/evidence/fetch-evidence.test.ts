@@ -48,9 +48,9 @@ const h = bundleA.header
 const ofA: Omit<EvidenceExpectation, 'signer'> = { kind: h.kind, chainId: h.chainId, contract: h.contract, requestId: h.requestId, round: h.round, modelHash: h.modelHash }
 
 let dir: string
-test.before(() => {
+test.before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'sibyl-fetch-evidence-'))
-  openLocalEvidenceStore(dir).write(hashA, encodeEvidenceBundle(bundleA))
+  await openLocalEvidenceStore(dir).write(hashA, encodeEvidenceBundle(bundleA))
 })
 test.after.always(() => rmSync(dir, { recursive: true, force: true }))
 

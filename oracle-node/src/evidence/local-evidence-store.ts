@@ -4,14 +4,15 @@
  * from. One file per bundle, named by its evidence hash, written atomically (temporary file, fsync, rename,
  * fsync of the folder) BEFORE the node signs: a failed write means "do not sign", as for the signing journal.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { open, rename } from 'node:fs/promises'
 import { join } from 'node:path'
 
 const NAME = /^0x[0-9a-f]{64}\.bin$/
 
 export type LocalEvidenceStore = {
   readonly dir: string
-  write: (evidenceHash: string, bytes: Uint8Array) => void
+  write: (evidenceHash: string, bytes: Uint8Array) => Promise<void>
   /** The stored bytes, or undefined when this node holds none under that hash. */
   read: (evidenceHash: string) => Uint8Array | undefined
   has: (evidenceHash: string) => boolean
@@ -29,23 +30,25 @@ export function openLocalEvidenceStore(dir: string): LocalEvidenceStore {
   mkdirSync(dir, { recursive: true })
   return {
     dir,
-    write(evidenceHash, bytes) {
+    // Asynchronous (libuv's threads do the writing and the fsyncs): a bundle of megabytes and two fsyncs on a busy
+    // disk would otherwise hold the event loop.
+    async write(evidenceHash, bytes) {
       const target = join(dir, fileName(evidenceHash))
       const temporary = `${target}.${process.pid}.${Date.now()}.tmp`
-      const fd = openSync(temporary, 'w')
+      const file = await open(temporary, 'w')
       try {
         let offset = 0
-        while (offset < bytes.length) offset += writeSync(fd, bytes, offset, bytes.length - offset)
-        fsyncSync(fd)
+        while (offset < bytes.length) offset += (await file.write(bytes, offset, bytes.length - offset)).bytesWritten
+        await file.sync()
       } finally {
-        closeSync(fd)
+        await file.close()
       }
-      renameSync(temporary, target)
-      const dirFd = openSync(dir, 'r')
+      await rename(temporary, target)
+      const folder = await open(dir, 'r')
       try {
-        fsyncSync(dirFd)
+        await folder.sync()
       } finally {
-        closeSync(dirFd)
+        await folder.close()
       }
     },
     read(evidenceHash) {

@@ -165,7 +165,7 @@ export async function createPipelineResolver({
       answer,
       confidenceBps: result.confidenceBps,
       evidenceHash,
-      evidence,
+      evidence: { ...evidence, bundleHash: evidenceHash },
       modelId,
       modelHash,
       reason: result.reason,

@@ -20,7 +20,12 @@ export type ResolvedObservation = {
    * The evidence bundle and its canonical bytes: what was read and what the judge computed, with the judge's own
    * answer. The node stores it (locally, then in the network) before it signs and publishes.
    */
-  evidence?: { bundle: EvidenceBundle; bytes: Uint8Array }
+  evidence?: {
+    bundle: EvidenceBundle
+    bytes: Uint8Array
+    /** hashEvidenceBundle(bundle), where it was computed already (a page worker): the store need not hash it again. */
+    bundleHash?: string
+  }
   modelId: string
   modelHash: string
   reason: string
