@@ -1,5 +1,5 @@
 /**
- * npm run chaos [-- --quick] [-- --seed N]
+ * npm run chaos [-- --quick] [-- --seed N] [-- --loop-bound-advisory]
  *
  * Starts the devnet as separate processes (start-chaos-network.ts), asks questions with known true answers at
  * seeded times while injecting seeded faults (plan-schedule.ts), waits for the network to settle, then counts
@@ -50,7 +50,10 @@ function say(line: string): void {
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, seed: { type: 'string' } }, strict: true })
+  const { values } = parseArgs({
+    options: { quick: { type: 'boolean', default: false }, seed: { type: 'string' }, 'loop-bound-advisory': { type: 'boolean', default: false } },
+    strict: true,
+  })
   const seed = values.seed === undefined ? DEFAULT_SEED : Number(values.seed)
   if (!Number.isSafeInteger(seed) || seed < 0) {
     say(`--seed must be a non-negative integer, got ${values.seed}`)
@@ -81,7 +84,11 @@ async function main(): Promise<number> {
   const s = outcome.summary
   say(`${s.requests} requests: committed once ${s.committedOnce}, wrong ${s.wrongCommits}, duplicate ${s.duplicateCommits}, lost ${s.lostRequests}; p95 commit ${s.p95CommitAfterFaultsMs} ms; max event-loop block ${s.maxEventLoopBlockMs} ms; ${(totalMs / 1000).toFixed(0)} s`)
   say(`faults ${JSON.stringify(s.faults)}; security ${JSON.stringify(s.security)}; results in chaos/results/latest.json`)
-  const broken = brokenInvariants(s, quick ? 20 : 200)
+  const loopBound = values['loop-bound-advisory'] ? 'advisory' : 'enforced'
+  const broken = brokenInvariants(s, quick ? 20 : 200, { loopBound })
+  if (loopBound === 'advisory' && s.maxEventLoopBlockMs !== null && s.maxEventLoopBlockMs > 100) {
+    say(`note: maxEventLoopBlockMs=${s.maxEventLoopBlockMs} is over the 100 ms bound (reported, not failed on: --loop-bound-advisory)`)
+  }
   if (broken.length > 0) {
     say(`invariant broken: ${broken.join('; ')}`)
     return 1

@@ -90,7 +90,12 @@ export function summarizeRun(input: {
 }
 
 /** Why the run fails, one reason a broken invariant; empty when every invariant holds. */
-export function brokenInvariants(s: RunSummary, minimumRequests: number): string[] {
+/**
+ * What the run broke. With `loopBound: 'advisory'` the event-loop bound (a timing figure, which on a shared
+ * machine with more runnable processes than cores also measures the neighbours) is reported, not failed on:
+ * correctness and security never are advisory.
+ */
+export function brokenInvariants(s: RunSummary, minimumRequests: number, { loopBound = 'enforced' }: { loopBound?: 'enforced' | 'advisory' } = {}): string[] {
   const out: string[] = []
   if (s.requests < minimumRequests) out.push(`requests=${s.requests} (want >= ${minimumRequests})`)
   if (s.wrongCommits !== 0) out.push(`wrongCommits=${s.wrongCommits}`)
@@ -100,6 +105,6 @@ export function brokenInvariants(s: RunSummary, minimumRequests: number): string
   for (const [k, v] of Object.entries(s.faults)) if (v < 1) out.push(`faults.${k}=${v} (the fault was not injected)`)
   for (const [k, v] of Object.entries(s.security)) if (v !== 0) out.push(`security.${k}=${v}`)
   if (s.maxEventLoopBlockMs === null) out.push('maxEventLoopBlockMs unknown (no sibyl_event_loop_max_block_ms gauge on the services)')
-  else if (s.maxEventLoopBlockMs > 100) out.push(`maxEventLoopBlockMs=${s.maxEventLoopBlockMs} (> 100)`)
+  else if (s.maxEventLoopBlockMs > 100 && loopBound === 'enforced') out.push(`maxEventLoopBlockMs=${s.maxEventLoopBlockMs} (> 100)`)
   return out
 }
