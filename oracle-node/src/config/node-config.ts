@@ -54,9 +54,18 @@ export const nodeConfigSchema = z
         embeddingCacheEntries: z.number().int().min(0).max(1_000_000).default(20_000),
         /** Below this the node answers "unresolvable" rather than guess. */
         minConfidenceBps: z.number().int().min(0).max(10_000).default(6000),
+        /**
+         * The text judge: "builtin" (the trained pair judge shipped with the node), or the id of a Hugging Face NLI
+         * cross-encoder / zero-shot model in the transformers.js layout, found in modelsDir (or on the hub when
+         * allowRemoteModels), e.g. "Xenova/nli-deberta-v3-xsmall". The signed modelHash names it.
+         */
+        judge: z
+          .string()
+          .regex(/^(builtin|[A-Za-z0-9][\w.-]*\/[A-Za-z0-9][\w.-]*)$/, 'model.judge must be "builtin" or a model id "<org>/<name>"')
+          .default('builtin'),
       })
       .strict()
-      .default({ embeddingModel: 'google/universal-sentence-encoder-lite', allowRemoteModels: false, device: 'auto', batchSize: 32, embeddingCacheEntries: 20_000, minConfidenceBps: 6000 }),
+      .default({ embeddingModel: 'google/universal-sentence-encoder-lite', allowRemoteModels: false, device: 'auto', batchSize: 32, embeddingCacheEntries: 20_000, minConfidenceBps: 6000, judge: 'builtin' }),
     metrics: metricsEndpointSchema,
     log: logConfigSchema,
     /** Feed spec files (JSON, feedSpecSchema) this node reports; each must be a feed of the deployment. */

@@ -11,7 +11,7 @@ import type { Logger } from 'pino'
 import { BaseError } from '@sibyl/protocol/errors'
 import type { PairJudge, PairJudgement } from '../nlp/create-pair-judge.ts'
 import type { Device } from '../nlp/load-model.ts'
-import type { PairJudgeWorkerInit, PairJudgeWorkerMessage } from './pair-judge-worker.ts'
+import type { PairJudgeIdentity, PairJudgeWorkerInit, PairJudgeWorkerMessage } from './pair-judge-worker.ts'
 import { startTsWorker } from './start-ts-worker.ts'
 
 export class WorkerPairJudgeError extends BaseError {
@@ -19,9 +19,16 @@ export class WorkerPairJudgeError extends BaseError {
 }
 
 type Pending = { resolve: (judgements: PairJudgement[]) => void; reject: (error: Error) => void }
-type Thread = { worker: ReturnType<typeof startTsWorker>; pending: Map<number, Pending>; ready: Promise<void> }
+type Thread = { worker: ReturnType<typeof startTsWorker>; pending: Map<number, Pending>; ready: Promise<PairJudgeIdentity> }
 
-export type WorkerPairJudge = PairJudge & { dispose: () => Promise<void> }
+export type WorkerPairJudge = PairJudge & {
+  /**
+   * Starts the thread (if it is not running) and returns what the judge says about itself: for a Hugging Face
+   * judge its id, labels and the hash of its files (the node signs that hash), for the built-in one undefined.
+   */
+  identify: () => Promise<PairJudgeIdentity>
+  dispose: () => Promise<void>
+}
 
 export function createWorkerPairJudge(init: PairJudgeWorkerInit, { logger }: { logger?: Pick<Logger, 'error'> } = {}): WorkerPairJudge {
   const entry = new URL('./pair-judge-worker.ts', import.meta.url)
@@ -41,9 +48,9 @@ export function createWorkerPairJudge(init: PairJudgeWorkerInit, { logger }: { l
       if ('error' in outcome) p?.reject(outcome.error)
       else p?.resolve(outcome.judgements)
     }
-    const ready = new Promise<void>((resolve, reject) => {
+    const ready = new Promise<PairJudgeIdentity>((resolve, reject) => {
       worker.on('message', (message: PairJudgeWorkerMessage | { type: 'boot-failed'; message: string }) => {
-        if (message.type === 'ready') resolve()
+        if (message.type === 'ready') resolve(message.identity)
         else if (message.type === 'judged') {
           device = message.device ?? device
           settle(message.id, { judgements: message.judgements })
@@ -66,18 +73,29 @@ export function createWorkerPairJudge(init: PairJudgeWorkerInit, { logger }: { l
     return thread
   }
 
+  const startThread = async (): Promise<Thread> => {
+    current ??= start()
+    const t = current
+    try {
+      await t.ready
+    } catch (error) {
+      if (current === t) current = undefined
+      throw error
+    }
+    return t
+  }
+
   return {
+    async identify() {
+      if (disposed) throw new WorkerPairJudgeError('The pair judge is disposed')
+      const t = await startThread()
+      if (t.pending.size === 0) t.worker.unref()
+      return t.ready
+    },
     async judgePairs(pairs) {
       if (disposed) throw new WorkerPairJudgeError('The pair judge is disposed')
       if (pairs.length === 0) return []
-      current ??= start()
-      const t = current
-      try {
-        await t.ready
-      } catch (error) {
-        if (current === t) current = undefined
-        throw error
-      }
+      const t = await startThread()
       const id = nextId++
       return new Promise<PairJudgement[]>((resolve, reject) => {
         t.pending.set(id, { resolve, reject })

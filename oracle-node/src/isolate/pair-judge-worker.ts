@@ -5,20 +5,37 @@
  * on the main thread.
  */
 import { parentPort, workerData } from 'node:worker_threads'
-import { createPairJudge, type CreatePairJudgeParameters, type PairJudgement } from '../nlp/create-pair-judge.ts'
+import { createPairJudge, type CreatePairJudgeParameters, type PairJudge, type PairJudgement } from '../nlp/create-pair-judge.ts'
+import { loadHfPairJudge, type LoadHfPairJudgeParameters } from '../nlp/create-hf-pair-judge.ts'
 
-export type PairJudgeWorkerInit = Pick<CreatePairJudgeParameters, 'onnxPath' | 'vocabPath' | 'executionProvider' | 'batchSize'>
+/** The built-in pair judge (its checked files), or a Hugging Face NLI model by id (create-hf-pair-judge.ts). */
+export type PairJudgeWorkerInit =
+  | ({ kind?: 'builtin' } & Pick<CreatePairJudgeParameters, 'onnxPath' | 'vocabPath' | 'executionProvider' | 'batchSize'>)
+  | ({ kind: 'hf' } & Pick<LoadHfPairJudgeParameters, 'modelId' | 'modelsDir' | 'allowRemoteModels' | 'executionProvider' | 'batchSize'>)
+
+/** What a started judge says about itself: a Hugging Face judge's id, label order and the hash of its files. */
+export type PairJudgeIdentity = { modelId: string; modelHash: string; labels: string[] } | undefined
 
 export type PairJudgeWorkerMessage =
-  | { type: 'ready' }
+  | { type: 'ready'; identity: PairJudgeIdentity }
   | { type: 'judged'; id: number; judgements: PairJudgement[]; device: 'cpu' | 'cuda' | undefined }
   | { type: 'error'; id: number | undefined; message: string }
 
 const port = parentPort!
 const post = (message: PairJudgeWorkerMessage) => port.postMessage(message)
 
+async function open(init: PairJudgeWorkerInit): Promise<{ judge: PairJudge; identity: PairJudgeIdentity }> {
+  if (init.kind === 'hf') {
+    const { kind: _, ...parameters } = init
+    const judge = await loadHfPairJudge(parameters)
+    return { judge, identity: { modelId: judge.modelId, modelHash: judge.modelHash, labels: judge.labels } }
+  }
+  const { kind: _, ...parameters } = init
+  return { judge: createPairJudge(parameters), identity: undefined }
+}
+
 try {
-  const judge = createPairJudge((workerData as { data: PairJudgeWorkerInit }).data)
+  const { judge, identity } = await open((workerData as { data: PairJudgeWorkerInit }).data)
   port.on('message', async ({ id, pairs }: { id: number; pairs: { premise: string; hypothesis: string }[] }) => {
     try {
       const judgements = await judge.judgePairs(pairs)
@@ -27,7 +44,7 @@ try {
       post({ type: 'error', id, message: String((e as Error)?.message ?? e).slice(0, 500) })
     }
   })
-  post({ type: 'ready' })
+  post({ type: 'ready', identity })
 } catch (e) {
   post({ type: 'error', id: undefined, message: String((e as Error)?.message ?? e).slice(0, 500) })
   process.exit(1)

@@ -31,8 +31,8 @@ export type { ModelLogger } from './install-npm-model.ts'
 
 export type ExecutionProvider = 'cpu' | 'cuda' | 'auto'
 export type Device = 'cpu' | 'cuda'
-/** The pipeline tasks this node uses. */
-export type ModelTask = 'feature-extraction'
+/** The pipeline tasks this node uses: the sentence encoder, and a pluggable NLI judge (create-hf-pair-judge.ts). */
+export type ModelTask = 'feature-extraction' | 'text-classification'
 
 /** The files a model must have, relative to its folder. */
 export const MODEL_FILES = ['config.json', 'tokenizer.json', 'onnx/model.onnx'] as const

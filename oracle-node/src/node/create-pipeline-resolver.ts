@@ -19,7 +19,6 @@ import { hashEvidenceBundle, type EvidenceHeader } from '@sibyl/protocol/evidenc
 import type { NodeConfig } from '../config/node-config.ts'
 import type { NodeMetrics } from '../metrics/node-metrics.ts'
 import { createWorkerEmbedder } from '../isolate/create-worker-embedder.ts'
-import { createWorkerPairJudge } from '../isolate/create-worker-pair-judge.ts'
 import { cacheEmbeddings } from '../nlp/cache-embeddings.ts'
 import type { SourceFetcher } from '../sources/create-source-fetcher.ts'
 import type { WorkerPool } from '../isolate/create-worker-pool.ts'
@@ -31,7 +30,8 @@ import { buildEvidenceBundle } from '../evidence/build-evidence-bundle.ts'
 import type { EvidenceTask, EvidenceTaskResult } from '../isolate/run-evidence-task.ts'
 import type { ResolveOutcome, Resolver } from './resolver.ts'
 import { createConfiguredFetcher } from './create-configured-fetcher.ts'
-import { loadPipelineJudge, pipelineModelHash, pipelineModelId } from './pipeline-models.ts'
+import { openPipelineJudge } from './open-pipeline-judge.ts'
+import { pipelineModelHash, pipelineModelId } from './pipeline-models.ts'
 
 export async function createPipelineResolver({
   config,
@@ -81,16 +81,10 @@ export async function createPipelineResolver({
   const embedder = cacheEmbeddings(loadedEmbedder, { maxEntries: config.model.embeddingCacheEntries })
   for (const warning of embedder.warnings) logger.warn({ model: embedder.modelId }, warning)
   logger.info({ model: embedder.modelId, device: embedder.device, modelHash: embedder.modelHash }, `model loaded on ${embedder.device}`)
-  const loadedJudge = loadPipelineJudge()
-  const { judgeId, judgeHash } = loadedJudge
-  // The pair judge runs on a thread of its own too (the files were checked against judge-model.json first).
-  const files = loadedJudge.judge.pairJudgeFiles
-  const judge = files
-    ? { ...loadedJudge.judge, pairJudge: createWorkerPairJudge({ ...files, executionProvider: config.model.device }, { logger: logger.child({ unit: 'models' }) }) }
-    : loadedJudge.judge
+  const { judge, judgeId, judgeHash } = await openPipelineJudge(config, logger.child({ unit: 'models' }))
   if (!embedder.modelHash) logger.warn({ model: embedder.modelId }, 'model weights could not be hashed')
   const modelHash = pipelineModelHash(embedder.modelHash, judgeHash)
-  const modelId = pipelineModelId(embedder.modelId)
+  const modelId = pipelineModelId(embedder.modelId, judgeId)
   const models = [
     { role: 'embedder', id: embedder.modelId, hash: embedder.modelHash ?? ZeroHash },
     { role: 'judge', id: judgeId, hash: judgeHash },

@@ -26,6 +26,6 @@ export function pipelineModelHash(embedderHash: string | undefined, judgeHash: s
   return keccak256(concat([embedderHash ?? ZeroHash, judgeHash]))
 }
 
-export function pipelineModelId(embedderId: string): string {
-  return `${embedderId}+${JUDGE_ID}`
+export function pipelineModelId(embedderId: string, judgeId: string = JUDGE_ID): string {
+  return `${embedderId}+${judgeId}`
 }
