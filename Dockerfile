@@ -8,6 +8,7 @@ COPY service-kit/package.json service-kit/
 COPY oracle-node/package.json oracle-node/
 COPY aggregator/package.json aggregator/
 COPY devnet/package.json devnet/
+COPY explorer/package.json explorer/
 COPY cli/package.json cli/
 COPY judge-lab/package.json judge-lab/
 COPY bench/package.json bench/

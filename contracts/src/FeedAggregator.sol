@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
-import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV3Interface.sol";
+import {AggregatorV2V3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV2V3Interface.sol";
 import {IStaking} from "./interfaces/IStaking.sol";
 import {ObservationVerifier} from "./lib/ObservationVerifier.sol";
 
 /// @title FeedAggregator
 /// @notice A numeric feed (a price, a score) that existing Chainlink consumers read unchanged through
-/// AggregatorV3Interface.
+/// AggregatorV2V3Interface: the V3 round getters and the V2 getters (latestAnswer, getAnswer, ...) that lending
+/// protocols still call, and the AnswerUpdated / NewRound events feed indexers watch. Consumers that want one
+/// address across feed upgrades read it through a FeedProxy.
 /// Each round, every node signs its own value as a FeedObservation with feedId = feedId(), roundId = the next
 /// round id and the time it observed the value; anyone transmits them. The contract verifies every
 /// signature, counts the fresh values (observed at most maxObservationAgeSec ago, and not in the future) of
@@ -25,7 +27,15 @@ import {ObservationVerifier} from "./lib/ObservationVerifier.sol";
 /// second phase (as OCR does); until then consumers see a median inside the honest range, not the exact
 /// honest median. Every signed value is evidence: DisputeGovernance.accuseFeedSigners slashes the signers of
 /// values the council finds false, within feedDisputeWindowSec of the round.
-contract FeedAggregator is AggregatorV3Interface, ObservationVerifier {
+///
+/// Rounds nobody transmitted (a decision: Chainlink's own aggregators differ on it). The V3 getters
+/// (getRoundData, latestRoundData) revert NoDataPresent, as Chainlink's V3 interface notes asked (raise "No data
+/// present" rather than return unset values; FluxAggregator and this package's sequencer uptime feeds do, OCR2
+/// returns zeros), so a V3 consumer never mistakes an empty round for a 0 answer. The V2 getters (latestAnswer,
+/// latestTimestamp, latestRound, getAnswer, getTimestamp) return 0, as Chainlink's OCR aggregators do; V2
+/// consumers are expected to check the timestamp for 0. A round id above uint32 (the ids this feed uses) is an
+/// unknown round, never truncated onto a known one.
+contract FeedAggregator is AggregatorV2V3Interface, ObservationVerifier {
   struct SignedValue {
     int192 answer;
     /// When the node observed the value (unix seconds, chain clock); signed.
@@ -62,8 +72,8 @@ contract FeedAggregator is AggregatorV3Interface, ObservationVerifier {
   Latest internal s_latest;
   mapping(uint32 roundId => Round) internal s_rounds;
 
-  /// Same signature as Chainlink's AggregatorInterface, so indexers that watch feeds see Sibyl feeds too.
-  event AnswerUpdated(int256 indexed current, uint256 indexed roundId, uint256 updatedAt);
+  // AnswerUpdated and NewRound are AggregatorInterface's own events (inherited), so indexers that watch
+  // Chainlink feeds see Sibyl feeds too.
   event NewTransmission(uint32 indexed roundId, int192 answer, address transmitter, address[] signers);
 
   error BadBounds(int192 minAnswer, int192 maxAnswer);
@@ -121,6 +131,9 @@ contract FeedAggregator is AggregatorV3Interface, ObservationVerifier {
     if (median < i_minAnswer || median > i_maxAnswer) revert AnswerOutOfBounds(median, i_minAnswer, i_maxAnswer);
     s_latest = Latest({roundId: roundId, updatedAt: uint64(block.timestamp)});
     s_rounds[roundId] = Round({answer: median, updatedAt: uint64(block.timestamp)});
+    // A round starts and ends in the same transmit: startedBy is its transmitter (OCR2 reports address(0)
+    // here; the transmitter says more to an indexer and costs the same).
+    emit NewRound(roundId, msg.sender, block.timestamp);
     emit AnswerUpdated(median, roundId, block.timestamp);
     emit NewTransmission(roundId, median, msg.sender, signers);
   }
@@ -186,6 +199,37 @@ contract FeedAggregator is AggregatorV3Interface, ObservationVerifier {
     }
     bytes32 digest = _feedObservationDigestFromCalldata(domainSeparator(), i_feedId, roundId, fields);
     return _recover(digest, v.r, v.yParityAndS, index);
+  }
+
+  // ================================================================
+  // |              AggregatorInterface (Chainlink V2)              |
+  // ================================================================
+
+  /// @notice The latest round's answer; 0 before the first round.
+  function latestAnswer() external view override returns (int256) {
+    return s_rounds[s_latest.roundId].answer;
+  }
+
+  /// @notice When the latest round was recorded (unix seconds); 0 before the first round.
+  function latestTimestamp() external view override returns (uint256) {
+    return s_latest.updatedAt;
+  }
+
+  /// @notice The latest round's id; 0 before the first round.
+  function latestRound() external view override returns (uint256) {
+    return s_latest.roundId;
+  }
+
+  /// @notice Round `roundId`'s answer; 0 for a round not transmitted (or an id above uint32).
+  function getAnswer(uint256 roundId) external view override returns (int256) {
+    if (roundId > type(uint32).max) return 0;
+    return s_rounds[uint32(roundId)].answer;
+  }
+
+  /// @notice When round `roundId` was recorded; 0 for a round not transmitted (or an id above uint32).
+  function getTimestamp(uint256 roundId) external view override returns (uint256) {
+    if (roundId > type(uint32).max) return 0;
+    return s_rounds[uint32(roundId)].updatedAt;
   }
 
   // ================================================================

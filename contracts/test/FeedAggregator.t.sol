@@ -5,8 +5,9 @@ import {SibylTest} from "./utils/SibylTest.sol";
 import {FeedAggregator} from "../src/FeedAggregator.sol";
 import {ObservationVerifier} from "../src/lib/ObservationVerifier.sol";
 import {IStaking} from "../src/interfaces/IStaking.sol";
+import {AggregatorInterface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorInterface.sol";
 
-/// @notice FeedAggregator: transmissions, the AggregatorV3Interface views, every event and revert path.
+/// @notice FeedAggregator: transmissions, the AggregatorV2V3Interface views, every event and revert path.
 /// The quorum and median properties are fuzzed in Quorum.t.sol.
 contract FeedAggregatorTest is SibylTest {
   function setUp() public {
@@ -62,7 +63,9 @@ contract FeedAggregatorTest is SibylTest {
     address[] memory ops = _signersOf(keys); // keys were sorted with the values
 
     vm.expectEmit(true, true, true, true, address(feed));
-    emit FeedAggregator.AnswerUpdated(200e8, 1, 1_700_000_000);
+    emit AggregatorInterface.NewRound(1, address(this), 1_700_000_000);
+    vm.expectEmit(true, true, true, true, address(feed));
+    emit AggregatorInterface.AnswerUpdated(200e8, 1, 1_700_000_000);
     vm.expectEmit(true, true, true, true, address(feed));
     emit FeedAggregator.NewTransmission(1, 200e8, address(this), ops);
     feed.transmit(1, values);
@@ -248,5 +251,52 @@ contract FeedAggregatorTest is SibylTest {
       assertEq(answer, 10, "median");
       assertEq(updatedAt, block.timestamp, "updatedAt");
     }
+  }
+
+  // ================================================================
+  // |              AggregatorInterface (Chainlink V2)              |
+  // ================================================================
+
+  /// @notice Before any round the V2 getters return 0 (Chainlink's OCR aggregators do), where the V3 ones revert.
+  function test_v2_zeroBeforeTheFirstRound() public view {
+    assertEq(feed.latestAnswer(), 0, "latestAnswer");
+    assertEq(feed.latestTimestamp(), 0, "latestTimestamp");
+    assertEq(feed.latestRound(), 0, "latestRound");
+    assertEq(feed.getAnswer(0), 0, "getAnswer(0)");
+    assertEq(feed.getTimestamp(1), 0, "getTimestamp(1)");
+  }
+
+  function test_v2_gettersFollowEachRound() public {
+    for (uint32 r = 1; r <= 3; ++r) {
+      vm.warp(1_700_000_000 + uint256(r) * 60);
+      int192 median = int192(uint192(r)) * 100;
+      feed.transmit(r, _values(r, _three(median - 1, median, median + 1), _keys(3)));
+      assertEq(feed.latestAnswer(), median, "latestAnswer");
+      assertEq(feed.latestTimestamp(), block.timestamp, "latestTimestamp");
+      assertEq(feed.latestRound(), r, "latestRound");
+      assertEq(feed.getAnswer(r), median, "getAnswer");
+      assertEq(feed.getTimestamp(r), block.timestamp, "getTimestamp");
+    }
+    // Earlier rounds keep their answer and time.
+    assertEq(feed.getAnswer(1), 100, "round 1 answer");
+    assertEq(feed.getTimestamp(1), 1_700_000_060, "round 1 time");
+  }
+
+  /// @notice An unknown round reads 0 through the V2 getters: not transmitted yet, 0, or an id that would
+  /// read round 1 if it were truncated to uint32.
+  function test_v2_unknownRoundsReadZero() public {
+    feed.transmit(1, _values(1, _three(5, 6, 7), _keys(3)));
+    uint256[4] memory unknown = [uint256(0), 2, uint256(type(uint32).max) + 2, type(uint256).max];
+    for (uint256 i = 0; i < unknown.length; ++i) {
+      assertEq(feed.getAnswer(unknown[i]), 0, "getAnswer of an unknown round");
+      assertEq(feed.getTimestamp(unknown[i]), 0, "getTimestamp of an unknown round");
+    }
+    assertEq(feed.getAnswer(1), 6, "round 1 is known");
+  }
+
+  /// @notice The events' topics are Chainlink's own: indexers decode them with AggregatorInterface.
+  function test_events_areChainlinks() public pure {
+    assertEq(AggregatorInterface.AnswerUpdated.selector, keccak256("AnswerUpdated(int256,uint256,uint256)"), "AnswerUpdated");
+    assertEq(AggregatorInterface.NewRound.selector, keccak256("NewRound(uint256,address,uint256)"), "NewRound");
   }
 }
