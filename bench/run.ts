@@ -17,10 +17,11 @@ import { nlpEmbedSection } from './sections/nlp-embed.ts'
 import { nlpJudgeSection } from './sections/nlp-judge.ts'
 import { verifySection } from './sections/verify.ts'
 import { e2eSection } from './sections/e2e.ts'
+import { explorerSection } from './sections/explorer.ts'
 import type { BenchAim, BenchSection, BenchTable, SectionResult } from './section.ts'
 
 /** Run order. A section that loads the machine heavily goes last so it does not disturb the others. */
-const SECTIONS: BenchSection[] = [verifySection, nlpEmbedSection, nlpJudgeSection, gasSection, e2eSection]
+const SECTIONS: BenchSection[] = [verifySection, nlpEmbedSection, nlpJudgeSection, gasSection, explorerSection, e2eSection]
 
 const args = process.argv.slice(2)
 const quick = args.includes('--quick')

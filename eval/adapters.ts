@@ -2,6 +2,7 @@
 import type { DatasetAdapter } from './dataset-adapter.ts'
 import { articleExtractionHtml } from './datasets/article-extraction-html.ts'
 import { climateFever } from './datasets/climate-fever.ts'
+import { discoveryFoolMeTwice } from './datasets/discovery-fool-me-twice.ts'
 import { feverSymmetric } from './datasets/fever-symmetric.ts'
 import { foolMeTwice, foolMeTwiceRetrieved } from './datasets/fool-me-twice.ts'
 import { forecastbenchResolvedMarkets } from './datasets/forecastbench-resolved-markets.ts'
@@ -16,6 +17,7 @@ export const ADAPTERS: readonly DatasetAdapter[] = [
   feverSymmetric,
   foolMeTwice,
   foolMeTwiceRetrieved,
+  discoveryFoolMeTwice,
   climateFever,
   wice,
   mnliDevMatched,

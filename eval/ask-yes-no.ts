@@ -16,6 +16,8 @@ export type YesNoVerdict = {
   answered: 'YES' | 'NO' | typeof ABSTAIN
   /** P(forced), 0..1; undefined when the spec is refused. */
   confidence: number | undefined
+  /** The node's interval around its confidence, 0..1 (resolve-question.ts confidenceInterval); undefined when refused. */
+  interval: [number, number] | undefined
   reason: string
 }
 
@@ -39,7 +41,7 @@ export async function askYesNo(node: NodeParts, parameters: AskYesNoParameters):
     outcomes: ['YES', 'NO'],
   })
   // A node that cannot parse a spec answers "unresolvable" (question-spec.ts); so does the evaluation.
-  if (!parsed.success) return { forced: ABSTAIN, answered: ABSTAIN, confidence: undefined, reason: `spec refused: ${parsed.error.issues[0]?.message}` }
+  if (!parsed.success) return { forced: ABSTAIN, answered: ABSTAIN, confidence: undefined, interval: undefined, reason: `spec refused: ${parsed.error.issues[0]?.message}` }
   const result = await resolveQuestion(
     { embedder: node.embedder, judge: node.judge },
     parsed.data,
@@ -49,7 +51,8 @@ export async function askYesNo(node: NodeParts, parameters: AskYesNoParameters):
   const [pYes = 0, pNo = 0] = result.outcomeProbabilitiesBps ?? []
   const forced = pYes >= pNo ? 'YES' : 'NO'
   const answered = result.answer.kind === 'outcome' ? (result.answer.index === 0 ? 'YES' : 'NO') : ABSTAIN
-  return { forced, answered, confidence: Math.max(pYes, pNo) / 10_000, reason: result.reason }
+  const interval: [number, number] = [result.confidenceInterval[0] / 10_000, result.confidenceInterval[1] / 10_000]
+  return { forced, answered, confidence: Math.max(pYes, pNo) / 10_000, interval, reason: result.reason }
 }
 
 function validUrl(url: string | undefined): string | undefined {

@@ -116,10 +116,16 @@ function tableLines(report: EvaluationReport): string[] {
 /**
  * Rows a dataset scores apart from its main figures: product prices whose annotation kept the page's own
  * separator (right / n in the page's conventions, wrong and abstained named); sports declines for a stated
- * ambiguity and decoys answered.
+ * ambiguity and decoys answered; discovery, the gold sentence's rank and the intervals' coverage.
  */
 function ownColumn(extra: Record<string, unknown>): string {
   const locale = extra.locale as { n: number; right: number; wrong: number; abstained: number } | undefined
+  if (typeof extra.goldInTop5 === 'number') {
+    // discovery.fool_me_twice: retrieval of the gold sentence and the coverage of the confidence intervals.
+    const random = extra.randomOrder as { goldInTop5: number } | undefined
+    const intervals = extra.intervals as { discovery?: { coverage: number; nominal: number } } | undefined
+    return `gold in top 5 ${pct(extra.goldInTop5)} % (random order ${pct(random?.goldInTop5)} %); interval coverage ${pct(intervals?.discovery?.coverage)} % at ${pct(intervals?.discovery?.nominal)} %`
+  }
   if (locale) return `locale ${locale.right}/${locale.n} right (${locale.wrong} wrong, ${locale.abstained} abstained)`
   if (typeof extra.decoys === 'number') {
     const ambiguous = typeof extra.declinedAmbiguous === 'number' ? `declined as ambiguous ${extra.declinedAmbiguous}, ` : ''

@@ -88,7 +88,7 @@ test.serial('a broken config exits 2 naming the field, and deploys nothing', asy
   writeFileSync(config, JSON.stringify({ disputeWindowSec: 3600, votingPeriodSec: 3600, unbondingDelaySec: 60 }))
   const second = await sibyl(['deploy', '--rpc', anvil.rpcUrl, '--config', config, '--out', out], { SIBYL_DEPLOYER_KEY: ANVIL_DEPLOYER_KEY })
   t.is(second.code, 2)
-  t.regex(second.stderr, /config unbondingDelaySec: must be at least disputeWindowSec \+ votingPeriodSec/)
+  t.regex(second.stderr, /config unbondingDelaySec: must be at least disputeWindowSec x contestedWindowMultiplier \+ votingPeriodSec/)
 
   writeFileSync(config, JSON.stringify({ surprise: 1 }))
   const third = await sibyl(['deploy', '--rpc', anvil.rpcUrl, '--config', config, '--out', out], { SIBYL_DEPLOYER_KEY: ANVIL_DEPLOYER_KEY })

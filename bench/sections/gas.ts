@@ -3,12 +3,17 @@
  * at n = 4, 7, 16 and 31 active operators, measured on a real anvil from transaction receipts (the figure
  * a transmitter pays: 21,000 base + calldata + execution). Gas is deterministic for the same bytecode and
  * inputs, so quick and full runs measure the same thing.
+ *
+ * The contested path (ResolutionOracle scrutiny), where n - q >= 2: the same quorum's commit carrying the
+ * signed dissent of two other members (commitReportWithDissent: the request becomes contested at commit), and
+ * the same dissent posted after a plain commit (contest).
  */
 import { keccak256, parseEther, toUtf8Bytes } from 'ethers'
 import { quorumFor } from '@sibyl/protocol/quorum'
 import { addOperators, latestTimestamp, localWallet, setBalance, startLocalNetwork } from '@sibyl/devnet/local-network'
-import { findEvent, mined, requestResolution, signAndCommit, signFeedValues } from '@sibyl/contracts/requests'
-import { FeedAggregator__factory } from '@sibyl/contracts/typechain'
+import { domainOf, findEvent, mined, requestResolution, signAndCommit, signByOperators, signFeedValues, type OperatorKeys } from '@sibyl/contracts/requests'
+import { buildCommitDissent, buildCommitReport } from '@sibyl/protocol/report'
+import { FeedAggregator__factory, type ResolutionOracle } from '@sibyl/contracts/typechain'
 import type { BenchSection } from '../section.ts'
 
 const SIZES = [4, 7, 16, 31] as const
@@ -19,7 +24,18 @@ const SIZES = [4, 7, 16, 31] as const
 const TARGETS: Record<number, number> = { 7: 100_000, 31: 250_000 }
 const FEED_TARGETS: Record<number, number> = { 7: 130_000, 31: 330_000 }
 
-export type GasRow = { n: number; quorum: number; commitGas: number; perSignature: number; transmitGas: number; requestGas: number }
+export type GasRow = {
+  n: number
+  quorum: number
+  commitGas: number
+  perSignature: number
+  transmitGas: number
+  requestGas: number
+  /** commitReportWithDissent with two dissenting members (contested at commit); n - q >= 2 only. */
+  contestedCommitGas?: number
+  /** contest with two dissenting members after a plain commit; n - q >= 2 only. */
+  contestGas?: number
+}
 
 export async function measureGas(log: (message: string) => void = () => {}): Promise<GasRow[]> {
   const net = await startLocalNetwork({
@@ -64,6 +80,7 @@ export async function measureGas(log: (message: string) => void = () => {}): Pro
         evidenceHash: keccak256(toUtf8Bytes('evidence')),
       })
       findEvent(oracle, receipt, 'ReportCommitted')
+      const contested = n - q >= 2 ? await measureContested(oracle, operators.slice(0, q), operators.slice(q, q + 2), async () => (await ask(2)).requestId, async () => (await ask(3)).requestId) : {}
 
       feedRound += 1
       const values = operators.slice(0, q).map((_, i) => 300_000_000_000n + BigInt(i) * 1_000_000n)
@@ -82,6 +99,7 @@ export async function measureGas(log: (message: string) => void = () => {}): Pro
         perSignature: Math.round((commitGas - 21_000) / q),
         transmitGas: Number(transmitReceipt.gasUsed),
         requestGas: Number(requestReceipt.gasUsed),
+        ...contested,
       })
     }
   } finally {
@@ -90,12 +108,43 @@ export async function measureGas(log: (message: string) => void = () => {}): Pro
   return rows
 }
 
+/**
+ * The contested path: `agreeing` commit answer 1 while `dissenting` signed answer 0 of the same round, first in
+ * the report itself (commitReportWithDissent), then posted after a plain commit (contest). Both make the request
+ * contested (two dissenting members: contestDissentMin).
+ */
+async function measureContested(
+  oracle: ResolutionOracle,
+  agreeing: readonly OperatorKeys[],
+  dissenting: readonly OperatorKeys[],
+  askFirst: () => Promise<string>,
+  askSecond: () => Promise<string>,
+): Promise<{ contestedCommitGas: number; contestGas: number }> {
+  const domain = await domainOf(oracle)
+  const evidenceHash = keccak256(toUtf8Bytes('evidence'))
+  const signedReport = async (requestId: string) => {
+    const report = buildCommitReport(domain, await signByOperators(agreeing, domain, { requestId, round: 0, answer: 1n, evidenceHash }))
+    const { dissent } = buildCommitDissent(domain, report, await signByOperators(dissenting, domain, { requestId, round: 0, answer: 0n, evidenceHash }))
+    return { report, dissent }
+  }
+  const first = await signedReport(await askFirst())
+  const withDissent = await mined(oracle.commitReportWithDissent(first.report.requestId, 0, 1n, first.report.observations, first.dissent))
+  findEvent(oracle, withDissent, 'ResolutionContested')
+  const second = await signedReport(await askSecond())
+  await mined(oracle.commitReport(second.report.requestId, 0, 1n, second.report.observations))
+  const contest = await mined(oracle.contest(second.report.requestId, second.report.signers, second.dissent))
+  findEvent(oracle, contest, 'ResolutionContested')
+  return { contestedCommitGas: Number(withDissent.gasUsed), contestGas: Number(contest.gasUsed) }
+}
+
 /** The bench keys: commitReport at every size, feed transmit at every size (the issue asks n7 and n31 at least). */
 export function gasFigures(rows: readonly GasRow[]): Record<string, number> {
   const figures: Record<string, number> = {}
   for (const r of rows) {
     figures[`gas.commitReport.n${r.n}`] = r.commitGas
     figures[`gas.feedTransmit.n${r.n}`] = r.transmitGas
+    if (r.contestedCommitGas !== undefined) figures[`gas.commitReportWithDissent.n${r.n}`] = r.contestedCommitGas
+    if (r.contestGas !== undefined) figures[`gas.contest.n${r.n}`] = r.contestGas
   }
   return figures
 }
@@ -113,6 +162,15 @@ export const gasSection: BenchSection = {
           table: {
             columns: ['n', 'quorum', 'commitReport gas', 'per signature (excl. 21k base)', 'feed transmit gas', 'requestResolution gas'],
             rows: rows.map((r) => [r.n, r.quorum, r.commitGas.toLocaleString('en'), r.perSignature.toLocaleString('en'), r.transmitGas.toLocaleString('en'), r.requestGas.toLocaleString('en')]),
+          },
+        },
+        {
+          title: 'Gas of the contested path: two dissenting members in the commit, or posted after it (contest)',
+          table: {
+            columns: ['n', 'quorum', 'commitReport gas', 'commitReportWithDissent gas', 'over a plain commit', 'contest gas'],
+            rows: rows
+              .filter((r) => r.contestedCommitGas !== undefined)
+              .map((r) => [r.n, r.quorum, r.commitGas.toLocaleString('en'), r.contestedCommitGas!.toLocaleString('en'), `+${(r.contestedCommitGas! - r.commitGas).toLocaleString('en')}`, r.contestGas!.toLocaleString('en')]),
           },
         },
       ],

@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { DEMO_QUESTION_KEYS as QUESTION_KEYS, type DemoQuestionKey as QuestionKey } from '@sibyl/devnet/demo-questions'
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseCommandArgs, type Command, type CommandIo } from './io.ts'
 
-const usage = `Usage: sibyl demo [--once] [--nodes N] [--liars N] [--dispute-window SEC] [--models-dir DIR] [--questions K,...] [--keep]
+const usage = `Usage: sibyl demo [--once] [--nodes N] [--liars N] [--dispute-window SEC] [--models-dir DIR] [--questions K,...] [--explorer-port P] [--keep]
 
 Starts a whole Sibyl network on this machine: nats-server with JetStream (in a temporary folder), anvil with
 the contracts deployed, N staked and registered operators, the demo's fictional news, sports and price sites
@@ -33,10 +33,13 @@ outlier report (a liar that answers after the round was reported is named in a l
   --dispute-window SEC  the oracle's dispute window (default 30, or 5 with --once)
   --models-dir DIR      the nodes' models folder (default: none; the model installed from npm is used)
   --questions K,...     a subset of: ${QUESTION_KEYS.join(', ')}
+  --explorer-port P     the port of the explorer (web app and JSON API on 127.0.0.1; default a free port)
   --keep                keep the working folder (node and aggregator logs, state, NATS store) after exit
 
-Without --once the network keeps running after the summary, so you can look around; Ctrl-C stops it and
-every process it started.
+The explorer starts with the network and its URL is printed: the requests, their nodes' answers, the feed,
+operators and disputes, live. Without --once the network and the explorer keep running after the summary (also
+without a terminal, standard input closed), so you can look around; Ctrl-C or SIGTERM stops them and every
+process it started.
 `
 
 function positiveInt(value: string | undefined, fallback: number, min: number, max: number, name: string): number | string {
@@ -56,6 +59,7 @@ async function run(args: string[], io: CommandIo): Promise<number> {
       'dispute-window': { type: 'string' },
       'models-dir': { type: 'string' },
       questions: { type: 'string' },
+      'explorer-port': { type: 'string' },
       keep: { type: 'boolean' },
     },
     usage,
@@ -68,7 +72,8 @@ async function run(args: string[], io: CommandIo): Promise<number> {
   const liars = positiveInt(values.liars, 1, 0, 31, '--liars')
   const disputeWindowSec = positiveInt(values['dispute-window'], once ? 5 : 30, 1, 24 * 3600, '--dispute-window')
   const questions = values.questions?.split(',').map((q) => q.trim())
-  const problems = [nodes, liars, disputeWindowSec].filter((v): v is string => typeof v === 'string')
+  const explorerPort = positiveInt(values['explorer-port'], 0, 1, 65_535, '--explorer-port')
+  const problems = [nodes, liars, disputeWindowSec, explorerPort].filter((v): v is string => typeof v === 'string')
   if (typeof nodes === 'number' && typeof liars === 'number' && liars >= nodes) problems.push('--liars must be fewer than --nodes')
   const unknown = questions?.filter((q) => !(QUESTION_KEYS as readonly string[]).includes(q)) ?? []
   if (unknown.length > 0) problems.push(`unknown question(s): ${unknown.join(', ')}`)
@@ -119,6 +124,7 @@ async function run(args: string[], io: CommandIo): Promise<number> {
   process.on('SIGTERM', onSignal)
 
   let network: Awaited<ReturnType<typeof startDemoNetwork>> | undefined
+  let explorer: { url: string; close: () => Promise<void> } | undefined
   let ok = false
   let finished = false
   let keepWorkDir = values.keep ?? false
@@ -136,6 +142,10 @@ async function run(args: string[], io: CommandIo): Promise<number> {
       onStep: (text) => view.step(text),
     })
     view.step(`network up in ${((Date.now() - commandStartedMs) / 1000).toFixed(1)} s: anvil ${network.net.anvil.rpcUrl}, NATS ${network.natsUrl}, sites ${network.sites.url}`)
+    // The explorer reads what the scenario does, live: the chain, and NATS as the network's read-only identity.
+    const { startDemoExplorer } = await import('@sibyl/explorer/start-demo-explorer')
+    explorer = await startDemoExplorer({ network, port: explorerPort as number, logger: createLogger('explorer'), warn: (text) => view.note(text) })
+    view.step(`explorer ${explorer.url}`)
     let lastState: Parameters<typeof view.update>[0] | undefined
     const summary = await runDemo({
       network,
@@ -160,6 +170,7 @@ async function run(args: string[], io: CommandIo): Promise<number> {
           ...[
             [`anvil (chain ${network.net.deployment.chainId})`, network.net.anvil.rpcUrl],
             ['NATS', network.natsUrl],
+            ['explorer', explorer.url],
             ['demo sites', `${network.sites.url}/news/  /sports/  /prices/`],
             ['deployment', network.deploymentFile],
             ['logs', logDir],
@@ -176,6 +187,7 @@ async function run(args: string[], io: CommandIo): Promise<number> {
     }
     if (once) io.stdout.write(`${JSON.stringify({ ok: false, error: interrupted ? 'interrupted' : message.split('\n')[0], elapsedMs: Date.now() - commandStartedMs })}\n`)
   } finally {
+    await explorer?.close().catch(() => undefined)
     await network?.stop().catch(() => undefined)
     killChildren()
     process.off('SIGINT', onSignal)

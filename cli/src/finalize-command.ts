@@ -46,7 +46,8 @@ async function run(args: string[], io: CommandIo): Promise<number> {
       const request = await oracle.getRequest(requestId)
       const status = requestStatusName(request.status) ?? String(request.status)
       if (status !== 'Committed') return { ok: false, message: `request ${requestId} is ${status}, not Committed`, result: { requestId, status } }
-      const windowEndsAt = request.committedAt + (await oracle.disputeWindowSec())
+      // The request's own window: longer when it is contested (ResolutionOracle.disputeEndsAt).
+      const windowEndsAt = await oracle.disputeEndsAt(requestId)
       const report = await findCommittedReport(chain, requestId)
       if (!report) return { ok: false, message: `no ReportCommitted event for ${requestId} since the deployment block` }
       const block = await chain.provider.getBlock('latest')

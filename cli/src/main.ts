@@ -21,6 +21,7 @@ import { claimCommand } from './claim-command.ts'
 import { unbondCommand } from './unbond-command.ts'
 import { withdrawCommand } from './withdraw-command.ts'
 import { statusCommand } from './status-command.ts'
+import { explorerCommand } from './explorer-command.ts'
 import { EXIT_OK, EXIT_USAGE, type Command, type CommandIo } from './io.ts'
 
 export const commands: readonly Command[] = [
@@ -43,6 +44,7 @@ export const commands: readonly Command[] = [
   sitesCommand,
   modelsCommand,
   demoCommand,
+  explorerCommand,
   evidenceCommand,
   replayCommand,
   natsCommand,

@@ -129,6 +129,10 @@ async function followChain(chain: Chain, requestId: string, o: { until: string; 
             o.print({ at, event: 'committed', round: a.round, answer: a.answer, signers: [...a.signers] })
             o.print({ at, event: 'window', disputableUntil: new Date(((block?.timestamp ?? 0) + Number(windowSec)) * 1000).toISOString() })
             break
+          case 'ResolutionContested':
+            // The request's window is now disputeWindowSec x contestedWindowMultiplier (ResolutionOracle).
+            o.print({ at, event: 'contested', dissentCount: a.dissentCount, medianConfidenceBps: a.medianConfidenceBps, disputableUntil: new Date(Number(a.disputeEndsAt) * 1000).toISOString() })
+            break
           case 'ResolutionDeferred':
             o.print({ at, event: 'deferred', round: a.round, resolveAfter: new Date(Number(a.resolveAfter) * 1000).toISOString() })
             break

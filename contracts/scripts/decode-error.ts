@@ -7,6 +7,7 @@ import type { ErrorDescription, Interface } from 'ethers'
 import {
   DisputeGovernance__factory,
   FeedAggregator__factory,
+  FeedProxy__factory,
   LinkToken__factory,
   PredictionMarket__factory,
   ResolutionOracle__factory,
@@ -18,6 +19,7 @@ const interfaces: readonly Interface[] = [
   ResolutionOracle__factory,
   DisputeGovernance__factory,
   FeedAggregator__factory,
+  FeedProxy__factory,
   PredictionMarket__factory,
   LinkToken__factory,
 ].map((factory) => factory.createInterface())

@@ -34,6 +34,12 @@ export const feedConfigSchema = z
     }
   })
 
+/**
+ * The scrutiny rule's confidence threshold (ResolutionOracle.contestConfidenceBps): an answer whose agreeing
+ * members' median signed confidence is below it is contested. The devnet and the demo deploy with it.
+ */
+export const DEFAULT_CONTEST_CONFIDENCE_BPS = 7500
+
 export const deployConfigSchema = z
   .object({
     /** An existing ERC-20 to stake and pay fees in; omitted = deploy Chainlink's LinkToken (local networks). */
@@ -46,6 +52,15 @@ export const deployConfigSchema = z
     /** How long after a feed round its signed values can be accused; omitted = disputeWindowSec. */
     feedDisputeWindowSec: seconds.optional(),
     tooEarlyRetryDelaySec: seconds.default(3600),
+    /**
+     * Scrutiny (ResolutionOracle): a request is contested at this many dissenting epoch members. At least 2,
+     * so one liar alone never is enough (the contract refuses less).
+     */
+    contestDissentMin: z.number().int().min(2).max(255).default(2),
+    /** ... or when the agreeing members' median signed confidence is below this. */
+    contestConfidenceBps: bps.default(DEFAULT_CONTEST_CONFIDENCE_BPS),
+    /** A contested request's dispute window is disputeWindowSec times this (bounded: 1 to 10). */
+    contestedWindowMultiplier: z.number().int().min(1).max(10).default(3),
     /** A request no quorum answered this long after resolveAfter can be expired (final -1, fee refunded). */
     requestTimeoutSec: positiveSeconds.default(7 * 24 * 3600),
     minFeeWei: wei.default(10n ** 17n),
@@ -66,8 +81,11 @@ export const deployConfigSchema = z
   .superRefine(function unbondingOutlastsDisputes(config, ctx) {
     // A node that signed a wrong answer must still be slashable when a dispute opens (and locks its stake);
     // DisputeGovernance's constructor refuses the same.
+    // A contested request's window (disputeWindowSec x contestedWindowMultiplier) is the longest a resolution has.
     const feedWindow = config.feedDisputeWindowSec ?? config.disputeWindowSec
-    const [name, window] = feedWindow > config.disputeWindowSec ? ['feedDisputeWindowSec', feedWindow] : ['disputeWindowSec', config.disputeWindowSec]
+    const contestedWindow = config.disputeWindowSec * config.contestedWindowMultiplier
+    const [name, window] =
+      feedWindow > contestedWindow ? ['feedDisputeWindowSec', feedWindow] : ['disputeWindowSec x contestedWindowMultiplier', contestedWindow]
     if (config.unbondingDelaySec < window + config.votingPeriodSec) {
       ctx.addIssue({
         code: 'custom',

@@ -71,6 +71,9 @@ export async function deploySibyl({ signer, config: input = {} }: DeployParamete
       config.tooEarlyRetryDelaySec,
       config.minFeeWei,
       config.requestTimeoutSec,
+      config.contestDissentMin,
+      config.contestConfidenceBps,
+      config.contestedWindowMultiplier,
     ),
   )
   const resolutionOracle = await addressOf(oracleContract)

@@ -226,8 +226,8 @@ contract DisputeGovernance is ReentrancyGuard, Ownable2Step {
     if (address(oracle.token()) != address(token)) revert TokenMismatch(address(token), address(oracle.token()));
     // A signer must still be slashable when a dispute opens and locks its stake: the unbonding delay (which
     // runs from the end of the epoch after the last one it could sign in) outlasts each dispute window, and,
-    // for good measure, the vote after it.
-    uint256 window = oracle.disputeWindowSec() > feedDisputeWindowSec ? oracle.disputeWindowSec() : feedDisputeWindowSec;
+    // for good measure, the vote after it. A contested request's window is the longest a resolution has.
+    uint256 window = oracle.maxDisputeWindowSec() > feedDisputeWindowSec ? oracle.maxDisputeWindowSec() : feedDisputeWindowSec;
     if (staking.unbondingDelaySec() < window + votingPeriodSec) {
       revert DelayTooShort(staking.unbondingDelaySec(), window + votingPeriodSec);
     }

@@ -672,7 +672,10 @@ contract DisputeGovernanceTest is SibylTest {
       DISPUTE_WINDOW_SEC,
       1,
       MIN_FEE_WEI,
-      REQUEST_TIMEOUT_SEC
+      REQUEST_TIMEOUT_SEC,
+      CONTEST_DISSENT_MIN,
+      CONTEST_CONFIDENCE_BPS,
+      CONTESTED_WINDOW_MULTIPLIER
     );
     governance = _deployGovernance(address(token), address(staking), address(oracle), slashBps, rewardBps, treasury, council, 2);
     staking.setSlasher(address(governance));

@@ -23,7 +23,10 @@ contract ResolutionOracleTest is SibylTest {
       DISPUTE_WINDOW_SEC,
       TOO_EARLY_RETRY_DELAY_SEC,
       MIN_FEE_WEI,
-      REQUEST_TIMEOUT_SEC
+      REQUEST_TIMEOUT_SEC,
+      CONTEST_DISSENT_MIN,
+      CONTEST_CONFIDENCE_BPS,
+      CONTESTED_WINDOW_MULTIPLIER
     );
     oracle.setGovernance(gov);
     _addOperators(4, MIN_STAKE_WEI); // quorum 3
@@ -39,9 +42,9 @@ contract ResolutionOracleTest is SibylTest {
 
   function test_constructor_revertsOnZeroStakingOrToken() public {
     vm.expectRevert(abi.encodeWithSelector(ResolutionOracle.ZeroAddress.selector));
-    new ResolutionOracle(IStaking(address(0)), IERC20(address(token)), 1, 1, 1, 1);
+    new ResolutionOracle(IStaking(address(0)), IERC20(address(token)), 1, 1, 1, 1, 2, 0, 3);
     vm.expectRevert(abi.encodeWithSelector(ResolutionOracle.ZeroAddress.selector));
-    new ResolutionOracle(IStaking(address(staking)), IERC20(address(0)), 1, 1, 1, 1);
+    new ResolutionOracle(IStaking(address(staking)), IERC20(address(0)), 1, 1, 1, 1, 2, 0, 3);
   }
 
   function test_constructor_setsParameters() public view {
@@ -55,7 +58,7 @@ contract ResolutionOracleTest is SibylTest {
   }
 
   function test_setGovernance_emitsOnceAndRejectsZero() public {
-    ResolutionOracle fresh = new ResolutionOracle(IStaking(address(staking)), IERC20(address(token)), 1, 1, 1, 1);
+    ResolutionOracle fresh = new ResolutionOracle(IStaking(address(staking)), IERC20(address(token)), 1, 1, 1, 1, 2, 0, 3);
     vm.expectRevert(abi.encodeWithSelector(ResolutionOracle.ZeroAddress.selector));
     fresh.setGovernance(address(0));
     vm.prank(gov);

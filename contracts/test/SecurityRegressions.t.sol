@@ -339,10 +339,17 @@ contract SecurityRegressionsTest is SibylTest {
       DISPUTE_WINDOW_SEC,
       TOO_EARLY_RETRY_DELAY_SEC,
       MIN_FEE_WEI,
-      REQUEST_TIMEOUT_SEC
+      REQUEST_TIMEOUT_SEC,
+      CONTEST_DISSENT_MIN,
+      CONTEST_CONFIDENCE_BPS,
+      CONTESTED_WINDOW_MULTIPLIER
     );
     vm.expectRevert(
-      abi.encodeWithSelector(DisputeGovernance.DelayTooShort.selector, DISPUTE_WINDOW_SEC, DISPUTE_WINDOW_SEC + VOTING_PERIOD_SEC)
+      abi.encodeWithSelector(
+        DisputeGovernance.DelayTooShort.selector,
+        DISPUTE_WINDOW_SEC,
+        DISPUTE_WINDOW_SEC * CONTESTED_WINDOW_MULTIPLIER + VOTING_PERIOD_SEC
+      )
     );
     new DisputeGovernance(
       IERC20(address(token)),
@@ -539,7 +546,10 @@ contract SecurityRegressionsTest is SibylTest {
       DISPUTE_WINDOW_SEC,
       TOO_EARLY_RETRY_DELAY_SEC,
       MIN_FEE_WEI,
-      REQUEST_TIMEOUT_SEC
+      REQUEST_TIMEOUT_SEC,
+      CONTEST_DISSENT_MIN,
+      CONTEST_CONFIDENCE_BPS,
+      CONTESTED_WINDOW_MULTIPLIER
     );
   }
 

@@ -113,8 +113,8 @@ export async function finalizeAfterWindow(
   disputeWindowSec: number,
   options: { signal?: AbortSignal; caller?: Wallet; timeoutMs?: number } = {},
 ): Promise<{ txHash: string; receipt: ContractTransactionReceipt }> {
-  const { committedAt } = await readRequest(net, commit.requestId)
-  const endsAtSec = committedAt + disputeWindowSec
+  // The request's own window (ResolutionOracle.disputeEndsAt): a contested one is longer than disputeWindowSec.
+  const endsAtSec = Math.max(Number(await oracleOf(net).disputeEndsAt(commit.requestId)), (await readRequest(net, commit.requestId)).committedAt + disputeWindowSec)
   const offsetSec = await chainClockLeadSec(net.provider)
   await sleepUnlessAborted(Math.max(0, (endsAtSec - offsetSec) * 1000 - Date.now()), options.signal)
   const oracle = oracleOf(net, options.caller)

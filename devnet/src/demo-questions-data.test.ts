@@ -39,7 +39,16 @@ test('the shipped questions load: every key once, sources on the sites, expected
   }
   t.deepEqual(
     Object.fromEntries(questions.map((q) => [q.key, q.outcomes[q.expectedOutcomeIndex]])),
-    { 'hockey-winner': 'Port Alder Gulls', 'football-result': 'Draw', 'bridge-approved': 'YES', 'mayor-election': 'Priya Castellanos', 'nwc-above-100': 'YES', 'lighthouse-reopened': 'NO' },
+    {
+      'hockey-winner': 'Port Alder Gulls',
+      'football-result': 'Draw',
+      'bridge-approved': 'YES',
+      'mayor-election': 'Priya Castellanos',
+      'nwc-above-100': 'YES',
+      'lighthouse-reopened': 'NO',
+      'dredging-approved': 'YES',
+      'ferry-strike-ended': 'YES',
+    },
   )
   t.is(findDemoQuestion(BASE, 'football-result').outcomes.length, 3)
 })

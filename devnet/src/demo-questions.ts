@@ -22,7 +22,16 @@ export class DemoDataError extends BaseError {
 }
 
 /** The demo's questions, by key: the demo, the CLI's --questions and the tests name them. */
-export const DEMO_QUESTION_KEYS = ['hockey-winner', 'football-result', 'bridge-approved', 'mayor-election', 'nwc-above-100', 'lighthouse-reopened'] as const
+export const DEMO_QUESTION_KEYS = [
+  'hockey-winner',
+  'football-result',
+  'bridge-approved',
+  'mayor-election',
+  'nwc-above-100',
+  'lighthouse-reopened',
+  'dredging-approved',
+  'ferry-strike-ended',
+] as const
 export type DemoQuestionKey = (typeof DEMO_QUESTION_KEYS)[number]
 
 export type DemoQuestion = {
@@ -60,8 +69,16 @@ const onSitesUrl = z
   .max(2048)
   .refine((url) => url.startsWith(`${SITES_URL_PLACEHOLDER}/`), `expected a URL on the demo sites, starting with ${SITES_URL_PLACEHOLDER}/`)
 
-/** What the data must hold before its URLs are filled in: every source on the demo sites. The rest is checked by the protocol's schemas after. */
-const specOnSitesSchema = z.looseObject({ sources: z.array(z.looseObject({ url: onSitesUrl })).min(1) })
+/**
+ * What the data must hold before its URLs are filled in: every source, feed and sitemap on the demo sites (a
+ * discovery question may name no fixed source). The rest is checked by the protocol's schemas after.
+ */
+const specOnSitesSchema = z
+  .looseObject({
+    sources: z.array(z.looseObject({ url: onSitesUrl })),
+    discover: z.looseObject({ feeds: z.array(onSitesUrl).optional(), sitemaps: z.array(onSitesUrl).optional() }).optional(),
+  })
+  .refine((spec) => spec.sources.length > 0 || spec.discover !== undefined, { message: 'name a source or a discover block', path: ['sources'] })
 
 const questionsFileSchema = z
   .object({

@@ -11,7 +11,7 @@
  * Only for local demos and tests: the server binds 127.0.0.1 by default, and nodes must run with
  * `sources.allowPrivateAddresses: true` to read it.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { extname, join, relative, sep } from 'node:path'
@@ -30,6 +30,7 @@ export const demoPaths = {
   prices: '/prices/',
   quotePage: `/prices/quote/${DEMO_SYMBOL}.html`,
   quoteJson: `/prices/api/v1/quotes/${DEMO_SYMBOL}.json`,
+  outlets: '/outlets/',
 } as const
 
 const MAX_FILES = 200
@@ -42,7 +43,11 @@ const CONTENT_TYPES: Record<string, string> = {
   '.css': 'text/css; charset=utf-8',
   '.json': 'application/json; charset=utf-8',
   '.txt': 'text/plain; charset=utf-8',
+  '.xml': 'application/xml; charset=utf-8',
 }
+/** The news corpus (feeds/demo/news/, devnet/src/news-corpus/): several outlets' articles and feeds, under /outlets/. */
+const NEWS_PREFIX = '/outlets/'
+const MAX_NEWS_FILES = 2000
 
 export class DemoSitesError extends BaseError {
   override name = 'DemoSitesError' as const
@@ -59,6 +64,8 @@ export type StartDemoSitesParameters = {
   nowMs?: () => number
   /** The folder of static sites (default feeds/demo/sites of this checkout). */
   sitesDir?: string
+  /** The news corpus served under /outlets/ (default feeds/demo/news of this checkout; null: none). */
+  newsDir?: string | null
 }
 
 export type DemoSites = {
@@ -82,7 +89,7 @@ export type DemoSites = {
 type StaticFile = { body: Buffer; contentType: string }
 
 /** Every file under the sites folder, keyed by its URL path ("/news/index.html"). */
-function loadSiteFiles(root: string): Map<string, StaticFile> {
+function loadSiteFiles(root: string, { prefix = '/', maxFiles = MAX_FILES }: { prefix?: string; maxFiles?: number } = {}): Map<string, StaticFile> {
   const files = new Map<string, StaticFile>()
   const pending = [root]
   while (pending.length > 0) {
@@ -95,9 +102,9 @@ function loadSiteFiles(root: string): Map<string, StaticFile> {
       }
       const contentType = CONTENT_TYPES[extname(entry.name).toLowerCase()]
       if (!entry.isFile() || contentType === undefined) continue
-      if (files.size >= MAX_FILES) throw new DemoSitesError(`More than ${MAX_FILES} files under the demo sites folder.`)
+      if (files.size >= maxFiles) throw new DemoSitesError(`More than ${maxFiles} files under ${root}.`)
       if (statSync(full).size > MAX_FILE_BYTES) throw new DemoSitesError(`${entry.name} is larger than ${MAX_FILE_BYTES} bytes.`)
-      files.set('/' + relative(root, full).split(sep).join('/'), { body: readFileSync(full), contentType })
+      files.set(prefix + relative(root, full).split(sep).join('/'), { body: readFileSync(full), contentType })
     }
   }
   return files
@@ -186,6 +193,8 @@ function send(res: ServerResponse, req: IncomingMessage, status: number, content
 export async function startDemoSites(parameters: StartDemoSitesParameters = {}): Promise<DemoSites> {
   const { port = 0, host = '127.0.0.1', initialPrice = DEMO_INITIAL_PRICE, nowMs = Date.now, sitesDir = demoDataFiles().sites } = parameters
   const files = loadSiteFiles(sitesDir)
+  const newsDir = parameters.newsDir === undefined ? join(sitesDir, '..', 'news') : parameters.newsDir
+  if (newsDir !== null && existsSync(newsDir)) for (const [path, file] of loadSiteFiles(newsDir, { prefix: NEWS_PREFIX, maxFiles: MAX_NEWS_FILES })) files.set(path, file)
   const template = files.get(QUOTE_TEMPLATE)?.body.toString('utf8')
   if (template === undefined) throw new DemoSitesError(`The quote template ${QUOTE_TEMPLATE} is missing from the demo sites.`)
 

@@ -181,7 +181,8 @@ export async function startDemoNetwork(parameters: StartDemoNetworkParameters = 
       config: {
         disputeWindowSec,
         votingPeriodSec,
-        unbondingDelaySec: Math.max(7 * 24 * 3600, disputeWindowSec + votingPeriodSec),
+        // A contested request's window is the deploy config's multiplier (10 at most) times the plain one.
+        unbondingDelaySec: Math.max(7 * 24 * 3600, disputeWindowSec * 10 + votingPeriodSec),
         feeds: withFeed ? [DEMO_FEED] : [],
       },
     })

@@ -6,6 +6,8 @@
 import { askYesNo } from '../ask-yes-no.ts'
 import type { AdapterResult, DatasetAdapter, Task } from '../dataset-adapter.ts'
 import { ABSTAIN, coverageAt, summarizeJudged, type JudgedRow } from '../metrics.ts'
+import { intervalCalibration, type IntervalRow } from '../interval-calibration.ts'
+import { DEFAULT_INTERVAL_LEVEL } from '@sibyl/oracle-node/resolve/analysis/bootstrap-interval'
 import type { Row } from '../read-dataset.ts'
 
 export type TextJudgeAdapterParameters = {
@@ -37,6 +39,7 @@ export function createTextJudgeAdapter(p: TextJudgeAdapterParameters): DatasetAd
     async evaluate(context, rows): Promise<AdapterResult> {
       const node = await context.node()
       const judged: JudgedRow[] = []
+      const intervals: IntervalRow[] = []
       const map = (v: string) => (v === 'YES' ? p.yes : v === 'NO' ? p.no : ABSTAIN)
       for (const row of rows) {
         const gold = p.gold(row)
@@ -44,6 +47,7 @@ export function createTextJudgeAdapter(p: TextJudgeAdapterParameters): DatasetAd
         const url = p.url?.(row)
         const verdict = await askYesNo(node, { claim: p.claim(row), passages: p.passages(row), ...(url ? { url } : {}) })
         judged.push({ id: String(row.id), gold, forced: map(verdict.forced), answered: map(verdict.answered), confidence: verdict.confidence })
+        if (verdict.confidence !== undefined && verdict.interval !== undefined) intervals.push({ confidence: verdict.confidence, interval: verdict.interval, correct: map(verdict.forced) === gold })
       }
       const figures = summarizeJudged(judged, p.abstainClass === undefined ? {} : { abstainClass: p.abstainClass })
       return {
@@ -52,6 +56,8 @@ export function createTextJudgeAdapter(p: TextJudgeAdapterParameters): DatasetAd
         extra: {
           coverage: coverageAt(judged, COVERAGE_THRESHOLDS),
           confusion: confusion(judged.map((j) => j.gold), judged.map((j) => j.answered)),
+          // How often the interval holds the accuracy of rows of its confidence (interval-calibration.ts).
+          intervals: intervalCalibration(intervals, { nominal: DEFAULT_INTERVAL_LEVEL }),
         },
       }
     },

@@ -3,6 +3,7 @@ import { keccak256, toUtf8Bytes, ZeroHash } from 'ethers'
 import {
   checkCanonicalRecords,
   decodeEvidenceBundle,
+  EVIDENCE_BUNDLE_VERSION,
   EVIDENCE_MAGIC,
   encodeEvidenceBundle,
   evidenceMismatches,
@@ -23,12 +24,12 @@ import {
 } from './evidence-bundle.ts'
 
 /** The fixture's evidence hash (Merkle root over header + 2 sources), pinned: it must never move by accident. */
-const GOLDEN_ROOT = '0x2f5f99265cd4e2187021167e010245e60dbdf5e0edd854742e3f99e10596ba20'
+const GOLDEN_ROOT = '0x98a34185f7d84b34b74b416feaa5023fc50e381e001dd40af49084229b116ba6'
 /**
  * The fixture's stored bytes: 8 magic + 4 length + abi.encode(header, sources[]) + the 66-byte page + its 32 bytes
- * of text: 4237 bytes (one judged passage, one failed source with neither page nor text).
+ * of text: 4397 bytes (one judged passage, one failed source with neither page nor text).
  */
-const GOLDEN_BYTES = 4237
+const GOLDEN_BYTES = 4397
 
 const raw = Buffer.from('<html><body><p>The council approved the bridge.</p></body></html>', 'utf8')
 
@@ -64,7 +65,7 @@ function buildSource(overrides: Partial<EvidenceSource> = {}): EvidenceSource {
 function buildBundle(overrides: { sources?: EvidenceSource[] } = {}): EvidenceBundle {
   return {
     header: {
-      version: 1,
+      version: EVIDENCE_BUNDLE_VERSION,
       kind: 'resolution',
       chainId: 31337n,
       contract: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
@@ -165,12 +166,13 @@ test('decoding refuses non-canonical, malformed and oversized bytes, and broken 
   page[page.length - 40]! ^= 1 // inside the raw page
   t.throws(() => decodeEvidenceBundle(page), { message: /rawHash/ })
   const magic = Buffer.from(bytes)
-  magic[7] = 2
-  t.throws(() => decodeEvidenceBundle(magic), { message: /not a version-1 bundle/ })
+  magic[7] = 1 // a version-1 bundle: its header lacks the interval, the articles read and the discovery sources
+  t.throws(() => decodeEvidenceBundle(magic), { message: /not a version-2 bundle/ })
   t.throws(() => decodeEvidenceBundle(new Uint8Array(evidenceLimits.maxBundleBytes + 1)), { message: /over the/ })
   t.throws(() => encodeEvidenceBundle(buildBundle({ sources: [buildSource({ rawHash: ZeroHash })] })), { message: /rawHash/ })
   t.throws(() => encodeEvidenceBundle(buildBundle({ sources: [buildSource({ rawIncluded: false })] })), { message: /rawIncluded is false/ })
-  t.throws(() => encodeEvidenceBundle(buildBundle({ sources: Array.from({ length: 9 }, () => buildSource()) })), { message: /more than 8/ })
+  // The spec's 8 sources plus a discovery question's 200 articles.
+  t.throws(() => encodeEvidenceBundle(buildBundle({ sources: Array.from({ length: 209 }, () => buildSource()) })), { message: /more than 208/ })
 })
 
 test('the bucket and object a signed observation points to', (t) => {
@@ -230,7 +232,7 @@ test('H3: aliased ABI offsets (many sources pointing at one large source) are re
   t.deepEqual(decodeEvidenceBundle(encodeEvidenceBundle(bundle)).sources[0]!.passages.length, evidenceLimits.maxPassagesPerSource)
   t.notThrows(() => checkCanonicalRecords(recordsOf(encodeEvidenceBundle(bundle))))
   // 1000 sources all pointing at one source of 64 passages × 32 scores: over the count bound.
-  t.throws(() => decodeEvidenceBundle(withRecords(aliasedSources(bundle, 1000))), { message: /sources: 1000 entries, more than 8/ })
+  t.throws(() => decodeEvidenceBundle(withRecords(aliasedSources(bundle, 1000))), { message: /sources: 1000 entries, more than 208/ })
   // Within the count bound but aliased: the second offset is not where the first source ended.
   t.throws(() => decodeEvidenceBundle(withRecords(aliasedSources(bundle, 8))), { message: /not canonically encoded: records\.sources\.1: offset/ })
 })
@@ -284,4 +286,31 @@ test('H4: a bundle is the evidence only of its own request, round, chain, contra
     t.regex(found[0]!, message)
   }
   t.deepEqual(evidenceMismatches(bundle.header, { ...own, specHash: keccak256(toUtf8Bytes(bundle.header.spec)) }), [])
+})
+
+test('version 2: the interval, the articles read and the discovery sources are bound by the hash, and bounded', (t) => {
+  const plain = buildBundle()
+  const header = {
+    ...plain.header,
+    confidenceIntervalBps: [7400, 8600] as [number, number],
+    articlesRead: 31,
+    discovery: [{ url: 'http://news.example/rss.xml', origin: 'spec', kind: 'feed', failure: '', items: 44, inWindow: 20, note: '' }],
+  }
+  const bundle = { ...plain, header }
+  const decoded = decodeEvidenceBundle(encodeEvidenceBundle(bundle))
+  t.deepEqual(decoded.header, header)
+  // Each new field moves the hash.
+  const hashes = new Set([
+    hashEvidenceBundle(plain),
+    hashEvidenceBundle(bundle),
+    hashEvidenceBundle({ ...bundle, header: { ...header, confidenceIntervalBps: [7400, 8700] } }),
+    hashEvidenceBundle({ ...bundle, header: { ...header, articlesRead: 30 } }),
+    hashEvidenceBundle({ ...bundle, header: { ...header, discovery: [{ ...header.discovery[0]!, origin: 'operator' }] } }),
+  ])
+  t.is(hashes.size, 5)
+  // An interval must contain the confidence, inside 0..10000.
+  for (const bad of [[8200, 9000], [7000, 8000], [0, 10_001], [9000, 8000], [7000]] as [number, number][]) {
+    t.throws(() => encodeEvidenceBundle({ ...bundle, header: { ...header, confidenceIntervalBps: bad } }), { message: /confidenceIntervalBps/ })
+  }
+  t.throws(() => encodeEvidenceBundle({ ...bundle, header: { ...header, discovery: Array.from({ length: 49 }, () => header.discovery[0]!) } }), { message: /more than 48/ })
 })

@@ -28,7 +28,7 @@ import { AbiCoder, concat, keccak256, ParamType, toUtf8Bytes, ZeroHash } from 'e
 import { BaseError } from './errors.ts'
 import { evidenceBucket as evidenceBucketDefinition } from './subjects.ts'
 
-export const EVIDENCE_BUNDLE_VERSION = 1
+export const EVIDENCE_BUNDLE_VERSION = 2
 
 /** Bounds every producer keeps and every reader checks. */
 export const evidenceLimits = {
@@ -36,6 +36,10 @@ export const evidenceLimits = {
   maxRawBytesPerSource: 512 * 1024,
   /** A question or feed spec names at most 8 sources (question-spec.ts). */
   maxSources: 8,
+  /** Articles a discovery question reads (question-spec.ts discoveryLimits.maxArticles): records after the spec's sources. */
+  maxArticles: 200,
+  /** Feeds and sitemaps a discovery header lists (the spec's and the operator's). */
+  maxDiscoverySources: 48,
   /** Passages scored per source (the text judge scores its top 4; room for operators who configure more). */
   maxPassagesPerSource: 64,
   /** Scores per passage: one per hypothesis, at most one per outcome (32). */
@@ -107,6 +111,25 @@ export type EvidenceHeader = {
   outcomeProbabilitiesBps: number[]
   /** numeric types: the value compared or reported, as a decimal string; else empty. */
   value: string
+  /** [low, high] in bps around confidenceBps (low ≤ confidenceBps ≤ high); absent (encoded empty) when the judge gave none. */
+  confidenceIntervalBps?: [number, number]
+  /** Articles (or sources) that gave text to judge; absent when 0. */
+  articlesRead?: number
+  /** Discovery questions: every feed and sitemap looked at, the spec's and this node's own; absent when none. */
+  discovery?: EvidenceDiscoverySource[]
+}
+
+export type EvidenceDiscoverySource = {
+  url: string
+  /** spec | operator: named by the question, or added by this node's operator. */
+  origin: string
+  /** feed | sitemap */
+  kind: string
+  /** Empty when read; else why not. */
+  failure: string
+  items: number
+  inWindow: number
+  note: string
 }
 
 export type EvidencePairScore = {
@@ -168,8 +191,10 @@ export class EvidenceBundleError extends BaseError {
 
 // ABI layouts. Changing one changes every hash: bump EVIDENCE_BUNDLE_VERSION and the golden vector with it.
 const MODEL = 'tuple(string role, string id, bytes32 hash)'
+const DISCOVERY = 'tuple(string url, string origin, string kind, string failure, uint32 items, uint32 inWindow, string note)'
+/** Version 2 added the interval, the articles read and the discovery sources at the end. */
 export const EVIDENCE_HEADER_ABI =
-  `tuple(uint16 version, string kind, uint256 chainId, address contract, bytes32 requestId, uint32 round, address signer, string node, string spec, string questionType, uint64 nowSec, uint64 createdAtMs, string modelId, bytes32 modelHash, ${MODEL}[] models, string device, uint16 minConfidenceBps, uint16 topKPerSource, int256 answer, uint16 confidenceBps, string reason, uint16[] outcomeProbabilitiesBps, string value)`
+  `tuple(uint16 version, string kind, uint256 chainId, address contract, bytes32 requestId, uint32 round, address signer, string node, string spec, string questionType, uint64 nowSec, uint64 createdAtMs, string modelId, bytes32 modelHash, ${MODEL}[] models, string device, uint16 minConfidenceBps, uint16 topKPerSource, int256 answer, uint16 confidenceBps, string reason, uint16[] outcomeProbabilitiesBps, string value, uint16[] confidenceIntervalBps, uint32 articlesRead, ${DISCOVERY}[] discovery)`
 const SCORE = 'tuple(uint8 outcomeIndex, int64 supportE9, int64 refuteE9, int64 neitherE9, int64 logOddsE9)'
 const PASSAGE = `tuple(uint32 passageIndex, string text, int64 similarityE9, ${SCORE}[] scores)`
 const VALUE = 'tuple(int256 answer, string value, string detail)'
@@ -190,7 +215,8 @@ function headerTuple(h: EvidenceHeader) {
   return [
     h.version, h.kind, h.chainId, h.contract, h.requestId, h.round, h.signer, h.node, h.spec, h.questionType, h.nowSec, h.createdAtMs,
     h.modelId, h.modelHash, h.models.map((m) => [m.role, m.id, m.hash]), h.device, h.minConfidenceBps, h.topKPerSource, h.answer,
-    h.confidenceBps, h.reason, h.outcomeProbabilitiesBps, h.value,
+    h.confidenceBps, h.reason, h.outcomeProbabilitiesBps, h.value, h.confidenceIntervalBps ?? [], h.articlesRead ?? 0,
+    (h.discovery ?? []).map((d) => [d.url, d.origin, d.kind, d.failure, d.items, d.inWindow, d.note]),
   ]
 }
 
@@ -214,7 +240,13 @@ export function checkEvidenceBundle(bundle: EvidenceBundle): void {
   if (h.kind !== 'resolution' && h.kind !== 'feed') fail('header.kind', `unknown kind ${String(h.kind)}`)
   if (h.outcomeProbabilitiesBps.length > evidenceLimits.maxOutcomes) fail('header.outcomeProbabilitiesBps', 'too many outcomes')
   if (h.confidenceBps > 10_000) fail('header.confidenceBps', 'above 10000')
-  if (sources.length > evidenceLimits.maxSources) fail('sources', `more than ${evidenceLimits.maxSources}`)
+  if (sources.length > evidenceLimits.maxSources + evidenceLimits.maxArticles) fail('sources', `more than ${evidenceLimits.maxSources + evidenceLimits.maxArticles}`)
+  const interval = h.confidenceIntervalBps
+  if (interval !== undefined && !(interval.length === 2 && Number.isInteger(interval[0]) && Number.isInteger(interval[1]) && 0 <= interval[0] && interval[0] <= h.confidenceBps && h.confidenceBps <= interval[1] && interval[1] <= 10_000)) {
+    fail('header.confidenceIntervalBps', 'expected [low, high] with 0 <= low <= confidenceBps <= high <= 10000')
+  }
+  if (h.articlesRead !== undefined && !(Number.isInteger(h.articlesRead) && h.articlesRead >= 0 && h.articlesRead <= 0xffffffff)) fail('header.articlesRead', 'not a uint32')
+  if ((h.discovery?.length ?? 0) > evidenceLimits.maxDiscoverySources) fail('header.discovery', `more than ${evidenceLimits.maxDiscoverySources}`)
   sources.forEach((s, i) => {
     const at = `sources.${i}`
     if (!s.rawIncluded && s.raw.length > 0) fail(`${at}.raw`, 'raw bytes present but rawIncluded is false')
@@ -252,7 +284,9 @@ const RECORDS_TYPE = ParamType.from(`tuple(${EVIDENCE_HEADER_ABI} header, ${EVID
 
 /** Bounds on the dynamic arrays of the records, by the array's name (an unnamed or unlisted array is bounded by the bytes). */
 const ARRAY_LIMITS: Record<string, number> = {
-  sources: evidenceLimits.maxSources,
+  sources: evidenceLimits.maxSources + evidenceLimits.maxArticles,
+  discovery: evidenceLimits.maxDiscoverySources,
+  confidenceIntervalBps: 2,
   passages: evidenceLimits.maxPassagesPerSource,
   scores: evidenceLimits.maxScoresPerPassage,
   values: evidenceLimits.maxValuesPerSource,
@@ -336,7 +370,7 @@ export function decodeEvidenceBundle(bytes: Uint8Array): EvidenceBundle {
   }
   if (bytes.length > evidenceLimits.maxBundleBytes) fail(`Evidence bundle of ${bytes.length} bytes is over the ${evidenceLimits.maxBundleBytes}-byte limit.`)
   const all = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  if (all.length < EVIDENCE_MAGIC.length + 4 || Buffer.compare(all.subarray(0, EVIDENCE_MAGIC.length), EVIDENCE_MAGIC) !== 0) fail('Evidence bundle bytes do not decode: not a version-1 bundle.')
+  if (all.length < EVIDENCE_MAGIC.length + 4 || Buffer.compare(all.subarray(0, EVIDENCE_MAGIC.length), EVIDENCE_MAGIC) !== 0) fail(`Evidence bundle bytes do not decode: not a version-${EVIDENCE_BUNDLE_VERSION} bundle.`)
   const recordsLength = all.readUInt32BE(EVIDENCE_MAGIC.length)
   const recordsEnd = EVIDENCE_MAGIC.length + 4 + recordsLength
   if (recordsEnd > all.length) fail('Evidence bundle bytes do not decode: records past the end.')
@@ -375,6 +409,12 @@ export function decodeEvidenceBundle(bytes: Uint8Array): EvidenceBundle {
     outcomeProbabilitiesBps: [...h.outcomeProbabilitiesBps].map(num),
     value: h.value,
   }
+  // The new fields are left out when empty, so a bundle that never had them decodes to what was encoded.
+  const interval = [...h.confidenceIntervalBps].map(num)
+  if (interval.length > 0) header.confidenceIntervalBps = interval as [number, number]
+  if (num(h.articlesRead) > 0) header.articlesRead = num(h.articlesRead)
+  const discovery = [...h.discovery].map((d) => ({ url: d.url, origin: d.origin, kind: d.kind, failure: d.failure, items: num(d.items), inWindow: num(d.inWindow), note: d.note }))
+  if (discovery.length > 0) header.discovery = discovery
   let offset = recordsEnd
   const take = (length: number, what: string): Buffer => {
     if (!Number.isSafeInteger(length) || length < 0 || offset + length > all.length) fail(`Evidence bundle bytes do not decode: ${what} past the end.`)

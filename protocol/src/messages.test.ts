@@ -120,3 +120,20 @@ test('an outlier entry may be marked late (arrived after the commit); absent mea
   t.false(outlierMessageSchema.safeParse({ ...report, outliers: [{ ...entry, late: false }] }).success, 'late is marked, never spelled false')
   t.false(outlierMessageSchema.safeParse({ ...report, outliers: [{ ...entry, lateBy: 5 }] }).success, 'other fields are still refused')
 })
+
+test('an observation may carry its confidence interval and the articles read, bounded and around its confidence', async (t) => {
+  const signed = await signObservation({ signer: Wallet.createRandom(), domain, observation })
+  const conf = observation.confidenceBps
+  const good = toObservationMessage('resolution', domain, signed, { modelId: 'm', observedAtMs: 0, confidenceInterval: [conf - 500, Math.min(10_000, conf + 300)], articlesRead: 31 })
+  const parsed = observationMessageSchema.parse(JSON.parse(JSON.stringify(good)))
+  t.deepEqual(parsed.confidenceInterval, [conf - 500, Math.min(10_000, conf + 300)])
+  t.is(parsed.articlesRead, 31)
+  // Without them the message is what it always was.
+  t.false('confidenceInterval' in toObservationMessage('resolution', domain, signed, { modelId: 'm', observedAtMs: 0 }))
+  for (const interval of [[conf + 1, 10_000], [0, conf - 1], [-1, conf], [conf, 10_001], [conf], [conf, conf, conf], [0.5, conf]]) {
+    t.false(observationMessageSchema.safeParse({ ...good, confidenceInterval: interval }).success, JSON.stringify(interval))
+  }
+  t.false(observationMessageSchema.safeParse({ ...good, articlesRead: -1 }).success)
+  t.false(observationMessageSchema.safeParse({ ...good, articlesRead: 1_000_001 }).success)
+  t.false(observationMessageSchema.safeParse({ ...good, articlesRead: 2.5 }).success)
+})

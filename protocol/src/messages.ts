@@ -32,8 +32,24 @@ export const observationMessageSchema = z
     /** Which model judged, by id; its hash is signed in observation.modelHash. */
     modelId: z.string().min(1).max(200),
     observedAtMs: z.number().int().nonnegative(),
+    /**
+     * [low, high] in bps around observation.confidenceBps, from the node's judge (absent when it gave none). Not in
+     * the EIP-712 struct, but bound by the signature all the same: the evidence bundle behind the signed
+     * evidenceHash carries the same interval in its header (evidence-bundle.ts), and a reader can check the two.
+     */
+    confidenceInterval: z.tuple([z.number().int().min(0).max(10_000), z.number().int().min(0).max(10_000)]).optional(),
+    /** Articles (or sources) that gave the judge text, as the evidence bundle's header says. */
+    articlesRead: z.number().int().min(0).max(1_000_000).optional(),
   })
   .strict()
+  .superRefine(function checkInterval(message, ctx) {
+    const interval = message.confidenceInterval
+    if (interval === undefined) return
+    const [low, high] = interval
+    if (!(low <= message.observation.confidenceBps && message.observation.confidenceBps <= high)) {
+      ctx.addIssue({ code: 'custom', path: ['confidenceInterval'], message: 'expected 0 <= low <= observation.confidenceBps <= high <= 10000' })
+    }
+  })
 
 export type ObservationMessage = z.infer<typeof observationMessageSchema>
 
@@ -41,7 +57,7 @@ export function toObservationMessage(
   kind: ObservationMessage['kind'],
   domain: ObservationDomain,
   signed: SignedObservation,
-  meta: { modelId: string; observedAtMs: number },
+  meta: { modelId: string; observedAtMs: number; confidenceInterval?: [number, number]; articlesRead?: number },
 ): ObservationMessage {
   const o = signed.observation
   return {
@@ -53,6 +69,8 @@ export function toObservationMessage(
     signature: signed.signature,
     modelId: meta.modelId,
     observedAtMs: meta.observedAtMs,
+    ...(meta.confidenceInterval === undefined ? {} : { confidenceInterval: meta.confidenceInterval }),
+    ...(meta.articlesRead === undefined ? {} : { articlesRead: meta.articlesRead }),
   }
 }
 
@@ -66,6 +84,18 @@ export function fromObservationMessage(message: ObservationMessage): { domain: O
     },
   }
 }
+
+const bps = z.number().int().min(0).max(10_000)
+const bpsSpread = z.object({ minBps: bps, medianBps: bps, maxBps: bps }).strict()
+export const confidenceSpreadSchema = z
+  .object({
+    observations: z.number().int().min(0).max(256),
+    ...bpsSpread.shape,
+    interval: z.object({ observations: z.number().int().min(1).max(256), low: bpsSpread, high: bpsSpread }).strict().optional(),
+  })
+  .strict()
+
+export type ConfidenceSpread = z.infer<typeof confidenceSpreadSchema>
 
 /**
  * What an aggregator publishes when a round closes: who disagreed with the committed answer (or with the
@@ -110,6 +140,16 @@ export const outlierMessageSchema = z
       )
       .max(256),
     nonResponders: z.array(address).max(256),
+    /**
+     * The network's spread of confidence in the round: min / median (lower) / max of the signed confidenceBps of
+     * the on-time observations, and of their intervals' ends when the messages carried confidenceInterval.
+     */
+    confidence: confidenceSpreadSchema.optional(),
+    /** ResolutionOracle.getScrutiny of the committed answer, when the reporter read it (resolution rounds). */
+    scrutiny: z
+      .object({ contested: z.boolean(), dissentCount: z.number().int().min(0).max(255), medianConfidenceBps: bps, disputeEndsAt: uintString })
+      .strict()
+      .optional(),
     reportedBy: z.string().max(64),
     closedAtMs: z.number().int().nonnegative(),
   })

@@ -76,3 +76,38 @@ test('units: sources and the spec must agree', (t) => {
   t.false(feedSpecSchema.safeParse(feed).success)
   t.true(feedSpecSchema.safeParse({ ...feed, sources: [usd] }).success)
 })
+
+const discovering = (discover: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+  version: 1,
+  type: 'text',
+  question: 'Did the harbor board approve the dredging plan?',
+  sources: [],
+  outcomes: ['YES', 'NO'],
+  discover,
+  ...extra,
+})
+const window = { from: 1741132800, to: '2025-03-12T00:00:00Z' }
+
+test('discover: feeds, a window in unix seconds or ISO, defaults, and no fixed page needed', (t) => {
+  const parsed = questionSpecSchema.parse(discovering({ feeds: ['https://ledger.example/rss.xml'], window }))
+  t.is(parsed.type, 'text')
+  if (parsed.type !== 'text') return
+  t.deepEqual(parsed.discover, { feeds: ['https://ledger.example/rss.xml'], sitemaps: [], useOperatorSources: false, window: { from: 1741132800, to: 1741737600 }, maxArticles: 50 })
+  t.true(questionSpecSchema.safeParse(discovering({ useOperatorSources: true, window, credibility: { 'ledger.example': 80 } })).success)
+})
+
+test('discover: bounded, strict, and a text question needs sources or discovery', (t) => {
+  const feeds = ['https://ledger.example/rss.xml']
+  t.deepEqual(issues(discovering({ feeds, window, maxArticles: 201 })), ['discover.maxArticles: Too big: expected number to be <=200'])
+  t.deepEqual(issues(discovering({ window })), ['discover.feeds: name feeds or sitemaps, or use the operator sources'])
+  t.deepEqual(issues(discovering({ feeds, window: { from: 1741737600, to: 1741132800 } })), ['discover.window.to: the window ends before it starts'])
+  t.deepEqual(issues(discovering({ feeds, window: { from: 0, to: 1741132800 } })), ['discover.window: the window is longer than a year'])
+  t.is(issues(discovering({ feeds: Array.from({ length: 17 }, (_, i) => `https://f${i}.example/rss`), window })).length, 1)
+  t.is(issues(discovering({ feeds: ['file:///etc/passwd'], window })).length, 1)
+  t.is(issues(discovering({ feeds, window, credibility: { 'Ledger.Example:80': 50 } })).length, 1)
+  t.is(issues(discovering({ feeds, window, credibility: { 'ledger.example': 101 } })).length, 1)
+  t.is(issues(discovering({ feeds, window: { from: 'yesterday', to: 1741132800 } })).length, 1)
+  t.is(issues(discovering({ feeds, window, crawl: true })).length, 1)
+  const none = issues({ ...discovering({ feeds, window }), discover: undefined })
+  t.deepEqual(none, ['sources: name at least one source, or a discover block'])
+})

@@ -164,10 +164,77 @@ const base = {
   eventTime: z.number().int().nonnegative().optional(),
 }
 
-/** "Did X happen?" / "Which of these?": judged from text. */
-export const textQuestionSchema = z
-  .object({ ...base, type: z.literal('text'), outcomes: z.array(z.string().min(1).max(100)).min(2).max(32) })
+/** A point in time: unix seconds, or an ISO 8601 date-time with its zone ("2025-03-10T00:00:00Z"); read as unix seconds. */
+const timePoint = z.union([
+  z.number().int().min(0).max(253_402_300_799),
+  z
+    .string()
+    .max(40)
+    .regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/, 'expected unix seconds or an ISO 8601 date-time with a zone')
+    .refine((s) => Number.isFinite(Date.parse(s)), 'not a date')
+    .transform((s) => Math.floor(Date.parse(s) / 1000)),
+])
+
+/** A host name as URLs write it, lower case ("ledger.example", "news.example:8080" is not a host). */
+const hostName = z.string().min(1).max(253).regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/, 'expected a lower-case host name')
+
+/** Bounds of discovery every node keeps, whatever a spec asks for. */
+export const discoveryLimits = {
+  /** Articles fetched and judged per question: the hard cap a spec's maxArticles lives under. */
+  maxArticles: 200,
+  maxFeeds: 16,
+  maxSitemaps: 8,
+  maxCredibilityOverrides: 64,
+  /** The widest time window: a year. */
+  maxWindowSec: 366 * 24 * 3600,
+} as const
+
+/**
+ * Where to look when a question names no (or not only) fixed pages: news feeds (RSS 2.0 or Atom), sitemaps, and
+ * optionally the news sources each node's operator configured, with a time window. Every node reads the same
+ * feeds and window from the spec; an operator's own sources are additions each node lists in its evidence
+ * bundle. The node ranks the candidates for the question and reads at most `maxArticles` of them.
+ */
+export const discoverySpecSchema = z
+  .object({
+    feeds: z.array(httpUrl).max(discoveryLimits.maxFeeds).default([]),
+    sitemaps: z.array(httpUrl).max(discoveryLimits.maxSitemaps).default([]),
+    /** Also read the news sources the node's operator configured (node config `discovery.sources`). */
+    useOperatorSources: z.boolean().default(false),
+    /** Articles published in [from, to] (inclusive) count; the rest are left out before any is fetched. */
+    window: z.object({ from: timePoint, to: timePoint }).strict(),
+    /** Articles fetched and judged at most (a node may read fewer under its own budget). */
+    maxArticles: z.number().int().min(1).max(discoveryLimits.maxArticles).default(50),
+    /** Credibility 0..100 per source host, over the operator's table (0: read but never counted). */
+    credibility: z
+      .record(hostName, z.number().int().min(0).max(100))
+      .refine((r) => Object.keys(r).length <= discoveryLimits.maxCredibilityOverrides, `at most ${discoveryLimits.maxCredibilityOverrides} hosts`)
+      .optional(),
+  })
   .strict()
+  .superRefine(function checkDiscovery(d, ctx) {
+    if (d.feeds.length === 0 && d.sitemaps.length === 0 && !d.useOperatorSources) {
+      ctx.addIssue({ code: 'custom', path: ['feeds'], message: 'name feeds or sitemaps, or use the operator sources' })
+    }
+    if (d.window.to < d.window.from) ctx.addIssue({ code: 'custom', path: ['window', 'to'], message: 'the window ends before it starts' })
+    else if (d.window.to - d.window.from > discoveryLimits.maxWindowSec) ctx.addIssue({ code: 'custom', path: ['window'], message: 'the window is longer than a year' })
+  })
+
+export type DiscoverySpec = z.infer<typeof discoverySpecSchema>
+
+/** "Did X happen?" / "Which of these?": judged from text, from the pages named and/or the articles discovered. */
+export const textQuestionSchema = z
+  .object({
+    ...base,
+    type: z.literal('text'),
+    sources: z.array(sourceSpecSchema).max(8),
+    outcomes: z.array(z.string().min(1).max(100)).min(2).max(32),
+    discover: discoverySpecSchema.optional(),
+  })
+  .strict()
+  .superRefine(function checkTextSources(spec, ctx) {
+    if (spec.sources.length === 0 && spec.discover === undefined) ctx.addIssue({ code: 'too_small', origin: 'array', minimum: 1, inclusive: true, path: ['sources'], message: 'name at least one source, or a discover block' })
+  })
 
 /** Sources that state a unit (or whose adapter implies one) agree with each other and with the spec's unit. */
 function checkUnits(spec: { unit?: string | undefined; sources: readonly SourceSpec[] }, ctx: z.RefinementCtx): void {

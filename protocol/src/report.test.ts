@@ -2,7 +2,7 @@ import test from 'ava'
 import { Wallet, keccak256, toUtf8Bytes } from 'ethers'
 import { signObservation } from './eip712.ts'
 import { buildObservation } from './testing/build-observation.ts'
-import { ReportError, buildCommitReport, buildFeedTransmit, feedIdOf } from './report.ts'
+import { ReportError, buildCommitDissent, buildCommitReport, buildFeedTransmit, feedIdOf } from './report.ts'
 
 const domain = { chainId: 31337n, verifyingContract: '0x5FbDB2315678afecb367f032d93F642f64180aa3' }
 const base = buildObservation({ round: 2, answer: 1n })
@@ -53,4 +53,20 @@ test('a feed transmit keeps each node its own value and time and checks feed and
   t.throws(() => buildFeedTransmit(domain, feedId, [...signed, other]), { instanceOf: ReportError, message: /this feed and round/ })
   const untimed = await signObservation({ signer: wallets[4]!, domain, observation: { ...base, requestId: feedId, round: 7 } })
   t.throws(() => buildFeedTransmit(domain, feedId, [...signed, untimed]), { instanceOf: ReportError, message: /observedAt/ })
+})
+
+test('the dissent of a report: other answers of the same round, ascending, without the committed signers', async (t) => {
+  const sign = (i: number, answer: bigint, round = 2) => signObservation({ signer: wallets[i]!, domain, observation: { ...base, answer, round } })
+  const report = buildCommitReport(domain, await Promise.all([0, 1, 2].map((i) => sign(i, 1n))))
+  const dissent = [await sign(4, 0n), await sign(3, -2n), await sign(2, 0n), await sign(1, 1n), await sign(0, 7n)]
+  const built = buildCommitDissent(domain, report, dissent, (answer) => answer < 5n)
+  // 2 also signed the committed answer, 1 signed the committed answer itself, 0's answer is refused by acceptsAnswer.
+  const expected = [wallets[3]!.address, wallets[4]!.address].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1))
+  t.deepEqual(built.dissenters, expected)
+  t.deepEqual(
+    built.dissent.map((d) => d.answer),
+    expected.map((a) => (a === wallets[3]!.address ? -2n : 0n)),
+  )
+  t.throws(() => buildCommitDissent(domain, report, [dissent[0]!, { ...dissent[0]!, observation: { ...dissent[0]!.observation, round: 3 } }]), { instanceOf: ReportError, message: /request and round/ })
+  t.deepEqual(buildCommitDissent(domain, report, []), { dissent: [], dissenters: [] })
 })

@@ -1,5 +1,6 @@
 /**
- * The calldata of a commit: ResolutionOracle.commitReport(requestId, round, answer, observations) and
+ * The calldata of a commit: ResolutionOracle.commitReport(requestId, round, answer, observations) (or
+ * commitReportWithDissent(..., dissent) when signed dissent of the round is known) and
  * FeedAggregator.transmit(roundId, values). The contracts recover each signer and require them strictly
  * ascending, so this is where the order is made.
  */
@@ -27,6 +28,18 @@ export type CommitReport = {
   observations: ReportObservation[]
   /** The recovered signers, in report order. */
   signers: string[]
+}
+
+/**
+ * One dissenting observation of ResolutionOracle.commitReportWithDissent / contest: another answer of the same
+ * request and round, with its own signature (the answer is part of what was signed).
+ */
+export type ReportDissent = ReportObservation & { answer: bigint }
+
+export type CommitDissent = {
+  dissent: ReportDissent[]
+  /** The recovered dissenters, in report order (ascending). */
+  dissenters: string[]
 }
 
 /** One signed value of FeedAggregator.transmit: a FeedObservation's fields and its compact signature. */
@@ -102,6 +115,36 @@ export function buildCommitReport(
     answer,
     observations: recovered.map(toReportObservation),
     signers: recovered.map((r) => r.signer),
+  }
+}
+
+/**
+ * The dissent of a report: observations of the same request and round as `report` with another answer,
+ * recovered and sorted as the contract walks them. Signers of the committed answer are left out (the contract
+ * counts such a signer once, as agreeing), as are answers the contract refuses in dissent: `acceptsAnswer`
+ * says which (ResolutionOracle: "too early" or a final answer of the request).
+ */
+export function buildCommitDissent(
+  domain: ObservationDomain,
+  report: Pick<CommitReport, 'requestId' | 'round' | 'answer' | 'signers'>,
+  signed: readonly SignedObservation[],
+  acceptsAnswer: (answer: bigint) => boolean = () => true,
+  recover: RecoverSigner = recoverObservationSigner,
+): CommitDissent {
+  const agreeing = new Set(report.signers.map((s) => getAddress(s)))
+  const kept = signed.filter((s) => {
+    const o = s.observation
+    if (o.requestId !== report.requestId || o.round !== report.round) {
+      throw new ReportError('Dissent must be of the report\'s request and round.', {
+        details: `${s.signer} signed ${o.requestId}/${o.round}, expected ${report.requestId}/${report.round}`,
+      })
+    }
+    return o.answer !== report.answer && acceptsAnswer(o.answer) && !agreeing.has(getAddress(s.signer))
+  })
+  const recovered = recoverAndSort(domain, kept, recover)
+  return {
+    dissent: recovered.map((r) => ({ ...toReportObservation(r), answer: r.signed.observation.answer })),
+    dissenters: recovered.map((r) => r.signer),
   }
 }
 

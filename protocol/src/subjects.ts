@@ -137,6 +137,14 @@ export function outlierSubject(target: Target): string {
   return `${SUBJECT_PREFIX}.outliers.${tokens(target)}`
 }
 
+/**
+ * Where the outlier report of a contested answer also goes, for governance (the dispute council): inside the
+ * outlier stream, so it is kept as long as dispute evidence, and publishable by every aggregator.
+ */
+export function governanceReportSubject(target: Target): string {
+  return `${outlierSubject(target)}.governance`
+}
+
 /** Every observation on one chain. */
 export function observationFilter(chainId: bigint): string {
   return `${SUBJECT_PREFIX}.obs.${chainId}.*`

@@ -6,7 +6,7 @@
  */
 import { FeedAggregator__factory, ResolutionOracle__factory } from '@sibyl/contracts/typechain'
 import { recoverObservationSigner, type ObservationDomain, type SignedObservation } from '@sibyl/protocol/eip712'
-import { buildCommitReport, buildFeedTransmit, type RecoverSigner } from '@sibyl/protocol/report'
+import { buildCommitDissent, buildCommitReport, buildFeedTransmit, type RecoverSigner } from '@sibyl/protocol/report'
 import type { RoundRecord, StoredObservation } from '../rounds/round-record.ts'
 
 const oracleInterface = ResolutionOracle__factory.createInterface()
@@ -18,12 +18,21 @@ export type BuildCommitCallParameters = {
   /** The observations of the quorum (decideRound's `signers`). */
   observations: readonly StoredObservation[]
   recover: RecoverSigner
+  /**
+   * Resolution rounds: signed observations of the round with another answer (decideRound's dissenting votes).
+   * Non-empty, the call is commitReportWithDissent, so the contract learns the dissent (and may mark the
+   * request contested); empty or absent, the plain commitReport.
+   */
+  dissent?: readonly StoredObservation[]
 }
 
-export type BuildCommitCallReturnType = { data: string; signers: string[] }
+export type BuildCommitCallReturnType = { data: string; signers: string[]; dissenters: string[] }
 
-export function buildCommitCall({ domain, record, observations, recover }: BuildCommitCallParameters): BuildCommitCallReturnType {
-  const signed: SignedObservation[] = observations.map((o) => ({
+/** Answers ResolutionOracle takes in dissent without knowing the outcome count: reserved (-2, -1) or an index. */
+const plausibleDissentAnswer = (answer: bigint) => answer >= -2n
+
+export function buildCommitCall({ domain, record, observations, recover, dissent = [] }: BuildCommitCallParameters): BuildCommitCallReturnType {
+  const toSigned = (o: StoredObservation): SignedObservation => ({
     observation: {
       requestId: record.requestId,
       round: record.round,
@@ -35,12 +44,18 @@ export function buildCommitCall({ domain, record, observations, recover }: Build
     },
     signer: o.signer,
     signature: o.signature,
-  }))
+  })
+  const signed = observations.map(toSigned)
   if (record.kind === 'resolution') {
     const report = buildCommitReport(domain, signed, recover)
-    return { data: oracleInterface.encodeFunctionData('commitReport', [report.requestId, report.round, report.answer, report.observations]), signers: report.signers }
+    const { dissent: against, dissenters } = buildCommitDissent(domain, report, dissent.map(toSigned), plausibleDissentAnswer, recover)
+    const data =
+      against.length === 0
+        ? oracleInterface.encodeFunctionData('commitReport', [report.requestId, report.round, report.answer, report.observations])
+        : oracleInterface.encodeFunctionData('commitReportWithDissent', [report.requestId, report.round, report.answer, report.observations, against])
+    return { data, signers: report.signers, dissenters }
   }
   // Feeds are few values a round: recovered through the reference path, which knows FeedObservation.
   const transmit = buildFeedTransmit(domain, record.requestId, signed, recoverObservationSigner)
-  return { data: feedInterface.encodeFunctionData('transmit', [transmit.roundId, transmit.values]), signers: transmit.signers }
+  return { data: feedInterface.encodeFunctionData('transmit', [transmit.roundId, transmit.values]), signers: transmit.signers, dissenters: [] }
 }

@@ -4,7 +4,8 @@
  *
  * It follows ReportCommitted from the deployment block on (the signer list finalize needs is only in that
  * event: ResolutionOracle stores its hash), keeps the requests not yet final, and on each pass finalizes those
- * whose window (committedAt + disputeWindowSec, read from the chain) ended at least `delaySec` ago. Before
+ * whose window (ResolutionOracle.disputeEndsAt: committedAt + disputeWindowSec, longer for a contested
+ * request; read again when due, since `contest` may lengthen it meanwhile) ended at least `delaySec` ago. Before
  * sending it reads the request (a disputed, or already finalized, request is dropped) and simulates the call,
  * so a request another aggregator or anyone finalized first costs a read, not a reverted transaction. Only a
  * revert drops a request: an RPC failure keeps it for the next pass (commits are never read twice). A request
@@ -62,7 +63,6 @@ export function createFinalityKeeper(parameters: FinalityKeeperParameters): Fina
   /** By request id: the committed report's signers and, once read, when this aggregator may finalize it. */
   const due = new Map<string, { signers: string[]; dueAtSec?: bigint }>()
   let fromBlock = deployment.deployedAtBlock
-  let windowSec: bigint | undefined
 
   async function readCommits(): Promise<void> {
     const head = await provider.getBlockNumber()
@@ -93,8 +93,7 @@ export function createFinalityKeeper(parameters: FinalityKeeperParameters): Fina
       logger.info({ requestId, callbackGasLimit: String(request.callbackGasLimit) }, 'callback gas limit above the cap; left to others')
       return 'dropped'
     }
-    windowSec ??= await oracle.disputeWindowSec()
-    entry.dueAtSec = request.committedAt + windowSec + BigInt(parameters.delaySec)
+    entry.dueAtSec = (await oracle.disputeEndsAt(requestId)) + BigInt(parameters.delaySec)
     if (nowSec < entry.dueAtSec) return 'waiting'
     const data = oracle.interface.encodeFunctionData('finalize', [requestId, signers])
     const tx = { from: sender.address, to: oracleAddress, data }

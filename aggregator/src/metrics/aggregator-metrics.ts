@@ -40,6 +40,7 @@ export function createAggregatorMetrics(labels: { aggregator: string }) {
       registers: [registry],
     }),
     feeBumps: new Counter({ name: 'sibyl_fee_bumps_total', help: 'Stuck transactions replaced with higher fees', registers: [registry] }),
+    contestedReports: new Counter({ name: 'sibyl_contested_reports_total', help: 'Outlier reports of contested answers published to governance', registers: [registry] }),
     outliersReported: new Counter({ name: 'sibyl_outliers_reported_total', help: 'Outliers (on time or late) and non-responders published, each counted once', labelNames: ['type'], registers: [registry] }),
     roundRecordsQuarantined: new Counter({
       name: 'sibyl_round_records_quarantined_total',

@@ -16,7 +16,9 @@ const stakingInterface = Staking__factory.createInterface()
 const STAKING = '0x0000000000000000000000000000000000000002'
 
 function request(status: bigint, round: bigint, answer = 0n) {
-  return ['0x0000000000000000000000000000000000000009', 10n ** 17n, 1000n, 0n, answer, status, 2n, round, 0n, 5n, ZeroHash] as const
+  // requester, feeWei, resolveAfter, committedAt, answer, status, outcomeCount, round, callbackGasLimit, epoch,
+  // dissentCount, medianConfidenceBps, signersHash
+  return ['0x0000000000000000000000000000000000000009', 10n ** 17n, 1000n, 0n, answer, status, 2n, round, 0n, 5n, 0n, 0n, ZeroHash] as const
 }
 
 /** A runner whose eth_call answers getRequest and latestRoundId from fixed values, and records each call. */

@@ -23,6 +23,9 @@ import type { RoundTarget } from '../rounds/round-record.ts'
 
 export type RequestState = { status: bigint; round: number; answer: bigint; resolveAfter: bigint }
 
+/** ResolutionOracle.getScrutiny: how a committed answer was reached, and when its dispute window ends. */
+export type Scrutiny = { contested: boolean; dissentCount: number; medianConfidenceBps: number; disputeEndsAt: bigint }
+
 /**
  * How a report of a round landing now is judged (ResolutionOracle.commitReport / FeedAggregator.transmit):
  * the Staking epoch whose set counts, that set's size (n of the quorum rule), and which of the round's
@@ -45,6 +48,8 @@ export type ChainReads = {
   headBlock?: () => Promise<number>
   /** The rules a report of `target` with these observations would be judged by if it landed now. */
   readRoundRules?: (target: RoundTarget, observations: readonly RuleObservation[]) => Promise<RoundRules>
+  /** ResolutionOracle.getScrutiny of a request (contested, proved dissent, median confidence, window end). */
+  readScrutiny?: (requestId: string) => Promise<Scrutiny>
 }
 
 /** FeedAggregator.MAX_FUTURE_SEC: a value observed up to this far in the chain's future still counts. */
@@ -77,6 +82,10 @@ export function createChainReads({ runner, oracleAddress }: CreateChainReadsPara
       return { status: r.status, round: Number(r.round), answer: r.answer, resolveAfter: r.resolveAfter }
     },
     readLatestFeedRound: async (feedAddress, blockTag = 'latest') => Number(await feedAt(feedAddress).latestRoundId({ blockTag })),
+    readScrutiny: async (requestId) => {
+      const s = await oracle.getScrutiny(requestId)
+      return { contested: s.contested, dissentCount: Number(s.dissentCount), medianConfidenceBps: Number(s.medianConfidenceBps), disputeEndsAt: s.disputeEndsAt_ }
+    },
     ...(runner.provider ? { headBlock: () => runner.provider!.getBlockNumber() } : {}),
     readRoundRules: async (target, observations) => {
       let fresh = observations

@@ -37,12 +37,40 @@ test('a round with a quorum is claimed, simulated, sent and recorded as committe
   t.is(record.claim?.untilMs, START_MS + f.ctx.options.commitLeaseMs)
   t.is(f.sender.sent.length, 1)
   t.is(f.sender.sent[0]!.gasLimit, 125_000n, 'the estimate times gasLimitPercent')
-  const call = oracleInterface.decodeFunctionData('commitReport', f.sender.sent[0]!.data)
+  // The dissenting observation goes to the contract too, as signed dissent (ResolutionOracle.commitReportWithDissent).
+  const call = oracleInterface.decodeFunctionData('commitReportWithDissent', f.sender.sent[0]!.data)
   t.is(call[0], REQUEST_ID)
   t.is(call[2], 1n)
-  t.is((call[3] as unknown[]).length, 3, 'the three agreeing observations, not the dissent')
+  t.is((call[3] as unknown[]).length, 3, 'the three agreeing observations')
+  const dissent = call[4] as { answer: bigint }[]
+  t.is(dissent.length, 1, 'and the one dissent')
+  t.is(dissent[0]!.answer, 0n)
   t.deepEqual(f.advanced.map((a) => a.record.state), ['committed'])
   t.is(await counterValue(f.metrics.commits, { kind: 'resolution', result: 'ok' }), 1)
+})
+
+test('a unanimous round is a plain commitReport; a report whose dissent the contract refuses is sent without it', async (t) => {
+  const unanimous = createTestContext()
+  unanimous.store.records.set(KEY, buildRoundRecord({ observations: await storedAnswers([1n, 1n, 1n]) }))
+  await commitRound(unanimous.ctx, KEY)
+  t.is(oracleInterface.parseTransaction({ data: unanimous.sender.sent[0]!.data })?.name, 'commitReport')
+
+  const f = createTestContext()
+  await withQuorum(f)
+  const dissentSelector = oracleInterface.getFunction('commitReportWithDissent')!.selector
+  const simulated: string[] = []
+  f.ctx.provider = {
+    call: async (tx) => {
+      simulated.push(String(tx.data).slice(0, 10))
+      if (String(tx.data).startsWith(dissentSelector)) throw revert('QuorumNotReached', [0n, 3n])
+      return '0x'
+    },
+    estimateGas: async () => 100_000n,
+  }
+  await commitRound(f.ctx, KEY)
+  t.deepEqual(simulated, [dissentSelector, oracleInterface.getFunction('commitReport')!.selector])
+  t.is(f.store.records.get(KEY)!.state, 'committed', 'the dissent never blocks the commit')
+  t.is(oracleInterface.parseTransaction({ data: f.sender.sent[0]!.data })?.name, 'commitReport')
 })
 
 test('a round the chain shows committed already is marked committed elsewhere, and nothing is sent', async (t) => {

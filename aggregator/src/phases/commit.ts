@@ -6,7 +6,9 @@
  *   1. claim the round in its record with a lease (compare-and-set): one aggregator at a time;
  *   2. read the round on-chain: committed already (by us before a crash, or by another) -> stand down;
  *   3. build the report from every agreeing observation that counts (not only a quorum of them: the signers
- *      on record share the fee and answer for the answer, so none is left out);
+ *      on record share the fee and answer for the answer, so none is left out), with the signed dissent of
+ *      the round that counts (ResolutionOracle.commitReportWithDissent: the contract learns it and may mark
+ *      the request contested; a dissent the contract refuses is dropped rather than block the commit);
  *   4. simulate it (eth_call) and estimate gas: a revert names what is wrong before we pay;
  *   5. send (replacing a stuck transaction, failing over between RPC URLs) and record the result.
  *
@@ -116,17 +118,27 @@ export async function commitRound(ctx: AggregatorContext, roundKey: string): Pro
   // The signatures were checked at intake; recovering again keeps the report builder honest.
   const recover = (_: ObservationDomain, o: SignedObservation['observation'], signature: string) => recovererFor(ctx, record.contract)(o, signature)
   const domain = domainOf(ctx, record.contract)
-  const { data, signers } = buildCommitCall({ domain, record, observations: decision.signers, recover })
+  const dissent = record.kind === 'resolution' ? decision.outliers.map((o) => o.obs) : []
+  let built = buildCommitCall({ domain, record, observations: decision.signers, recover, dissent })
 
-  // 4. Simulate (eth_call) before paying for it; a revert names what is wrong.
-  const call = { to: record.contract, data, from: sender.address }
+  // 4. Simulate (eth_call) before paying for it; a revert names what is wrong. A report whose dissent the
+  // contract refuses (an answer the request cannot take) is sent without it: the dissent never blocks a commit,
+  // and anyone holding it can still post it with ResolutionOracle.contest.
+  let call = { to: record.contract, data: built.data, from: sender.address }
   let gasLimit: bigint
   try {
-    await provider.call(call)
+    await provider.call(call).catch(async (error: unknown) => {
+      if (built.dissenters.length === 0) throw error
+      log.warn({ revert: describeContractError(error), dissenters: built.dissenters.length }, 'report with dissent refused; committing without it')
+      built = buildCommitCall({ domain, record, observations: decision.signers, recover })
+      call = { ...call, data: built.data }
+      return provider.call(call)
+    })
     gasLimit = ((await provider.estimateGas(call)) * BigInt(options.gasLimitPercent)) / 100n
   } catch (error) {
     return await onRevert(ctx, roundKey, error, log)
   }
+  const { data, signers } = built
 
   // 5. Send, replace if stuck, fail over, wait for confirmations; then record the result. The claim first
   // covers the whole send: a takeover meanwhile could only send a second transaction that reverts.
@@ -177,7 +189,7 @@ export async function commitRound(ctx: AggregatorContext, roundKey: string): Pro
       : undefined,
   )
   metrics.roundsClosed.inc({ outcome: 'committed' })
-  log.info({ answer: decision.answer.toString(), signers: signers.length, tx: receipt.hash, gasUsed: receipt.gasUsed.toString(), sendMs: nowMs() - startedAtMs }, 'committed')
+  log.info({ answer: decision.answer.toString(), signers: signers.length, dissenters: built.dissenters.length, tx: receipt.hash, gasUsed: receipt.gasUsed.toString(), sendMs: nowMs() - startedAtMs }, 'committed')
   if (done.record) ctx.advance(roundKey, done.record)
 }
 

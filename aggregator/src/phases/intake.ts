@@ -170,6 +170,7 @@ export async function handleObservation(ctx: AggregatorContext, data: Uint8Array
     modelId: message.modelId,
     observedAtMs: message.observedAtMs,
     receivedAtMs: nowMs(),
+    ...(message.confidenceInterval ? { confidenceInterval: message.confidenceInterval } : {}),
   }
   let applied: ApplyObservationReturnType = { outcome: 'duplicate' }
   let written: { record: RoundRecord | undefined; changed: boolean }

@@ -4,11 +4,13 @@
  * as reported.
  */
 import test from 'ava'
-import { outlierSubject } from '@sibyl/protocol/subjects'
+import { ResolutionOracle__factory } from '@sibyl/contracts/typechain'
+import { governanceReportSubject, outlierSubject } from '@sibyl/protocol/subjects'
 import { roundKey } from '../rounds/round-record.ts'
 import { CHAIN_ID, FEED, ORACLE, REQUEST_ID, buildRoundRecord, counterValue, createTestContext, operators, storedAnswers } from '../testing/phase-fixture.ts'
 import { buildOutlierReport, publishReport } from './reports.ts'
 
+const oracleInterface = ResolutionOracle__factory.createInterface()
 const KEY = roundKey({ kind: 'resolution', contract: ORACLE, requestId: REQUEST_ID, round: 0 })
 const addresses = (...indexes: number[]) => indexes.map((i) => operators[i]!.address)
 const committedBy = (answer: string) => ({ answer, signers: addresses(0, 1, 2), by: 'agg-test', atMs: 1, txHash: `0x${'ab'.repeat(32)}`, byOther: false })
@@ -149,4 +151,60 @@ test('an equivocation is listed with both answers, and counts in the revision', 
   const report = buildOutlierReport(f.ctx, KEY, record)
   t.deepEqual(report.message.outliers.map((o) => [o.signer, o.answer, o.reason]), [[operators[0]!.address, '0', 'equivocation: also signed 1']])
   t.is(report.msgID, `${KEY}.report.committed.4.1`)
+})
+
+const scrutinyOf = (contested: boolean, dissentCount: number) => ({ contested, dissentCount, medianConfidenceBps: 9000, disputeEndsAt: 2_000_000_000n })
+
+test('a contested answer: the report carries the chain scrutiny and the confidence spread, and goes to governance too', async (t) => {
+  const f = createTestContext()
+  const observations = await storedAnswers([1n, 1n, 1n, 0n])
+  f.chain.readScrutiny = async () => scrutinyOf(true, 2)
+  f.store.records.set(KEY, buildRoundRecord({ state: 'committed', commit: committedBy('1'), observations: observations.map((o, i) => ({ ...o, confidenceBps: 6000 + 1000 * i })) }))
+  await publishReport(f.ctx, KEY)
+  const target = { chainId: CHAIN_ID, contract: ORACLE, requestId: REQUEST_ID }
+  t.deepEqual(f.published.map((p) => p.subject), [outlierSubject(target), governanceReportSubject(target)])
+  const [report, governance] = f.published
+  t.deepEqual(governance!.message, report!.message, 'the same report')
+  t.is(governance!.msgID, `${report!.msgID}.governance`)
+  t.regex(report!.msgID, /\.contested\.2$/)
+  t.deepEqual(report!.message.scrutiny, { contested: true, dissentCount: 2, medianConfidenceBps: 9000, disputeEndsAt: '2000000000' })
+  t.deepEqual(report!.message.confidence, { observations: 4, minBps: 6000, medianBps: 7000, maxBps: 9000 })
+  t.is(await counterValue(f.metrics.contestedReports, {}), 1)
+})
+
+test('an uncontested answer is not sent to governance; a unanimous one is not published at all', async (t) => {
+  const f = createTestContext()
+  f.chain.readScrutiny = async () => scrutinyOf(false, 1)
+  f.store.records.set(KEY, buildRoundRecord({ state: 'committed', commit: committedBy('1'), observations: await storedAnswers([1n, 1n, 1n, 0n]) }))
+  await publishReport(f.ctx, KEY)
+  t.deepEqual(f.published.map((p) => p.subject), [outlierSubject({ chainId: CHAIN_ID, contract: ORACLE, requestId: REQUEST_ID })])
+  t.like(f.published[0]!.message.scrutiny, { contested: false, dissentCount: 1 })
+
+  const quiet = createTestContext()
+  quiet.chain.readScrutiny = async () => scrutinyOf(false, 0)
+  quiet.store.records.set(KEY, buildRoundRecord({ state: 'committed', commit: committedBy('1'), observations: await storedAnswers([1n, 1n, 1n, 1n]) }))
+  await publishReport(quiet.ctx, KEY)
+  t.is(quiet.published.length, 0)
+})
+
+test('dissent the chain does not know yet (it came after the commit) is posted with contest before the report', async (t) => {
+  const f = createTestContext()
+  const [a, b, c, liar] = await storedAnswers([1n, 1n, 1n, 0n])
+  let known = 0
+  f.chain.readScrutiny = async () => scrutinyOf(known >= 2, known)
+  f.sender.sent.length = 0
+  f.store.records.set(KEY, buildRoundRecord({ state: 'committed', commit: committedBy('1'), observations: [a!, b!, c!, { ...liar!, late: true }] }))
+  await publishReport(f.ctx, KEY)
+  t.is(f.sender.sent.length, 1, 'one contest transaction')
+  const call = oracleInterface.decodeFunctionData('contest', f.sender.sent[0]!.data)
+  t.is(call[0], REQUEST_ID)
+  t.deepEqual([...(call[1] as string[])], addresses(0, 1, 2), 'the committed signers, which contest checks')
+  t.deepEqual((call[2] as { answer: bigint }[]).map((d) => d.answer), [0n])
+
+  // Known on-chain now: nothing is sent again.
+  known = 1
+  const stored = f.store.records.get(KEY)!
+  f.store.records.set(KEY, { ...stored, reported: false })
+  await publishReport(f.ctx, KEY)
+  t.is(f.sender.sent.length, 1)
 })

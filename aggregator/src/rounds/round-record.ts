@@ -25,6 +25,8 @@ export const storedObservationSchema = z
      * still a dissent), never counted towards the round's decision.
      */
     late: z.literal(true).optional(),
+    /** [low, high] bps around confidenceBps, when the node's message carried one (for the confidence spread). */
+    confidenceInterval: z.tuple([z.number().int().min(0).max(10_000), z.number().int().min(0).max(10_000)]).optional(),
   })
   .strict()
 

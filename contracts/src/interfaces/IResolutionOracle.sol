@@ -39,6 +39,20 @@ interface IResolutionOracle {
 
   function disputeWindowSec() external view returns (uint64);
 
+  /// @notice The longest dispute window a request can have: a contested one's (disputeWindowSec x
+  /// contestedWindowMultiplier). A signer must stay slashable that long after a commit.
+  function maxDisputeWindowSec() external view returns (uint64);
+
+  /// @notice How the answer was reached: contested (dissent of at least contestDissentMin epoch members, or a
+  /// median signed confidence of the agreeing members below contestConfidenceBps), the number of distinct
+  /// dissenting members proved, that median, and when the request's dispute window ends (0 before a commit).
+  function getScrutiny(
+    bytes32 requestId
+  ) external view returns (bool contested, uint256 dissentCount, uint16 medianConfidenceBps, uint64 disputeEndsAt);
+
+  /// @notice When the request's dispute window ends (0 before a commit); longer when contested.
+  function disputeEndsAt(bytes32 requestId) external view returns (uint64);
+
   /// @notice Whether `answer` is a final answer the request can take: an outcome index or -1.
   function isFinalAnswer(bytes32 requestId, int256 answer) external view returns (bool);
 

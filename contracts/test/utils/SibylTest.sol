@@ -24,6 +24,11 @@ abstract contract SibylTest is TestBase {
   uint64 internal constant EPOCH_LENGTH_SEC = 1 hours;
   uint64 internal constant REQUEST_TIMEOUT_SEC = 7 days;
   uint64 internal constant FEED_DISPUTE_WINDOW_SEC = 1 days;
+  /// Scrutiny rule. The builders sign confidences of at least 5,000 bps (_confidenceOf), so only dissent
+  /// or a test's own confidences make a request contested here.
+  uint8 internal constant CONTEST_DISSENT_MIN = 2;
+  uint16 internal constant CONTEST_CONFIDENCE_BPS = 5_000;
+  uint8 internal constant CONTESTED_WINDOW_MULTIPLIER = 3;
   uint64 internal constant MAX_OBSERVATION_AGE_SEC = 1 hours;
   uint16 internal constant SLASH_BPS = 1_000;
   uint16 internal constant DISPUTER_REWARD_BPS = 5_000;
@@ -57,7 +62,10 @@ abstract contract SibylTest is TestBase {
       DISPUTE_WINDOW_SEC,
       TOO_EARLY_RETRY_DELAY_SEC,
       MIN_FEE_WEI,
-      REQUEST_TIMEOUT_SEC
+      REQUEST_TIMEOUT_SEC,
+      CONTEST_DISSENT_MIN,
+      CONTEST_CONFIDENCE_BPS,
+      CONTESTED_WINDOW_MULTIPLIER
     );
     council.push(address(0xC001));
     council.push(address(0xC002));

@@ -3,6 +3,7 @@
  * it ends with (what `sibyl demo --once` prints as JSON).
  */
 import type { DemoQuestionKey } from '../demo-questions.ts'
+import type { CommittedConfidence } from './summarize-confidence.ts'
 import type { QuestionBundles } from './check-bundles.ts'
 
 export type QuestionPhase = 'opening' | 'open' | 'requested' | 'observing' | 'committed' | 'finalized' | 'paid' | 'failed'
@@ -35,6 +36,10 @@ export type QuestionRow = {
   payout?: { expectedWei: bigint; receivedWei: bigint }
   /** Every node's evidence bundle of the committed round: fetched, verified, replayed. */
   bundles?: QuestionBundles
+  /** The committed answer's signers: median confidence, interval and articles read (summarize-confidence.ts). */
+  confidence?: CommittedConfidence
+  /** Read from the chain once final (ResolutionOracle.getScrutiny): contested, and the request's own window. */
+  scrutiny?: { contested: boolean; disputeWindowSec: number }
   error?: string
 }
 
@@ -84,6 +89,16 @@ export type QuestionSummary = {
   evidence?: { bundles: number; verified: number; replayed: number; replayMatches: number; replayMismatches: string[] }
   /** Every bundle verified and replayed; the mismatches are exactly the liars that answered with an outcome. */
   evidenceOk?: boolean
+  /** Median signed confidence of the committed answer's signers (0 when nothing was committed). */
+  confidenceBps: number
+  /** [low, high] bps: medians of the agreeing nodes' interval bounds; contains confidenceBps. */
+  confidenceInterval: [number, number]
+  /** Median of the pages (sources or discovered articles) the agreeing nodes read. */
+  articlesRead: number
+  /** The request was contested on-chain (dissent of several operators, or a low median confidence). */
+  contested: boolean
+  /** The request's dispute window on-chain, in seconds (longer when contested); absent before a commit. */
+  disputeWindowSec?: number
   error?: string
 }
 

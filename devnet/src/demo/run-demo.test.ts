@@ -65,6 +65,9 @@ test('a liar slower than the round deadline: the demo waits for the late report 
       t.false(q.nonResponders.includes('node-4'), q.key)
       // Whatever the liar did, no honest node is ever reported.
       t.deepEqual(q.outliers.filter((o) => o !== 'node-4'), [], q.key)
+      // Read from the chain: one liar of four never contests (ResolutionOracle's rule), unless confidence was low;
+      // the window on record is the request's own (three windows when contested).
+      t.is(q.disputeWindowSec, q.contested ? 3 * 2 : 2, q.key)
     }
     // Every wait said how long it would wait before it began.
     for (const line of lines.filter((l) => l.includes('waiting'))) t.regex(line, /waiting up to \d+ s for /)

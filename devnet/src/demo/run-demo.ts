@@ -33,6 +33,7 @@ import { watchNetwork } from '../watch-network.ts'
 import { awaitFeedEvidence, awaitObservations, awaitQuestionEvidence, refreshRowReport, type EvidenceContext } from './await-evidence.ts'
 import type { DemoEvent, DemoState, DemoSummary, FeedRow, QuestionRow, QuestionSummary } from './demo-state.ts'
 import { checkQuestionBundles, type CheckBundlesContext } from './check-bundles.ts'
+import { summarizeConfidence } from './summarize-confidence.ts'
 
 /** What a consumer that only knows Chainlink's interface calls (AggregatorV3Interface). */
 export const AGGREGATOR_V3_INTERFACE_ABI = [
@@ -270,6 +271,7 @@ export async function runDemo(parameters: RunDemoParameters): Promise<DemoSummar
           // never a final one, so a slow liar is caught as a late outlier instead of missing the request.
           await awaitObservations(ctx, row)
           const signedThisRound = watcher.observations(row.requestId!).filter((m) => m.observation.round === commit.round)
+          row.confidence = summarizeConfidence(signedThisRound, commit)
           row.bundles = await checkQuestionBundles(bundles, signedThisRound)
           const b = row.bundles
           emit(
@@ -280,6 +282,8 @@ export async function runDemo(parameters: RunDemoParameters): Promise<DemoSummar
           changed()
           const keeper = await fundedWallet(net, 'demo keeper', i)
           const finalized = await finalizeAfterWindow(net, commit, network.disputeWindowSec, { caller: keeper, ...untilSignal })
+          const [contested, , , endsAtSec] = await net.contracts.oracle.getScrutiny(row.requestId!)
+          row.scrutiny = { contested, disputeWindowSec: Number(endsAtSec - (await net.contracts.oracle.getRequest(row.requestId!)).committedAt) }
           const resolution = await marketResolution(market)
           row.finalized = { answer: resolution.answer, txHash: finalized.txHash, afterMs: Date.now() - row.requestedAtMs! }
           row.phase = 'finalized'
@@ -362,6 +366,11 @@ export function summarizeDemo(state: DemoState, liars: string[], elapsedMs: numb
       expectedPayoutWei: row.payout?.expectedWei.toString(),
       evidence,
       evidenceOk,
+      confidenceBps: row.confidence?.confidenceBps ?? 0,
+      confidenceInterval: row.confidence?.confidenceInterval ?? [0, 0],
+      articlesRead: row.confidence?.articlesRead ?? 0,
+      contested: row.scrutiny?.contested ?? false,
+      ...(row.scrutiny ? { disputeWindowSec: row.scrutiny.disputeWindowSec } : {}),
       ...(row.error ? { error: row.error } : {}),
     }
   })

@@ -70,6 +70,28 @@ export const nodeConfigSchema = z
     log: logConfigSchema,
     /** Feed spec files (JSON, feedSpecSchema) this node reports; each must be a feed of the deployment. */
     feeds: z.array(z.string().min(1)).max(64).default([]),
+    /**
+     * This operator's news sources and credibility table for discovery questions (question-spec.ts `discover`):
+     * the sources are read only when a spec sets useOperatorSources, and are listed in the evidence bundle; a
+     * spec's own credibility entries override these. Hosts are lower-case names, weights 0 (muted) to 100.
+     */
+    discovery: z
+      .object({
+        sources: z
+          .array(z.object({ url: z.url({ protocol: /^https?$/ }).max(2048), kind: z.enum(['feed', 'sitemap']).default('feed') }).strict())
+          .max(16)
+          .default([]),
+        credibility: z
+          .record(z.string().regex(/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/, 'expected a lower-case host name'), z.number().int().min(0).max(100))
+          .refine((r) => Object.keys(r).length <= 256, 'at most 256 hosts')
+          .default({}),
+        /** Articles read per question at most, whatever a spec asks (≤ 200). */
+        maxArticles: z.number().int().min(1).max(200).default(200),
+        /** One deadline for a question's feeds, articles and their page work. */
+        timeMs: z.number().int().min(1000).max(120_000).default(30_000),
+      })
+      .strict()
+      .default({ sources: [], credibility: {}, maxArticles: 200, timeMs: 30_000 }),
     /** Requests resolved at once; bounds memory and load on sources. */
     maxConcurrentRequests: z.number().int().min(1).max(64).default(4),
     /**

@@ -54,7 +54,8 @@ function passagesOf(pairs: readonly JudgedPair[], sourceIndex: number): Evidence
 /** One record per source, in spec order. */
 export function buildEvidenceSources({ reads, judgedPairs = [], votes = [], maxRawBytes }: BuildEvidenceSourcesParameters): EvidenceSource[] {
   const cap = Math.min(maxRawBytes ?? evidenceLimits.maxRawBytesPerSource, evidenceLimits.maxRawBytesPerSource)
-  return reads.slice(0, evidenceLimits.maxSources).map((read, index) => {
+  // The spec's sources, then (discovery questions) the articles read.
+  return reads.slice(0, evidenceLimits.maxSources + evidenceLimits.maxArticles).map((read, index) => {
     const raw = read.ok ? read.raw : 'raw' in read ? read.raw : undefined
     const body = raw?.body
     const rawIncluded = body !== undefined && body.length <= cap

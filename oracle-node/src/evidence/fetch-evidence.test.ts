@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { keccak256, toUtf8Bytes } from 'ethers'
-import { encodeEvidenceBundle, hashEvidenceBundle, type EvidenceBundle, type EvidenceExpectation } from '@sibyl/protocol/evidence-bundle'
+import { EVIDENCE_BUNDLE_VERSION, encodeEvidenceBundle, hashEvidenceBundle, type EvidenceBundle, type EvidenceExpectation } from '@sibyl/protocol/evidence-bundle'
 import { openLocalEvidenceStore } from './local-evidence-store.ts'
 import { fetchEvidence } from './fetch-evidence.ts'
 import { replayEvidence } from './replay-evidence.ts'
@@ -17,7 +17,7 @@ const signer = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8'
 
 const bundleA: EvidenceBundle = {
   header: {
-    version: 1,
+    version: EVIDENCE_BUNDLE_VERSION,
     kind: 'resolution',
     chainId: 31337n,
     contract: '0x5FbDB2315678afecb367f032d93F642f64180aa3',

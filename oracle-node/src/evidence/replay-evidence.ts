@@ -22,6 +22,7 @@ import type { Embedder } from '../nlp/embedder.ts'
 import { readFetchedSource } from '../sources/read-source.ts'
 import { splitPassages } from '../sources/split-passages.ts'
 import { resolveQuestion, type ResolveQuestionDependencies, type SourceDocument } from '../resolve/resolve-question.ts'
+import { discoveryHost, type DiscoveryArticle } from '../resolve/resolve-by-discovery.ts'
 
 /** Confidence difference allowed when the replay runs on another execution provider than the node did. */
 export const CROSS_DEVICE_TOLERANCE_BPS = 10
@@ -84,8 +85,15 @@ export async function replayEvidence(deps: ReplayEvidenceDependencies, bundle: E
 
   const documents: SourceDocument[] = []
   const extraction = { checked: 0, mismatched: [] as number[] }
+  // A discovery question's articles come after the spec's own sources (read-discovery-question.ts).
+  const articles: DiscoveryArticle[] = []
+  const discovering = spec.type === 'text' && spec.discover !== undefined
   for (const source of bundle.sources) {
     if (source.failure !== '') continue
+    if (discovering && source.index >= spec.sources.length) {
+      articles.push({ evidenceIndex: source.index, url: source.url, source: discoveryHost(source.url), title: '', text: source.text, passages: passagesOfText(source.text, 'html') })
+      continue
+    }
     const sourceSpec = spec.sources[source.index]
     if (!sourceSpec) return { ok: false, reason: `source ${source.index} is not in the spec` }
     let html: string | undefined
@@ -108,7 +116,10 @@ export async function replayEvidence(deps: ReplayEvidenceDependencies, bundle: E
     })
   }
 
-  const result = await resolveQuestion(deps, spec, documents, { minConfidenceBps: header.minConfidenceBps, nowSec: header.nowSec, topKPerSource: header.topKPerSource })
+  const discovery = discovering
+    ? { articles: [...documents.map((d) => ({ evidenceIndex: d.sourceIndex, url: spec.sources[d.sourceIndex]!.url, source: discoveryHost(spec.sources[d.sourceIndex]!.url), title: '', text: d.text, passages: d.passages })), ...articles] }
+    : undefined
+  const result = await resolveQuestion(deps, spec, documents, { minConfidenceBps: header.minConfidenceBps, nowSec: header.nowSec, topKPerSource: header.topKPerSource, ...(discovery ? { discovery } : {}) })
   const answer = encodeAnswer(result.answer)
   const probabilities = result.outcomeProbabilitiesBps ?? []
 

@@ -27,6 +27,7 @@ import { defaultQuestionBudget, readQuestionSources, type QuestionBudget } from 
 import { DEFAULT_TOP_K_PER_SOURCE } from '../resolve/judge-text.ts'
 import { resolveQuestion } from '../resolve/resolve-question.ts'
 import { buildEvidenceBundle } from '../evidence/build-evidence-bundle.ts'
+import { readDiscoveryQuestion } from '../sources/discovery/read-discovery-question.ts'
 import type { EvidenceTask, EvidenceTaskResult } from '../isolate/run-evidence-task.ts'
 import type { ResolveOutcome, Resolver } from './resolver.ts'
 import { createConfiguredFetcher } from './create-configured-fetcher.ts'
@@ -94,7 +95,9 @@ export async function createPipelineResolver({
   await ownPool?.whenReady()
 
   return async (request, spec, { nowSec, logger: log, round = 0, chainId = 0n, contract = ZeroAddress, signer = ZeroAddress }): Promise<ResolveOutcome> => {
-    const header = (fields: Pick<EvidenceHeader, 'questionType' | 'answer' | 'confidenceBps' | 'reason' | 'outcomeProbabilitiesBps' | 'value'>): Omit<EvidenceHeader, 'version'> => ({
+    const header = (
+      fields: Pick<EvidenceHeader, 'questionType' | 'answer' | 'confidenceBps' | 'reason' | 'outcomeProbabilitiesBps' | 'value' | 'confidenceIntervalBps' | 'articlesRead' | 'discovery'>,
+    ): Omit<EvidenceHeader, 'version'> => ({
       kind: 'resolution',
       chainId,
       contract,
@@ -127,7 +130,19 @@ export async function createPipelineResolver({
       metrics?.fetchErrors.inc({ reason: read.reason })
       log.warn({ source: spec.sources[sourceIndex]!.url, reason: read.reason, message: read.message }, 'source failed')
     })
-    if (documents.length === 0) return { kind: 'retry', reason: 'every source failed' }
+    // A discovery question also reads the articles its feeds (and, when it asks, this operator's sources) list.
+    const discovered =
+      spec.type === 'text' && spec.discover !== undefined
+        ? await readDiscoveryQuestion(
+            { fetcher, pool },
+            { spec: { ...spec, discover: spec.discover }, nowSec, specDocuments: documents, operator: config.discovery, budget: { maxArticles: config.discovery.maxArticles, timeMs: config.discovery.timeMs, pageTaskMs: budget.pageTaskMs } },
+          )
+        : undefined
+    if (discovered) {
+      log.info({ candidates: discovered.candidates, read: discovered.readable, feeds: discovered.report.map((f) => ({ url: f.url, origin: f.origin, failure: f.failure || undefined, inWindow: f.inWindow })) }, 'discovery')
+      if (discovered.starved > 0) return { kind: 'retry', reason: `no page worker free for ${discovered.starved} article(s) (the node is busy)` }
+      if (discovered.readable === 0) return { kind: 'retry', reason: 'discovery found nothing to read (every feed and page failed)' }
+    } else if (documents.length === 0) return { kind: 'retry', reason: 'every source failed' }
     // A source the node had no page worker for was never judged: answering without it would let whoever loads
     // the pool (other questions' heavy pages) choose which sources decide this one, and the signing journal
     // would make that answer final for the round. Try again once the pool has room.
@@ -135,8 +150,16 @@ export async function createPipelineResolver({
       metrics?.pageWorkerStarvations.inc(starvedSources.length)
       return { kind: 'retry', reason: `no page worker free for ${starvedSources.length} of ${spec.sources.length} sources (the node is busy)` }
     }
-    const result = await resolveQuestion({ embedder, judge }, spec, documents, { minConfidenceBps, nowSec, topKPerSource: DEFAULT_TOP_K_PER_SOURCE })
+    const result = await resolveQuestion({ embedder, judge }, spec, documents, {
+      minConfidenceBps,
+      nowSec,
+      topKPerSource: DEFAULT_TOP_K_PER_SOURCE,
+      ...(discovered ? { discovery: discovered.input } : {}),
+    })
     const answer = encodeAnswer(result.answer)
+    // The bundle (and so the signed evidence hash) binds the interval; it must hold the confidence, as the protocol checks.
+    const [low, high] = result.confidenceInterval
+    const confidenceInterval: [number, number] = [Math.max(0, Math.min(low, result.confidenceBps)), Math.min(10_000, Math.max(high, result.confidenceBps))]
     // Encoding and hashing megabytes of raw pages is a stall of its own: it runs in a page worker too.
     const task: EvidenceTask & { kind: 'evidence' } = {
       kind: 'evidence',
@@ -147,8 +170,11 @@ export async function createPipelineResolver({
         reason: result.reason.slice(0, 1000),
         outcomeProbabilitiesBps: result.outcomeProbabilitiesBps ?? [],
         value: result.value ?? '',
+        confidenceIntervalBps: confidenceInterval,
+        articlesRead: result.articlesRead,
+        ...(discovered ? { discovery: discovered.report } : {}),
       }),
-      sources: { reads, ...(result.judgedPairs ? { judgedPairs: result.judgedPairs } : {}), votes: result.votes },
+      sources: { reads: discovered ? [...reads, ...discovered.reads] : reads, ...(result.judgedPairs ? { judgedPairs: result.judgedPairs } : {}), votes: result.votes },
     }
     // Bounded like a question's reads: behind a full queue it gives up (retry) instead of holding the round.
     const built = await pool.run<EvidenceTaskResult>(task, { timeoutMs: budget.pageTaskMs, maxTotalMs: budget.timeMs, group })
@@ -158,6 +184,8 @@ export async function createPipelineResolver({
       kind: 'observed',
       answer,
       confidenceBps: result.confidenceBps,
+      confidenceInterval,
+      articlesRead: result.articlesRead,
       evidenceHash,
       evidence: { ...evidence, bundleHash: evidenceHash },
       modelId,

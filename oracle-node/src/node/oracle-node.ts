@@ -135,7 +135,7 @@ export function createOracleNode(deps: OracleNodeDeps, options: OracleNodeOption
     requestId: string,
     round: number,
     chainTimeSec: number,
-  ): Promise<{ observation: Observation; modelId: string } | { kind: 'retry' | 'skip'; reason: string }> {
+  ): Promise<{ observation: Observation; modelId: string; published?: { confidenceInterval?: [number, number]; articlesRead?: number } } | { kind: 'retry' | 'skip'; reason: string }> {
     const pending = state.pending.get(requestId)!
     const key = { chainId: domain.chainId, contract: domain.verifyingContract, requestId, round }
     const journaled = deps.journal.recordedObservation(key)
@@ -182,7 +182,12 @@ export function createOracleNode(deps: OracleNodeDeps, options: OracleNodeOption
       evidenceHash: resolved.evidenceHash,
       modelHash: resolved.modelHash,
     }
-    return { observation, modelId: resolved.modelId }
+    // Published beside the signed observation; the evidence bundle behind its hash says the same.
+    const published = {
+      ...(resolved.confidenceInterval === undefined ? {} : { confidenceInterval: resolved.confidenceInterval }),
+      ...(resolved.articlesRead === undefined ? {} : { articlesRead: resolved.articlesRead }),
+    }
+    return { observation, modelId: resolved.modelId, published }
   }
 
   /** The request leaves the set; its row (and its journal entries' retention clock) follow at the end of the tick. */
@@ -239,7 +244,7 @@ export function createOracleNode(deps: OracleNodeDeps, options: OracleNodeOption
       else backOff(requestId, pending)
       return 'waiting'
     }
-    const { observation, modelId } = observed
+    const { observation, modelId, published: publishedMeta } = observed
     const signedResult = await signObservationSafely({ signer: deps.signer, journal: deps.journal, nowMs: deps.nowMs }, domain, observation)
     if (signedResult.kind === 'refused') {
       metrics.refusals.inc({ reason: signedResult.reason })
@@ -253,7 +258,7 @@ export function createOracleNode(deps: OracleNodeDeps, options: OracleNodeOption
       return 'waiting'
     }
     metrics.observationsSigned.inc({ kind: 'resolution' })
-    const message = toObservationMessage('resolution', domain, signedResult.signed, { modelId, observedAtMs: deps.nowMs() })
+    const message = toObservationMessage('resolution', domain, signedResult.signed, { modelId, observedAtMs: deps.nowMs(), ...publishedMeta })
     const ack = await publishObservation(deps.js, message)
     if (!ack.ok) {
       metrics.publishErrors.inc()

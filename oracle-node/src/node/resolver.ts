@@ -11,6 +11,9 @@ export type ResolvedObservation = {
   /** Outcome index, -1 unresolvable, -2 too early. */
   answer: bigint
   confidenceBps: number
+  /** [low, high] bps around confidenceBps, and the pages read: published with the observation, bound by the evidence bundle. */
+  confidenceInterval?: [number, number]
+  articlesRead?: number
   /**
    * What the node signs as its evidence hash: the hash (Merkle root) of `evidence` when there is one
    * (protocol/src/evidence-bundle.ts), else a resolver's own commitment to what it read.

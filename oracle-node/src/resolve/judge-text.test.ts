@@ -94,3 +94,22 @@ test('judgeText with the pair judge: a source that plainly denies the event make
   t.log('logistic judge alone:', logistic.reason)
   t.true(logistic.outcomeProbabilitiesBps[0]! > logistic.outcomeProbabilitiesBps[1]!, 'the old judge read the denial as support')
 })
+
+test('judgeText: the confidence interval is seeded by the evidence, holds the point, and is the point when nothing can be resampled', async (t) => {
+  const embedder = await getEmbedder()
+  const base = { embedder, judge, question: 'Did the Kansas City Chiefs win Super Bowl LVIII?', outcomes: ['YES', 'NO'], minConfidenceBps: 5000 }
+  const documents = [
+    { sourceIndex: 0, passages: superBowl, weight: 10 },
+    { sourceIndex: 1, passages: ['The 49ers lost Super Bowl LVIII in overtime.', 'Las Vegas hosted the game for the first time.'], weight: 5 },
+  ]
+  const a = await judgeText({ ...base, documents })
+  const b = await judgeText({ ...base, documents })
+  t.log(a.reason, a.confidenceInterval)
+  t.deepEqual(a.confidenceInterval, b.confidenceInterval)
+  t.true(a.confidenceInterval[0] <= a.confidenceBps && a.confidenceBps <= a.confidenceInterval[1])
+  t.true(a.confidenceInterval[0] < a.confidenceInterval[1])
+  const lone = await judgeText({ ...base, documents: [{ sourceIndex: 0, passages: [superBowl[1]!], weight: 10 }] })
+  t.deepEqual(lone.confidenceInterval, [lone.confidenceBps, lone.confidenceBps])
+  const none = await judgeText({ ...base, intervalResamples: 0, documents })
+  t.deepEqual(none.confidenceInterval, [none.confidenceBps, none.confidenceBps])
+})

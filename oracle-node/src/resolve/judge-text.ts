@@ -20,6 +20,10 @@
  *    calibrated. Confidence = the chosen outcome's probability.
  * 5. Abstain. Below `minConfidenceBps`, or when no passage of any source is relevant, the answer is
  *    "unresolvable" (or "too early" before the event time): the judge says so rather than guess.
+ * 6. Interval. The chosen outcome's probability is recomputed by step 4 on bootstrap resamples of the sources
+ *    and of each source's judged passages (analysis/bootstrap-interval.ts, seeded by the question and the
+ *    passages judged): `confidenceInterval`, which holds `confidenceBps`. It says how much the answer hangs
+ *    on which passages were read, not how often such an answer is wrong (EVALUATION.md measures both).
  */
 import type { ResolutionAnswer } from '@sibyl/protocol/answers'
 import type { Embedder } from '../nlp/embedder.ts'
@@ -29,6 +33,9 @@ import { featurizePairs } from './featurize-pairs.ts'
 import { scoreEvidence, type EvidenceScore, type JudgeModel } from './score-evidence.ts'
 import type { PairJudge } from '../nlp/create-pair-judge.ts'
 import { detectDenial } from '../nlp/detect-denial.ts'
+import { bootstrapInterval, type ConfidenceInterval } from './analysis/bootstrap-interval.ts'
+import { combinePassageLogOdds, type ScoredPassagePair } from './analysis/combine-passage-log-odds.ts'
+import { outcomeProbabilities, type HypothesisShape } from './analysis/outcome-probabilities.ts'
 
 /** The judge's view of one fetched source. */
 export type JudgeDocument = {
@@ -52,6 +59,8 @@ export type JudgeTextParameters = {
   topKPerSource?: number
   /** True before the event time: an abstention is then "too early" rather than "unresolvable". */
   beforeEventTime?: boolean
+  /** Bootstrap resamples for the confidence interval (default DEFAULT_RESAMPLES; 0: the point itself). */
+  intervalResamples?: number
 }
 
 export type UsedPassage = {
@@ -94,6 +103,13 @@ export type JudgeTextReturnType = {
   usedPassages: UsedPassage[]
   /** Every pair scored, hypothesis by hypothesis, passages in selection order (source order, best first). */
   judgedPairs: JudgedPair[]
+  /**
+   * An interval for confidenceBps: the chosen outcome's probability recomputed on resamples of the sources and
+   * of the judged passages within each (analysis/bootstrap-interval.ts), seeded by the question and the
+   * passages judged, so every node judging the same passages reports the same interval. It contains
+   * confidenceBps; one source with one passage gives the point itself.
+   */
+  confidenceInterval: ConfidenceInterval
 }
 
 export const DEFAULT_TOP_K_PER_SOURCE = 4
@@ -101,8 +117,7 @@ export const DEFAULT_TOP_K_PER_SOURCE = 4
 const MAX_PASSAGES_PER_SOURCE = 400
 const MAX_PASSAGE_CHARS = 1000
 /** Below this best relevance in every source, the sources say nothing about the question. */
-const MIN_RELEVANCE = 0.35
-const MAX_LOG_ODDS = 6
+export const MIN_RELEVANCE = 0.35
 
 /** Judges a text question from ranked passages of its sources. */
 export async function judgeText(parameters: JudgeTextParameters): Promise<JudgeTextReturnType> {
@@ -130,7 +145,7 @@ export async function judgeText(parameters: JudgeTextParameters): Promise<JudgeT
     for (const r of ranked) selected.push({ sourceIndex: s.doc.sourceIndex, weight: s.doc.weight, text: s.passages[r.index]!, passageIndex: r.index, similarity: r.score })
   }
   if (selected.length === 0) {
-    return { answer: abstain, confidenceBps: 0, reason: 'no passages to judge', outcomeProbabilitiesBps: outcomes.map(() => 0), evidenceLogOdds: hypotheses.statements.map(() => 0), usedPassages: [], judgedPairs: [] }
+    return { answer: abstain, confidenceBps: 0, reason: 'no passages to judge', outcomeProbabilitiesBps: outcomes.map(() => 0), evidenceLogOdds: hypotheses.statements.map(() => 0), usedPassages: [], judgedPairs: [], confidenceInterval: [0, 0] }
   }
 
   // Score every (hypothesis, passage) pair.
@@ -145,38 +160,46 @@ export async function judgeText(parameters: JudgeTextParameters): Promise<JudgeT
     return { ...pair, score: s, logOdds, outcomeIndex }
   })
 
-  // Per source and hypothesis: relevance²-weighted mean log-odds, scaled by the source's best relevance.
+  // Per source and hypothesis: relevance²-weighted mean log-odds, scaled by the source's best relevance
+  // (combine-passage-log-odds.ts); across sources the log-odds add, scaled by weight / heaviest weight.
   const maxWeight = Math.max(...documents.map((d) => d.weight), 1)
-  const evidenceLogOdds = hypotheses.statements.map(() => 0)
-  let bestRelevance = 0
-  for (const d of documents) {
-    for (let hi = 0; hi < hypotheses.statements.length; hi++) {
-      const mine = scored.filter((s) => s.hi === hi && s.p.sourceIndex === d.sourceIndex)
-      if (mine.length === 0) continue
-      const rel2 = mine.map((s) => s.score.relevance ** 2)
-      const total = rel2.reduce((a, b) => a + b, 0)
-      const strength = Math.max(...mine.map((s) => s.score.relevance))
-      bestRelevance = Math.max(bestRelevance, strength)
-      if (total === 0) continue
-      const mean = mine.reduce((a, s, k) => a + rel2[k]! * s.logOdds, 0) / total
-      evidenceLogOdds[hi]! += (d.weight / maxWeight) * strength * mean
-    }
-  }
-
-  let probabilities: number[]
+  const shape: HypothesisShape = hypotheses.kind === 'yes-no' ? { kind: 'yes-no', yesIndex: hypotheses.yesIndex } : { kind: 'choice' }
   const scale = (judge.pairJudge ? judge.model.pairJudge?.combination?.scale : judge.model.combination?.scale) ?? 1
-  if (hypotheses.kind === 'yes-no') {
-    const pYes = 1 / (1 + Math.exp(-clamp(scale * evidenceLogOdds[0]!)))
-    probabilities = outcomes.map((_, i) => (i === hypotheses.yesIndex ? pYes : 1 - pYes))
-  } else {
-    const l = evidenceLogOdds.map((v) => clamp(scale * v))
-    const max = Math.max(...l)
-    const exps = l.map((v) => Math.exp(v - max))
-    const sum = exps.reduce((a, b) => a + b, 0)
-    probabilities = outcomes.map((_, i) => exps[i]! / sum)
+  // One unit per source, one item per judged passage (its pairs, one per hypothesis): what the bootstrap draws.
+  type PassageItem = { weight: number; pairs: ScoredPassagePair[] }
+  const units: PassageItem[][] = documents.map((d) => {
+    const byPassage = new Map<number, ScoredPassagePair[]>()
+    for (const s of scored) {
+      if (s.p.sourceIndex !== d.sourceIndex) continue
+      const list = byPassage.get(s.p.passageIndex) ?? []
+      list.push({ hypothesisIndex: s.hi, relevance: s.score.relevance, logOdds: s.logOdds })
+      byPassage.set(s.p.passageIndex, list)
+    }
+    return [...byPassage.values()].map((pairs) => ({ weight: d.weight, pairs }))
+  })
+  const combine = (sample: readonly (readonly PassageItem[])[]) => {
+    const total = hypotheses.statements.map(() => 0)
+    let strongest = 0
+    for (const unit of sample) {
+      if (unit.length === 0) continue
+      const { means, strengths, strength } = combinePassageLogOdds(unit.flatMap((i) => i.pairs), total.length)
+      strongest = Math.max(strongest, strength)
+      // In this order, (weight share × strength) × mean, so the figures are those the judge always gave.
+      for (let hi = 0; hi < total.length; hi++) total[hi]! += (unit[0]!.weight / maxWeight) * strengths[hi]! * means[hi]!
+    }
+    return { evidenceLogOdds: total, bestRelevance: strongest }
   }
+  const { evidenceLogOdds, bestRelevance } = combine(units)
+  const probabilities = outcomeProbabilities(shape, evidenceLogOdds, outcomes.length, scale)
   const best = probabilities.indexOf(Math.max(...probabilities))
   const confidenceBps = Math.round(probabilities[best]! * 10_000)
+  const confidenceInterval = bootstrapInterval({
+    units,
+    statistic: (sample) => outcomeProbabilities(shape, combine(sample).evidenceLogOdds, outcomes.length, scale)[best]!,
+    pointBps: confidenceBps,
+    seed: `judge-text:${question}\u0000${outcomes.join('\u0001')}\u0000${selected.map((p) => `${p.sourceIndex}:${p.passageIndex}`).join(',')}`,
+    ...(parameters.intervalResamples === undefined ? {} : { resamples: parameters.intervalResamples }),
+  })
   const usedPassages: UsedPassage[] = scored
     .filter((s) => s.score.relevance >= MIN_RELEVANCE || hypotheses.statements.length === 1)
     .sort((a, b) => b.score.relevance - a.score.relevance)
@@ -205,12 +228,12 @@ export async function judgeText(parameters: JudgeTextParameters): Promise<JudgeT
   const outcomeProbabilitiesBps = probabilities.map((p) => Math.round(p * 10_000))
   const summary = `P(${outcomes[best]}) = ${confidenceBps} bps from ${documents.length} source(s), best relevance ${bestRelevance.toFixed(2)}`
   if (bestRelevance < MIN_RELEVANCE) {
-    return { answer: abstain, confidenceBps, reason: `no relevant passage (best relevance ${bestRelevance.toFixed(2)} < ${MIN_RELEVANCE})`, outcomeProbabilitiesBps, evidenceLogOdds, usedPassages, judgedPairs }
+    return { answer: abstain, confidenceBps, reason: `no relevant passage (best relevance ${bestRelevance.toFixed(2)} < ${MIN_RELEVANCE})`, outcomeProbabilitiesBps, evidenceLogOdds, usedPassages, judgedPairs, confidenceInterval }
   }
   if (confidenceBps < minConfidenceBps) {
-    return { answer: abstain, confidenceBps, reason: `abstained: ${summary} < ${minConfidenceBps} bps`, outcomeProbabilitiesBps, evidenceLogOdds, usedPassages, judgedPairs }
+    return { answer: abstain, confidenceBps, reason: `abstained: ${summary} < ${minConfidenceBps} bps`, outcomeProbabilitiesBps, evidenceLogOdds, usedPassages, judgedPairs, confidenceInterval }
   }
-  return { answer: { kind: 'outcome', index: best }, confidenceBps, reason: summary, outcomeProbabilitiesBps, evidenceLogOdds, usedPassages, judgedPairs }
+  return { answer: { kind: 'outcome', index: best }, confidenceBps, reason: summary, outcomeProbabilitiesBps, evidenceLogOdds, usedPassages, judgedPairs, confidenceInterval }
 }
 
 /**
@@ -323,9 +346,6 @@ function logit(p: number): number {
   return Math.log(q / (1 - q))
 }
 
-function clamp(v: number): number {
-  return Math.max(-MAX_LOG_ODDS, Math.min(MAX_LOG_ODDS, v))
-}
 
 function round4(v: number): number {
   return Math.round(v * 10_000) / 10_000

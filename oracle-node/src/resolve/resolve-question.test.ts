@@ -70,3 +70,42 @@ test('text: dispatches to the judge and returns the passages it used', async (t)
   t.true(result.usedPassages.length > 0)
   t.true(result.usedPassages.some((p) => p.text.includes('beat the San Francisco 49ers')))
 })
+
+test('intervals: every type reports [low, high] around its confidence and the pages it read', async (t) => {
+  const contains = (r: { confidenceBps: number; confidenceInterval: [number, number] }) => r.confidenceInterval[0] <= r.confidenceBps && r.confidenceBps <= r.confidenceInterval[1]
+
+  // Structured, several sources disagreeing: resampling the sources spreads the agreeing share.
+  const numeric = buildSpec({ type: 'numeric.threshold', threshold: '119.00', comparison: 'gt', outcomes: ['YES', 'NO'] })
+  const priceHtml = (price: string) => `<script type="application/ld+json">{"@type":"Offer","price":"${price}","priceCurrency":"EUR"}</script>`
+  const split = [doc(0, { html: priceHtml('119.01') }), doc(1, { html: priceHtml('119.02') }), doc(2, { html: priceHtml('99.00'), weight: 5 }), doc(3, { html: '<p>sold out</p>' })]
+  const r = await resolveQuestion(await getDeps(), numeric, split, options)
+  t.is(r.confidenceBps, 8000)
+  t.true(contains(r))
+  t.true(r.confidenceInterval[0] < 8000 && r.confidenceInterval[1] === 10_000, `${r.confidenceInterval}`)
+  t.is(r.articlesRead, 4)
+  t.deepEqual((await resolveQuestion(await getDeps(), numeric, split, options)).confidenceInterval, r.confidenceInterval, 'seeded: the same evidence, the same interval')
+
+  // One source: the documented degenerate interval, the point itself.
+  const lone = await resolveQuestion(await getDeps(), numeric, [doc(0, { text: '118.99' })], options)
+  t.deepEqual(lone.confidenceInterval, [10_000, 10_000])
+  // Sources that all agree: nothing to spread either.
+  const sports = buildSpec({ type: 'sports.winner', question: 'Did the Arizona Coyotes beat the Vancouver Canucks on March 4, 2020?', homeTeam: 'Vancouver Canucks', awayTeam: 'Arizona Coyotes', outcomes: ['Vancouver Canucks', 'Arizona Coyotes'] })
+  const agreed = await resolveQuestion(await getDeps(), sports, [doc(0, { html: page('nhl-202003040VAN.html.gz') }), doc(1, { html: page('nhl-boxscores-3-4-2020.html.gz') })], options)
+  t.deepEqual(agreed.confidenceInterval, [10_000, 10_000])
+  t.is(agreed.articlesRead, 2)
+  // No vote at all: [0, 0].
+  const silent = await resolveQuestion(await getDeps(), sports, [doc(0, { html: page('nhl-boxscores-3-5-2020.html.gz') })], options)
+  t.deepEqual(silent.confidenceInterval, [0, 0])
+
+  // Text: resampling sources and passages.
+  const text = buildSpec({ type: 'text', question: 'Did the Kansas City Chiefs win Super Bowl LVIII?', outcomes: ['YES', 'NO'] })
+  const pages = [
+    'Tickets for the big game in Las Vegas sold out within hours. The Kansas City Chiefs beat the San Francisco 49ers 25-22 in overtime to win Super Bowl LVIII on Sunday night. Taylor Swift celebrated on the field.',
+    'Patrick Mahomes led the Chiefs to a second straight Super Bowl title, beating San Francisco in overtime. He was named MVP.',
+  ]
+  const judged = await resolveQuestion(await getDeps(), text, pages.map((p, i) => doc(i, { text: p })), { ...options, minConfidenceBps: 5000 })
+  t.log(judged.reason, judged.confidenceInterval)
+  t.true(contains(judged))
+  t.true(judged.confidenceInterval[0] < judged.confidenceInterval[1])
+  t.is(judged.articlesRead, 2)
+})

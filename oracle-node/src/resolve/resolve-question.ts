@@ -8,6 +8,13 @@
  *   text, for JSON sources), the stake-like weighted median of the values, then resolve-threshold.ts.
  * Structured sources vote with their weights; the confidence is the weight share of the sources that agree
  * with the answer among those that gave one. A source that lacks the game or the number does not vote.
+ *
+ * Every answer carries `confidenceInterval`, [lowBps, highBps] around confidenceBps
+ * (analysis/bootstrap-interval.ts, seeded by what was read, so nodes reading the same evidence agree): for
+ * text, the judge's probability over resamples of the sources and of their judged passages; for structured
+ * types, the agreeing weight share over resamples of the sources. With one source (one passage), nothing can
+ * be resampled and the interval is the point itself: it measures how much the answer hangs on which evidence
+ * was read, not whether a lone source is right.
  */
 import type { ResolutionAnswer } from '@sibyl/protocol/answers'
 import type { QuestionSpec } from '@sibyl/protocol/question-spec'
@@ -17,6 +24,8 @@ import { judgeText, type JudgedPair, type UsedPassage } from './judge-text.ts'
 import { formatFixedPoint, resolveThreshold } from './resolve-threshold.ts'
 import { thresholdDecimals, voteSource, type SourceVote } from './vote-source.ts'
 import type { JudgeModel } from './score-evidence.ts'
+import { resolveByDiscovery, type DiscoveryInput } from './resolve-by-discovery.ts'
+import { bootstrapInterval, type ConfidenceInterval } from './analysis/bootstrap-interval.ts'
 
 /** What the source layer hands over per fetched source; adapt to it, keep it this small. */
 export type SourceDocument = {
@@ -49,11 +58,17 @@ export type ResolveQuestionOptions = {
   nowSec: number
   /** Passages the text judge scores per source (its default when omitted); recorded in evidence for replay. */
   topKPerSource?: number
+  /** Discovery questions (spec.discover): the articles found and the spec's own pages, judged as stories (resolve-by-discovery.ts). */
+  discovery?: DiscoveryInput
 }
 
 export type ResolveQuestionReturnType = {
   answer: ResolutionAnswer
   confidenceBps: number
+  /** [lowBps, highBps] around confidenceBps (contains it); see the top of this file. */
+  confidenceInterval: ConfidenceInterval
+  /** Pages (sources, or discovered articles) read to answer. */
+  articlesRead: number
   reason: string
   /** Passages the text judge weighed (empty for structured types). */
   usedPassages: UsedPassage[]
@@ -77,6 +92,9 @@ export async function resolveQuestion(
   const beforeEvent = spec.eventTime !== undefined && nowSec < spec.eventTime
   const abstain: ResolutionAnswer = beforeEvent ? { kind: 'tooEarly' } : { kind: 'unresolvable' }
 
+  if (spec.type === 'text' && spec.discover !== undefined && options.discovery !== undefined) {
+    return resolveByDiscovery(deps, spec, options.discovery, { minConfidenceBps, nowSec, ...(options.topKPerSource === undefined ? {} : { topKPerSource: options.topKPerSource }) })
+  }
   if (spec.type === 'text') {
     const judged = await judgeText({
       embedder: deps.embedder,
@@ -91,6 +109,8 @@ export async function resolveQuestion(
     return {
       answer: judged.answer,
       confidenceBps: judged.confidenceBps,
+      confidenceInterval: judged.confidenceInterval,
+      articlesRead: documents.length,
       reason: judged.reason,
       usedPassages: judged.usedPassages,
       outcomeProbabilitiesBps: judged.outcomeProbabilitiesBps,
@@ -105,7 +125,7 @@ export async function resolveQuestion(
       const { answer, detail } = vote.kind === 'sports' ? vote : { answer: { kind: 'unresolvable' } as ResolutionAnswer, detail: 'not a sports vote' }
       return { sourceIndex: d.sourceIndex, weight: d.weight, answer, detail }
     })
-    return tally(votes, minConfidenceBps, abstain)
+    return tally(votes, minConfidenceBps, abstain, spec.question)
   }
 
   // numeric.threshold
@@ -123,7 +143,7 @@ export async function resolveQuestion(
     } else votes.push({ sourceIndex: d.sourceIndex, answer: abstain, detail })
   }
   if (values.length === 0) {
-    return { answer: abstain, confidenceBps: 0, reason: 'no source gave a value', usedPassages: [], votes }
+    return { answer: abstain, confidenceBps: 0, confidenceInterval: [0, 0], articlesRead: documents.length, reason: 'no source gave a value', usedPassages: [], votes }
   }
   const median = weightedMedian(values)
   const result = resolveThreshold({ value: median, decimals, threshold: spec.threshold, comparison: spec.comparison })
@@ -132,17 +152,23 @@ export async function resolveQuestion(
     .filter((v) => resolveThreshold({ value: v.value, decimals, threshold: spec.threshold, comparison: spec.comparison }).answer.index === result.answer.index)
     .reduce((a, v) => a + v.weight, 0)
   const confidenceBps = Math.round((10_000 * agreeing) / total)
+  // The agreeing weight share over resamples of the sources that gave a value.
+  const agrees = values.map((v) => ({ weight: v.weight, agrees: resolveThreshold({ value: v.value, decimals, threshold: spec.threshold, comparison: spec.comparison }).answer.index === result.answer.index }))
+  const confidenceInterval = weightShareInterval(agrees, confidenceBps, `threshold:${spec.question}\u0000${values.map((v) => `${v.sourceIndex}=${v.value}`).join(',')}`)
   const reason = `weighted median of ${values.length} source(s): ${result.reason}; ${confidenceBps} bps of source weight agree`
   const value = formatFixedPoint(median, decimals)
-  if (confidenceBps < minConfidenceBps) return { answer: abstain, confidenceBps, reason: `abstained: ${reason}`, usedPassages: [], value, votes }
-  return { answer: result.answer, confidenceBps, reason, usedPassages: [], value, votes }
+  const read = { confidenceInterval, articlesRead: documents.length }
+  if (confidenceBps < minConfidenceBps) return { answer: abstain, confidenceBps, ...read, reason: `abstained: ${reason}`, usedPassages: [], value, votes }
+  return { answer: result.answer, confidenceBps, ...read, reason, usedPassages: [], value, votes }
 }
 
 function tally(
   votes: { sourceIndex: number; weight: number; answer: ResolutionAnswer; detail: string }[],
   minConfidenceBps: number,
   abstain: ResolutionAnswer,
+  question: string,
 ): ResolveQuestionReturnType {
+  const articlesRead = votes.length
   const outVotes = votes.map(({ sourceIndex, answer, detail }) => ({ sourceIndex, answer, detail }))
   const deciding = votes.filter((v) => v.answer.kind === 'outcome')
   if (deciding.length === 0) {
@@ -151,6 +177,8 @@ function tally(
     return {
       answer: early ? { kind: 'tooEarly' } : { kind: 'unresolvable' },
       confidenceBps: 0,
+      confidenceInterval: [0, 0],
+      articlesRead,
       reason: votes.map((v) => `source ${v.sourceIndex}: ${v.detail}`).join('; ') || 'no sources',
       usedPassages: [],
       votes: outVotes,
@@ -161,10 +189,30 @@ function tally(
   const total = deciding.reduce((a, v) => a + v.weight, 0)
   const [index, weight] = [...byOutcome.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0]!
   const confidenceBps = Math.round((10_000 * weight) / total)
+  const agrees = deciding.map((v) => ({ weight: v.weight, agrees: v.answer.kind === 'outcome' && v.answer.index === index }))
+  const confidenceInterval = weightShareInterval(agrees, confidenceBps, `sports:${question}\u0000${deciding.map((v) => `${v.sourceIndex}=${v.answer.kind === 'outcome' ? v.answer.index : v.answer.kind}`).join(',')}`)
   const detail = deciding.find((v) => v.answer.kind === 'outcome' && v.answer.index === index)!.detail
   const reason = `${detail}; ${deciding.length} source(s) decided, ${confidenceBps} bps of their weight agree`
-  if (confidenceBps < minConfidenceBps) return { answer: { kind: 'unresolvable' }, confidenceBps, reason: `abstained: ${reason}`, usedPassages: [], votes: outVotes }
-  return { answer: { kind: 'outcome', index }, confidenceBps, reason, usedPassages: [], votes: outVotes }
+  const read = { confidenceInterval, articlesRead }
+  if (confidenceBps < minConfidenceBps) return { answer: { kind: 'unresolvable' }, confidenceBps, ...read, reason: `abstained: ${reason}`, usedPassages: [], votes: outVotes }
+  return { answer: { kind: 'outcome', index }, confidenceBps, ...read, reason, usedPassages: [], votes: outVotes }
+}
+
+/**
+ * The agreeing weight share over bootstrap resamples of the deciding sources (one unit each). A lone source,
+ * or sources that all agree, give the point itself.
+ */
+function weightShareInterval(sources: readonly { weight: number; agrees: boolean }[], confidenceBps: number, seed: string): ConfidenceInterval {
+  return bootstrapInterval({
+    units: sources.map((s) => [s]),
+    statistic: (sample) => {
+      const drawn = sample.flat()
+      const total = drawn.reduce((a, s) => a + s.weight, 0)
+      return total > 0 ? drawn.filter((s) => s.agrees).reduce((a, s) => a + s.weight, 0) / total : Number.NaN
+    },
+    pointBps: confidenceBps,
+    seed,
+  })
 }
 
 /** The smallest value at which the cumulative weight reaches half the total. */

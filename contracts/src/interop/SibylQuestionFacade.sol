@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {ReentrancyGuard} from "@openzeppelin/contracts/security/ReentrancyGuard.sol";
+import {IResolutionOracle} from "../interfaces/IResolutionOracle.sol";
+import {IResolutionConsumer} from "../interfaces/IResolutionConsumer.sol";
+import {ResolutionOracle} from "../ResolutionOracle.sol";
+import {SibylTextSpec} from "./SibylTextSpec.sol";
+
+/// @notice What the UMA-style facades share: a yes/no text question asked of the ResolutionOracle with the
+/// facade as requester (outcomes NO = 0, YES = 1), the oracle's callback at finality, and calls into client
+/// contracts that cannot block a resolution.
+abstract contract SibylQuestionFacade is IResolutionConsumer, ReentrancyGuard {
+  using SafeERC20 for IERC20;
+
+  int256 internal constant ANSWER_NO = 0;
+  int256 internal constant ANSWER_YES = 1;
+  int256 internal constant ANSWER_UNRESOLVABLE = -1;
+
+  ResolutionOracle internal immutable i_oracle;
+  IERC20 internal immutable i_token;
+  /// Gas the oracle gives this facade's callback: its bookkeeping plus the client's own callback.
+  uint32 internal immutable i_callbackGasLimit;
+  /// The JSON array of sources every built question is judged from (SibylTextSpec).
+  bytes internal s_sourcesJson;
+  bytes internal s_escapedRules;
+
+  event ClientCallback(bytes32 indexed requestId, address indexed client, bytes4 selector, bool success);
+
+  error ZeroAddress();
+  error OnlyOracle(address caller);
+  error UnsupportedCurrency(address currency);
+  error FeeTooLarge(uint256 amountWei);
+  error Unsupported();
+
+  constructor(ResolutionOracle oracle, string memory sourcesJson, string memory rules, uint32 callbackGasLimit) {
+    if (address(oracle) == address(0)) revert ZeroAddress();
+    i_oracle = oracle;
+    i_token = oracle.token();
+    i_callbackGasLimit = callbackGasLimit;
+    s_sourcesJson = bytes(sourcesJson);
+    s_escapedRules = SibylTextSpec.escape(bytes(rules));
+  }
+
+  /// @notice The spec a question with this text is asked with (see SibylTextSpec).
+  function specFor(bytes memory text) public view returns (string memory) {
+    return SibylTextSpec.build(text, s_sourcesJson, s_escapedRules);
+  }
+
+  function resolutionOracle() external view returns (ResolutionOracle) {
+    return i_oracle;
+  }
+
+  /// @dev Pulls `feeWei` of the network token from msg.sender and asks the oracle; resolvable from now on.
+  function _ask(bytes memory text, uint256 feeWei) internal returns (bytes32 requestId) {
+    if (feeWei > type(uint96).max) revert FeeTooLarge(feeWei);
+    string memory spec = specFor(text);
+    string[] memory outcomes = new string[](2);
+    outcomes[0] = "NO";
+    outcomes[1] = "YES";
+    if (feeWei > 0) {
+      i_token.safeTransferFrom(msg.sender, address(this), feeWei);
+      i_token.forceApprove(address(i_oracle), feeWei);
+    }
+    requestId = i_oracle.requestResolution(
+      IResolutionOracle.RequestParams({
+        specHash: keccak256(bytes(spec)),
+        spec: spec,
+        outcomes: outcomes,
+        resolveAfter: uint64(block.timestamp),
+        feeWei: uint96(feeWei),
+        callbackGasLimit: i_callbackGasLimit
+      })
+    );
+  }
+
+  /// @dev The oracle's view of a request (status, committed answer, commit time).
+  function _sibylRequest(bytes32 requestId) internal view returns (ResolutionOracle.Request memory) {
+    return i_oracle.getRequest(requestId);
+  }
+
+  function _checkOracle() internal view {
+    if (msg.sender != address(i_oracle)) revert OnlyOracle(msg.sender);
+  }
+
+  /// @dev Calls a client; its revert or its running out of gas is recorded, never passed on, so a client cannot
+  /// block the settlement that every other reader of the answer relies on. Return data is not copied.
+  function _callClient(bytes32 requestId, address client, bytes memory data) internal {
+    if (client.code.length == 0) return;
+    bool success;
+    assembly ("memory-safe") {
+      success := call(gas(), client, 0, add(data, 0x20), mload(data), 0, 0)
+    }
+    bytes4 selector;
+    assembly ("memory-safe") {
+      selector := mload(add(data, 0x20))
+    }
+    emit ClientCallback(requestId, client, selector, success);
+  }
+}

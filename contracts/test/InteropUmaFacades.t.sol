@@ -1,0 +1,321 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SibylTest} from "./utils/SibylTest.sol";
+import {ResolutionOracle} from "../src/ResolutionOracle.sol";
+import {SibylOptimisticOracleV2} from "../src/interop/SibylOptimisticOracleV2.sol";
+import {SibylOptimisticOracleV3} from "../src/interop/SibylOptimisticOracleV3.sol";
+import {SibylQuestionFacade} from "../src/interop/SibylQuestionFacade.sol";
+import {SibylTextSpec} from "../src/interop/SibylTextSpec.sol";
+import {ClaimRecorder} from "../src/interop/examples/ClaimRecorder.sol";
+import {OptimisticOracleV3Interface} from "../src/interop/examples/OptimisticOracleV3Interface.sol";
+
+/// @dev A V2 requester that records UMA's callbacks, or reverts in them.
+contract RecordingRequester {
+  SibylOptimisticOracleV2 internal immutable i_oo;
+  bool public shouldRevert;
+  uint256 public proposed;
+  uint256 public disputed;
+  int256 public price;
+
+  constructor(SibylOptimisticOracleV2 oo) {
+    i_oo = oo;
+  }
+
+  function setRevert(bool on) external {
+    shouldRevert = on;
+  }
+
+  function request(bytes calldata data, uint256 reward) external {
+    IERC20 currency = IERC20(address(i_oo.resolutionOracle().token()));
+    currency.approve(address(i_oo), reward);
+    i_oo.requestPrice("YES_OR_NO_QUERY", block.timestamp, data, currency, reward);
+    i_oo.setCallbacks("YES_OR_NO_QUERY", block.timestamp, data, true, true, true);
+  }
+
+  function priceProposed(bytes32, uint256, bytes calldata) external {
+    require(!shouldRevert, "no");
+    proposed += 1;
+  }
+
+  function priceDisputed(bytes32, uint256, bytes calldata, uint256) external {
+    require(!shouldRevert, "no");
+    disputed += 1;
+  }
+
+  function priceSettled(bytes32, uint256, bytes calldata, int256 price_) external {
+    require(!shouldRevert, "no");
+    price = price_;
+  }
+}
+
+/// @dev Exposes the library for tests.
+contract TextSpecHarness {
+  function build(bytes memory text, bytes memory sources, bytes memory rules) external pure returns (string memory) {
+    return SibylTextSpec.build(text, sources, rules);
+  }
+
+  function escape(bytes memory raw) external pure returns (bytes memory) {
+    return SibylTextSpec.escape(raw);
+  }
+}
+
+/// @notice The UMA-style facades through the real oracle: the price / result mapping of each final answer,
+/// callbacks (and ones that revert), the proposal and dispute notices, and every revert path.
+contract InteropUmaFacadesTest is SibylTest {
+  bytes32 internal constant YES_OR_NO_QUERY = "YES_OR_NO_QUERY";
+  string internal constant SOURCES = '[{"url":"https://news.example/article.html"}]';
+  bytes internal constant QUESTION = "Did the council approve the bridge?";
+
+  SibylOptimisticOracleV2 internal v2;
+  SibylOptimisticOracleV3 internal v3;
+  RecordingRequester internal client;
+  ClaimRecorder internal recorder;
+  address internal asserter = address(0xA55E);
+
+  function setUp() public {
+    _deploy();
+    _addOperators(4, MIN_STAKE_WEI);
+    v2 = new SibylOptimisticOracleV2(oracle, SOURCES, "Say \"YES\" if so.", 400_000);
+    v3 = new SibylOptimisticOracleV3(oracle, SOURCES, "", 400_000, MIN_FEE_WEI);
+    client = new RecordingRequester(v2);
+    recorder = new ClaimRecorder(OptimisticOracleV3Interface(address(v3)), IERC20(address(token)), 7200);
+  }
+
+  function _request(bytes memory data) internal returns (bytes32 requestId) {
+    token.mint(address(client), MIN_FEE_WEI);
+    client.request(data, MIN_FEE_WEI);
+    return v2.sibylRequestId(address(client), YES_OR_NO_QUERY, block.timestamp, data);
+  }
+
+  function _state(bytes memory data, uint256 timestamp) internal view returns (uint256) {
+    return uint256(v2.getState(address(client), YES_OR_NO_QUERY, timestamp, data));
+  }
+
+  // ================================================================
+  // |                              V2                              |
+  // ================================================================
+
+  function test_v2_pricesFollowUmasYesNoConvention() public {
+    int256[3] memory answers = [int256(1), int256(0), int256(-1)];
+    int256[3] memory prices = [int256(1e18), int256(0), int256(0.5e18)];
+    for (uint256 i = 0; i < 3; ++i) {
+      bytes memory data = abi.encodePacked(QUESTION, " #", vm.toString(i));
+      uint256 ts = block.timestamp;
+      bytes32 id = _request(data);
+      assertEq(_state(data, ts), 1, "Requested");
+      address[] memory signers = _commitQuorum(id, answers[i]);
+      assertEq(_state(data, ts), 2, "Proposed");
+      vm.warp(block.timestamp + DISPUTE_WINDOW_SEC);
+      oracle.finalize(id, signers);
+      assertEq(_state(data, ts), 6, "Settled");
+      assertEq(client.price(), prices[i], "priceSettled");
+      assertTrue(v2.hasPrice(address(client), YES_OR_NO_QUERY, ts, data), "hasPrice");
+      assertEq(v2.getRequest(address(client), YES_OR_NO_QUERY, ts, data).resolvedPrice, prices[i], "resolvedPrice");
+    }
+  }
+
+  function test_v2_tooEarlyKeepsTheRequestOpen() public {
+    uint256 ts = block.timestamp;
+    bytes32 id = _request(QUESTION);
+    _commitQuorum(id, -2);
+    assertEq(_state(QUESTION, ts), 1, "still Requested");
+    assertFalse(v2.hasPrice(address(client), YES_OR_NO_QUERY, ts, QUESTION), "no price");
+    vm.prank(address(client));
+    vm.expectRevert(abi.encodeWithSelector(SibylOptimisticOracleV2.NotSettleable.selector, SibylOptimisticOracleV2.State.Requested));
+    v2.settleAndGetPrice(YES_OR_NO_QUERY, ts, QUESTION);
+  }
+
+  function test_v2_aRevertingRequesterDoesNotBlockSettlement() public {
+    uint256 ts = block.timestamp;
+    bytes32 id = _request(QUESTION);
+    client.setRevert(true);
+    address[] memory signers = _commitQuorum(id, 1);
+    vm.warp(block.timestamp + DISPUTE_WINDOW_SEC);
+    oracle.finalize(id, signers);
+    assertEq(_state(QUESTION, ts), 6, "Settled all the same");
+    assertEq(client.price(), 0, "the callback reverted");
+    vm.prank(address(client));
+    assertEq(v2.settleAndGetPrice(YES_OR_NO_QUERY, ts, QUESTION), 1e18, "the price is readable");
+  }
+
+  function test_v2_settleReadsAFinalAnswerTheCallbackDidNotDeliver() public {
+    // A facade whose callback gas is too small to settle: the answer is final, the request is not settled.
+    SibylOptimisticOracleV2 starved = new SibylOptimisticOracleV2(oracle, SOURCES, "", 5_000);
+    token.mint(address(this), MIN_FEE_WEI);
+    token.approve(address(starved), MIN_FEE_WEI);
+    uint256 ts = block.timestamp;
+    starved.requestPrice(YES_OR_NO_QUERY, ts, QUESTION, IERC20(address(token)), MIN_FEE_WEI);
+    bytes32 id = starved.sibylRequestId(address(this), YES_OR_NO_QUERY, ts, QUESTION);
+    address[] memory signers = _commitQuorum(id, 0);
+    vm.warp(block.timestamp + DISPUTE_WINDOW_SEC);
+    oracle.finalize(id, signers);
+    assertEq(uint256(starved.getState(address(this), YES_OR_NO_QUERY, ts, QUESTION)), 3, "Expired: final, not settled");
+    assertTrue(starved.hasPrice(address(this), YES_OR_NO_QUERY, ts, QUESTION), "hasPrice");
+    assertEq(starved.settleAndGetPrice(YES_OR_NO_QUERY, ts, QUESTION), 0, "NO");
+    vm.expectRevert(
+      abi.encodeWithSelector(SibylOptimisticOracleV2.WrongState.selector, SibylOptimisticOracleV2.State.Settled, SibylOptimisticOracleV2.State.Resolved)
+    );
+    starved.settle(address(this), YES_OR_NO_QUERY, ts, QUESTION);
+  }
+
+  function test_v2_pokeSendsProposedAndDisputedOnce() public {
+    uint256 ts = block.timestamp;
+    bytes32 id = _request(QUESTION);
+    address[] memory signers = _commitQuorum(id, 1);
+    v2.pokeRequest(address(client), YES_OR_NO_QUERY, ts, QUESTION);
+    v2.pokeRequest(address(client), YES_OR_NO_QUERY, ts, QUESTION);
+    assertEq(client.proposed(), 1, "priceProposed once");
+    _claim(disputer, id, 0, MIN_BOND_WEI, signers);
+    assertEq(_state(QUESTION, ts), 4, "Disputed");
+    v2.pokeRequest(address(client), YES_OR_NO_QUERY, ts, QUESTION);
+    assertEq(client.disputed(), 1, "priceDisputed");
+    assertEq(v2.getRequest(address(client), YES_OR_NO_QUERY, ts, QUESTION).disputer, address(governance), "disputer");
+    _councilVotes(id, 0, 2);
+    governance.execute(id, signers);
+    assertEq(client.price(), 0, "the overturned answer: NO");
+  }
+
+  function test_v2_requestRevertPaths() public {
+    token.mint(address(this), 10 * MIN_FEE_WEI);
+    token.approve(address(v2), 10 * MIN_FEE_WEI);
+    IERC20 t = IERC20(address(token));
+    vm.expectRevert(abi.encodeWithSelector(SibylOptimisticOracleV2.UnsupportedIdentifier.selector, bytes32("NUMERICAL")));
+    v2.requestPrice("NUMERICAL", block.timestamp, QUESTION, t, MIN_FEE_WEI);
+    vm.expectRevert(abi.encodeWithSelector(SibylOptimisticOracleV2.TimestampInFuture.selector, block.timestamp + 1));
+    v2.requestPrice(YES_OR_NO_QUERY, block.timestamp + 1, QUESTION, t, MIN_FEE_WEI);
+    vm.expectRevert(abi.encodeWithSelector(SibylQuestionFacade.UnsupportedCurrency.selector, address(0xDEAD)));
+    v2.requestPrice(YES_OR_NO_QUERY, block.timestamp, QUESTION, IERC20(address(0xDEAD)), MIN_FEE_WEI);
+    vm.expectRevert(abi.encodeWithSelector(SibylTextSpec.QuestionLength.selector, 4));
+    v2.requestPrice(YES_OR_NO_QUERY, block.timestamp, "Yes?", t, MIN_FEE_WEI);
+    vm.expectRevert(abi.encodeWithSelector(ResolutionOracle.FeeTooLow.selector, 1, MIN_FEE_WEI));
+    v2.requestPrice(YES_OR_NO_QUERY, block.timestamp, QUESTION, t, 1);
+    v2.requestPrice(YES_OR_NO_QUERY, block.timestamp, QUESTION, t, MIN_FEE_WEI);
+    vm.expectRevert(
+      abi.encodeWithSelector(SibylOptimisticOracleV2.WrongState.selector, SibylOptimisticOracleV2.State.Requested, SibylOptimisticOracleV2.State.Invalid)
+    );
+    v2.requestPrice(YES_OR_NO_QUERY, block.timestamp, QUESTION, t, MIN_FEE_WEI);
+    // Settings belong to the requester: another address has no such request.
+    vm.prank(address(0xBEEF));
+    vm.expectRevert(
+      abi.encodeWithSelector(SibylOptimisticOracleV2.WrongState.selector, SibylOptimisticOracleV2.State.Invalid, SibylOptimisticOracleV2.State.Requested)
+    );
+    v2.setBond(YES_OR_NO_QUERY, block.timestamp, QUESTION, 1);
+    vm.expectRevert(SibylQuestionFacade.Unsupported.selector);
+    v2.proposePrice(address(this), YES_OR_NO_QUERY, block.timestamp, QUESTION, 1e18);
+    vm.expectRevert(SibylQuestionFacade.Unsupported.selector);
+    v2.disputePrice(address(this), YES_OR_NO_QUERY, block.timestamp, QUESTION);
+    vm.expectRevert(abi.encodeWithSelector(SibylQuestionFacade.OnlyOracle.selector, address(this)));
+    v2.onResolution(bytes32(0), 1);
+  }
+
+  function test_v2_specIsTheTextQuestionTheNodesRead() public view {
+    assertEq(
+      v2.specFor(QUESTION),
+      '{"version":1,"type":"text","question":"Did the council approve the bridge?","sources":[{"url":"https://news.example/article.html"}],"rules":"Say \\"YES\\" if so.","outcomes":["NO","YES"]}',
+      "spec"
+    );
+  }
+
+  // ================================================================
+  // |                              V3                              |
+  // ================================================================
+
+  function _assert(bytes memory claim) internal returns (bytes32 assertionId) {
+    token.mint(asserter, MIN_FEE_WEI);
+    vm.prank(asserter);
+    token.approve(address(recorder), MIN_FEE_WEI);
+    vm.prank(asserter);
+    return recorder.assertClaim(claim);
+  }
+
+  function test_v3_resultsAndTheResolvedCallback() public {
+    int256[3] memory answers = [int256(1), int256(0), int256(-1)];
+    bool[3] memory results = [true, false, false];
+    for (uint256 i = 0; i < 3; ++i) {
+      bytes32 id = _assert(abi.encodePacked("The council approved the bridge, #", vm.toString(i)));
+      vm.expectRevert(abi.encodeWithSelector(SibylOptimisticOracleV3.AssertionNotSettled.selector, id));
+      v3.getAssertionResult(id);
+      address[] memory signers = _commitQuorum(id, answers[i]);
+      vm.warp(block.timestamp + DISPUTE_WINDOW_SEC);
+      oracle.finalize(id, signers);
+      (address who, bool resolved, bool truthful, ) = recorder.records(id);
+      assertEq(who, asserter, "asserter");
+      assertTrue(resolved, "resolved callback");
+      assertEq(truthful, results[i], "verdict");
+      assertEq(v3.getAssertionResult(id), results[i], "result");
+      assertTrue(v3.getAssertion(id).settled, "settled");
+      vm.expectRevert(abi.encodeWithSelector(SibylOptimisticOracleV3.AssertionAlreadySettled.selector, id));
+      v3.settleAssertion(id);
+    }
+  }
+
+  function test_v3_disputedCallbackAndTheOverturnedVerdict() public {
+    bytes32 id = _assert("The council approved the bridge.");
+    address[] memory signers = _commitQuorum(id, 1);
+    v3.pokeAssertion(id);
+    (, , , uint32 before) = recorder.records(id);
+    assertEq(uint256(before), 0, "no dispute yet");
+    _claim(disputer, id, 0, MIN_BOND_WEI, signers);
+    v3.pokeAssertion(id);
+    v3.pokeAssertion(id);
+    (, , , uint32 disputedCallbacks) = recorder.records(id);
+    assertEq(uint256(disputedCallbacks), 1, "assertionDisputedCallback once");
+    assertEq(v3.getAssertion(id).disputer, address(governance), "disputer");
+    _councilVotes(id, 0, 2);
+    governance.execute(id, signers);
+    assertFalse(v3.getAssertionResult(id), "overturned to NO");
+  }
+
+  function test_v3_settleAndGetAssertionResult_waitsForFinality() public {
+    bytes32 id = _assert("The council approved the bridge.");
+    vm.expectRevert(abi.encodeWithSelector(SibylOptimisticOracleV3.NotFinal.selector, id));
+    v3.settleAndGetAssertionResult(id);
+    _commitQuorum(id, -2);
+    vm.expectRevert(abi.encodeWithSelector(SibylOptimisticOracleV3.NotFinal.selector, id));
+    v3.settleAndGetAssertionResult(id);
+  }
+
+  function test_v3_assertRevertPaths() public {
+    token.mint(address(this), 10 * MIN_FEE_WEI);
+    token.approve(address(v3), 10 * MIN_FEE_WEI);
+    IERC20 t = IERC20(address(token));
+    bytes32 idf = v3.defaultIdentifier();
+    bytes memory claim = "The council approved the bridge.";
+    vm.expectRevert(SibylOptimisticOracleV3.ZeroAsserter.selector);
+    v3.assertTruth(claim, address(0), address(0), address(0), 7200, t, MIN_FEE_WEI, idf, 0);
+    vm.expectRevert(abi.encodeWithSelector(SibylOptimisticOracleV3.UnsupportedEscalationManager.selector, address(0xE5)));
+    v3.assertTruth(claim, asserter, address(0), address(0xE5), 7200, t, MIN_FEE_WEI, idf, 0);
+    vm.expectRevert(abi.encodeWithSelector(SibylOptimisticOracleV3.UnsupportedIdentifier.selector, bytes32("OTHER")));
+    v3.assertTruth(claim, asserter, address(0), address(0), 7200, t, MIN_FEE_WEI, "OTHER", 0);
+    vm.expectRevert(abi.encodeWithSelector(SibylQuestionFacade.UnsupportedCurrency.selector, address(0xDEAD)));
+    v3.assertTruth(claim, asserter, address(0), address(0), 7200, IERC20(address(0xDEAD)), MIN_FEE_WEI, idf, 0);
+    vm.expectRevert(abi.encodeWithSelector(SibylOptimisticOracleV3.BondTooLow.selector, MIN_FEE_WEI - 1, MIN_FEE_WEI));
+    v3.assertTruth(claim, asserter, address(0), address(0), 7200, t, MIN_FEE_WEI - 1, idf, 0);
+    vm.expectRevert(abi.encodeWithSelector(SibylQuestionFacade.UnsupportedCurrency.selector, address(0xDEAD)));
+    v3.getMinimumBond(address(0xDEAD));
+    vm.expectRevert(SibylQuestionFacade.Unsupported.selector);
+    v3.disputeAssertion(bytes32(0), address(this));
+    vm.expectRevert(abi.encodeWithSelector(SibylOptimisticOracleV3.UnknownAssertion.selector, bytes32(0)));
+    v3.settleAssertion(bytes32(0));
+    bytes32 id = v3.assertTruthWithDefaults(claim, asserter);
+    assertEq(v3.getAssertion(id).bond, MIN_FEE_WEI, "default bond: the minimum");
+    assertEq(v3.getAssertion(id).escalationManagerSettings.assertingCaller, address(this), "asserting caller");
+  }
+
+  // ================================================================
+  // |                          Text spec                           |
+  // ================================================================
+
+  function test_textSpec_escapesAndPassesSpecsThrough() public {
+    TextSpecHarness h = new TextSpecHarness();
+    assertEq(string(h.escape('a "b" \\ c\n')), 'a \\"b\\" \\\\ c\\u000a', "escaped");
+    assertEq(string(h.escape("plain")), "plain", "unchanged");
+    assertEq(h.build('{"version":1}', "[]", ""), '{"version":1}', "a spec passes through");
+    bytes memory long = new bytes(1001);
+    for (uint256 i = 0; i < long.length; ++i) long[i] = "a";
+    vm.expectRevert(abi.encodeWithSelector(SibylTextSpec.QuestionLength.selector, 1001));
+    h.build(long, "[]", "");
+  }
+}
