@@ -141,7 +141,7 @@ test.serial('a request page lists each node answer with the lying node marked as
   const page = await openPage(`/#/requests/${hockey.requestId!.toLowerCase()}`)
   const liar = network.liars[0]!.toLowerCase()
   const honest = network.nodes.filter((n) => !n.lying).map((n) => n.operator.signer.address.toLowerCase())
-  // Four rows; the liar's status reads "outlier" (or "late (outlier)" when its dissent came after the round).
+  // Four rows; the liar reads "outlier" whenever its dissent arrived (before or after the commit).
   await waitForTable(
     page,
     'four node rows, the liar an outlier and three agreeing',

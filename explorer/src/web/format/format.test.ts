@@ -55,9 +55,9 @@ test('confidence in percent with its interval; agreement as a fraction', (t) => 
   t.is(formatAgreement(0, 0), '—')
 })
 
-test('status words say what a reader needs: an outlier is named as one, late included', (t) => {
+test('status words say what a reader needs: an outlier is named as one, a late agreement as such', (t) => {
   t.is(nodeStatusLabel('outlier'), 'outlier')
-  t.is(nodeStatusLabel('late'), 'late (outlier)')
+  t.is(nodeStatusLabel('late'), 'late (agreed after the commit)')
   t.is(nodeStatusLabel('no-answer'), 'no answer')
   t.is(requestStatusLabel('too-early'), 'too early')
   t.is(requestStatusLabel('committed'), 'committed')

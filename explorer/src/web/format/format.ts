@@ -78,7 +78,7 @@ export function requestStatusLabel(status: ExplorerRequestStatus): string {
 const NODE_STATUS_LABELS: Record<NodeAnswerStatus, string> = {
   agreed: 'agreed',
   outlier: 'outlier',
-  late: 'late (outlier)',
+  late: 'late (agreed after the commit)',
   'no-answer': 'no answer',
 }
 
