@@ -54,7 +54,11 @@ import {ObservationVerifier} from "./lib/ObservationVerifier.sol";
 /// the median: a quorum has k >= n - f >= 2f + 1 agreeing members, the median is the value at index
 /// floor((k - 1) / 2) of their sorted confidences, and f values (the liar's 0s) sit below index f <= that
 /// index, so the median is always one of the honest members' own confidences, whichever k the (untrusted)
-/// aggregator chose to include; (c) signing both answers (equivocation) counts it once, as an agreeing
+/// submitter chose to include. The submitter's choice is the limit: by including the liars' 0s and only the
+/// least confident honest signatures it can bring the median down to the lowest honest confidence (never
+/// below), so a low-confidence contest is decided by the least confident honest member, not by the typical one;
+/// the cost is one bounded extension of the window, and nodes that read the same evidence sign the same
+/// confidence; (c) signing both answers (equivocation) counts it once, as an agreeing
 /// signer, never as a dissenter; (d) a contested request still finalizes: the extension is bounded and
 /// cannot be renewed. At most, f >= contestDissentMin liars can make every request contested, which
 /// delays each finality by disputeWindowSec x (contestedWindowMultiplier - 1) and nothing more: they

@@ -50,6 +50,33 @@ contract RecordingRequester {
   }
 }
 
+/// @dev A requester whose priceProposed needs a lot of gas (as a real market adapter's bookkeeping may).
+contract HungryRequester {
+  SibylOptimisticOracleV2 internal immutable i_oo;
+  uint256 public proposed;
+  uint256[64] internal s_work;
+
+  constructor(SibylOptimisticOracleV2 oo) {
+    i_oo = oo;
+  }
+
+  function request(bytes calldata data, uint256 reward) external {
+    IERC20 currency = IERC20(address(i_oo.resolutionOracle().token()));
+    currency.approve(address(i_oo), reward);
+    i_oo.requestPrice("YES_OR_NO_QUERY", block.timestamp, data, currency, reward);
+    i_oo.setCallbacks("YES_OR_NO_QUERY", block.timestamp, data, true, false, false);
+  }
+
+  function priceProposed(bytes32, uint256, bytes calldata) external {
+    for (uint256 i = 0; i < 20; ++i) s_work[i] = block.timestamp + i;
+    proposed += 1;
+  }
+
+  function priceDisputed(bytes32, uint256, bytes calldata, uint256) external {}
+
+  function priceSettled(bytes32, uint256, bytes calldata, int256) external {}
+}
+
 /// @dev Exposes the library for tests.
 contract TextSpecHarness {
   function build(bytes memory text, bytes memory sources, bytes memory rules) external pure returns (string memory) {
@@ -175,6 +202,30 @@ contract InteropUmaFacadesTest is SibylTest {
     _councilVotes(id, 0, 2);
     governance.execute(id, signers);
     assertEq(client.price(), 0, "the overturned answer: NO");
+  }
+
+  /// Attack: anyone may poke, and a poke marks the notice sent before calling the client. With enough gas for
+  /// the facade but not for a hungry client (EIP-150 keeps 1/64 back for the caller), the client would run out
+  /// of gas while the poke succeeds, and the notice would never be delivered. A starved client call must revert
+  /// the poke instead, so a later poke with enough gas delivers it.
+  function test_v2_aPokeWithTooLittleGasForTheClientDoesNotLoseTheNotice() public {
+    HungryRequester hungry = new HungryRequester(v2);
+    token.mint(address(hungry), MIN_FEE_WEI);
+    uint256 ts = block.timestamp;
+    hungry.request(QUESTION, MIN_FEE_WEI);
+    bytes32 id = v2.sibylRequestId(address(hungry), YES_OR_NO_QUERY, ts, QUESTION);
+    _commitQuorum(id, 1);
+    for (uint256 g = 30_000; g < 600_000; g += 2_000) {
+      try this.pokeWithGas(hungry, g, ts) {
+        break;
+      } catch {}
+    }
+    v2.pokeRequest(address(hungry), YES_OR_NO_QUERY, ts, QUESTION);
+    assertEq(hungry.proposed(), 1, "priceProposed delivered once, whatever gas the first poke carried");
+  }
+
+  function pokeWithGas(HungryRequester hungry, uint256 g, uint256 ts) external {
+    v2.pokeRequest{gas: g}(address(hungry), YES_OR_NO_QUERY, ts, QUESTION);
   }
 
   function test_v2_requestRevertPaths() public {

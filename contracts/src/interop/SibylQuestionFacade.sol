@@ -34,6 +34,8 @@ abstract contract SibylQuestionFacade is IResolutionConsumer, ReentrancyGuard {
   error UnsupportedCurrency(address currency);
   error FeeTooLarge(uint256 amountWei);
   error Unsupported();
+  /// A client ran out of the gas this call carried: send the call again with more gas.
+  error ClientStarved(address client);
 
   constructor(ResolutionOracle oracle, string memory sourcesJson, string memory rules, uint32 callbackGasLimit) {
     if (address(oracle) == address(0)) revert ZeroAddress();
@@ -85,14 +87,22 @@ abstract contract SibylQuestionFacade is IResolutionConsumer, ReentrancyGuard {
     if (msg.sender != address(i_oracle)) revert OnlyOracle(msg.sender);
   }
 
-  /// @dev Calls a client; its revert or its running out of gas is recorded, never passed on, so a client cannot
-  /// block the settlement that every other reader of the answer relies on. Return data is not copied.
+  /// @dev Calls a client; its revert is recorded, never passed on, so a client cannot block the settlement that
+  /// every other reader of the answer relies on. Return data is not copied.
+  /// One exception: the notices (poke, settle) are sent by whoever calls, and each is marked sent before the
+  /// client is called. A caller could send just enough gas for this contract but not for the client (EIP-150
+  /// keeps 1/64 back), and the notice would be lost. So a client call that fails having used all the gas it was
+  /// given (at most 1/64 of it left here) reverts the whole call outside the oracle's own callback; a later
+  /// call with enough gas delivers it. In the oracle's callback the gas is the requester's chosen limit and a
+  /// failure is only recorded (settle then delivers what the callback could not).
   function _callClient(bytes32 requestId, address client, bytes memory data) internal {
     if (client.code.length == 0) return;
     bool success;
+    uint256 gasBefore = gasleft();
     assembly ("memory-safe") {
       success := call(gas(), client, 0, add(data, 0x20), mload(data), 0, 0)
     }
+    if (!success && msg.sender != address(i_oracle) && gasleft() <= gasBefore / 64) revert ClientStarved(client);
     bytes4 selector;
     assembly ("memory-safe") {
       selector := mload(add(data, 0x20))

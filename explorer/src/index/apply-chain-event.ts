@@ -4,6 +4,7 @@
  * the contracts at the block the indexer reached (index-chain.ts `refresh`), so that an event this file does not
  * know still ends up reflected in what the explorer shows.
  */
+import { readRequestTexts } from '@sibyl/contracts/read-request-texts'
 import type { LogDescription } from 'ethers'
 import type { ExplorerStore } from '../store/explorer-store.ts'
 
@@ -15,6 +16,8 @@ export type ChainEventContext = {
   at: number
   txHash: string
   blockNumber: number
+  /** The log's raw data: the request texts are read from it leniently (they may not be UTF-8). */
+  data: string
   disputeWindowSec: number
   /** What the refresh step must read again. */
   touched: { requests: Set<string>; operators: Set<string> }
@@ -45,7 +48,11 @@ export function applyChainEvent(event: LogDescription, ctx: ChainEventContext): 
     ctx.touched.requests.add(requestId)
     switch (event.name) {
       case 'ResolutionRequested':
-        store.upsertRequest({ requestId, requester: String(a.requester), feeWei: BigInt(a.feeWei), specText: String(a.spec), outcomes: [...(a.outcomes as string[])], requestedAt: at, resolveAfter: Number(a.resolveAfter) })
+        {
+          // Not a.spec / a.outcomes: ethers throws on strings that are not UTF-8, which a requester may emit.
+          const { spec, outcomes } = readRequestTexts(ctx.data)
+          store.upsertRequest({ requestId, requester: String(a.requester), feeWei: BigInt(a.feeWei), specText: spec, outcomes, requestedAt: at, resolveAfter: Number(a.resolveAfter) })
+        }
         store.addTimelineEvent(requestId, { kind: 'requested', ...where })
         return
       case 'ReportCommitted': {

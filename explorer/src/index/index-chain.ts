@@ -131,7 +131,12 @@ export function indexChain({ provider, deployment, store, confirmations, pollInt
       }
       if (!event) continue
       const at = await blockTime(entry.blockNumber)
-      applyChainEvent(event, { store, source: source.source, address: entry.address, at, txHash: entry.transactionHash, blockNumber: entry.blockNumber, disputeWindowSec, touched })
+      try {
+        applyChainEvent(event, { store, source: source.source, address: entry.address, at, txHash: entry.transactionHash, blockNumber: entry.blockNumber, data: entry.data, disputeWindowSec, touched })
+      } catch (error) {
+        // One log the store cannot take (hostile fields) is skipped and said so; it must not stall the index.
+        log.warn({ err: error, block: entry.blockNumber, index: entry.index, event: event.name }, 'chain event skipped')
+      }
       applied.add(key)
     }
     await refresh(touched, to)

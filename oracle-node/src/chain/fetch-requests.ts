@@ -3,6 +3,7 @@
  * asked), only from blocks with enough confirmations, in bounded ranges, and never past a block the chain has.
  */
 import type { Provider } from 'ethers'
+import { readRequestTexts } from '@sibyl/contracts/read-request-texts'
 import type { ResolutionOracle } from '@sibyl/contracts/typechain'
 
 export type ResolutionRequest = {
@@ -43,12 +44,14 @@ export async function fetchNewRequests(
     // ethers leaves a log it cannot decode without args; the event's own contract never emits one.
     if (!log.args) continue
     const a = log.args
+    // Not a.spec / a.outcomes: ethers throws on strings that are not UTF-8, which a requester may emit.
+    const { spec, outcomes } = readRequestTexts(log.data)
     requests.push({
       requestId: a.requestId,
       requester: a.requester,
       specHash: a.specHash,
-      spec: a.spec,
-      outcomes: [...a.outcomes],
+      spec,
+      outcomes,
       resolveAfter: Number(a.resolveAfter),
       feeWei: a.feeWei,
       blockNumber: log.blockNumber,
