@@ -32,5 +32,6 @@ async function main(): Promise<number> {
 
 process.exitCode = await main().catch((error: unknown) => {
   process.stderr.write(`lying-node-entry: ${(error as Error).message}\n`)
-  return 1
+  // Handles a failed start left open (NATS, worker threads) must not keep it alive: the run restarts it.
+  process.exit(1)
 })

@@ -93,8 +93,9 @@ export function createServiceProcess(parameters: CreateServiceProcessParameters)
       if (exited(c)) return false
       try {
         const res = await fetch(parameters.metricsUrl, { signal: AbortSignal.timeout(1000) })
-        await res.arrayBuffer()
-        if (res.ok) return true
+        const body = await res.text()
+        // Its own metrics (labelled with its name), not whatever else may answer on that port.
+        if (res.ok && body.includes(`="${parameters.name}"`)) return true
       } catch {
         // Not listening yet.
       }

@@ -119,10 +119,24 @@ export async function startChaosNetwork(p: StartChaosNetworkParameters): Promise
     const stateDisk = mountStateDiskFor(join(p.workDir, nodeNames[DISK_NODE_INDEX]!))
     undo.push(() => stateDisk.unmount())
 
+    // Each service's metrics port: probed free, and never handed out twice in this run (a port closed after the
+    // probe may be offered again; two services on one port would leave one unable to start while the other's
+    // answer made it look ready).
+    const metricsPorts = new Set<number>()
+    const uniquePort = async (): Promise<number> => {
+      for (;;) {
+        const port = await freePort()
+        if (!metricsPorts.has(port)) {
+          metricsPorts.add(port)
+          return port
+        }
+      }
+    }
+
     const nodes: ChaosNode[] = []
     for (const [i, name] of nodeNames.entries()) {
       const lying = i === p.nodes - 1
-      const port = await freePort()
+      const port = await uniquePort()
       const stateDir = join(p.workDir, name)
       mkdirSync(stateDir, { recursive: true })
       const configFile = join(configDir, `${name}.json`)
@@ -172,7 +186,7 @@ export async function startChaosNetwork(p: StartChaosNetworkParameters): Promise
     for (const [i, name] of aggregatorNames.entries()) {
       const wallet = localWallet('chaos aggregator', i)
       await setBalance(net.provider, wallet.address, parseEther('1000'))
-      const port = await freePort()
+      const port = await uniquePort()
       const configFile = join(configDir, `${name}.json`)
       writeFileSync(
         configFile,

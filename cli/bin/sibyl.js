@@ -12,4 +12,8 @@ if (!existsSync(new URL('../../contracts/generated/typechain/index.ts', import.m
   await buildContracts()
 }
 const { main } = await import('../src/main.ts')
-process.exitCode = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env })
+const code = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env })
+process.exitCode = code
+// A command that failed may leave handles open (a node that could not open its metrics port after it connected
+// to NATS and started its worker threads): nothing of it is worth waiting for, and a supervisor must see it exit.
+if (code !== 0) process.exit(code)
