@@ -8,7 +8,7 @@
  * The id and hash returned go into the signed modelHash (pipeline-models.ts), so two nodes with different
  * judges are visibly different in every observation.
  */
-import { keccak256 } from 'ethers'
+import { concat, keccak256 } from 'ethers'
 import type { Logger } from 'pino'
 import type { NodeConfig } from '../config/node-config.ts'
 import { createWorkerPairJudge } from '../isolate/create-worker-pair-judge.ts'
@@ -40,7 +40,7 @@ export async function openPipelineJudge(config: Pick<NodeConfig, 'model'>, logge
   const identity = await pairJudge.identify()
   if (!identity) throw new HfPairJudgeError(`The judge ${selected} did not identify itself.`)
   // The judge's hash also covers the built-in text judge's file: its features and lexicon still take part.
-  const judgeHash = keccak256(Buffer.concat([Buffer.from(identity.modelHash.slice(2), 'hex'), Buffer.from(builtin.judgeHash.slice(2), 'hex')]))
+  const judgeHash = keccak256(concat([identity.modelHash, builtin.judgeHash]))
   logger.info({ judge: identity.modelId, labels: identity.labels, judgeHash }, `judge ${identity.modelId} loaded (labels ${identity.labels.join(', ')})`)
   const { pairJudge: _, pairJudgeFiles: __, ...rest } = builtin.judge
   return {
