@@ -56,7 +56,7 @@ export async function startAggregator({ config, env, logger: given }: StartAggre
   const chainId = BigInt(deployment.chainId)
   const provider = createProvider(config.chain, Number(chainId))
   const metrics = createAggregatorMetrics({ aggregator: config.name })
-  monitorEventLoop({ registry: metrics.registry })
+  monitorEventLoop({ registry: metrics.registry, onStall: (stall) => logger.warn(stall, `the event loop was held for ${stall.ownMs} ms`) })
   const feeds: FeedInfo[] = []
   for (const f of deployment.contracts.feeds) {
     const feed = FeedAggregator__factory.connect(f.address, provider)

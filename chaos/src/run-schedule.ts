@@ -7,6 +7,10 @@
  * tasks of their own, each undone (restart, restore, free) after its duration. Event-loop gauges are scraped
  * from every service every 2 s and right before each kill, so a kill does not erase a block it would have shown.
  */
+import { spawn } from 'node:child_process'
+import { closeSync, openSync, readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { MaxUint256, parseEther } from 'ethers'
 import { requestResolution } from '@sibyl/contracts/requests'
 import { latestTimestamp } from '@sibyl/devnet/local-network'
@@ -16,6 +20,8 @@ import { createQuestionBuilder } from './hostile-questions.ts'
 import { createCommitWatcher } from './watch-commits.ts'
 import { probeOutsiders, type OutsiderAttempts, type OutsiderCounts } from './probe-outsiders.ts'
 import { residentMemoryMb, scrapeService } from './scrape-metrics.ts'
+import { attributeStalls, readLoggedStalls } from './attribute-stalls.ts'
+import { DEFAULT_REPORT_STALLS_OVER_MS } from '@sibyl/service-kit/metrics/monitor-event-loop'
 import type { ServiceProcess } from './service-process.ts'
 import { summarizeRun, type AskedRequest, type FaultCounts, type RunSummary } from './summarize-run.ts'
 
@@ -43,6 +49,12 @@ export async function runSchedule(p: RunScheduleParameters): Promise<RunSchedule
   const { net, cluster } = network
   const services: ServiceProcess[] = [...network.nodes.map((n) => n.process), ...network.aggregators]
 
+  // The control for the event-loop figure (reference-probe.ts): an idle process whose stalls are the machine's.
+  const referenceLog = join(dirname(services[0]!.logFile), 'reference-probe.log')
+  const referenceFd = openSync(referenceLog, 'w')
+  const reference = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./reference-probe.ts', import.meta.url))], { stdio: ['ignore', referenceFd, referenceFd] })
+  closeSync(referenceFd)
+  process.once('exit', () => reference.kill('SIGKILL'))
   say('starting 4 oracle nodes (node-4 lies) and 2 aggregators as separate processes')
   await Promise.all(network.nodes.map((n) => n.process.start()))
   await Promise.all(network.aggregators.map((a) => a.start()))
@@ -215,10 +227,27 @@ export async function runSchedule(p: RunScheduleParameters): Promise<RunSchedule
 
   // Stop the services cleanly now that the chain has been read (the run's cleanup kills what does not stop).
   await Promise.all(services.map((s) => s.stop(5000)))
+  reference.kill('SIGTERM')
+  await new Promise((r) => (reference.exitCode !== null || reference.signalCode !== null ? r(undefined) : reference.once('exit', r)))
+
+  // Each service's own stalls, less what the idle reference process was stalled at the same moments.
+  const readLog = (file: string) => {
+    try {
+      return readFileSync(file, 'utf8')
+    } catch {
+      return ''
+    }
+  }
+  const attributed = attributeStalls({
+    services: Object.fromEntries(services.map((s) => [s.name, { gaugeMs: maxBlock.get(s.name) ?? 0, stalls: readLoggedStalls(readLog(s.logFile)) }])),
+    reference: readLoggedStalls(readLog(referenceLog)),
+    loggedOverMs: DEFAULT_REPORT_STALLS_OVER_MS,
+  })
+  const referenceStalls = readLoggedStalls(readLog(referenceLog))
 
   const commits = watcher.byRequest()
   const lastCommitMs = Math.max(0, ...[...commits.values()].flat().map((c) => c.seenAtMs))
-  const summary = summarizeRun({ asked, commits, faults, security, maxEventLoopBlockMs: gaugeSeen ? Math.max(0, ...maxBlock.values()) : null, originMs: p.startedAtMs })
+  const summary = summarizeRun({ asked, commits, faults, security, maxEventLoopBlockMs: gaugeSeen ? Math.max(0, ...Object.values(attributed.attributedMaxMsByService)) : null, originMs: p.startedAtMs })
   return {
     summary,
     durations: {
@@ -231,7 +260,14 @@ export async function runSchedule(p: RunScheduleParameters): Promise<RunSchedule
       eventLoop: {
         gauge: 'sibyl_event_loop_max_block_ms',
         gaugePresent: gaugeSeen,
+        // maxEventLoopBlockMs is the largest of these: each service's own stalls less the machine's part
+        // (attribute-stalls.ts), beside the raw gauges and what the idle reference process saw.
+        attributedMaxBlockMsByService: attributed.attributedMaxMsByService,
         maxBlockMsByService: Object.fromEntries(maxBlock),
+        rawMaxBlockMs: gaugeSeen ? Math.max(0, ...maxBlock.values()) : null,
+        referenceMaxStallMs: Math.max(0, ...referenceStalls.map((r) => r.ownMs)),
+        referenceStalls: referenceStalls.filter((r) => r.ownMs > 25),
+        serviceStalls: attributed.stalls,
         // The wall clock, waiting for a core included: on a machine with more runnable processes than cores,
         // mostly the scheduler's doing. Reported, not held to the bound.
         wallClockDelayGauge: 'sibyl_event_loop_max_delay_ms',

@@ -21,6 +21,8 @@ export type ServiceCrash = { name: string; atMs: number; code: number | null; si
 export type ServiceProcess = {
   name: string
   metricsUrl: string
+  /** Where its stdout and stderr go, every start appended. */
+  logFile: string
   pid: () => number | undefined
   /** Starts it (and keeps it running) until kill() or stop(); resolves once it is ready. */
   start: () => Promise<void>
@@ -128,6 +130,7 @@ export function createServiceProcess(parameters: CreateServiceProcessParameters)
   return {
     name: parameters.name,
     metricsUrl: parameters.metricsUrl,
+    logFile: parameters.logFile,
     pid: () => running()?.pid,
     starts: () => starts,
     start: async () => {

@@ -154,6 +154,9 @@ contract ResolutionOracle is IResolutionOracle, ObservationVerifier, ReentrancyG
 
   mapping(bytes32 requestId => Request) internal s_requests;
   mapping(address account => uint256) internal s_claimableWei;
+  /// Requests whose fee was credited back to the requester: expired unanswered, or overturned by a dispute. A
+  /// requester that pools many payers' fees (a facade) reads it to pay each refund back to whoever paid.
+  mapping(bytes32 requestId => bool) internal s_feeRefunded;
   address internal s_governance;
   uint256 internal s_requestCount;
   uint256 internal s_totalFeesReceivedWei;
@@ -312,6 +315,7 @@ contract ResolutionOracle is IResolutionOracle, ObservationVerifier, ReentrancyG
     req.status = Status.Finalized;
     req.answer = int8(ANSWER_UNRESOLVABLE);
     s_claimableWei[req.requester] += req.feeWei;
+    s_feeRefunded[requestId] = true;
     emit RequestExpired(requestId, req.feeWei);
     emit ResolutionFinalized(requestId, ANSWER_UNRESOLVABLE);
     _callBack(requestId, req);
@@ -484,6 +488,7 @@ contract ResolutionOracle is IResolutionOracle, ObservationVerifier, ReentrancyG
       if (!_isFinalAnswer(finalAnswer, req.outcomeCount)) revert InvalidAnswer(finalAnswer);
       req.answer = int8(finalAnswer);
       s_claimableWei[req.requester] += req.feeWei;
+      s_feeRefunded[requestId] = true;
     } else {
       _creditSigners(requestId, req.feeWei, signers);
     }
@@ -574,6 +579,11 @@ contract ResolutionOracle is IResolutionOracle, ObservationVerifier, ReentrancyG
 
   function claimableWei(address account) external view returns (uint256) {
     return s_claimableWei[account];
+  }
+
+  /// @notice Whether the request's fee was credited back to its requester (expired unanswered, or overturned by a dispute).
+  function feeRefunded(bytes32 requestId) external view returns (bool) {
+    return s_feeRefunded[requestId];
   }
 
   function governance() external view returns (address) {

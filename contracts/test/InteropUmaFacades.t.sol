@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {Cheats} from "./utils/Cheats.sol";
 import {SibylTest} from "./utils/SibylTest.sol";
 import {ResolutionOracle} from "../src/ResolutionOracle.sol";
 import {SibylOptimisticOracleV2} from "../src/interop/SibylOptimisticOracleV2.sol";
@@ -80,7 +81,11 @@ contract HungryRequester {
 /// @dev Exposes the library for tests.
 contract TextSpecHarness {
   function build(bytes memory text, bytes memory sources, bytes memory rules) external pure returns (string memory) {
-    return SibylTextSpec.build(text, sources, rules);
+    return SibylTextSpec.build(text, sources, rules, true);
+  }
+
+  function buildText(bytes memory text, bytes memory sources, bytes memory rules) external pure returns (string memory) {
+    return SibylTextSpec.build(text, sources, rules, false);
   }
 
   function escape(bytes memory raw) external pure returns (bytes memory) {
@@ -228,6 +233,74 @@ contract InteropUmaFacadesTest is SibylTest {
     v2.pokeRequest{gas: g}(address(hungry), YES_OR_NO_QUERY, ts, QUESTION);
   }
 
+  // ================================================================
+  // |                 Refunded fees (both facades)                 |
+  // ================================================================
+
+  /// Before refundFee, the oracle credited the refund to the facade, which had no way to move it: the
+  /// requester's fee was locked in the facade for good.
+  function test_v2_anExpiredRequestsFeeGoesBackToTheRequester() public {
+    bytes32 id = _request(QUESTION);
+    assertEq(token.balanceOf(address(client)), 0, "the fee was paid");
+    vm.expectRevert(abi.encodeWithSelector(SibylQuestionFacade.NoRefund.selector, id));
+    v2.refundFee(id);
+    // No quorum ever answers: anyone expires it, and the oracle credits the fee to its requester, the facade.
+    vm.warp(block.timestamp + REQUEST_TIMEOUT_SEC);
+    oracle.expireRequest(id);
+    assertTrue(oracle.feeRefunded(id), "refunded");
+    assertEq(oracle.claimableWei(address(v2)), MIN_FEE_WEI, "credited to the facade");
+    (address to, uint256 amount) = v2.refundableFee(id);
+    assertEq(to, address(client), "to the requester");
+    assertEq(amount, MIN_FEE_WEI, "the fee");
+    // Anyone may send it on; it goes to the requester that paid, once.
+    vm.prank(address(0xBEEF));
+    assertEq(v2.refundFee(id), MIN_FEE_WEI, "paid back");
+    assertEq(token.balanceOf(address(client)), MIN_FEE_WEI, "back with the requester");
+    assertEq(token.balanceOf(address(v2)), 0, "nothing left in the facade");
+    assertEq(oracle.claimableWei(address(v2)), 0, "nothing left in the oracle");
+    vm.expectRevert(abi.encodeWithSelector(SibylQuestionFacade.NoRefund.selector, id));
+    v2.refundFee(id);
+  }
+
+  function test_v3_anOverturnedAssertionsFeeGoesBackToTheAsserter() public {
+    bytes32 id = _assert("The council approved the bridge.");
+    address[] memory signers = _commitQuorum(id, 1);
+    _claim(disputer, id, 0, MIN_BOND_WEI, signers);
+    _councilVotes(id, 0, 2);
+    governance.execute(id, signers);
+    assertTrue(oracle.feeRefunded(id), "an overturned answer's fee is refunded");
+    uint256 before = token.balanceOf(asserter);
+    assertEq(v3.refundFee(id), MIN_FEE_WEI, "paid back");
+    assertEq(token.balanceOf(asserter) - before, MIN_FEE_WEI, "back with the asserter, as UMA returns the bond");
+    assertEq(token.balanceOf(address(v3)), 0, "nothing left in the facade");
+  }
+
+  function test_refundFee_onlyWhatTheOracleRefundedAndOnlyToItsPayer() public {
+    // Two requests through one facade: one answered and final (its fee went to the signers), one expired.
+    bytes32 answered = _request(abi.encodePacked(QUESTION, " answered"));
+    address[] memory signers = _commitQuorum(answered, 1);
+    vm.warp(block.timestamp + DISPUTE_WINDOW_SEC);
+    oracle.finalize(answered, signers);
+    assertFalse(oracle.feeRefunded(answered), "an answered request's fee went to its signers");
+    vm.expectRevert(abi.encodeWithSelector(SibylQuestionFacade.NoRefund.selector, answered));
+    v2.refundFee(answered);
+
+    RecordingRequester other = new RecordingRequester(v2);
+    token.mint(address(other), MIN_FEE_WEI);
+    bytes memory data = abi.encodePacked(QUESTION, " other");
+    other.request(data, MIN_FEE_WEI);
+    bytes32 expired = v2.sibylRequestId(address(other), YES_OR_NO_QUERY, block.timestamp, data);
+    vm.warp(block.timestamp + REQUEST_TIMEOUT_SEC);
+    oracle.expireRequest(expired);
+    uint256 clientBefore = token.balanceOf(address(client));
+    v2.refundFee(expired);
+    assertEq(token.balanceOf(address(other)), MIN_FEE_WEI, "its own payer");
+    assertEq(token.balanceOf(address(client)), clientBefore, "not another requester");
+    // An unknown request id, and a request without a fee (nothing to pay back).
+    vm.expectRevert(abi.encodeWithSelector(SibylQuestionFacade.NoRefund.selector, bytes32(uint256(7))));
+    v2.refundFee(bytes32(uint256(7)));
+  }
+
   function test_v2_requestRevertPaths() public {
     token.mint(address(this), 10 * MIN_FEE_WEI);
     token.approve(address(v2), 10 * MIN_FEE_WEI);
@@ -319,6 +392,28 @@ contract InteropUmaFacadesTest is SibylTest {
     assertFalse(v3.getAssertionResult(id), "overturned to NO");
   }
 
+  /// An asserter is not the party that relies on the verdict. A claim that was itself a whole spec was asked as
+  /// it stood, so the asserter chose the sources the nodes read (a page it controls) instead of the facade's.
+  function test_v3_aClaimCannotNameItsOwnSources() public {
+    bytes memory hostile =
+      '{"version":1,"type":"text","question":"Did the council approve the bridge?","sources":[{"url":"https://asserter.example/yes.html"}],"rules":"","outcomes":["NO","YES"]}';
+    vm.recordLogs();
+    bytes32 id = _assert(hostile);
+    Cheats.Log[] memory logs = vm.getRecordedLogs();
+    string memory asked;
+    for (uint256 i = 0; i < logs.length; ++i) {
+      if (logs[i].topics[0] == ResolutionOracle.ResolutionRequested.selector && logs[i].topics[1] == id) {
+        (, , , , asked, ) = abi.decode(logs[i].data, (bytes32, uint64, uint96, uint32, string, string[]));
+      }
+    }
+    assertEq(asked, v3.specFor(hostile), "the spec asked is the facade's");
+    // The claim is the question's text, escaped; the sources are the facade's.
+    assertEq(asked, SibylTextSpec.build(hostile, bytes(SOURCES), "", false), "built around the claim");
+    assertTrue(keccak256(bytes(asked)) != keccak256(hostile), "not the asserter's spec");
+    // V2's requester is the party that relies on its own answer: a spec it writes names its own sources.
+    assertEq(v2.specFor(hostile), string(hostile), "V2 passes a requester's spec through");
+  }
+
   function test_v3_settleAndGetAssertionResult_waitsForFinality() public {
     bytes32 id = _assert("The council approved the bridge.");
     vm.expectRevert(abi.encodeWithSelector(SibylOptimisticOracleV3.NotFinal.selector, id));
@@ -364,6 +459,11 @@ contract InteropUmaFacadesTest is SibylTest {
     assertEq(string(h.escape('a "b" \\ c\n')), 'a \\"b\\" \\\\ c\\u000a', "escaped");
     assertEq(string(h.escape("plain")), "plain", "unchanged");
     assertEq(h.build('{"version":1}', "[]", ""), '{"version":1}', "a spec passes through");
+    assertEq(
+      h.buildText('{"version":1}', "[]", ""),
+      '{"version":1,"type":"text","question":"{\\"version\\":1}","sources":[],"rules":"","outcomes":["NO","YES"]}',
+      "or is taken as text"
+    );
     bytes memory long = new bytes(1001);
     for (uint256 i = 0; i < long.length; ++i) long[i] = "a";
     vm.expectRevert(abi.encodeWithSelector(SibylTextSpec.QuestionLength.selector, 1001));

@@ -161,7 +161,7 @@ contract SibylOptimisticOracleV2 is SibylQuestionFacade {
     State state = _state(key);
     if (state != State.Invalid) revert WrongState(state, State.Invalid);
 
-    bytes32 requestId = _ask(ancillaryData, reward);
+    bytes32 requestId = _ask(ancillaryData, reward, msg.sender);
     s_sibylRequestIds[key] = requestId;
     s_asked[requestId] = Asked({
       requester: msg.sender,

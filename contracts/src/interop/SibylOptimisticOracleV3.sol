@@ -100,6 +100,12 @@ contract SibylOptimisticOracleV3 is SibylQuestionFacade {
     i_minimumBondWei = minimumBondWei;
   }
 
+  /// @dev An asserter is not the party that relies on the verdict: a claim is always a question's text, asked of
+  /// the sources this facade was deployed with, even when it is itself a whole spec naming other sources.
+  function _takesWholeSpecs() internal pure override returns (bool) {
+    return false;
+  }
+
   // ================================================================
   // |                          Assertions                          |
   // ================================================================
@@ -130,7 +136,7 @@ contract SibylOptimisticOracleV3 is SibylQuestionFacade {
     if (address(currency) != address(i_token)) revert UnsupportedCurrency(address(currency));
     if (bond < i_minimumBondWei) revert BondTooLow(bond, i_minimumBondWei);
 
-    assertionId = _ask(claim, bond);
+    assertionId = _ask(claim, bond, asserter);
     Assertion storage a = s_assertions[assertionId];
     a.escalationManagerSettings.assertingCaller = msg.sender;
     a.asserter = asserter;

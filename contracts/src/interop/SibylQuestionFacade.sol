@@ -26,8 +26,15 @@ abstract contract SibylQuestionFacade is IResolutionConsumer, ReentrancyGuard {
   /// The JSON array of sources every built question is judged from (SibylTextSpec).
   bytes internal s_sourcesJson;
   bytes internal s_escapedRules;
+  /// Who gets each request's fee back if the oracle refunds it, and how much was paid.
+  struct Refund {
+    address to;
+    uint96 feeWei;
+  }
+  mapping(bytes32 requestId => Refund) internal s_refunds;
 
   event ClientCallback(bytes32 indexed requestId, address indexed client, bytes4 selector, bool success);
+  event FeeRefunded(bytes32 indexed requestId, address indexed to, uint256 amountWei);
 
   error ZeroAddress();
   error OnlyOracle(address caller);
@@ -36,6 +43,8 @@ abstract contract SibylQuestionFacade is IResolutionConsumer, ReentrancyGuard {
   error Unsupported();
   /// A client ran out of the gas this call carried: send the call again with more gas.
   error ClientStarved(address client);
+  /// The oracle did not refund this request's fee, or it was paid back already, or there was none.
+  error NoRefund(bytes32 requestId);
 
   constructor(ResolutionOracle oracle, string memory sourcesJson, string memory rules, uint32 callbackGasLimit) {
     if (address(oracle) == address(0)) revert ZeroAddress();
@@ -48,15 +57,44 @@ abstract contract SibylQuestionFacade is IResolutionConsumer, ReentrancyGuard {
 
   /// @notice The spec a question with this text is asked with (see SibylTextSpec).
   function specFor(bytes memory text) public view returns (string memory) {
-    return SibylTextSpec.build(text, s_sourcesJson, s_escapedRules);
+    return SibylTextSpec.build(text, s_sourcesJson, s_escapedRules, _takesWholeSpecs());
+  }
+
+  /// @dev Whether a text that is a whole spec is asked as it stands (naming its own sources): only where the
+  /// party writing the text is the one relying on the answer.
+  function _takesWholeSpecs() internal pure virtual returns (bool) {
+    return true;
   }
 
   function resolutionOracle() external view returns (ResolutionOracle) {
     return i_oracle;
   }
 
-  /// @dev Pulls `feeWei` of the network token from msg.sender and asks the oracle; resolvable from now on.
-  function _ask(bytes memory text, uint256 feeWei) internal returns (bytes32 requestId) {
+  /// @notice Pays a fee the oracle refunded (the request expired unanswered, or a dispute overturned its answer)
+  /// back to whom the request named: the requester for V2, the asserter for V3, as UMA returns rewards and bonds.
+  /// The oracle credits every refund to this facade, which pools many payers' fees; this sends each its own.
+  /// Anyone may call it; once per request.
+  function refundFee(bytes32 requestId) external nonReentrant returns (uint256 amountWei) {
+    Refund memory r = s_refunds[requestId];
+    if (r.feeWei == 0 || !i_oracle.feeRefunded(requestId)) revert NoRefund(requestId);
+    delete s_refunds[requestId];
+    // Refunds are credited in the oracle until withdrawn; this facade holds no other tokens of its own.
+    if (i_token.balanceOf(address(this)) < r.feeWei) i_oracle.withdrawFees();
+    emit FeeRefunded(requestId, r.to, r.feeWei);
+    i_token.safeTransfer(r.to, r.feeWei);
+    return r.feeWei;
+  }
+
+  /// @notice The fee refundFee would pay back for `requestId` now, and to whom (zero: nothing to pay).
+  function refundableFee(bytes32 requestId) external view returns (address to, uint256 amountWei) {
+    Refund memory r = s_refunds[requestId];
+    if (r.feeWei == 0 || !i_oracle.feeRefunded(requestId)) return (address(0), 0);
+    return (r.to, r.feeWei);
+  }
+
+  /// @dev Pulls `feeWei` of the network token from msg.sender and asks the oracle; resolvable from now on. A fee
+  /// the oracle refunds goes back to `refundTo` (refundFee).
+  function _ask(bytes memory text, uint256 feeWei, address refundTo) internal returns (bytes32 requestId) {
     if (feeWei > type(uint96).max) revert FeeTooLarge(feeWei);
     string memory spec = specFor(text);
     string[] memory outcomes = new string[](2);
@@ -76,6 +114,7 @@ abstract contract SibylQuestionFacade is IResolutionConsumer, ReentrancyGuard {
         callbackGasLimit: i_callbackGasLimit
       })
     );
+    if (feeWei > 0) s_refunds[requestId] = Refund({to: refundTo, feeWei: uint96(feeWei)});
   }
 
   /// @dev The oracle's view of a request (status, committed answer, commit time).

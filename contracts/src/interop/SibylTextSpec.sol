@@ -8,9 +8,10 @@ pragma solidity ^0.8.24;
 /// the same wherever it is rebuilt:
 ///   {"version":1,"type":"text","question":"<text>","sources":<sources>,"rules":"<rules>","outcomes":["NO","YES"]}
 /// The text is JSON-escaped here (quote, backslash, control characters); `sources` is a JSON array chosen by
-/// whoever deploys the facade, and `rules` is escaped once, at deployment. Text that is itself a JSON object
-/// (its first byte is "{") is taken as a whole spec, for clients that know Sibyl and name their own sources;
-/// it must list the outcomes ["NO","YES"] as here, or the nodes refuse it.
+/// whoever deploys the facade, and `rules` is escaped once, at deployment. Where the facade allows it
+/// (`wholeSpecs`), text that is itself a JSON object (its first byte is "{") is taken as a whole spec, for
+/// clients that know Sibyl and name their own sources; it must list the outcomes ["NO","YES"] as here, or the
+/// nodes refuse it. Only a party asking its own question may do that: V2's requester, never V3's asserter.
 library SibylTextSpec {
   /// The spec schema's limit on a question; nodes refuse a longer one.
   uint256 internal constant MAX_QUESTION_BYTES = 1000;
@@ -18,9 +19,10 @@ library SibylTextSpec {
 
   error QuestionLength(uint256 bytesLength);
 
-  /// @notice The spec for `text`: `text` itself when it is a JSON object, else the text question built around it.
-  function build(bytes memory text, bytes memory sourcesJson, bytes memory escapedRules) internal pure returns (string memory) {
-    if (text.length > 0 && text[0] == "{") return string(text);
+  /// @notice The spec for `text`: `text` itself when it is a JSON object and `wholeSpecs`, else the text
+  /// question built around it.
+  function build(bytes memory text, bytes memory sourcesJson, bytes memory escapedRules, bool wholeSpecs) internal pure returns (string memory) {
+    if (wholeSpecs && text.length > 0 && text[0] == "{") return string(text);
     if (text.length < MIN_QUESTION_BYTES || text.length > MAX_QUESTION_BYTES) revert QuestionLength(text.length);
     return
       string(

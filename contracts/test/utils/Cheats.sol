@@ -7,6 +7,16 @@ import {Vm} from "forge-std/Vm.sol";
 /// Cheatcodes are matched by selector, so declaring them here is all forge needs; the signatures follow
 /// forge's cheatcode reference.
 interface Cheats is Vm {
+  /// One event, as getRecordedLogs returns it.
+  struct Log {
+    bytes32[] topics;
+    bytes data;
+    address emitter;
+  }
+
+  /// Records every event emitted from here on; getRecordedLogs returns them (and forgets them).
+  function recordLogs() external;
+  function getRecordedLogs() external returns (Log[] memory logs);
   function readFile(string calldata path) external view returns (string memory data);
   function keyExistsJson(string calldata json, string calldata key) external view returns (bool);
   function parseJsonUint(string calldata json, string calldata key) external pure returns (uint256);

@@ -32,6 +32,7 @@ import type { Resolver } from './resolver.ts'
 import type { EvidenceStore } from '../evidence/create-evidence-store.ts'
 import type { SignerStatus } from '../chain/watch-signer-status.ts'
 import { sleepUnlessAborted } from '@sibyl/service-kit/time/sleep-unless-aborted'
+import { yieldToLoop } from '@sibyl/service-kit/time/slice-work'
 
 export type OracleNodeDeps = {
   provider: Provider
@@ -245,6 +246,9 @@ export function createOracleNode(deps: OracleNodeDeps, options: OracleNodeOption
       return 'waiting'
     }
     const { observation, modelId, published: publishedMeta } = observed
+    // Judging ends in a burst of microtasks (the pair judge's reply, the evidence store); signing and the
+    // journal's write start on a fresh turn, so requests finishing together do not hold the loop in one stretch.
+    await yieldToLoop()
     const signedResult = await signObservationSafely({ signer: deps.signer, journal: deps.journal, nowMs: deps.nowMs }, domain, observation)
     if (signedResult.kind === 'refused') {
       metrics.refusals.inc({ reason: signedResult.reason })

@@ -128,7 +128,9 @@ export async function startOracleNode({ config, env, createResolver, logger: giv
   // Where npm-installed models are converted to: decided here, from the environment main() was given.
   const modelCacheDir = resolveModelCacheDir({ env, homeDir: homedir() })
   const resolver = await createResolver({ config, logger, metrics, fetcher, modelCacheDir })
-  monitorEventLoop({ registry: metrics.registry }) // after the models load: sibyl_event_loop_max_block_ms covers serving only
+  // After the models load: sibyl_event_loop_max_block_ms covers serving only. A stall is logged with the monotonic
+  // time it ended, to be found in a --cpu-prof profile.
+  monitorEventLoop({ registry: metrics.registry, onStall: (stall) => logger.warn(stall, `the event loop was held for ${stall.ownMs} ms`) })
   const nc = await connectNats({
     servers: config.nats.servers,
     name: `sibyl-node-${config.name}`,

@@ -3,6 +3,7 @@
  * the embedder's batches, then `extractPairFeatures` runs per pair. Shared by the judge and its training
  * script so both compute exactly the same numbers.
  */
+import type { Slicer } from '@sibyl/service-kit/time/slice-work'
 import type { Embedder } from '../nlp/embedder.ts'
 import { cleanText, extractPairFeatures, wordsToEmbed, type Lexicon } from './extract-pair-features.ts'
 
@@ -12,6 +13,8 @@ export type FeaturizePairsParameters = {
   pairs: readonly { claim: string; evidence: string }[]
   /** Optional cache of text -> vector shared across calls (a training run, one request). */
   cache?: Map<string, Float32Array>
+  /** Pauses between pairs, so a node's event loop keeps its turns (none: one run). */
+  slicer?: Slicer
 }
 
 export type FeaturizePairsReturnType = number[][]
@@ -28,14 +31,19 @@ export async function featurizePairs(parameters: FeaturizePairsParameters): Prom
   const missing = [...wanted].filter((t) => !cache.has(t))
   const vectors = await embedder.embed(missing)
   missing.forEach((t, i) => cache.set(t, vectors[i]!))
-  return pairs.map((p) =>
-    extractPairFeatures({
-      claim: p.claim,
-      evidence: p.evidence,
-      claimVector: cache.get(cleanText(p.claim))!,
-      evidenceVector: cache.get(cleanText(p.evidence))!,
-      lexicon,
-      wordVectors: cache,
-    }),
-  )
+  const out: FeaturizePairsReturnType = []
+  for (const p of pairs) {
+    out.push(
+      extractPairFeatures({
+        claim: p.claim,
+        evidence: p.evidence,
+        claimVector: cache.get(cleanText(p.claim))!,
+        evidenceVector: cache.get(cleanText(p.evidence))!,
+        lexicon,
+        wordVectors: cache,
+      }),
+    )
+    if (parameters.slicer) await parameters.slicer.pause()
+  }
+  return out
 }

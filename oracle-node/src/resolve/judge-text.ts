@@ -26,6 +26,7 @@
  *    on which passages were read, not how often such an answer is wrong (EVALUATION.md measures both).
  */
 import type { ResolutionAnswer } from '@sibyl/protocol/answers'
+import { createSlicer, type Slicer } from '@sibyl/service-kit/time/slice-work'
 import type { Embedder } from '../nlp/embedder.ts'
 import { rankPassages } from '../nlp/rank-passages.ts'
 import type { Lexicon } from './extract-pair-features.ts'
@@ -33,7 +34,7 @@ import { featurizePairs } from './featurize-pairs.ts'
 import { scoreEvidence, type EvidenceScore, type JudgeModel } from './score-evidence.ts'
 import type { PairJudge } from '../nlp/create-pair-judge.ts'
 import { detectDenial } from '../nlp/detect-denial.ts'
-import { bootstrapInterval, type ConfidenceInterval } from './analysis/bootstrap-interval.ts'
+import { bootstrapIntervalSliced, type ConfidenceInterval } from './analysis/bootstrap-interval.ts'
 import { combinePassageLogOdds, type ScoredPassagePair } from './analysis/combine-passage-log-odds.ts'
 import { outcomeProbabilities, type HypothesisShape } from './analysis/outcome-probabilities.ts'
 
@@ -125,6 +126,8 @@ export async function judgeText(parameters: JudgeTextParameters): Promise<JudgeT
   const topK = parameters.topKPerSource ?? DEFAULT_TOP_K_PER_SOURCE
   const hypotheses = buildHypotheses(question, outcomes)
   const abstain = parameters.beforeEventTime ? ({ kind: 'tooEarly' } as const) : ({ kind: 'unresolvable' } as const)
+  // The models run in worker threads; what runs here (features, fusion, the bootstrap) runs in slices.
+  const slicer = createSlicer()
 
   // Rank each source's passages against the question (and the outcomes, so passages naming them rise).
   const sources = documents.map((d) => ({
@@ -150,15 +153,17 @@ export async function judgeText(parameters: JudgeTextParameters): Promise<JudgeT
 
   // Score every (hypothesis, passage) pair.
   const pairs = hypotheses.statements.flatMap((h, hi) => selected.map((p) => ({ claim: h.statement, evidence: p.text, hi, p })))
-  const scores = await scorePairs(embedder, judge, pairs)
+  const scores = await scorePairs(embedder, judge, pairs, slicer)
   const winCue = /\b(win|wins|won|winner|beat|beats|defeat|defeated|champion|champions|victory|victorious)\b/i.test(question)
-  const scored = pairs.map((pair, i) => {
+  const scored: (typeof pairs[number] & { score: EvidenceScore; logOdds: number; outcomeIndex: number })[] = []
+  for (const [i, pair] of pairs.entries()) {
     const s = scores[i]!
     const outcomeIndex = hypotheses.statements[pair.hi]!.outcomeIndex
     let logOdds = logit(s.polarity)
     if (winCue && hypotheses.kind === 'choice') logOdds += 2 * winnerCue(pair.p.text, outcomes[outcomeIndex]!, outcomes)
-    return { ...pair, score: s, logOdds, outcomeIndex }
-  })
+    scored.push({ ...pair, score: s, logOdds, outcomeIndex })
+    await slicer.pause()
+  }
 
   // Per source and hypothesis: relevance²-weighted mean log-odds, scaled by the source's best relevance
   // (combine-passage-log-odds.ts); across sources the log-odds add, scaled by weight / heaviest weight.
@@ -193,13 +198,13 @@ export async function judgeText(parameters: JudgeTextParameters): Promise<JudgeT
   const probabilities = outcomeProbabilities(shape, evidenceLogOdds, outcomes.length, scale)
   const best = probabilities.indexOf(Math.max(...probabilities))
   const confidenceBps = Math.round(probabilities[best]! * 10_000)
-  const confidenceInterval = bootstrapInterval({
+  const confidenceInterval = await bootstrapIntervalSliced({
     units,
     statistic: (sample) => outcomeProbabilities(shape, combine(sample).evidenceLogOdds, outcomes.length, scale)[best]!,
     pointBps: confidenceBps,
     seed: `judge-text:${question}\u0000${outcomes.join('\u0001')}\u0000${selected.map((p) => `${p.sourceIndex}:${p.passageIndex}`).join(',')}`,
     ...(parameters.intervalResamples === undefined ? {} : { resamples: parameters.intervalResamples }),
-  })
+  }, slicer)
   const usedPassages: UsedPassage[] = scored
     .filter((s) => s.score.relevance >= MIN_RELEVANCE || hypotheses.statements.length === 1)
     .sort((a, b) => b.score.relevance - a.score.relevance)
@@ -244,12 +249,14 @@ async function scorePairs(
   embedder: Pick<Embedder, 'embed'>,
   judge: JudgeTextParameters['judge'],
   pairs: readonly { claim: string; evidence: string }[],
+  slicer: Slicer,
 ): Promise<EvidenceScore[]> {
   if (judge.pairJudge) {
     const judged = await judge.pairJudge.judgePairs(pairs.map((p) => ({ premise: p.evidence, hypothesis: p.claim })))
     const fusion = judge.model.pairJudge?.fusion
-    const logistic = fusion ? (await featurizePairs({ embedder, lexicon: judge.lexicon, pairs })).map((f) => scoreEvidence(judge.model, f)) : undefined
-    return judged.map((raw, i) => {
+    const logistic = fusion ? (await featurizePairs({ embedder, lexicon: judge.lexicon, pairs, slicer })).map((f) => scoreEvidence(judge.model, f)) : undefined
+    const out: EvidenceScore[] = []
+    for (const [i, raw] of judged.entries()) {
       // A plain denial in the passage (detect-denial.ts) is read as a refutation, however much of the claim's
       // wording the passage repeats: both judges are weak exactly there.
       const denied = detectDenial(pairs[i]!.claim, pairs[i]!.evidence)
@@ -259,10 +266,12 @@ async function scorePairs(
       if (fusion && logistic) polarity = fusePolarity(fusion, logistic[i]!.polarity, polarity, j.entailment)
       if (denied) polarity = Math.min(polarity, 1 - polarity)
       const relevance = 1 - j.neutral
-      return { support: relevance * polarity, refute: relevance * (1 - polarity), neither: j.neutral, relevance, polarity }
-    })
+      out.push({ support: relevance * polarity, refute: relevance * (1 - polarity), neither: j.neutral, relevance, polarity })
+      await slicer.pause()
+    }
+    return out
   }
-  const features = await featurizePairs({ embedder, lexicon: judge.lexicon, pairs })
+  const features = await featurizePairs({ embedder, lexicon: judge.lexicon, pairs, slicer })
   return features.map((f) => scoreEvidence(judge.model, f))
 }
 

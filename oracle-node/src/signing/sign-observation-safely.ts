@@ -1,5 +1,5 @@
 /**
- * The only way the node signs: journal first (a committed, fsynced row), then sign through protocol/. A conflict
+ * The only way the node signs: journal first (a committed row, then fsynced off the event loop), then sign through protocol/. A conflict
  * or a journal that cannot be written is a value, not an exception: the caller logs it, counts it
  * (sibyl_signing_refusals_total{reason}), and publishes nothing.
  */
@@ -34,6 +34,14 @@ export async function signObservationSafely(
   if (recorded.kind === 'failed') return { kind: 'refused', reason: 'store_write_failed', detail: recorded.reason, digest }
   if (recorded.kind === 'conflict') {
     return { kind: 'refused', reason: 'conflicting_observation', recordedDigest: recorded.recordedDigest, digest }
+  }
+  // Committed is not yet on the disk: the fsync runs off the event loop, and a signature waits for it. An entry
+  // that was recorded earlier (a restart, a retry after a failed flush) is flushed again before it is signed.
+  try {
+    await deps.journal.durable()
+  } catch (error) {
+    const code = (error as { code?: unknown }).code
+    return { kind: 'refused', reason: 'store_write_failed', detail: `fsync: ${typeof code === 'string' ? code : error instanceof Error ? error.message : String(error)}`, digest }
   }
   const signed = await signObservation({ signer: deps.signer, domain, observation })
   return { kind: 'signed', signed, repeated: recorded.kind === 'unchanged' }

@@ -71,6 +71,45 @@ test('a journal write that fails is refused with store_write_failed, leaves noth
   t.is((await signObservationSafely({ signer, journal: reopened, nowMs: () => 3 }, domain, observation)).kind, 'refused')
 })
 
+test('a signature waits until the journal entry is on the disk; a flush the disk refuses is a refusal', async (t) => {
+  const path = tempDb()
+  const db = openNodeDatabase(path)
+  // Commits are not fsynced on the event loop: the flush is the journal's own, awaited before signing.
+  t.is(db.pragma('synchronous', { simple: true }), 1, 'synchronous = NORMAL')
+  const real = openSigningJournal(db)
+  let signatures = 0
+  class CountingWallet extends Wallet {
+    override signTypedData(...args: Parameters<Wallet['signTypedData']>) {
+      signatures++
+      return super.signTypedData(...args)
+    }
+  }
+  const signer = new CountingWallet(Wallet.createRandom().privateKey)
+
+  // The disk refuses the fsync (EIO): recorded in the page cache is not on the disk, so nothing is signed.
+  const eio = Object.assign(new Error('i/o error'), { code: 'EIO' })
+  const failing = { ...real, durable: () => Promise.reject(eio) }
+  const refused = await signObservationSafely({ signer, journal: failing, nowMs: () => 1 }, domain, observation)
+  t.like(refused, { kind: 'refused', reason: 'store_write_failed', detail: 'fsync: EIO' })
+  t.is(signatures, 0)
+
+  // A flush still running holds the signature back until it is done; a retry of the same entry is flushed again.
+  let release!: () => void
+  let flushes = 0
+  const slow = { ...real, durable: () => (flushes++, new Promise<void>((r) => (release = r))) }
+  const pending = signObservationSafely({ signer, journal: slow, nowMs: () => 2 }, domain, observation)
+  await new Promise((r) => setTimeout(r, 20))
+  t.is(signatures, 0, 'not signed before the entry is durable')
+  release()
+  t.like(await pending, { kind: 'signed', repeated: true })
+  t.is(signatures, 1)
+  t.is(flushes, 1)
+
+  // The real flush: fsync of the WAL and the database file, on the thread pool.
+  await real.durable()
+  db.close()
+})
+
 test('pruning deletes only settled entries past the retention, at most a batch at a time', (t) => {
   const db = openNodeDatabase(tempDb())
   const journal = openSigningJournal(db)

@@ -14,7 +14,7 @@
  */
 import { BaseError } from '@sibyl/protocol/errors'
 import type { Observation } from '@sibyl/protocol/eip712'
-import type { NodeDatabase } from '../chain/open-node-database.ts'
+import { syncNodeDatabaseFiles, type NodeDatabase } from '../chain/open-node-database.ts'
 
 export class SigningJournalError extends BaseError {
   override name = 'SigningJournalError' as const
@@ -41,8 +41,13 @@ export type RecordOptions = {
 }
 
 export type SigningJournal = {
-  /** Records the observation (and its digest) for `key` durably, or says why it must not be signed. */
+  /**
+   * Records the observation (and its digest) for `key`, committed (a killed process keeps it), or says why it
+   * must not be signed. `durable()` must resolve before what was recorded is signed.
+   */
   record: (key: JournalKey, digest: string, observation: Observation, nowMs: number, options?: RecordOptions) => RecordResult
+  /** Resolves once every entry recorded so far is on the disk (fsync, off the event loop); rejects when the disk refuses. */
+  durable: () => Promise<void>
   recordedDigest: (key: JournalKey) => string | undefined
   /** What was journaled for `key`, to republish after a restart. */
   recordedObservation: (key: JournalKey) => Observation | undefined
@@ -100,6 +105,7 @@ export function openSigningJournal(db: NodeDatabase): SigningJournal {
       }
       return previous.digest === digest ? { kind: 'unchanged' } : { kind: 'conflict', recordedDigest: previous.digest }
     },
+    durable: () => syncNodeDatabaseFiles(db),
     recordedDigest: (key) => lookup(key)?.digest,
     recordedObservation(key) {
       const row = lookup(key)

@@ -78,3 +78,23 @@ test.serial('a stall the thread spent running is a block', async (t) => {
     monitor.stop()
   }
 })
+
+test.serial('a stall over the threshold is reported once, as it ends, on the monotonic clock of CPU profiles', async (t) => {
+  const stalls: { ownMs: number; wallMs: number; endedAtMonotonicUs: number }[] = []
+  const monitor = monitorEventLoop({ registry: new Registry(), readRunQueueWaitNs: () => undefined, reportStallsOverMs: 60, onStall: (s) => stalls.push(s) })
+  try {
+    await sleep(30)
+    blockFor(30)
+    await sleep(30)
+    t.deepEqual(stalls, [], 'a 30 ms stall is under the threshold')
+    const before = Number(process.hrtime.bigint() / 1000n)
+    blockFor(120)
+    await sleep(30)
+    const after = Number(process.hrtime.bigint() / 1000n)
+    t.is(stalls.length, 1)
+    t.true(stalls[0]!.ownMs >= 105 && stalls[0]!.ownMs <= stalls[0]!.wallMs, JSON.stringify(stalls[0]))
+    t.true(stalls[0]!.endedAtMonotonicUs >= before + 110_000 && stalls[0]!.endedAtMonotonicUs <= after, JSON.stringify({ before, after, stall: stalls[0] }))
+  } finally {
+    monitor.stop()
+  }
+})

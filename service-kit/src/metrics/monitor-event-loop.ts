@@ -19,6 +19,8 @@ import { Gauge, type Registry } from 'prom-client'
 
 export const eventLoopMaxBlockMetricName = 'sibyl_event_loop_max_block_ms'
 export const eventLoopMaxDelayMetricName = 'sibyl_event_loop_max_delay_ms'
+/** Stalls longer than this are reported to onStall unless told otherwise. */
+export const DEFAULT_REPORT_STALLS_OVER_MS = 50
 
 export type MonitorEventLoopParameters = {
   registry: Registry
@@ -26,7 +28,21 @@ export type MonitorEventLoopParameters = {
   resolutionMs?: number
   /** Nanoseconds this thread has spent runnable but not running; injected in tests. Default: schedstat. */
   readRunQueueWaitNs?: () => number | undefined
+  /**
+   * Told of every stall of the loop's own longer than `reportStallsOverMs` (default 50), as it ends: its length and
+   * the monotonic clock (µs, the clock of `--cpu-prof` profiles) when it ended, so a log line can be matched with a
+   * profile. A stall is reported once, by the probe that sees it.
+   */
+  onStall?: (stall: StallReport) => void
+  reportStallsOverMs?: number
 }
+
+/**
+ * One stall: `ownMs` (the gap less waiting for a core), `wallMs` (the gap), `onCpuMs` (of the gap, the time the
+ * thread ran on a CPU: what is left of ownMs was spent blocked, in a system call or waiting for another thread
+ * such as the garbage collector's helpers; undefined where schedstat is unreadable) and `endedAtMonotonicUs`.
+ */
+export type StallReport = { ownMs: number; wallMs: number; onCpuMs?: number; endedAtMonotonicUs: number }
 
 export type EventLoopMonitor = {
   /** Longest own stall since start or the last reset, in milliseconds (0 before the first probe). */
@@ -39,24 +55,31 @@ export type EventLoopMonitor = {
   stop(): void
 }
 
-function readSchedstatWaitNs(): number | undefined {
+/** "<ns on a cpu> <ns runnable, waiting for a cpu> <timeslices>" of the calling thread, or undefined. */
+function readSchedstat(): [onCpuNs: number, waitNs: number] | undefined {
   try {
-    // "<ns on a cpu> <ns runnable, waiting for a cpu> <timeslices>"
-    const waitNs = Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[1])
-    return Number.isFinite(waitNs) ? waitNs : undefined
+    const [onCpu, wait] = readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ').map(Number)
+    return Number.isFinite(onCpu) && Number.isFinite(wait) ? [onCpu!, wait!] : undefined
   } catch {
     return undefined
   }
 }
 
+function readSchedstatWaitNs(): number | undefined {
+  return readSchedstat()?.[1]
+}
+
 const round2 = (ms: number): number => Math.round(ms * 100) / 100
 
-export function monitorEventLoop({ registry, resolutionMs = 10, readRunQueueWaitNs = readSchedstatWaitNs }: MonitorEventLoopParameters): EventLoopMonitor {
+export function monitorEventLoop({ registry, resolutionMs = 10, readRunQueueWaitNs = readSchedstatWaitNs, onStall, reportStallsOverMs = DEFAULT_REPORT_STALLS_OVER_MS }: MonitorEventLoopParameters): EventLoopMonitor {
   if (!Number.isInteger(resolutionMs) || resolutionMs < 1 || resolutionMs > 10) {
     throw new RangeError(`resolutionMs must be an integer in [1, 10], got ${resolutionMs}`)
   }
   let lastMs = performance.now()
   let lastWaitNs = readRunQueueWaitNs()
+  // On-CPU time is read for stall reports only, from the real schedstat (never injected).
+  const readOnCpuNs = onStall ? () => readSchedstat()?.[0] : () => undefined
+  let lastOnCpuNs = readOnCpuNs()
   let maxBlockMs = 0
   let maxDelayMs = 0
   const probe = (): void => {
@@ -66,6 +89,12 @@ export function monitorEventLoop({ registry, resolutionMs = 10, readRunQueueWait
     const waitedMs = waitNs !== undefined && lastWaitNs !== undefined ? Math.max(0, (waitNs - lastWaitNs) / 1e6) : 0
     maxDelayMs = Math.max(maxDelayMs, lateMs)
     maxBlockMs = Math.max(maxBlockMs, lateMs - waitedMs)
+    const onCpuNs = readOnCpuNs()
+    if (onStall && lateMs - waitedMs > reportStallsOverMs) {
+      const onCpuMs = onCpuNs !== undefined && lastOnCpuNs !== undefined ? round2(Math.max(0, (onCpuNs - lastOnCpuNs) / 1e6)) : undefined
+      onStall({ ownMs: round2(lateMs - waitedMs), wallMs: round2(lateMs), ...(onCpuMs === undefined ? {} : { onCpuMs }), endedAtMonotonicUs: Number(process.hrtime.bigint() / 1000n) })
+    }
+    lastOnCpuNs = onCpuNs
     lastMs = nowMs
     lastWaitNs = waitNs
   }
@@ -101,6 +130,7 @@ export function monitorEventLoop({ registry, resolutionMs = 10, readRunQueueWait
     reset() {
       lastMs = performance.now()
       lastWaitNs = readRunQueueWaitNs()
+      lastOnCpuNs = readOnCpuNs()
       maxBlockMs = 0
       maxDelayMs = 0
     },

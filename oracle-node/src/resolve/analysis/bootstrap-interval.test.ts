@@ -1,5 +1,6 @@
 import test from 'ava'
-import { bootstrapInterval } from './bootstrap-interval.ts'
+import { createSlicer } from '@sibyl/service-kit/time/slice-work'
+import { bootstrapInterval, bootstrapIntervalSliced } from './bootstrap-interval.ts'
 import { createSeededRandom } from './create-seeded-random.ts'
 
 const mean = (sample: readonly (readonly number[])[]) => {
@@ -16,6 +17,12 @@ test('seeded: the same evidence and seed give the same interval; it contains the
   t.true(a[0] <= pointBps && pointBps <= a[1])
   t.true(a[0] < a[1])
   t.true(Number.isInteger(a[0]) && Number.isInteger(a[1]))
+})
+
+test('computed in slices on the event loop, the interval is the same', async (t) => {
+  const units = [[0.9, 0.8], [0.7], [0.95, 0.6, 0.85], [0.4]]
+  const parameters = { units, statistic: mean, pointBps: Math.round(mean(units) * 10_000), seed: 'q1', resamples: 2000 }
+  t.deepEqual(await bootstrapIntervalSliced(parameters, createSlicer({ sliceMs: 0.01 })), bootstrapInterval(parameters))
 })
 
 test('degenerate cases: one unit with one item, no units, a statistic that is never finite', (t) => {

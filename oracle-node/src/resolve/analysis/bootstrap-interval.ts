@@ -11,6 +11,7 @@
  * the interval measures how much the answer depends on which evidence was read, not whether the one source
  * read is right.
  */
+import { runSliced, runToCompletion, type Slicer } from '@sibyl/service-kit/time/slice-work'
 import { createSeededRandom } from './create-seeded-random.ts'
 
 export type BootstrapIntervalParameters<T> = {
@@ -37,6 +38,15 @@ export const DEFAULT_RESAMPLES = 200
 const MAX_RESAMPLES = 2000
 
 export function bootstrapInterval<T>(parameters: BootstrapIntervalParameters<T>): ConfidenceInterval {
+  return runToCompletion(bootstrapSteps(parameters))
+}
+
+/** The same interval, computed in slices on the node's event loop (one resample per step). */
+export function bootstrapIntervalSliced<T>(parameters: BootstrapIntervalParameters<T>, slicer: Slicer): Promise<ConfidenceInterval> {
+  return runSliced(bootstrapSteps(parameters), slicer)
+}
+
+function* bootstrapSteps<T>(parameters: BootstrapIntervalParameters<T>): Generator<void, ConfidenceInterval, undefined> {
   const point = clampBps(parameters.pointBps)
   const { units, statistic } = parameters
   const resamples = Math.min(MAX_RESAMPLES, Math.max(0, Math.floor(finiteOr(parameters.resamples, DEFAULT_RESAMPLES))))
@@ -55,6 +65,7 @@ export function bootstrapInterval<T>(parameters: BootstrapIntervalParameters<T>)
     }
     const v = statistic(sample)
     if (Number.isFinite(v)) values.push(Math.min(1, Math.max(0, v)))
+    yield
   }
   if (values.length === 0) return [point, point]
   values.sort((a, b) => a - b)

@@ -1,5 +1,6 @@
 import test from 'ava'
-import { DuplicateBandingError, groupNearDuplicates } from './group-near-duplicates.ts'
+import { createSlicer } from '@sibyl/service-kit/time/slice-work'
+import { DuplicateBandingError, groupNearDuplicates, groupNearDuplicatesSliced } from './group-near-duplicates.ts'
 import { CONTRADICTING_REPORT, INDEPENDENT_REPORTS, syndicatedCopy, WIRE_STORY } from './testing/build-news-articles.ts'
 
 test('edited copies of a wire story form one group; independent reports of the same event stay apart', (t) => {
@@ -26,6 +27,13 @@ test('deterministic for a seed; every index in exactly one group', (t) => {
   const b = groupNearDuplicates({ texts, seed: 's1' })
   t.deepEqual(a, b)
   t.deepEqual(a.groups.flat().sort((x, y) => x - y), texts.map((_, i) => i))
+})
+
+test('grouped in slices on the event loop, the groups are the same, and the loop had turns', async (t) => {
+  const texts = [...Array.from({ length: 40 }, (_, k) => syndicatedCopy(WIRE_STORY, k)), ...INDEPENDENT_REPORTS, CONTRADICTING_REPORT]
+  const slicer = createSlicer({ sliceMs: 0.01 })
+  t.deepEqual(await groupNearDuplicatesSliced({ texts, seed: 's1' }, slicer), groupNearDuplicates({ texts, seed: 's1' }))
+  t.true(slicer.yields() > 0)
 })
 
 test('hostile input: 10,000 tiny texts, a 5 MB text, empty texts and 2,000 identical copies stay bounded', (t) => {

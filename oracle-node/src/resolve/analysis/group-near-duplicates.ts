@@ -17,6 +17,7 @@
  * Deterministic: the hash functions are drawn from `seed`, and groups are listed by their first member.
  */
 import { BaseError } from '@sibyl/protocol/errors'
+import { runSliced, runToCompletion, type Slicer } from '@sibyl/service-kit/time/slice-work'
 import { createSeededRandom, hashText32 } from './create-seeded-random.ts'
 
 export type GroupNearDuplicatesParameters = {
@@ -50,6 +51,15 @@ const MAX_ANCHORS_PER_BUCKET = 8
 const MAX_CHARS_PER_TEXT = 200_000
 
 export function groupNearDuplicates(parameters: GroupNearDuplicatesParameters): GroupNearDuplicatesReturnType {
+  return runToCompletion(groupSteps(parameters))
+}
+
+/** The same groups, computed in slices on the node's event loop (one text's signature, one band's text per step). */
+export function groupNearDuplicatesSliced(parameters: GroupNearDuplicatesParameters, slicer: Slicer): Promise<GroupNearDuplicatesReturnType> {
+  return runSliced(groupSteps(parameters), slicer)
+}
+
+function* groupSteps(parameters: GroupNearDuplicatesParameters): Generator<void, GroupNearDuplicatesReturnType, undefined> {
   const { texts } = parameters
   const threshold = finiteOr(parameters.threshold, DEFAULT_DUPLICATE_THRESHOLD)
   const shingleWords = Math.max(1, Math.floor(finiteOr(parameters.shingleWords, 5)))
@@ -61,7 +71,11 @@ export function groupNearDuplicates(parameters: GroupNearDuplicatesParameters): 
 
   const random = createSeededRandom(`minhash:${parameters.seed ?? ''}`)
   const salts = Uint32Array.from({ length: numHashes }, () => Math.floor(random() * 4_294_967_296))
-  const signatures = texts.map((t) => minHashSignature(normalizeWords(t, maxWords), shingleWords, salts))
+  const signatures: (Uint32Array | undefined)[] = []
+  for (const t of texts) {
+    signatures.push(minHashSignature(normalizeWords(t, maxWords), shingleWords, salts))
+    yield
+  }
 
   const parent = texts.map((_, i) => i)
   const find = (i: number): number => {
@@ -93,7 +107,9 @@ export function groupNearDuplicates(parameters: GroupNearDuplicatesParameters): 
         if (find(anchor) !== find(i) && estimateJaccard(signatures[anchor]!, s) >= threshold) union(anchor, i)
       }
       if (bucket.length < MAX_ANCHORS_PER_BUCKET) bucket.push(i)
+      if (i % 256 === 255) yield
     }
+    yield
   }
 
   const groups: number[][] = []

@@ -24,13 +24,14 @@
  *    urls unless a seed is given, so nodes holding the same articles report the same interval.
  */
 import type { ResolutionAnswer } from '@sibyl/protocol/answers'
+import { createSlicer } from '@sibyl/service-kit/time/slice-work'
 import type { Embedder } from '../../nlp/embedder.ts'
 import { dot } from '../../nlp/dot.ts'
 import { buildHypotheses, judgeText, MIN_RELEVANCE, splitPassages, type JudgedPair, type JudgeTextParameters, type UsedPassage } from '../judge-text.ts'
-import { bootstrapInterval, type ConfidenceInterval } from './bootstrap-interval.ts'
+import { bootstrapIntervalSliced, type ConfidenceInterval } from './bootstrap-interval.ts'
 import { combinePassageLogOdds, type ScoredPassagePair } from './combine-passage-log-odds.ts'
 import { hashText32 } from './create-seeded-random.ts'
-import { groupNearDuplicates } from './group-near-duplicates.ts'
+import { groupNearDuplicatesSliced } from './group-near-duplicates.ts'
 import { outcomeProbabilities, type HypothesisShape } from './outcome-probabilities.ts'
 import { resolveCredibility, type CredibilityTable } from './resolve-credibility.ts'
 import { weighIndependentAgreement } from './weigh-independent-agreement.ts'
@@ -160,6 +161,8 @@ export async function judgeArticles(deps: JudgeArticlesDependencies, parameters:
   const limits = readLimits(parameters.limits)
   const abstain: ResolutionAnswer = parameters.beforeEventTime ? { kind: 'tooEarly' } : { kind: 'unresolvable' }
   const minConfidenceBps = finiteOr(parameters.minConfidenceBps, 0)
+  // Up to 2,000 articles of 200 KB: read, grouped and weighed in slices, so the node's loop keeps its turns.
+  const slicer = createSlicer()
 
   // 1. Bound and read.
   const seenUrls = new Set<string>()
@@ -171,11 +174,12 @@ export async function judgeArticles(deps: JudgeArticlesDependencies, parameters:
     seenUrls.add(a.url)
     const read = readArticle(a, limits, parameters.credibility)
     if (read !== undefined) articles.push(read)
+    await slicer.pause()
   }
   const seed = parameters.seed ?? `articles:${hashText32(`${question}\u0000${outcomes.join('\u0001')}\u0000${articles.map((a) => a.url).join('\u0001')}`)}`
 
   // 2. Group near-duplicates; weight and representative per group.
-  const { groups: memberIndices } = groupNearDuplicates({ texts: articles.map((a) => a.body || a.title), seed })
+  const { groups: memberIndices } = await groupNearDuplicatesSliced({ texts: articles.map((a) => a.body || a.title), seed }, slicer)
   const groups = memberIndices.map((members) => {
     const byPreference = [...members].sort((x, y) => {
       const a = articles[x]!
@@ -191,7 +195,11 @@ export async function judgeArticles(deps: JudgeArticlesDependencies, parameters:
   let candidates = groups.map((g, index) => ({ ...g, index }))
   if (candidates.length > limits.maxRankedGroups) {
     const words = contentWords(queryText)
-    const overlap = candidates.map((c) => wordOverlap(words, `${c.representative.title} ${c.representative.body.slice(0, 5000)}`))
+    const overlap: number[] = []
+    for (const c of candidates) {
+      overlap.push(wordOverlap(words, `${c.representative.title} ${c.representative.body.slice(0, 5000)}`))
+      await slicer.pause()
+    }
     candidates = candidates
       .map((c, k) => ({ c, score: overlap[k]! }))
       .sort((a, b) => b.score - a.score || a.c.index - b.c.index)
@@ -269,7 +277,7 @@ export async function judgeArticles(deps: JudgeArticlesDependencies, parameters:
   const bestRelevance = verdicts.reduce((m, v) => Math.max(m, v.strength), 0)
 
   // 6. Interval for the chosen outcome's probability.
-  const confidenceInterval = bootstrapInterval({
+  const confidenceInterval = await bootstrapIntervalSliced({
     units: units.filter((u) => u.length > 0),
     statistic: (sample) => {
       const w = weighIndependentAgreement({
@@ -285,7 +293,7 @@ export async function judgeArticles(deps: JudgeArticlesDependencies, parameters:
     seed,
     resamples: limits.resamples,
     level: limits.level,
-  })
+  }, slicer)
 
   const listed: ArticleGroup[] = ranked.map((g) => {
     const j = judged.indexOf(g)

@@ -1,0 +1,70 @@
+import test from 'ava'
+import { createSlicer, runSliced, runToCompletion, yieldToLoop } from './slice-work.ts'
+
+function* countTo(n: number, log: number[]): Generator<void, number, undefined> {
+  let sum = 0
+  for (let i = 1; i <= n; i++) {
+    sum += i
+    log.push(i)
+    yield
+  }
+  return sum
+}
+
+test('sliced and unsliced runs give the same result', async (t) => {
+  t.is(runToCompletion(countTo(100, [])), 5050)
+  t.is(await runSliced(countTo(100, []), createSlicer()), 5050)
+})
+
+test('the slicer gives the loop a turn once the slice is spent, and only then', async (t) => {
+  let clock = 0
+  const slicer = createSlicer({ sliceMs: 10, now: () => clock })
+  let immediates = 0
+  const counter = setInterval(() => immediates++, 0)
+  try {
+    // Within the slice: no turn is given, the pause resolves as a microtask.
+    clock = 9
+    await slicer.pause()
+    t.is(slicer.yields(), 0)
+    // Past it: one turn, and the slice starts again.
+    clock = 10
+    await slicer.pause()
+    t.is(slicer.yields(), 1)
+    await slicer.pause()
+    t.is(slicer.yields(), 1)
+  } finally {
+    clearInterval(counter)
+  }
+})
+
+test('a long sliced job lets timers run while it works; the same job unsliced does not', async (t) => {
+  const busy = function* (ms: number): Generator<void, string, undefined> {
+    const end = performance.now() + ms
+    while (performance.now() < end) {
+      for (let i = 0; i < 1000; i++) Math.sqrt(i)
+      yield
+    }
+    return 'done'
+  }
+  let fired = 0
+  const timer = setInterval(() => fired++, 1)
+  try {
+    runToCompletion(busy(60))
+    t.is(fired, 0, 'nothing ran while the unsliced job held the loop')
+    const slicer = createSlicer({ sliceMs: 5 })
+    t.is(await runSliced(busy(60), slicer), 'done')
+    t.true(slicer.yields() >= 5, `${slicer.yields()} turns`)
+    t.true(fired > 0, 'the timer ran between slices')
+  } finally {
+    clearInterval(timer)
+  }
+})
+
+test('yieldToLoop lets a pending immediate run first, and bad slice lengths are refused', async (t) => {
+  const order: string[] = []
+  setImmediate(() => order.push('immediate'))
+  await yieldToLoop()
+  order.push('after')
+  t.deepEqual(order, ['immediate', 'after'])
+  for (const sliceMs of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) t.throws(() => createSlicer({ sliceMs }), { instanceOf: RangeError })
+})
