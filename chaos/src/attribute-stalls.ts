@@ -9,7 +9,7 @@
  * part, and at least what the log cannot show (stalls under `loggedOverMs` are not logged, so a service whose
  * gauge is over that keeps min(gauge, loggedOverMs) as a floor). Nothing is ever attributed below zero.
  */
-export type Stall = { ownMs: number; wallMs: number; endedAtMonotonicUs: number; onCpuMs?: number }
+export type Stall = { ownMs: number; wallMs: number; endedAtMonotonicUs: number; onCpuMs?: number; majorFaults?: number }
 
 export type AttributeStallsParameters = {
   /** Per service: its gauge (the largest own stall it saw) and the stalls it logged. */
@@ -65,7 +65,7 @@ export function readLoggedStalls(log: string): Stall[] {
     try {
       const j = JSON.parse(line) as Partial<Stall>
       if ([j.ownMs, j.wallMs, j.endedAtMonotonicUs].every((v) => typeof v === 'number' && Number.isFinite(v))) {
-        out.push({ ownMs: j.ownMs!, wallMs: j.wallMs!, endedAtMonotonicUs: j.endedAtMonotonicUs!, ...(typeof j.onCpuMs === 'number' && Number.isFinite(j.onCpuMs) ? { onCpuMs: j.onCpuMs } : {}) })
+        out.push({ ownMs: j.ownMs!, wallMs: j.wallMs!, endedAtMonotonicUs: j.endedAtMonotonicUs!, ...(typeof j.onCpuMs === 'number' && Number.isFinite(j.onCpuMs) ? { onCpuMs: j.onCpuMs } : {}), ...(typeof j.majorFaults === 'number' && Number.isFinite(j.majorFaults) ? { majorFaults: j.majorFaults } : {}) })
       }
     } catch {
       // A torn or foreign line: not a stall record.

@@ -40,9 +40,10 @@ export type MonitorEventLoopParameters = {
 /**
  * One stall: `ownMs` (the gap less waiting for a core), `wallMs` (the gap), `onCpuMs` (of the gap, the time the
  * thread ran on a CPU: what is left of ownMs was spent blocked, in a system call or waiting for another thread
- * such as the garbage collector's helpers; undefined where schedstat is unreadable) and `endedAtMonotonicUs`.
+ * such as the garbage collector's helpers; undefined where schedstat is unreadable), `majorFaults` (page faults
+ * of the thread that had to read the disk during the gap: code or data paged back in) and `endedAtMonotonicUs`.
  */
-export type StallReport = { ownMs: number; wallMs: number; onCpuMs?: number; endedAtMonotonicUs: number }
+export type StallReport = { ownMs: number; wallMs: number; onCpuMs?: number; majorFaults?: number; endedAtMonotonicUs: number }
 
 export type EventLoopMonitor = {
   /** Longest own stall since start or the last reset, in milliseconds (0 before the first probe). */
@@ -65,6 +66,18 @@ function readSchedstat(): [onCpuNs: number, waitNs: number] | undefined {
   }
 }
 
+/** Major page faults of the calling thread so far (field 12 of /proc/thread-self/stat), or undefined. */
+function readMajorFaults(): number | undefined {
+  try {
+    const stat = readFileSync('/proc/thread-self/stat', 'utf8')
+    // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so count from the last ')'.
+    const majflt = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[9])
+    return Number.isFinite(majflt) ? majflt : undefined
+  } catch {
+    return undefined
+  }
+}
+
 function readSchedstatWaitNs(): number | undefined {
   return readSchedstat()?.[1]
 }
@@ -79,7 +92,9 @@ export function monitorEventLoop({ registry, resolutionMs = 10, readRunQueueWait
   let lastWaitNs = readRunQueueWaitNs()
   // On-CPU time is read for stall reports only, from the real schedstat (never injected).
   const readOnCpuNs = onStall ? () => readSchedstat()?.[0] : () => undefined
+  const readFaults = onStall ? readMajorFaults : () => undefined
   let lastOnCpuNs = readOnCpuNs()
+  let lastFaults = readFaults()
   let maxBlockMs = 0
   let maxDelayMs = 0
   const probe = (): void => {
@@ -90,11 +105,20 @@ export function monitorEventLoop({ registry, resolutionMs = 10, readRunQueueWait
     maxDelayMs = Math.max(maxDelayMs, lateMs)
     maxBlockMs = Math.max(maxBlockMs, lateMs - waitedMs)
     const onCpuNs = readOnCpuNs()
+    const faults = readFaults()
     if (onStall && lateMs - waitedMs > reportStallsOverMs) {
       const onCpuMs = onCpuNs !== undefined && lastOnCpuNs !== undefined ? round2(Math.max(0, (onCpuNs - lastOnCpuNs) / 1e6)) : undefined
-      onStall({ ownMs: round2(lateMs - waitedMs), wallMs: round2(lateMs), ...(onCpuMs === undefined ? {} : { onCpuMs }), endedAtMonotonicUs: Number(process.hrtime.bigint() / 1000n) })
+      const majorFaults = faults !== undefined && lastFaults !== undefined ? faults - lastFaults : undefined
+      onStall({
+        ownMs: round2(lateMs - waitedMs),
+        wallMs: round2(lateMs),
+        ...(onCpuMs === undefined ? {} : { onCpuMs }),
+        ...(majorFaults === undefined ? {} : { majorFaults }),
+        endedAtMonotonicUs: Number(process.hrtime.bigint() / 1000n),
+      })
     }
     lastOnCpuNs = onCpuNs
+    lastFaults = faults
     lastMs = nowMs
     lastWaitNs = waitNs
   }
@@ -131,6 +155,7 @@ export function monitorEventLoop({ registry, resolutionMs = 10, readRunQueueWait
       lastMs = performance.now()
       lastWaitNs = readRunQueueWaitNs()
       lastOnCpuNs = readOnCpuNs()
+      lastFaults = readFaults()
       maxBlockMs = 0
       maxDelayMs = 0
     },
