@@ -35,6 +35,30 @@ test('only the overlap counts, at most the reference’s own stall, never below 
   t.is(r.attributedMaxMsByService.b, 50)
 })
 
+test('a machine pause does not excuse time the service spent running, nor a reference stall that read the disk', (t) => {
+  const r = attributeStalls({
+    services: {
+      // 150 ms own, 140 of them on a CPU: at most 10 ms can have been a pause of the machine.
+      busy: { gaugeMs: 150, stalls: [{ ...at(2_150, 150), onCpuMs: 140 }] },
+      // Off the CPU, beside a reference stall that had a major page fault: not the machine's either.
+      faulted: { gaugeMs: 120, stalls: [{ ...at(4_120, 120), onCpuMs: 1 }] },
+    },
+    reference: [at(2_150, 150), { ...at(4_120, 120), majorFaults: 3 }],
+    loggedOverMs: 50,
+  })
+  t.is(r.attributedMaxMsByService.busy, 140)
+  t.is(r.attributedMaxMsByService.faulted, 120)
+})
+
+test('a gauge whose stall is not in the log (a killed process’s lost line) stands as it is', (t) => {
+  const r = attributeStalls({
+    services: { a: { gaugeMs: 180, stalls: [at(1_080, 80)] } },
+    reference: [at(1_080, 80)],
+    loggedOverMs: 50,
+  })
+  t.is(r.attributedMaxMsByService.a, 180)
+})
+
 test('stalls are read from a service log; other and torn lines are skipped', (t) => {
   const log = [
     '{"level":30,"msg":"observation published"}',

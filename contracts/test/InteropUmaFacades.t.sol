@@ -262,17 +262,37 @@ contract InteropUmaFacadesTest is SibylTest {
     v2.refundFee(id);
   }
 
-  function test_v3_anOverturnedAssertionsFeeGoesBackToTheAsserter() public {
+  function test_v3_aTrueClaimTheNetworkDeniedGetsItsFeeBack() public {
+    bytes32 id = _assert("The council approved the bridge.");
+    address[] memory signers = _commitQuorum(id, 0);
+    _claim(disputer, id, 1, MIN_BOND_WEI, signers);
+    _councilVotes(id, 1, 2);
+    governance.execute(id, signers);
+    assertTrue(v3.getAssertionResult(id), "overturned to true");
+    assertTrue(oracle.feeRefunded(id), "an overturned answer's fee is refunded");
+    uint256 before = token.balanceOf(asserter);
+    assertEq(v3.refundFee(id), MIN_FEE_WEI, "paid back");
+    assertEq(token.balanceOf(asserter) - before, MIN_FEE_WEI, "back with the asserter: its claim was true");
+    assertEq(token.balanceOf(address(v3)), 0, "nothing left in the facade");
+  }
+
+  /// A false claim the network believed, caught by a dispute: refunding the asserter would make a false
+  /// assertion free whenever it is caught. The fee goes to the dispute treasury.
+  function test_v3_aCaughtFalseClaimsFeeGoesToTheTreasuryNotTheAsserter() public {
     bytes32 id = _assert("The council approved the bridge.");
     address[] memory signers = _commitQuorum(id, 1);
     _claim(disputer, id, 0, MIN_BOND_WEI, signers);
     _councilVotes(id, 0, 2);
     governance.execute(id, signers);
-    assertTrue(oracle.feeRefunded(id), "an overturned answer's fee is refunded");
-    uint256 before = token.balanceOf(asserter);
-    assertEq(v3.refundFee(id), MIN_FEE_WEI, "paid back");
-    assertEq(token.balanceOf(asserter) - before, MIN_FEE_WEI, "back with the asserter, as UMA returns the bond");
-    assertEq(token.balanceOf(address(v3)), 0, "nothing left in the facade");
+    assertFalse(v3.getAssertionResult(id), "overturned to false");
+    address treasury = governance.treasury();
+    (address to, ) = v3.refundableFee(id);
+    assertEq(to, treasury, "to the treasury");
+    uint256 asserterBefore = token.balanceOf(asserter);
+    uint256 treasuryBefore = token.balanceOf(treasury);
+    assertEq(v3.refundFee(id), MIN_FEE_WEI, "paid out");
+    assertEq(token.balanceOf(asserter), asserterBefore, "not to the asserter");
+    assertEq(token.balanceOf(treasury) - treasuryBefore, MIN_FEE_WEI, "to the treasury");
   }
 
   function test_refundFee_onlyWhatTheOracleRefundedAndOnlyToItsPayer() public {

@@ -7,6 +7,11 @@ import {IOptimisticOracleV3CallbackRecipient} from "./IOptimisticOracleV3Callbac
 import {IResolutionConsumer} from "../interfaces/IResolutionConsumer.sol";
 import {SibylQuestionFacade} from "./SibylQuestionFacade.sol";
 
+/// @dev DisputeGovernance's treasury, where a caught false assertion's refunded fee goes.
+interface ITreasuryHolder {
+  function treasury() external view returns (address);
+}
+
 /// @title SibylOptimisticOracleV3
 /// @notice UMA's OptimisticOracleV3 interface, answered by Sibyl: a contract written against UMA's
 /// OptimisticOracleV3Interface (assertTruth, settleAndGetAssertionResult, the resolved / disputed callbacks)
@@ -104,6 +109,21 @@ contract SibylOptimisticOracleV3 is SibylQuestionFacade {
   /// the sources this facade was deployed with, even when it is itself a whole spec naming other sources.
   function _takesWholeSpecs() internal pure override returns (bool) {
     return false;
+  }
+
+  /// @dev A refunded fee goes back to the asserter when the assertion expired unanswered (it was never judged) or
+  /// when a dispute found the claim true after all (the network had said NO). An asserter whose false claim a
+  /// dispute caught gets nothing back, or a false assertion would cost nothing whenever it is caught (UMA gives a
+  /// losing asserter's bond to its disputer): that fee goes to the dispute treasury, else to governance.
+  function _refundRecipient(bytes32 requestId, address asserter) internal view override returns (address) {
+    ResolutionOracle.Request memory req = _sibylRequest(requestId);
+    if (req.committedAt == 0 || req.answer == ANSWER_YES) return asserter;
+    address governance = i_oracle.governance();
+    if (governance.code.length == 0) return governance;
+    try ITreasuryHolder(governance).treasury() returns (address treasury) {
+      if (treasury != address(0)) return treasury;
+    } catch {}
+    return governance;
   }
 
   // ================================================================

@@ -78,10 +78,11 @@ abstract contract SibylQuestionFacade is IResolutionConsumer, ReentrancyGuard {
     Refund memory r = s_refunds[requestId];
     if (r.feeWei == 0 || !i_oracle.feeRefunded(requestId)) revert NoRefund(requestId);
     delete s_refunds[requestId];
+    address to = _refundRecipient(requestId, r.to);
     // Refunds are credited in the oracle until withdrawn; this facade holds no other tokens of its own.
     if (i_token.balanceOf(address(this)) < r.feeWei) i_oracle.withdrawFees();
-    emit FeeRefunded(requestId, r.to, r.feeWei);
-    i_token.safeTransfer(r.to, r.feeWei);
+    emit FeeRefunded(requestId, to, r.feeWei);
+    i_token.safeTransfer(to, r.feeWei);
     return r.feeWei;
   }
 
@@ -89,7 +90,13 @@ abstract contract SibylQuestionFacade is IResolutionConsumer, ReentrancyGuard {
   function refundableFee(bytes32 requestId) external view returns (address to, uint256 amountWei) {
     Refund memory r = s_refunds[requestId];
     if (r.feeWei == 0 || !i_oracle.feeRefunded(requestId)) return (address(0), 0);
-    return (r.to, r.feeWei);
+    return (_refundRecipient(requestId, r.to), r.feeWei);
+  }
+
+  /// @dev Who a refunded fee goes to: whom the request named (`named`), unless a facade says otherwise.
+  function _refundRecipient(bytes32 requestId, address named) internal view virtual returns (address) {
+    requestId;
+    return named;
   }
 
   /// @dev Pulls `feeWei` of the network token from msg.sender and asks the oracle; resolvable from now on. A fee

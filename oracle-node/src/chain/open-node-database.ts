@@ -89,12 +89,16 @@ export function openNodeDatabase(path: string): NodeDatabase {
 }
 
 /**
- * Flushes what was committed to `db` to the disk (fsync of the WAL and of the database file), off the event
- * loop: on libuv's thread pool. Rejects when the disk refuses; the caller must then not rely on the commit.
- * A file that does not exist (no WAL yet) has nothing to flush.
+ * Flushes what was committed to `db` to the disk, off the event loop (an fsync on libuv's thread pool). In WAL
+ * mode every commit is in the -wal file; SQLite itself syncs the database file at each checkpoint. Rejects when
+ * the disk refuses; the caller must then not rely on the commit. No WAL yet: nothing committed to flush.
+ *
+ * Only the -wal file is opened here, never the database file: closing any descriptor of a file drops every POSIX
+ * lock the process holds on it, and the database file carries SQLite's exclusive lock, which keeps a second node
+ * process off this state (a test opens the database from another process after a flush and is refused).
  */
 export async function syncNodeDatabaseFiles(db: NodeDatabase): Promise<void> {
-  await Promise.all([`${db.name}-wal`, db.name].map(syncFile))
+  await syncFile(`${db.name}-wal`)
 }
 
 async function syncFile(path: string): Promise<void> {

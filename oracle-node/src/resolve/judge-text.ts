@@ -26,7 +26,7 @@
  *    on which passages were read, not how often such an answer is wrong (EVALUATION.md measures both).
  */
 import type { ResolutionAnswer } from '@sibyl/protocol/answers'
-import { createSlicer, type Slicer } from '@sibyl/service-kit/time/slice-work'
+import { loopSlicer, type Slicer } from '@sibyl/service-kit/time/slice-work'
 import type { Embedder } from '../nlp/embedder.ts'
 import { rankPassages } from '../nlp/rank-passages.ts'
 import type { Lexicon } from './extract-pair-features.ts'
@@ -127,7 +127,7 @@ export async function judgeText(parameters: JudgeTextParameters): Promise<JudgeT
   const hypotheses = buildHypotheses(question, outcomes)
   const abstain = parameters.beforeEventTime ? ({ kind: 'tooEarly' } as const) : ({ kind: 'unresolvable' } as const)
   // The models run in worker threads; what runs here (features, fusion, the bootstrap) runs in slices.
-  const slicer = createSlicer()
+  const slicer = loopSlicer
 
   // Rank each source's passages against the question (and the outcomes, so passages naming them rise).
   const sources = documents.map((d) => ({

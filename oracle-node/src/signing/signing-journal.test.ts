@@ -1,4 +1,5 @@
 import test from 'ava'
+import { execFileSync } from 'node:child_process'
 import { appendFileSync, existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -107,6 +108,48 @@ test('a signature waits until the journal entry is on the disk; a flush the disk
 
   // The real flush: fsync of the WAL and the database file, on the thread pool.
   await real.durable()
+  db.close()
+})
+
+test('a flush keeps the database locked against a second node process on the same state', async (t) => {
+  const path = tempDb()
+  const db = openNodeDatabase(path)
+  const journal = openSigningJournal(db)
+  const signer = Wallet.createRandom()
+  t.is((await signObservationSafely({ signer, journal, nowMs: () => 1 }, domain, observation)).kind, 'signed')
+  await journal.durable()
+  // Another process (an overlapping restart, a second container on the same volume) tries to open and write it.
+  const script = `
+    import { openNodeDatabase } from ${JSON.stringify(new URL('../chain/open-node-database.ts', import.meta.url).pathname)}
+    try {
+      const db = openNodeDatabase(${JSON.stringify(path)})
+      db.prepare("INSERT INTO meta (key, value) VALUES ('intruder', '1')").run()
+      console.log('opened and wrote')
+    } catch (error) {
+      console.log('refused ' + (error.code ?? error.name))
+    }`
+  const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' }).trim()
+  t.regex(out, /^refused /, out)
+  t.is(journal.recordedObservation(key())?.answer, observation.answer)
+  db.close()
+})
+
+test('after one failed flush the journal refuses to sign anything until the node restarts', async (t) => {
+  const db = openNodeDatabase(tempDb())
+  let calls = 0
+  // The disk fails one write-back; Linux reports that once and a later fsync succeeds on pages it dropped.
+  const syncFiles = async () => {
+    calls++
+    if (calls === 1) throw Object.assign(new Error('i/o error'), { code: 'EIO' })
+  }
+  const journal = openSigningJournal(db, { syncFiles })
+  const signer = Wallet.createRandom()
+  t.like(await signObservationSafely({ signer, journal, nowMs: () => 1 }, domain, observation), { kind: 'refused', reason: 'store_write_failed', detail: 'fsync: EIO' })
+  // The retry finds the row "unchanged" in the page cache: it must not be signed on the strength of a later fsync.
+  const retry = await signObservationSafely({ signer, journal, nowMs: () => 2 }, domain, observation)
+  t.like(retry, { kind: 'refused', reason: 'store_write_failed' })
+  t.is((await signObservationSafely({ signer, journal, nowMs: () => 3 }, domain, { ...observation, round: 1 })).kind, 'refused', 'nor anything else')
+  t.is(calls, 1)
   db.close()
 })
 

@@ -46,7 +46,11 @@ export type SigningJournal = {
    * must not be signed. `durable()` must resolve before what was recorded is signed.
    */
   record: (key: JournalKey, digest: string, observation: Observation, nowMs: number, options?: RecordOptions) => RecordResult
-  /** Resolves once every entry recorded so far is on the disk (fsync, off the event loop); rejects when the disk refuses. */
+  /**
+   * Resolves once every entry recorded so far is on the disk (fsync, off the event loop); rejects when the disk
+   * refuses. One refusal is final until the node restarts: Linux reports a failed write-back once, to one fsync,
+   * and marks the pages clean, so a later fsync that succeeds says nothing about the entry that was lost.
+   */
   durable: () => Promise<void>
   recordedDigest: (key: JournalKey) => string | undefined
   /** What was journaled for `key`, to republish after a restart. */
@@ -78,7 +82,13 @@ export function serializeObservation(observation: Observation): string {
 const VACUUM_PAGES_PER_PRUNE = 64
 
 /** The journal in the node database `db` (openNodeDatabase). */
-export function openSigningJournal(db: NodeDatabase): SigningJournal {
+export type OpenSigningJournalOptions = {
+  /** Flushes the database's commits to the disk (default: fsync of its WAL); injected in tests. */
+  syncFiles?: (db: NodeDatabase) => Promise<void>
+}
+
+export function openSigningJournal(db: NodeDatabase, { syncFiles = syncNodeDatabaseFiles }: OpenSigningJournalOptions = {}): SigningJournal {
+  let syncFailure: string | undefined
   const read = db.prepare<[string], { digest: string; observation: string }>(`SELECT digest, observation FROM journal WHERE key = ?`)
   const insert = db.prepare(`INSERT INTO journal (key, request_id, digest, observation, observed_at_ms, settled_at_ms) VALUES (?, ?, ?, ?, ?, ?)`)
   const prunable = db.prepare(
@@ -105,7 +115,16 @@ export function openSigningJournal(db: NodeDatabase): SigningJournal {
       }
       return previous.digest === digest ? { kind: 'unchanged' } : { kind: 'conflict', recordedDigest: previous.digest }
     },
-    durable: () => syncNodeDatabaseFiles(db),
+    async durable() {
+      if (syncFailure !== undefined) throw new SigningJournalError(`An earlier flush of the signing journal failed (${syncFailure}); restart the node once the disk is healthy.`)
+      try {
+        await syncFiles(db)
+      } catch (error) {
+        const code = (error as { code?: unknown }).code
+        syncFailure = typeof code === 'string' ? code : error instanceof Error ? error.message : String(error)
+        throw error
+      }
+    },
     recordedDigest: (key) => lookup(key)?.digest,
     recordedObservation(key) {
       const row = lookup(key)

@@ -4,7 +4,12 @@
  * slices (`runSliced`): after each step the slicer checks the clock and, once `sliceMs` have passed since the
  * loop last had a turn, waits for `setImmediate`, so timers, sockets, NATS pings and metrics are served between
  * slices. Both give the same result; only when the work yields differs. A step must itself be short (a
- * resample, one text's signature): the loop is held for at most `sliceMs` plus one step.
+ * resample, one text's signature).
+ *
+ * One slicer is meant to be shared by every job of a process (`loopSlicer`): the slice is the loop's, not the
+ * job's. Jobs that find it spent wait for the same turn, and after it the first to run spends the new slice
+ * while the others take one step each and wait again, so the loop is held for at most `sliceMs` plus one step
+ * per job, however many questions are judged at once (with a slicer each, N jobs held it N slices in a row).
  */
 export type Slicer = {
   /** Resolves at once when the slice has time left, else after the event loop has had a turn. */
@@ -25,16 +30,27 @@ export function createSlicer({ sliceMs = DEFAULT_SLICE_MS, now = () => performan
   if (!(sliceMs > 0) || !Number.isFinite(sliceMs)) throw new RangeError(`sliceMs must be a positive number, got ${sliceMs}`)
   let sliceStart = now()
   let yields = 0
+  // The turn every job that found the slice spent is waiting for: one setImmediate, however many wait.
+  let turn: Promise<void> | undefined
   return {
-    async pause() {
-      if (now() - sliceStart < sliceMs) return
-      await new Promise<void>((resolve) => setImmediate(resolve))
-      yields++
-      sliceStart = now()
+    pause() {
+      if (now() - sliceStart < sliceMs) return Promise.resolve()
+      turn ??= new Promise<void>((resolve) =>
+        setImmediate(() => {
+          yields++
+          sliceStart = now()
+          turn = undefined
+          resolve()
+        }),
+      )
+      return turn
     },
     yields: () => yields,
   }
 }
+
+/** The process's slicer: every job on the node's event loop shares its slices. */
+export const loopSlicer: Slicer = createSlicer()
 
 /** Runs the steps with no pause: for callers off the main loop (training, evaluation, tests). */
 export function runToCompletion<R>(steps: Generator<unknown, R, undefined>): R {

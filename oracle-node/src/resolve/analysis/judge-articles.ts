@@ -24,7 +24,7 @@
  *    urls unless a seed is given, so nodes holding the same articles report the same interval.
  */
 import type { ResolutionAnswer } from '@sibyl/protocol/answers'
-import { createSlicer } from '@sibyl/service-kit/time/slice-work'
+import { loopSlicer } from '@sibyl/service-kit/time/slice-work'
 import type { Embedder } from '../../nlp/embedder.ts'
 import { dot } from '../../nlp/dot.ts'
 import { buildHypotheses, judgeText, MIN_RELEVANCE, splitPassages, type JudgedPair, type JudgeTextParameters, type UsedPassage } from '../judge-text.ts'
@@ -162,7 +162,7 @@ export async function judgeArticles(deps: JudgeArticlesDependencies, parameters:
   const abstain: ResolutionAnswer = parameters.beforeEventTime ? { kind: 'tooEarly' } : { kind: 'unresolvable' }
   const minConfidenceBps = finiteOr(parameters.minConfidenceBps, 0)
   // Up to 2,000 articles of 200 KB: read, grouped and weighed in slices, so the node's loop keeps its turns.
-  const slicer = createSlicer()
+  const slicer = loopSlicer
 
   // 1. Bound and read.
   const seenUrls = new Set<string>()
