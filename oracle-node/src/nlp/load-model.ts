@@ -235,6 +235,9 @@ export function isCudaProviderInstalled(): boolean {
  * load is in flight, so loads run one at a time: two at once with different folders would both read
  * whichever folder was set last.
  */
+/** onnxruntime session options: the intra- and inter-op thread pools sleep instead of spinning when idle. */
+export const NO_SPINNING = { extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } } }
+
 let transformersLoads: Promise<unknown> = Promise.resolve()
 const createTransformersPipeline: CreatePipeline = (parameters) => {
   const load = transformersLoads.then(() => openTransformersPipeline(parameters))
@@ -247,7 +250,10 @@ const openTransformersPipeline: CreatePipeline = async ({ task, modelId, device,
   if (localModelPath !== undefined) env.localModelPath = ensureTrailingSlash(localModelPath)
   env.allowRemoteModels = allowRemoteModels
   if (allowRemoteModels) env.fetch = (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(hubTimeoutMs) })
-  return pipeline(task, modelId, { device, dtype: 'fp32', local_files_only: !allowRemoteModels })
+  // onnxruntime's thread pools spin on the CPU between runs by default. A node runs several sessions (the encoder,
+  // the judge) beside its event loop and its page workers, often on few cores: spinning threads take those cores from
+  // threads with work, and a thread that holds a lock while it waits for a core stalls whoever needs the lock.
+  return pipeline(task, modelId, { device, dtype: 'fp32', local_files_only: !allowRemoteModels, session_options: NO_SPINNING })
 }
 
 function findHubCacheDir(modelId: string): string | undefined {

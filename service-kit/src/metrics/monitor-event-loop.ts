@@ -41,7 +41,7 @@ export type MonitorEventLoopParameters = {
  * One stall: `ownMs` (the gap less waiting for a core), `wallMs` (the gap), `onCpuMs` (of the gap, the time the
  * thread ran on a CPU: what is left of ownMs was spent blocked, in a system call or waiting for another thread
  * such as the garbage collector's helpers; undefined where schedstat is unreadable), `majorFaults` (page faults
- * of the thread that had to read the disk during the gap: code or data paged back in) and `endedAtMonotonicUs`.
+ * of the process that had to read the disk during the gap: code or data paged back in) and `endedAtMonotonicUs`.
  */
 export type StallReport = { ownMs: number; wallMs: number; onCpuMs?: number; majorFaults?: number; endedAtMonotonicUs: number }
 
@@ -66,16 +66,10 @@ function readSchedstat(): [onCpuNs: number, waitNs: number] | undefined {
   }
 }
 
-/** Major page faults of the calling thread so far (field 12 of /proc/thread-self/stat), or undefined. */
+/** Major page faults of the process so far (getrusage: no file to open), or undefined. */
 function readMajorFaults(): number | undefined {
-  try {
-    const stat = readFileSync('/proc/thread-self/stat', 'utf8')
-    // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so count from the last ')'.
-    const majflt = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[9])
-    return Number.isFinite(majflt) ? majflt : undefined
-  } catch {
-    return undefined
-  }
+  const faults = process.resourceUsage().majorPageFault
+  return Number.isFinite(faults) ? faults : undefined
 }
 
 function readSchedstatWaitNs(): number | undefined {
@@ -88,24 +82,28 @@ export function monitorEventLoop({ registry, resolutionMs = 10, readRunQueueWait
   if (!Number.isInteger(resolutionMs) || resolutionMs < 1 || resolutionMs > 10) {
     throw new RangeError(`resolutionMs must be an integer in [1, 10], got ${resolutionMs}`)
   }
+  // One read of schedstat per probe gives both the wait (unless a test injects it) and, for stall reports, the
+  // time on a CPU; the probe runs 100 times a second, so it opens one file, not two.
+  const ownSchedstat = readRunQueueWaitNs === readSchedstatWaitNs
+  let sched: [onCpuNs: number, waitNs: number] | undefined
+  const readSample = () => {
+    sched = ownSchedstat || onStall ? readSchedstat() : undefined
+    return { waitNs: ownSchedstat ? sched?.[1] : readRunQueueWaitNs(), onCpuNs: onStall ? sched?.[0] : undefined, faults: onStall ? readMajorFaults() : undefined }
+  }
   let lastMs = performance.now()
-  let lastWaitNs = readRunQueueWaitNs()
-  // On-CPU time is read for stall reports only, from the real schedstat (never injected).
-  const readOnCpuNs = onStall ? () => readSchedstat()?.[0] : () => undefined
-  const readFaults = onStall ? readMajorFaults : () => undefined
-  let lastOnCpuNs = readOnCpuNs()
-  let lastFaults = readFaults()
+  const first = readSample()
+  let lastWaitNs = first.waitNs
+  let lastOnCpuNs = first.onCpuNs
+  let lastFaults = first.faults
   let maxBlockMs = 0
   let maxDelayMs = 0
   const probe = (): void => {
     const nowMs = performance.now()
-    const waitNs = readRunQueueWaitNs()
+    const { waitNs, onCpuNs, faults } = readSample()
     const lateMs = Math.max(0, nowMs - lastMs - resolutionMs)
     const waitedMs = waitNs !== undefined && lastWaitNs !== undefined ? Math.max(0, (waitNs - lastWaitNs) / 1e6) : 0
     maxDelayMs = Math.max(maxDelayMs, lateMs)
     maxBlockMs = Math.max(maxBlockMs, lateMs - waitedMs)
-    const onCpuNs = readOnCpuNs()
-    const faults = readFaults()
     if (onStall && lateMs - waitedMs > reportStallsOverMs) {
       const onCpuMs = onCpuNs !== undefined && lastOnCpuNs !== undefined ? round2(Math.max(0, (onCpuNs - lastOnCpuNs) / 1e6)) : undefined
       const majorFaults = faults !== undefined && lastFaults !== undefined ? faults - lastFaults : undefined
@@ -153,9 +151,10 @@ export function monitorEventLoop({ registry, resolutionMs = 10, readRunQueueWait
     },
     reset() {
       lastMs = performance.now()
-      lastWaitNs = readRunQueueWaitNs()
-      lastOnCpuNs = readOnCpuNs()
-      lastFaults = readFaults()
+      const sample = readSample()
+      lastWaitNs = sample.waitNs
+      lastOnCpuNs = sample.onCpuNs
+      lastFaults = sample.faults
       maxBlockMs = 0
       maxDelayMs = 0
     },
