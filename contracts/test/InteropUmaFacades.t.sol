@@ -262,12 +262,17 @@ contract InteropUmaFacadesTest is SibylTest {
     v2.refundFee(id);
   }
 
-  function test_v3_aTrueClaimTheNetworkDeniedGetsItsFeeBack() public {
-    bytes32 id = _assert("The council approved the bridge.");
-    address[] memory signers = _commitQuorum(id, 0);
-    _claim(disputer, id, 1, MIN_BOND_WEI, signers);
-    _councilVotes(id, 1, 2);
+  /// An assertion the network answered `committed` and a dispute overturned to `overturnedTo`.
+  function _overturnedAssertion(int256 committed, int256 overturnedTo) internal returns (bytes32 id) {
+    id = _assert("The council approved the bridge.");
+    address[] memory signers = _commitQuorum(id, committed);
+    _claim(disputer, id, overturnedTo, MIN_BOND_WEI, signers);
+    _councilVotes(id, overturnedTo, 2);
     governance.execute(id, signers);
+  }
+
+  function test_v3_aTrueClaimTheNetworkDeniedGetsItsFeeBack() public {
+    bytes32 id = _overturnedAssertion(0, 1);
     assertTrue(v3.getAssertionResult(id), "overturned to true");
     assertTrue(oracle.feeRefunded(id), "an overturned answer's fee is refunded");
     uint256 before = token.balanceOf(asserter);
@@ -279,11 +284,7 @@ contract InteropUmaFacadesTest is SibylTest {
   /// A false claim the network believed, caught by a dispute: refunding the asserter would make a false
   /// assertion free whenever it is caught. The fee goes to the dispute treasury.
   function test_v3_aCaughtFalseClaimsFeeGoesToTheTreasuryNotTheAsserter() public {
-    bytes32 id = _assert("The council approved the bridge.");
-    address[] memory signers = _commitQuorum(id, 1);
-    _claim(disputer, id, 0, MIN_BOND_WEI, signers);
-    _councilVotes(id, 0, 2);
-    governance.execute(id, signers);
+    bytes32 id = _overturnedAssertion(1, 0);
     assertFalse(v3.getAssertionResult(id), "overturned to false");
     address treasury = governance.treasury();
     (address to, ) = v3.refundableFee(id);

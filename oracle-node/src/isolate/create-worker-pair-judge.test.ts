@@ -1,4 +1,5 @@
 import test from 'ava'
+import { trackLongestTimerGap } from '@sibyl/service-kit/testing/track-longest-timer-gap'
 import { loadJudgeModel } from '../resolve/load-judge-model.ts'
 import { createWorkerPairJudge } from './create-worker-pair-judge.ts'
 
@@ -18,15 +19,9 @@ test('the pair judge on its own thread gives exactly what it gives on the main t
     const expected = await loaded.pairJudge!.judgePairs(pairs)
     // A large batch: on the main thread its synchronous runs would hold the loop for a long time.
     const many = Array.from({ length: 400 }, (_, i) => pairs[i % pairs.length]!)
-    let lastMs = performance.now()
-    let longestGapMs = 0
-    const probe = setInterval(() => {
-      const now = performance.now()
-      longestGapMs = Math.max(longestGapMs, now - lastMs)
-      lastMs = now
-    }, 5)
+    const gaps = trackLongestTimerGap(5)
     const [got, bulk] = await Promise.all([onWorker.judgePairs(pairs), onWorker.judgePairs(many)])
-    clearInterval(probe)
+    const longestGapMs = gaps.stop()
     t.deepEqual(got, expected)
     t.is(bulk.length, many.length)
     bulk.forEach((j, i) => t.deepEqual(j, expected[i % pairs.length], `pair ${i}`))

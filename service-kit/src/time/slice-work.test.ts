@@ -1,4 +1,5 @@
 import test from 'ava'
+import { trackLongestTimerGap } from '../testing/track-longest-timer-gap.ts'
 import { createSlicer, runSliced, runToCompletion, yieldToLoop } from './slice-work.ts'
 
 function* countTo(n: number, log: number[]): Generator<void, number, undefined> {
@@ -82,18 +83,11 @@ test('jobs sharing one slicer hold the loop for one slice between turns, not one
   }
   // The longest stretch between two runs of a timer while eight jobs run at once.
   const longestGap = async (slicerFor: () => ReturnType<typeof createSlicer>) => {
-    let last = performance.now()
-    let longest = 0
-    const timer = setInterval(() => {
-      const now = performance.now()
-      longest = Math.max(longest, now - last)
-      last = now
-    }, 1)
+    const gaps = trackLongestTimerGap(1)
     await new Promise((r) => setTimeout(r, 5))
-    last = performance.now()
+    gaps.reset()
     await Promise.all(Array.from({ length: 8 }, () => runSliced(busyFor(60), slicerFor())))
-    clearInterval(timer)
-    return longest
+    return gaps.stop()
   }
   const shared = createSlicer({ sliceMs: 5 })
   const separate = await longestGap(() => createSlicer({ sliceMs: 5 }))
