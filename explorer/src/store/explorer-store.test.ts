@@ -126,6 +126,24 @@ test('observations that arrive before their request is indexed are kept and appl
   t.like(detail, { confidenceBps: 9000, confidenceInterval: [9000, 9000], sources: ['https://example.org/news'] })
 })
 
+test('one operator flooding observations for requests that do not exist cannot crowd out the others’, nor grow memory without bound', (t) => {
+  const store = createExplorerStore({ maxRequests: 1000 })
+  // A registered node signs observations for 20,000 request ids the chain never had (each is a valid message).
+  for (let i = 0; i < 20_000; i++) store.addObservation(buildObservation({ requestId: requestId(1_000_000 + i), signer: SIGNERS[3]!, answer: '0' }))
+  // An honest node's observation arrives before its real request is indexed.
+  const id = requestId(7)
+  store.addObservation(buildObservation({ requestId: id, signer: SIGNERS[0]!, answer: '1' }))
+  store.upsertRequest({ requestId: id, specText: spec('Who won the game?', ['A', 'B']), outcomes: ['A', 'B'], chainStatus: 'Finalized', answerValue: 1n })
+  t.like(store.getRequest(id)!.nodes.find((n) => n.signer === SIGNERS[0]), { status: 'agreed', answer: 'B' })
+  // What the flood left waiting is bounded by one operator's share, not by its number of messages.
+  t.true(store.earlyObservationCount() <= 256, `${store.earlyObservationCount()} early observations held`)
+  // The flooding operator's newest observation for a real request still gets in: its quota evicts its oldest.
+  const real = requestId(8)
+  store.addObservation(buildObservation({ requestId: real, signer: SIGNERS[3]!, answer: '0' }))
+  store.upsertRequest({ requestId: real, specText: spec('Who won the game?', ['A', 'B']), outcomes: ['A', 'B'], chainStatus: 'Finalized', answerValue: 0n })
+  t.like(store.getRequest(real)!.nodes.find((n) => n.signer === SIGNERS[3]), { answer: 'A' })
+})
+
 test('subscribers get request and observation events; a throwing listener harms no one', (t) => {
   const store = storeWith(0)
   const seen: string[] = []

@@ -40,6 +40,15 @@ export const DEFAULT_MAX_ROUNDS_PER_FEED = 5_000
 /** Observations kept per request (all rounds): far above the 64 members of an epoch times a few rounds. */
 const MAX_OBSERVATIONS_PER_REQUEST = 1024
 const MAX_TIMELINE_EVENTS = 512
+/**
+ * Observations a signer may have waiting for requests the chain reader has not shown yet. An honest node has a
+ * handful in flight; past its share a signer's oldest waiting observation makes room for its newest, so one
+ * operator signing observations for requests that do not exist holds at most this many, crowds out no one else,
+ * and still gets its observations of real requests in.
+ */
+const MAX_EARLY_OBSERVATIONS_PER_SIGNER = 256
+/** Aggregators' outlier reports waiting for their request, all together (each request keeps at most 16). */
+const MAX_EARLY_REPORTS = 4096
 
 export type RequestInput = {
   requestId: string
@@ -221,7 +230,43 @@ export function createExplorerStore({ maxRequests = DEFAULT_MAX_REQUESTS, maxRou
   const disputes = new Map<string, DisputeState>()
   /** Observations that arrived before their request was indexed (NATS can be ahead of the chain reader). */
   const earlyObservations = new Map<string, ObservationMessage[]>()
+  /** Per signer, the request ids of its waiting observations, oldest first (one entry per observation). */
+  const earlyBySigner = new Map<string, string[]>()
   const earlyReports = new Map<string, OutlierMessage[]>()
+  let earlyReportCount = 0
+
+  function holdEarlyObservation(id: string, message: ObservationMessage): void {
+    const signer = lower(message.signer)
+    const held = earlyBySigner.get(signer) ?? []
+    if (held.length >= MAX_EARLY_OBSERVATIONS_PER_SIGNER) dropEarlyObservation(held.shift()!, signer)
+    const waiting = earlyObservations.get(id) ?? []
+    waiting.push(message)
+    earlyObservations.set(id, waiting)
+    held.push(id)
+    earlyBySigner.set(signer, held)
+  }
+
+  /** Forgets one waiting observation of `signer` for request `id` (the oldest it has there). */
+  function dropEarlyObservation(id: string, signer: string): void {
+    const waiting = earlyObservations.get(id)
+    if (!waiting) return
+    const at = waiting.findIndex((m) => lower(m.signer) === signer)
+    if (at >= 0) waiting.splice(at, 1)
+    if (waiting.length === 0) earlyObservations.delete(id)
+  }
+
+  /** Takes the observations waiting for request `id` out of the buffer (and out of their signers' shares). */
+  function takeEarlyObservations(id: string): ObservationMessage[] {
+    const waiting = earlyObservations.get(id) ?? []
+    earlyObservations.delete(id)
+    for (const m of waiting) {
+      const held = earlyBySigner.get(lower(m.signer))
+      const at = held?.indexOf(id) ?? -1
+      if (held && at >= 0) held.splice(at, 1)
+      if (held?.length === 0) earlyBySigner.delete(lower(m.signer))
+    }
+    return waiting
+  }
   const listeners = new Set<(event: ExplorerEvent) => void>()
   const health: ExplorerHealth = { chainHead: null, indexedBlock: null, natsConnected: false }
   let nextSeq = 0
@@ -519,13 +564,20 @@ export function createExplorerStore({ maxRequests = DEFAULT_MAX_REQUESTS, maxRou
       if (input.commitTx !== undefined) r.commitTx = input.commitTx
       if (input.finalizeTx !== undefined) r.finalizeTx = input.finalizeTx
       if (input.reportSigners !== undefined) r.reportSigners = input.reportSigners.map(lower)
-      for (const message of earlyObservations.get(id) ?? []) applyObservation(r, message, Math.floor(message.observedAtMs / 1000) + chainClockLeadSec)
-      earlyObservations.delete(id)
+      for (const message of takeEarlyObservations(id)) applyObservation(r, message, Math.floor(message.observedAtMs / 1000) + chainClockLeadSec)
       for (const report of earlyReports.get(id) ?? []) applyReport(r, report)
+      earlyReportCount -= earlyReports.get(id)?.length ?? 0
       earlyReports.delete(id)
       const summary = summarize(r)
       emit({ type: 'request', data: summary })
       return summary
+    },
+
+    /** Observations waiting for requests not indexed yet (bounded per signer). */
+    earlyObservationCount(): number {
+      let n = 0
+      for (const waiting of earlyObservations.values()) n += waiting.length
+      return n
     },
 
     addTimelineEvent(requestId: string, event: TimelineEvent): void {
@@ -548,8 +600,7 @@ export function createExplorerStore({ maxRequests = DEFAULT_MAX_REQUESTS, maxRou
       const id = lower(message.observation.requestId)
       const r = requests.get(id)
       if (!r) {
-        const early = earlyObservations.get(id) ?? []
-        if (early.length < MAX_OBSERVATIONS_PER_REQUEST && earlyObservations.size < maxRequests) earlyObservations.set(id, [...early, message])
+        if ((earlyObservations.get(id)?.length ?? 0) < MAX_OBSERVATIONS_PER_REQUEST) holdEarlyObservation(id, message)
         return
       }
       const stored = applyObservation(r, message, receivedAtSec)
@@ -563,7 +614,10 @@ export function createExplorerStore({ maxRequests = DEFAULT_MAX_REQUESTS, maxRou
       const r = requests.get(id)
       if (!r) {
         const early = earlyReports.get(id) ?? []
-        if (early.length < 16 && earlyReports.size < maxRequests) earlyReports.set(id, [...early, report])
+        if (early.length < 16 && earlyReportCount < MAX_EARLY_REPORTS) {
+          earlyReports.set(id, [...early, report])
+          earlyReportCount++
+        }
         return
       }
       applyReport(r, report)
