@@ -213,3 +213,24 @@ test("a feed round lists the report's signers and every node seen answering, eac
   t.like(store.listFeeds()[0], { latestRound: { roundId: 1, answer: '100', updatedAt: 1_700_000_000 }, stale: true, heartbeatSec: 3600 })
   t.is(store.listFeedRounds('0x00000000000000000000000000000000000000fd', 10), undefined)
 })
+
+test('observations for feed rounds far ahead of the chain cannot push a real round’s observations out', (t) => {
+  const store = createExplorerStore({ maxRoundsPerFeed: 100 })
+  const feed = '0x00000000000000000000000000000000000000fe'
+  store.upsertFeed({ address: feed, feedId: HASH, description: 'NWC / USD', decimals: 8, heartbeatSec: 3600, deviationBps: 50 })
+  const feedObservation = (signer: string, answer: string, round: number) => ({ ...buildObservation({ requestId: HASH, signer, answer, round }), kind: 'feed' as const, domain: { chainId: '31337', verifyingContract: feed } })
+  // Before the chain's rounds are known: a flood of far rounds is dropped once the first round lands.
+  for (let round = 1_000; round < 1_200; round++) store.addObservation(feedObservation(SIGNERS[3]!, '1', round))
+  store.upsertFeedRound(feed, { roundId: 7, answer: 100n, updatedAt: 1_700_000_000, txHash: HASH, signers: [SIGNERS[0]!] })
+  store.addObservation(feedObservation(SIGNERS[1]!, '101', 7))
+  // One operator signs values for rounds that will not exist for years.
+  for (let round = 8; round < 5_000; round++) store.addObservation(feedObservation(SIGNERS[3]!, '1', round))
+  t.deepEqual(store.listFeedRounds(feed, 10)![0]!.nodes.map((n) => [n.signer, n.answer]), [
+    [SIGNERS[0], '100'],
+    [SIGNERS[1], '101'],
+  ])
+  // The next round's observations, just ahead of the chain, are still kept for when it lands.
+  store.addObservation(feedObservation(SIGNERS[1]!, '102', 8))
+  store.upsertFeedRound(feed, { roundId: 8, answer: 102n, updatedAt: 1_700_000_060, txHash: HASH, signers: [SIGNERS[0]!] })
+  t.true(store.listFeedRounds(feed, 10)!.at(-1)!.nodes.some((n) => n.signer === SIGNERS[1] && n.answer === '102'))
+})

@@ -49,6 +49,12 @@ const MAX_TIMELINE_EVENTS = 512
 const MAX_EARLY_OBSERVATIONS_PER_SIGNER = 256
 /** Aggregators' outlier reports waiting for their request, all together (each request keeps at most 16). */
 const MAX_EARLY_REPORTS = 4096
+/**
+ * Feed observations are kept for rounds up to this far past the chain's latest round: a node signs the next round
+ * before it lands. Further ahead is not a round a node can be observing; kept, one operator's values for rounds of
+ * years from now would push the real rounds' observations out of the feed's bounded history.
+ */
+const FEED_ROUNDS_AHEAD = 16
 
 export type RequestInput = {
   requestId: string
@@ -589,6 +595,8 @@ export function createExplorerStore({ maxRequests = DEFAULT_MAX_REQUESTS, maxRou
     addObservation(message: ObservationMessage, receivedAtSec: number = Math.floor(message.observedAtMs / 1000) + chainClockLeadSec): void {
       if (message.kind === 'feed') {
         const f = feedState(message.domain.verifyingContract)
+        const latestRoundId = f.rounds.at(-1)?.roundId
+        if (latestRoundId !== undefined && message.observation.round > latestRoundId + FEED_ROUNDS_AHEAD) return
         let byRound = f.observations.get(message.observation.round)
         if (!byRound) {
           if (f.observations.size >= maxRoundsPerFeed) f.observations.delete(Math.min(...f.observations.keys()))
@@ -648,6 +656,9 @@ export function createExplorerStore({ maxRequests = DEFAULT_MAX_REQUESTS, maxRou
         f.rounds.sort((a, b) => a.roundId - b.roundId)
         while (f.rounds.length > maxRoundsPerFeed) f.rounds.shift()
       }
+      // Observations taken before the chain's rounds were known, for rounds no node can be observing yet, go.
+      const horizon = f.rounds.at(-1)!.roundId + FEED_ROUNDS_AHEAD
+      for (const r of f.observations.keys()) if (r > horizon) f.observations.delete(r)
       const view = feedRoundView(f, round)
       emit({ type: 'feed-round', data: { address: f.address, round: view } })
       return view
