@@ -11,7 +11,7 @@ import { openNodeDatabase } from '../chain/open-node-database.ts'
 import { openNodeStateStore } from '../chain/node-state.ts'
 import { importLegacyState } from '../chain/import-legacy-state.ts'
 import { saveLegacyNodeState } from '../chain/legacy-node-state.ts'
-import { SigningJournalError, openSigningJournal, serializeObservation } from './signing-journal.ts'
+import { SigningJournalError, openSigningJournal, serializeObservation, type SigningJournal } from './signing-journal.ts'
 import { readLegacyJournal } from './read-legacy-journal.ts'
 import { signObservationSafely } from './sign-observation-safely.ts'
 
@@ -150,6 +150,33 @@ test('after one failed flush the journal refuses to sign anything until the node
   t.like(retry, { kind: 'refused', reason: 'store_write_failed' })
   t.is((await signObservationSafely({ signer, journal, nowMs: () => 3 }, domain, { ...observation, round: 1 })).kind, 'refused', 'nor anything else')
   t.is(calls, 1)
+  db.close()
+})
+
+test('signings that come together share fsyncs, and each waits for one that started after its own entry', async (t) => {
+  const db = openNodeDatabase(tempDb())
+  const startedAtSize: number[] = []
+  const releases: (() => void)[] = []
+  let journal: SigningJournal | undefined
+  const syncFiles = () => {
+    startedAtSize.push(journal!.size())
+    return new Promise<void>((resolve) => releases.push(resolve))
+  }
+  journal = openSigningJournal(db, { syncFiles })
+  const signer = Wallet.createRandom()
+  let done = false
+  const all = Promise.all(Array.from({ length: 10 }, (_, round) => signObservationSafely({ signer, journal: journal!, nowMs: () => 1 }, domain, { ...observation, round }))).then((r) => {
+    done = true
+    return r
+  })
+  while (!done) {
+    await new Promise((r) => setTimeout(r, 5))
+    for (const release of releases.splice(0)) release()
+  }
+  const results = await all
+  t.true(results.every((r) => r.kind === 'signed'))
+  // The first flush started with one entry recorded; the other nine waited for the next, which covered them all.
+  t.deepEqual(startedAtSize, [1, 10])
   db.close()
 })
 

@@ -89,6 +89,28 @@ export type OpenSigningJournalOptions = {
 
 export function openSigningJournal(db: NodeDatabase, { syncFiles = syncNodeDatabaseFiles }: OpenSigningJournalOptions = {}): SigningJournal {
   let syncFailure: string | undefined
+  // Group commit: one fsync in flight, and at most one more queued behind it for every caller that came meanwhile.
+  let flushing: Promise<void> | undefined
+  let queued: Promise<void> | undefined
+  const latched = () => new SigningJournalError(`An earlier flush of the signing journal failed (${syncFailure}); restart the node once the disk is healthy.`)
+  const flushOnce = (): Promise<void> => {
+    const flush = (async () => {
+      if (syncFailure !== undefined) throw latched()
+      try {
+        await syncFiles(db)
+      } catch (error) {
+        const code = (error as { code?: unknown }).code
+        syncFailure = typeof code === 'string' ? code : error instanceof Error ? error.message : String(error)
+        throw error
+      }
+    })()
+    flushing = flush
+    flush.then(
+      () => flushing === flush && (flushing = undefined),
+      () => flushing === flush && (flushing = undefined),
+    )
+    return flush
+  }
   const read = db.prepare<[string], { digest: string; observation: string }>(`SELECT digest, observation FROM journal WHERE key = ?`)
   const insert = db.prepare(`INSERT INTO journal (key, request_id, digest, observation, observed_at_ms, settled_at_ms) VALUES (?, ?, ?, ?, ?, ?)`)
   const prunable = db.prepare(
@@ -115,15 +137,16 @@ export function openSigningJournal(db: NodeDatabase, { syncFiles = syncNodeDatab
       }
       return previous.digest === digest ? { kind: 'unchanged' } : { kind: 'conflict', recordedDigest: previous.digest }
     },
-    async durable() {
-      if (syncFailure !== undefined) throw new SigningJournalError(`An earlier flush of the signing journal failed (${syncFailure}); restart the node once the disk is healthy.`)
-      try {
-        await syncFiles(db)
-      } catch (error) {
-        const code = (error as { code?: unknown }).code
-        syncFailure = typeof code === 'string' ? code : error instanceof Error ? error.message : String(error)
-        throw error
-      }
+    durable() {
+      if (syncFailure !== undefined) return Promise.reject(latched())
+      // A flush covers what was committed before it started. None running: start one. One running may have
+      // started before this caller's commit, so the caller waits for the next, shared by all who arrive meanwhile.
+      if (!flushing) return flushOnce()
+      queued ??= flushing.catch(() => undefined).then(() => {
+        queued = undefined
+        return flushOnce()
+      })
+      return queued
     },
     recordedDigest: (key) => lookup(key)?.digest,
     recordedObservation(key) {
