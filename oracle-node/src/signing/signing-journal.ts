@@ -81,12 +81,12 @@ export function serializeObservation(observation: Observation): string {
 /** Pages handed back per prune: bounds the time a prune holds the write lock. */
 const VACUUM_PAGES_PER_PRUNE = 64
 
-/** The journal in the node database `db` (openNodeDatabase). */
 export type OpenSigningJournalOptions = {
   /** Flushes the database's commits to the disk (default: fsync of its WAL); injected in tests. */
   syncFiles?: (db: NodeDatabase) => Promise<void>
 }
 
+/** The journal in the node database `db` (openNodeDatabase). */
 export function openSigningJournal(db: NodeDatabase, { syncFiles = syncNodeDatabaseFiles }: OpenSigningJournalOptions = {}): SigningJournal {
   let syncFailure: string | undefined
   // Group commit: one fsync in flight, and at most one more queued behind it for every caller that came meanwhile.
