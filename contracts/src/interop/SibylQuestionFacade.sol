@@ -71,8 +71,9 @@ abstract contract SibylQuestionFacade is IResolutionConsumer, ReentrancyGuard {
   }
 
   /// @notice Pays a fee the oracle refunded (the request expired unanswered, or a dispute overturned its answer)
-  /// back to whom the request named: the requester for V2, the asserter for V3, as UMA returns rewards and bonds.
-  /// The oracle credits every refund to this facade, which pools many payers' fees; this sends each its own.
+  /// back to whom the request named: the requester for V2, the asserter for V3, unless the facade says otherwise
+  /// (V3: a false claim a dispute caught gets nothing back; its fee goes to the dispute treasury). The oracle
+  /// credits every refund to this facade, which pools many payers' fees; this sends each its own.
   /// Anyone may call it; once per request.
   function refundFee(bytes32 requestId) external nonReentrant returns (uint256 amountWei) {
     Refund memory r = s_refunds[requestId];
