@@ -238,12 +238,12 @@ export async function runSchedule(p: RunScheduleParameters): Promise<RunSchedule
       return ''
     }
   }
+  const referenceStalls = readLoggedStalls(readLog(referenceLog))
   const attributed = attributeStalls({
     services: Object.fromEntries(services.map((s) => [s.name, { gaugeMs: maxBlock.get(s.name) ?? 0, stalls: readLoggedStalls(readLog(s.logFile)) }])),
-    reference: readLoggedStalls(readLog(referenceLog)),
+    reference: referenceStalls,
     loggedOverMs: DEFAULT_REPORT_STALLS_OVER_MS,
   })
-  const referenceStalls = readLoggedStalls(readLog(referenceLog))
 
   const commits = watcher.byRequest()
   const lastCommitMs = Math.max(0, ...[...commits.values()].flat().map((c) => c.seenAtMs))

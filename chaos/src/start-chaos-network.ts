@@ -160,8 +160,8 @@ export async function startChaosNetwork(p: StartChaosNetworkParameters): Promise
         ),
       )
       // Node.js flags for the oracle nodes only, to diagnose a run (e.g. "--cpu-prof --cpu-prof-dir=DIR", "--trace-gc").
-      const prof = (process.env.SIBYL_CHAOS_NODE_FLAGS ?? '').split(/\s+/).filter((f) => f !== '')
-      const args = lying ? [...prof, '--import', 'tsx', lyingEntry, '--config', configFile] : [...prof, cli, 'node', '--config', configFile]
+      const nodeFlags = (process.env.SIBYL_CHAOS_NODE_FLAGS ?? '').split(/\s+/).filter((f) => f !== '')
+      const args = lying ? [...nodeFlags, '--import', 'tsx', lyingEntry, '--config', configFile] : [...nodeFlags, cli, 'node', '--config', configFile]
       nodes.push({
         index: i,
         name,

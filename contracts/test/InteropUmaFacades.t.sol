@@ -12,27 +12,37 @@ import {SibylTextSpec} from "../src/interop/SibylTextSpec.sol";
 import {ClaimRecorder} from "../src/interop/examples/ClaimRecorder.sol";
 import {OptimisticOracleV3Interface} from "../src/interop/examples/OptimisticOracleV3Interface.sol";
 
-/// @dev A V2 requester that records UMA's callbacks, or reverts in them.
-contract RecordingRequester {
+/// @dev A V2 requester: asks the facade a YES_OR_NO_QUERY now with a reward, and chooses which callbacks it wants.
+abstract contract V2Client {
   SibylOptimisticOracleV2 internal immutable i_oo;
+
+  constructor(SibylOptimisticOracleV2 oo) {
+    i_oo = oo;
+  }
+
+  function _request(bytes calldata data, uint256 reward, bool proposed, bool disputed, bool settled) internal {
+    IERC20 currency = IERC20(address(i_oo.resolutionOracle().token()));
+    currency.approve(address(i_oo), reward);
+    i_oo.requestPrice("YES_OR_NO_QUERY", block.timestamp, data, currency, reward);
+    i_oo.setCallbacks("YES_OR_NO_QUERY", block.timestamp, data, proposed, disputed, settled);
+  }
+}
+
+/// @dev A V2 requester that records UMA's callbacks, or reverts in them.
+contract RecordingRequester is V2Client {
   bool public shouldRevert;
   uint256 public proposed;
   uint256 public disputed;
   int256 public price;
 
-  constructor(SibylOptimisticOracleV2 oo) {
-    i_oo = oo;
-  }
+  constructor(SibylOptimisticOracleV2 oo) V2Client(oo) {}
 
   function setRevert(bool on) external {
     shouldRevert = on;
   }
 
   function request(bytes calldata data, uint256 reward) external {
-    IERC20 currency = IERC20(address(i_oo.resolutionOracle().token()));
-    currency.approve(address(i_oo), reward);
-    i_oo.requestPrice("YES_OR_NO_QUERY", block.timestamp, data, currency, reward);
-    i_oo.setCallbacks("YES_OR_NO_QUERY", block.timestamp, data, true, true, true);
+    _request(data, reward, true, true, true);
   }
 
   function priceProposed(bytes32, uint256, bytes calldata) external {
@@ -52,20 +62,14 @@ contract RecordingRequester {
 }
 
 /// @dev A requester whose priceProposed needs a lot of gas (as a real market adapter's bookkeeping may).
-contract HungryRequester {
-  SibylOptimisticOracleV2 internal immutable i_oo;
+contract HungryRequester is V2Client {
   uint256 public proposed;
   uint256[64] internal s_work;
 
-  constructor(SibylOptimisticOracleV2 oo) {
-    i_oo = oo;
-  }
+  constructor(SibylOptimisticOracleV2 oo) V2Client(oo) {}
 
   function request(bytes calldata data, uint256 reward) external {
-    IERC20 currency = IERC20(address(i_oo.resolutionOracle().token()));
-    currency.approve(address(i_oo), reward);
-    i_oo.requestPrice("YES_OR_NO_QUERY", block.timestamp, data, currency, reward);
-    i_oo.setCallbacks("YES_OR_NO_QUERY", block.timestamp, data, true, false, false);
+    _request(data, reward, true, false, false);
   }
 
   function priceProposed(bytes32, uint256, bytes calldata) external {

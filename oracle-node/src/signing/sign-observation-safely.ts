@@ -5,7 +5,7 @@
  */
 import type { Signer } from 'ethers'
 import { observationDigest, signObservation, type Observation, type ObservationDomain, type SignedObservation } from '@sibyl/protocol/eip712'
-import type { SigningJournal } from './signing-journal.ts'
+import { storeErrorReason, type SigningJournal } from './signing-journal.ts'
 
 export type SignSafelyResult =
   | { kind: 'signed'; signed: SignedObservation; repeated: boolean }
@@ -40,8 +40,7 @@ export async function signObservationSafely(
   try {
     await deps.journal.durable()
   } catch (error) {
-    const code = (error as { code?: unknown }).code
-    return { kind: 'refused', reason: 'store_write_failed', detail: `fsync: ${typeof code === 'string' ? code : error instanceof Error ? error.message : String(error)}`, digest }
+    return { kind: 'refused', reason: 'store_write_failed', detail: `fsync: ${storeErrorReason(error)}`, digest }
   }
   const signed = await signObservation({ signer: deps.signer, domain, observation })
   return { kind: 'signed', signed, repeated: recorded.kind === 'unchanged' }

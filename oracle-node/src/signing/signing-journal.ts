@@ -20,6 +20,12 @@ export class SigningJournalError extends BaseError {
   override name = 'SigningJournalError' as const
 }
 
+/** What a failed write or flush says, for a refusal's reason: its code (SQLITE_FULL, EIO) if it has one. */
+export function storeErrorReason(error: unknown): string {
+  const code = (error as { code?: unknown } | undefined)?.code
+  return typeof code === 'string' ? code : error instanceof Error ? error.message : String(error)
+}
+
 export type JournalKey = { chainId: bigint; contract: string; requestId: string; round: number }
 
 export type RecordResult =
@@ -99,8 +105,7 @@ export function openSigningJournal(db: NodeDatabase, { syncFiles = syncNodeDatab
       try {
         await syncFiles(db)
       } catch (error) {
-        const code = (error as { code?: unknown }).code
-        syncFailure = typeof code === 'string' ? code : error instanceof Error ? error.message : String(error)
+        syncFailure = storeErrorReason(error)
         throw error
       }
     })()
@@ -132,8 +137,7 @@ export function openSigningJournal(db: NodeDatabase, { syncFiles = syncNodeDatab
         }
       } catch (error) {
         // SQLITE_FULL, SQLITE_IOERR_*: the statement's transaction was rolled back, nothing of it is on disk.
-        const code = (error as { code?: unknown }).code
-        return { kind: 'failed', reason: typeof code === 'string' ? code : error instanceof Error ? error.message : String(error) }
+        return { kind: 'failed', reason: storeErrorReason(error) }
       }
       return previous.digest === digest ? { kind: 'unchanged' } : { kind: 'conflict', recordedDigest: previous.digest }
     },
