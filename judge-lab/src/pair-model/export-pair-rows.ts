@@ -32,7 +32,7 @@ const allowed = JSON.parse(readFileSync(judgeTrainingRowsPath, 'utf8')) as Judge
 const allowedIds = new Set(Object.entries(allowed.datasets).flatMap(([d, ids]) => ids.map((id) => `${d}:${id}`)))
 
 const lines: string[] = []
-const push = (source: string, premise: string, hypothesis: string, label: string) => lines.push(JSON.stringify({ source, label, premise: tokenizeWords(premise, PAIR_MAX_PREMISE_TOKENS), hypothesis: tokenizeWords(hypothesis, PAIR_MAX_HYPOTHESIS_TOKENS) }))
+const push = (source: string, premise: string, hypothesis: string, label: string) => lines.push(JSON.stringify({ source, label, premise: tokenizeWords(premise, PAIR_MAX_PREMISE_TOKENS), hypothesis: tokenizeWords(hypothesis, PAIR_MAX_HYPOTHESIS_TOKENS), premiseText: premise, hypothesisText: hypothesis }))
 
 for (const folder of ['snli_esnli', 'mnli_train_taxinli', 'fever_pairs', 'med_monotonicity', 'breaking_nli_lexical']) {
   for (const line of readFileSync(join(trainDir, folder, 'data.jsonl'), 'utf8').split('\n')) {

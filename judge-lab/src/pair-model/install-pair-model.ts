@@ -3,7 +3,9 @@
  *
  *   npx tsx judge-lab/src/pair-model/install-pair-model.ts --from DIR [--data DIR] [--models DIR] [--no-write]
  *
- * 1. copies pair-judge.onnx and pair-judge-vocab.json to oracle-node/src/nlp/pair-judge/;
+ * 1. copies pair-judge.onnx and its vocabulary (pair-judge-vocab.json, a word list, from train-pair-model.py;
+ *    or pair-judge-tokenizer.json, the sentence encoder's tokenizer, from train-use-pair-model.py) to
+ *    oracle-node/src/nlp/pair-judge/, removing the other kind's vocabulary;
  * 2. records them, with their sha256 and the training record, in oracle-node/src/resolve/judge-model.json
  *    (`pairJudge`): the node signs that file's hash, which therefore names the pair judge's files too;
  * 3. fits the fusion of the pair model's polarity with the logistic judge's (PairJudgeFiles.fusion) on the
@@ -13,7 +15,7 @@
  *    fool_me_twice on its gold sentences and again with the retrieved distractors), as train-judge.ts does for
  *    the logistic judge. Held-out rows are never read here.
  */
-import { copyFileSync, createReadStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { copyFileSync, createReadStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createHash } from 'node:crypto'
 import { join, relative, resolve } from 'node:path'
 import { createEmbedder } from '@sibyl/oracle-node/nlp/embedder'
@@ -48,17 +50,21 @@ const record = JSON.parse(readFileSync(join(from, 'training-record.json'), 'utf8
 // The reference batch stays: create-pair-judge.test.ts checks the ONNX file against it.
 mkdirSync(targetDir, { recursive: true })
 const staged = write ? targetDir : from
+const pieces = existsSync(join(from, 'pair-judge-tokenizer.json'))
+const vocabFile = pieces ? 'pair-judge-tokenizer.json' : 'pair-judge-vocab.json'
 if (write) {
   copyFileSync(join(from, 'pair-judge.onnx'), join(targetDir, 'pair-judge.onnx'))
-  copyFileSync(join(from, 'pair-judge-vocab.json'), join(targetDir, 'pair-judge-vocab.json'))
+  copyFileSync(join(from, vocabFile), join(targetDir, vocabFile))
+  rmSync(join(targetDir, pieces ? 'pair-judge-vocab.json' : 'pair-judge-tokenizer.json'), { force: true })
 }
 const model = JSON.parse(readFileSync(modelFile, 'utf8')) as JudgeModel
 const base = resolve(modelFile, '..')
 model.pairJudge = {
   onnx: relative(base, join(staged, 'pair-judge.onnx')),
-  vocab: relative(base, join(staged, 'pair-judge-vocab.json')),
-  sha256: { onnx: await sha256(join(staged, 'pair-judge.onnx')), vocab: await sha256(join(staged, 'pair-judge-vocab.json')) },
-  training: { script: 'judge-lab/src/pair-model/train-pair-model.py', ...record },
+  vocab: relative(base, join(staged, vocabFile)),
+  ...(pieces ? { inputs: 'pieces' as const } : {}),
+  sha256: { onnx: await sha256(join(staged, 'pair-judge.onnx')), vocab: await sha256(join(staged, vocabFile)) },
+  training: { script: `judge-lab/src/pair-model/${pieces ? 'train-use-pair-model.py' : 'train-pair-model.py'}`, ...record },
 }
 const tmpModel = join(from, 'judge-model.candidate.json')
 // Paths in the candidate are relative to the real judge-model.json; written beside it only at the end.

@@ -1,8 +1,8 @@
 /**
- * The pair judge as the node runs it: the committed ONNX model and vocabulary named by judge-model.json, on CPU.
- * The encoding must be the training script's (judge-lab/src/pair-model/train-pair-model.py): the hash of unknown
- * words is checked against values that script printed, and the shipped training record's reference batch
- * (ids made by the script) must give the probabilities the script computed.
+ * The pair judge as the node runs it: the committed ONNX model and its vocabulary (the sentence encoder's
+ * tokenizer.json for the `pieces` format) named by judge-model.json, on CPU. The shipped training record's
+ * reference batch (ids made by the training script) must give the probabilities the script computed; for the
+ * `words` format, the hash of unknown words is checked against values train-pair-model.py printed.
  */
 import test from 'ava'
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -13,6 +13,7 @@ import { judgeModelPath, JudgeModelError, loadJudgeModel } from '../resolve/load
 import type { JudgeModel } from '../resolve/score-evidence.ts'
 import { createPairJudge, fnv1a } from './create-pair-judge.ts'
 import { detectDenial } from './detect-denial.ts'
+import { detectNumberConflict } from './detect-number-conflict.ts'
 import { tokenizeWords } from './tokenize-words.ts'
 
 const model = JSON.parse(readFileSync(judgeModelPath, 'utf8')) as JudgeModel
@@ -32,41 +33,41 @@ test('the ONNX model gives the training script its own probabilities on the refe
   const reference = (files.training as { reference?: Record<string, number[][]> }).reference
   if (reference === undefined) return t.fail('judge-model.json records no reference batch for the pair judge')
   const session = await ort.InferenceSession.create(onnxPath)
-  const b = reference.premise_ids!.length
-  const lp = reference.premise_ids![0]!.length
-  const lh = reference.hypothesis_ids![0]!.length
-  const out = await session.run({
-    premise_ids: new ort.Tensor('int64', BigInt64Array.from(reference.premise_ids!.flat().map(BigInt)), [b, lp]),
-    premise_match: new ort.Tensor('float32', Float32Array.from(reference.premise_match!.flat()), [b, lp]),
-    hypothesis_ids: new ort.Tensor('int64', BigInt64Array.from(reference.hypothesis_ids!.flat().map(BigInt)), [b, lh]),
-    hypothesis_match: new ort.Tensor('float32', Float32Array.from(reference.hypothesis_match!.flat()), [b, lh]),
-  })
+  // Every input the script recorded (ids as int64; masks and match flags as float32), in the graph's names.
+  const feeds: Record<string, ort.Tensor> = {}
+  for (const name of session.inputNames) {
+    const rows = reference[name]
+    if (rows === undefined) return t.fail(`the reference batch has no ${name}`)
+    const dims = [rows.length, rows[0]!.length]
+    feeds[name] = name.endsWith('_ids') ? new ort.Tensor('int64', BigInt64Array.from(rows.flat().map((v) => BigInt(v))), dims) : new ort.Tensor('float32', Float32Array.from(rows.flat()), dims)
+  }
+  const out = await session.run(feeds)
   const got = [...(out.probabilities!.data as Float32Array)]
   reference.probabilities!.flat().forEach((want, i) => t.true(Math.abs(got[i]! - want) < 1e-4, `probability ${i}: ${got[i]} vs ${want}`))
 })
 
-test('it reads which words the evidence contradicts: another number, another year; a denial is the rule\'s job', async (t) => {
-  const judge = createPairJudge({ onnxPath, vocabPath, executionProvider: 'cpu' })
+test('it reads the evidence: support, an unrelated passage; a denial, a number and a year are the rules\' job', async (t) => {
+  const judge = createPairJudge({ onnxPath, vocabPath, inputs: files.inputs, executionProvider: 'cpu' })
+  const claim = 'The ferry authority raised fares in 2025.'
   const [affirmed, denied, number, year, unrelated] = await judge.judgePairs([
-    { premise: 'The ferry authority raised fares for 2025 after a 5 to 0 vote.', hypothesis: 'The ferry authority raised fares in 2025.' },
-    { premise: 'The ferry authority will not raise fares in 2025; the board rejected the increase.', hypothesis: 'The ferry authority raised fares in 2025.' },
+    { premise: 'The ferry authority raised fares for 2025 after a 5 to 0 vote.', hypothesis: claim },
+    { premise: 'The ferry authority will not raise fares in 2025; the board rejected the increase.', hypothesis: claim },
     { premise: 'The bridge will cost 12 million dollars.', hypothesis: 'The bridge will cost 40 million dollars.' },
     { premise: 'The museum opened in 1998.', hypothesis: 'The museum opened in 2004.' },
-    { premise: 'The weather in the valley was mild on Tuesday.', hypothesis: 'The ferry authority raised fares in 2025.' },
+    { premise: 'The weather in the valley was mild on Tuesday.', hypothesis: claim },
   ])
   t.log({ affirmed, denied, number, year, unrelated })
-  t.true(affirmed!.entailment > affirmed!.contradiction, 'affirmed')
-  // The model alone reads this denial as support (it is weak there): detect-denial.ts catches it for judge-text.
-  t.true(detectDenial('The ferry authority raised fares in 2025.', 'The ferry authority will not raise fares in 2025; the board rejected the increase.'))
-  t.log('denial, model alone', denied)
-  t.true(number!.contradiction > number!.entailment, 'another number')
-  t.true(year!.contradiction > year!.entailment, 'another year')
+  t.true(affirmed!.entailment > affirmed!.contradiction && affirmed!.entailment > affirmed!.neutral, 'affirmed')
   t.true(unrelated!.neutral > 0.5, 'unrelated')
+  // The model alone is weak on these (logged above): the explicit rules catch them for judge-text.ts.
+  t.true(detectDenial(claim, 'The ferry authority will not raise fares in 2025; the board rejected the increase.'))
+  t.true(detectNumberConflict('The bridge will cost 40 million dollars.', 'The bridge will cost 12 million dollars.'))
+  t.true(detectNumberConflict('The museum opened in 2004.', 'The museum opened in 1998.'))
   t.is(judge.device(), 'cpu')
 })
 
 test('batching changes nothing: one call of many pairs equals one call per pair', async (t) => {
-  const judge = createPairJudge({ onnxPath, vocabPath, executionProvider: 'cpu', batchSize: 8 })
+  const judge = createPairJudge({ onnxPath, vocabPath, inputs: files.inputs, executionProvider: 'cpu', batchSize: 8 })
   const pairs = Array.from({ length: 20 }, (_, i) => ({
     premise: `Report ${i}: the council ${i % 2 ? 'approved' : 'rejected'} the plan for ${'a new bridge over the river '.repeat(1 + (i % 4))}in ${2000 + i}.`,
     hypothesis: `The council approved the plan in ${2000 + ((i * 7) % 20)}.`,
@@ -82,14 +83,15 @@ test('batching changes nothing: one call of many pairs equals one call per pair'
 test('a pair judge file that is not the one judge-model.json names is refused at load', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'sibyl-pair-judge-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
-  const copy = { ...model, pairJudge: { ...files, onnx: 'pair-judge.onnx', vocab: 'pair-judge-vocab.json' } }
+  const copy = { ...model, pairJudge: { ...files, onnx: 'pair-judge.onnx', vocab: 'vocab.json' } }
   writeFileSync(join(dir, 'judge-model.json'), JSON.stringify(copy))
   copyFileSync(onnxPath, join(dir, 'pair-judge.onnx'))
-  copyFileSync(vocabPath, join(dir, 'pair-judge-vocab.json'))
+  copyFileSync(vocabPath, join(dir, 'vocab.json'))
   t.truthy(loadJudgeModel(join(dir, 'judge-model.json'), { executionProvider: 'cpu' }).pairJudge)
-  const words = JSON.parse(readFileSync(vocabPath, 'utf8')) as string[]
-  ;[words[10], words[11]] = [words[11]!, words[10]!]
-  writeFileSync(join(dir, 'pair-judge-vocab.json'), JSON.stringify(words))
+  // One changed byte of the vocabulary (two pieces' scores, or two words, trade places in effect).
+  const bytes = readFileSync(vocabPath)
+  bytes[bytes.length - 3] = bytes[bytes.length - 3] === 0x31 ? 0x32 : 0x31
+  writeFileSync(join(dir, 'vocab.json'), bytes)
   t.throws(() => loadJudgeModel(join(dir, 'judge-model.json')), { instanceOf: JudgeModelError, message: /is not the one/ })
   t.falsy(loadJudgeModel(join(dir, 'judge-model.json'), { pairJudge: false }).pairJudge, 'the logistic judge alone loads without it')
 })

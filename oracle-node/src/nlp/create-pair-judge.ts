@@ -1,12 +1,15 @@
 /**
- * The pair judge: a cross-attention NLI model (ESIM or decomposable attention, trained by
- * judge-lab/src/pair-model/) that reads a passage and a statement word by word and says whether the passage
- * entails the statement, contradicts it, or neither. It runs with onnxruntime-node, in batches, on CUDA when
- * asked and present, else on CPU.
+ * The pair judge: a cross-attention NLI model (trained by judge-lab/src/pair-model/) that reads a passage and a
+ * statement token by token and says whether the passage entails the statement, contradicts it, or neither. It
+ * runs with onnxruntime-node, in batches, on CUDA when asked and present, else on CPU.
  *
- * Inputs per pair (as the training script built them): word ids (0 padding, 1..PAIR_OOV_BUCKETS hashed unknown
- * words, then the vocabulary file's words), and an exact-match flag per word (the word occurs in the other
- * text): unknown names and numbers still line up. The ONNX graph returns the three probabilities.
+ * Two input formats, as the training scripts built them:
+ * - `words` (ESIM / decomposable attention over GloVe, train-pair-model.py): word ids (0 padding,
+ *   1..PAIR_OOV_BUCKETS hashed unknown words, then the vocabulary file's words) and an exact-match flag per word;
+ * - `pieces` (the sentence encoder's transformer fine-tuned under a cross-attention head,
+ *   train-use-pair-model.py): SentencePiece ids from the tokenizer.json shipped beside the model, a mask and
+ *   an exact-match flag per piece (encode-pieces.ts).
+ * In both, the flag lets names and numbers line up. The ONNX graph returns the three probabilities.
  *
  * The session starts on first use (onnxruntime's create is asynchronous; the judge is loaded synchronously at
  * start-up), and the files' bytes are checked against the hashes recorded in judge-model.json before that, by
@@ -16,12 +19,15 @@ import { readFileSync } from 'node:fs'
 import * as ort from 'onnxruntime-node'
 import { BaseError } from '@sibyl/protocol/errors'
 import { isCudaProviderInstalled, type Device, type ExecutionProvider } from './load-model.ts'
+import { createPieceTokenizer, encodePieces } from './encode-pieces.ts'
 import { PAIR_MAX_HYPOTHESIS_TOKENS, PAIR_MAX_PREMISE_TOKENS, PAIR_OOV_BUCKETS } from './pair-judge-limits.ts'
 import { tokenizeWords } from './tokenize-words.ts'
 
 export class PairJudgeError extends BaseError {
   override name = 'PairJudgeError' as const
 }
+
+export type PairJudgeInputs = 'words' | 'pieces'
 
 export type PairJudgement = { entailment: number; neutral: number; contradiction: number }
 
@@ -34,17 +40,17 @@ export type PairJudge = {
 
 export type CreatePairJudgeParameters = {
   onnxPath: string
-  /** JSON array of words: word i has id 1 + PAIR_OOV_BUCKETS + i. */
+  /** `words`: a JSON array of words (word i has id 1 + PAIR_OOV_BUCKETS + i); `pieces`: a tokenizer.json. */
   vocabPath: string
+  /** The model's input format (default `words`). */
+  inputs?: PairJudgeInputs
   executionProvider?: ExecutionProvider
   /** At most this many pairs (of one shape) per inference call (default 64). */
   batchSize?: number
 }
 
 export function createPairJudge(parameters: CreatePairJudgeParameters): PairJudge {
-  const words = JSON.parse(readFileSync(parameters.vocabPath, 'utf8')) as string[]
-  if (!Array.isArray(words) || words.some((w) => typeof w !== 'string')) throw new PairJudgeError(`${parameters.vocabPath} is not a list of words.`)
-  const index = new Map(words.map((w, i) => [w, i + 1 + PAIR_OOV_BUCKETS]))
+  const encode = createEncoder(parameters)
   const batchSize = parameters.batchSize ?? 64
   const provider = parameters.executionProvider ?? 'auto'
   let session: Promise<{ session: ort.InferenceSession; device: Device }> | undefined
@@ -67,7 +73,7 @@ export function createPairJudge(parameters: CreatePairJudgeParameters): PairJudg
     session ??= start()
     const s = await session
     device = s.device
-    const encoded = pairs.map((p) => encodePair(p.premise, p.hypothesis, index))
+    const encoded = pairs.map((p) => encode(p.premise, p.hypothesis))
     // A batch holds pairs of one shape only (same premise and hypothesis lengths): no padding, so a pair's
     // probabilities never depend on which other pairs share its call (the recurrent encoder reads padding),
     // and replay reproduces them whatever else a node judged. Results go back to input order.
@@ -94,7 +100,27 @@ export function createPairJudge(parameters: CreatePairJudgeParameters): PairJudg
   return { judgePairs, device: () => device }
 }
 
-type EncodedPair = { p: number[]; pm: number[]; h: number[]; hm: number[] }
+/** `masks`: the graph takes premise_mask / hypothesis_mask inputs (the `pieces` format). */
+type EncodedPair = { p: number[]; pm: number[]; h: number[]; hm: number[]; masks?: true }
+
+function createEncoder(parameters: CreatePairJudgeParameters): (premise: string, hypothesis: string) => EncodedPair {
+  if (parameters.inputs === 'pieces') {
+    let tokenizer: ReturnType<typeof createPieceTokenizer>
+    try {
+      tokenizer = createPieceTokenizer(parameters.vocabPath)
+    } catch (cause) {
+      throw new PairJudgeError(`${parameters.vocabPath} is not a tokenizer.json this judge can read.`, { cause })
+    }
+    return (premise, hypothesis) => {
+      const e = encodePieces(tokenizer, premise, hypothesis)
+      return { p: e.premise, pm: e.premiseMatch, h: e.hypothesis, hm: e.hypothesisMatch, masks: true }
+    }
+  }
+  const words = JSON.parse(readFileSync(parameters.vocabPath, 'utf8')) as string[]
+  if (!Array.isArray(words) || words.some((w) => typeof w !== 'string')) throw new PairJudgeError(`${parameters.vocabPath} is not a list of words.`)
+  const index = new Map(words.map((w, i) => [w, i + 1 + PAIR_OOV_BUCKETS]))
+  return (premise, hypothesis) => encodePair(premise, hypothesis, index)
+}
 
 /** Word ids and exact-match flags, as judge-lab/src/pair-model/train-pair-model.py builds them. */
 export function encodePair(premise: string, hypothesis: string, index: ReadonlyMap<string, number>): EncodedPair {
@@ -136,10 +162,16 @@ function toTensors(batch: readonly EncodedPair[]): Record<string, ort.Tensor> {
       hMatch[i * lh + j] = b.hm[j]!
     })
   })
-  return {
+  const tensors: Record<string, ort.Tensor> = {
     premise_ids: new ort.Tensor('int64', pIds, [batch.length, lp]),
     premise_match: new ort.Tensor('float32', pMatch, [batch.length, lp]),
     hypothesis_ids: new ort.Tensor('int64', hIds, [batch.length, lh]),
     hypothesis_match: new ort.Tensor('float32', hMatch, [batch.length, lh]),
   }
+  if (batch[0]!.masks) {
+    // Batches hold pairs of one shape: every position is a real token.
+    tensors.premise_mask = new ort.Tensor('float32', new Float32Array(batch.length * lp).fill(1), [batch.length, lp])
+    tensors.hypothesis_mask = new ort.Tensor('float32', new Float32Array(batch.length * lh).fill(1), [batch.length, lh])
+  }
+  return tensors
 }

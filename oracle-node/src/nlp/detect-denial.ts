@@ -4,8 +4,7 @@
  * seldom flips the label). A passage denies a claim when a negator ("not", "never", "no", "n't") or a verb of
  * refusal ("rejected", "refused", "denied", "cancelled", ...) is followed closely by one of the claim's own
  * content words, and the claim itself is not negated. judge-text.ts then reads the pair's entailment as
- * contradiction. Numbers and years need no rule here: the model's exact-match input already sees them differ
- * (create-pair-judge.test.ts checks both).
+ * contradiction. Another number or year is detect-number-conflict.ts's job.
  */
 import { tokenizeWords } from './tokenize-words.ts'
 

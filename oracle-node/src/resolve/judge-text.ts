@@ -34,6 +34,7 @@ import { featurizePairs } from './featurize-pairs.ts'
 import { scoreEvidence, type EvidenceScore, type JudgeModel } from './score-evidence.ts'
 import type { PairJudge } from '../nlp/create-pair-judge.ts'
 import { detectDenial } from '../nlp/detect-denial.ts'
+import { detectNumberConflict } from '../nlp/detect-number-conflict.ts'
 import { bootstrapIntervalSliced, type ConfidenceInterval } from './analysis/bootstrap-interval.ts'
 import { combinePassageLogOdds, type ScoredPassagePair } from './analysis/combine-passage-log-odds.ts'
 import { outcomeProbabilities, type HypothesisShape } from './analysis/outcome-probabilities.ts'
@@ -257,14 +258,18 @@ async function scorePairs(
     const logistic = fusion ? (await featurizePairs({ embedder, lexicon: judge.lexicon, pairs, slicer })).map((f) => scoreEvidence(judge.model, f)) : undefined
     const out: EvidenceScore[] = []
     for (const [i, raw] of judged.entries()) {
-      // A plain denial in the passage (detect-denial.ts) is read as a refutation, however much of the claim's
-      // wording the passage repeats: both judges are weak exactly there.
-      const denied = detectDenial(pairs[i]!.claim, pairs[i]!.evidence)
+      // A plain denial in the passage (detect-denial.ts), or another year or amount about the same thing
+      // (detect-number-conflict.ts), is read as a refutation, however much of the claim's wording the passage
+      // repeats: both judges are weak exactly there.
+      const denied = detectDenial(pairs[i]!.claim, pairs[i]!.evidence) || detectNumberConflict(pairs[i]!.claim, pairs[i]!.evidence)
       const j = denied && raw.entailment > raw.contradiction ? { ...raw, entailment: raw.contradiction, contradiction: raw.entailment } : raw
       const decided = j.entailment + j.contradiction
-      let polarity = decided > 0 ? j.entailment / decided : 0.5
+      const pairPolarity = decided > 0 ? j.entailment / decided : 0.5
+      let polarity = pairPolarity
       if (fusion && logistic) polarity = fusePolarity(fusion, logistic[i]!.polarity, polarity, j.entailment)
-      if (denied) polarity = Math.min(polarity, 1 - polarity)
+      // On a denied pair neither the logistic judge, which reads a denial as support, nor a pair model unsure of a
+      // long passage gets to soften the refutation: the rule's reading is a plain one.
+      if (denied) polarity = Math.min(polarity, 1 - polarity, pairPolarity, DENIAL_POLARITY)
       const relevance = 1 - j.neutral
       out.push({ support: relevance * polarity, refute: relevance * (1 - polarity), neither: j.neutral, relevance, polarity })
       await slicer.pause()
@@ -274,6 +279,9 @@ async function scorePairs(
   const features = await featurizePairs({ embedder, lexicon: judge.lexicon, pairs, slicer })
   return features.map((f) => scoreEvidence(judge.model, f))
 }
+
+/** A pair the explicit rules call a refutation has at most this polarity (P(support | decided)). */
+const DENIAL_POLARITY = 0.1
 
 /** The fused polarity of one pair (see PairJudgeFiles.fusion); inputs are probabilities. */
 export function fusePolarity(fusion: { bias: number; logistic: number; pair: number; entail: number }, logistic: number, pair: number, entailment: number): number {

@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { BaseError } from '@sibyl/protocol/errors'
-import { createPairJudge, type PairJudge } from '../nlp/create-pair-judge.ts'
+import { createPairJudge, type PairJudge, type PairJudgeInputs } from '../nlp/create-pair-judge.ts'
 import type { ExecutionProvider } from '../nlp/load-model.ts'
 import type { Lexicon } from './extract-pair-features.ts'
 import { prepareJudgeModel, type JudgeModel } from './score-evidence.ts'
@@ -25,7 +25,7 @@ export type LoadJudgeModelReturnType = {
   lexicon: Lexicon
   pairJudge?: PairJudge
   /** The checked files of the pair judge, for a caller that runs it elsewhere (a thread of its own). */
-  pairJudgeFiles?: { onnxPath: string; vocabPath: string }
+  pairJudgeFiles?: { onnxPath: string; vocabPath: string; inputs: PairJudgeInputs }
 }
 
 export type LoadJudgeModelOptions = {
@@ -53,6 +53,7 @@ export function loadJudgeModel(path: string = judgeModelPath, options: LoadJudge
   }
   const files = model.pairJudge
   if (files === undefined || options.pairJudge === false) return prepared
+  if (files.inputs !== undefined && files.inputs !== 'words' && files.inputs !== 'pieces') throw new JudgeModelError(`The judge model ${path} names a pair judge with unknown inputs "${String(files.inputs)}".`)
   const onnxPath = resolve(dirname(path), files.onnx)
   const vocabPath = resolve(dirname(path), files.vocab)
   for (const [file, expected] of [[onnxPath, files.sha256.onnx], [vocabPath, files.sha256.vocab]] as const) {
@@ -65,7 +66,8 @@ export function loadJudgeModel(path: string = judgeModelPath, options: LoadJudge
     if (actual !== expected) throw new JudgeModelError(`The pair judge file ${file} is not the one ${path} names.`, { details: `sha256 ${actual}, expected ${expected}` })
   }
   try {
-    return { ...prepared, pairJudge: createPairJudge({ onnxPath, vocabPath, executionProvider: options.executionProvider }), pairJudgeFiles: { onnxPath, vocabPath } }
+    const inputs = files.inputs ?? 'words'
+    return { ...prepared, pairJudge: createPairJudge({ onnxPath, vocabPath, inputs, executionProvider: options.executionProvider }), pairJudgeFiles: { onnxPath, vocabPath, inputs } }
   } catch (cause) {
     throw new JudgeModelError(`Cannot load the pair judge named by ${path}.`, { cause })
   }

@@ -42,7 +42,10 @@ export type JudgeModel = {
 export type PairJudgeFiles = {
   /** Paths relative to judge-model.json. */
   onnx: string
+  /** A word list (`words`) or a tokenizer.json (`pieces`). */
   vocab: string
+  /** The model's input format (default `words`): see create-pair-judge.ts. */
+  inputs?: 'words' | 'pieces'
   sha256: { onnx: string; vocab: string }
   /** The end-to-end scale fitted with this judge (the logistic judge's `combination` is its own). */
   combination?: { scale: number }
