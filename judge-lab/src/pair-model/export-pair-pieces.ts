@@ -1,11 +1,11 @@
 /**
- * Adds the sentence encoder's own token ids to the rows of export-pair-rows.ts, for the `use` architecture of
- * train-pair-model.py (USE-lite's two transformer layers, fine-tuned, under a cross-attention head).
+ * Adds the sentence encoder's own token ids to the rows of export-pair-rows.ts, for train-use-pair-model.py
+ * (USE-lite's two transformer layers, fine-tuned, under a cross-attention head).
  *
- *   npx tsx judge-lab/src/pair-model/export-pair-pieces.ts --rows ROWS.jsonl --out PIECES.jsonl [--models DIR]
+ *   npx tsx judge-lab/src/pair-model/export-pair-pieces.ts --rows ROWS.jsonl --tokenizer tokenizer.json --out PIECES.jsonl
  *
- * The pieces come from the same tokenizer.json the node ships beside the model (pair-judge/tokenizer.json, a copy
- * of USE-lite's), loaded by transformers.js exactly as the runtime loads it, so training and runtime ids agree.
+ * The tokenizer.json is the one the node then ships beside the model (pair-judge/pair-judge-tokenizer.json), read
+ * by the runtime's own encode-pieces.ts, so training and runtime ids agree.
  */
 import { readFileSync, writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'

@@ -6,8 +6,8 @@ head, and exports it to ONNX for onnxruntime-node.
       --out DIR [--epochs 2] [--seed 7] [--threads 2] [--max-batches N]
 
 PIECES.jsonl comes from export-pair-pieces.ts (the encoder's SentencePiece ids, made by the runtime's own
-tokenizer code). The encoder's weights are read from its ONNX initializers and rebuilt op for op in PyTorch
-(checked against the graph's own sentence embedding before training: --check).
+tokenizer code). The encoder's weights are read from its ONNX initializers and rebuilt op for op in PyTorch;
+--check prints the rebuilt encoder's sentence vectors for a fixed batch, to compare with the graph's output.
 
 Why this and not GloVe: the decomposable-attention and ESIM models over frozen GloVe (train-pair-model.py)
 reach 65 % on SNLI-type validation pairs from 48 k training pairs; a cross-attention head over a pretrained

@@ -66,6 +66,17 @@ test('it reads the evidence: support, an unrelated passage; a denial, a number a
   t.is(judge.device(), 'cpu')
 })
 
+test('a pair in a script the model cannot read is no evidence, not a match of unknown pieces', async (t) => {
+  const judge = createPairJudge({ onnxPath, vocabPath, inputs: files.inputs, executionProvider: 'cpu' })
+  // Red before the fix: every character here is the one unknown piece, so the two sides looked alike (0.92 entailment).
+  const [foreign, english] = await judge.judgePairs([
+    { premise: '中国 😀', hypothesis: '日本 😀' },
+    { premise: 'The ferry authority raised fares for 2025 after a 5 to 0 vote.', hypothesis: 'The ferry authority raised fares in 2025.' },
+  ])
+  t.deepEqual(foreign, { entailment: 0, neutral: 1, contradiction: 0 })
+  t.true(english!.entailment > english!.contradiction && english!.entailment > english!.neutral, 'English beside it is still read')
+})
+
 test('batching changes nothing: one call of many pairs equals one call per pair', async (t) => {
   const judge = createPairJudge({ onnxPath, vocabPath, inputs: files.inputs, executionProvider: 'cpu', batchSize: 8 })
   const pairs = Array.from({ length: 20 }, (_, i) => ({
@@ -94,4 +105,6 @@ test('a pair judge file that is not the one judge-model.json names is refused at
   writeFileSync(join(dir, 'vocab.json'), bytes)
   t.throws(() => loadJudgeModel(join(dir, 'judge-model.json')), { instanceOf: JudgeModelError, message: /is not the one/ })
   t.falsy(loadJudgeModel(join(dir, 'judge-model.json'), { pairJudge: false }).pairJudge, 'the logistic judge alone loads without it')
+  writeFileSync(join(dir, 'judge-model.json'), JSON.stringify({ ...copy, pairJudge: { ...copy.pairJudge, inputs: 'bytes' } }))
+  t.throws(() => loadJudgeModel(join(dir, 'judge-model.json')), { instanceOf: JudgeModelError, message: /unknown inputs "bytes"/ })
 })

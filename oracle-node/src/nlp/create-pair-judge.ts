@@ -78,13 +78,18 @@ export function createPairJudge(parameters: CreatePairJudgeParameters): PairJudg
     // probabilities never depend on which other pairs share its call (the recurrent encoder reads padding),
     // and replay reproduces them whatever else a node judged. Results go back to input order.
     const groups = new Map<string, number[]>()
+    const out: PairJudgement[] = new Array(pairs.length)
     encoded.forEach((e, i) => {
+      // Text the model cannot read is no evidence either way (encode-pieces.ts).
+      if (e.unreadable) {
+        out[i] = { entailment: 0, neutral: 1, contradiction: 0 }
+        return
+      }
       const key = `${e.p.length}:${e.h.length}`
       const group = groups.get(key)
       if (group) group.push(i)
       else groups.set(key, [i])
     })
-    const out: PairJudgement[] = new Array(pairs.length)
     for (const members of groups.values()) {
       for (let start = 0; start < members.length; start += batchSize) {
         const ids = members.slice(start, start + batchSize)
@@ -101,7 +106,7 @@ export function createPairJudge(parameters: CreatePairJudgeParameters): PairJudg
 }
 
 /** `masks`: the graph takes premise_mask / hypothesis_mask inputs (the `pieces` format). */
-type EncodedPair = { p: number[]; pm: number[]; h: number[]; hm: number[]; masks?: true }
+type EncodedPair = { p: number[]; pm: number[]; h: number[]; hm: number[]; masks?: true; unreadable?: boolean }
 
 function createEncoder(parameters: CreatePairJudgeParameters): (premise: string, hypothesis: string) => EncodedPair {
   if (parameters.inputs === 'pieces') {
@@ -113,7 +118,7 @@ function createEncoder(parameters: CreatePairJudgeParameters): (premise: string,
     }
     return (premise, hypothesis) => {
       const e = encodePieces(tokenizer, premise, hypothesis)
-      return { p: e.premise, pm: e.premiseMatch, h: e.hypothesis, hm: e.hypothesisMatch, masks: true }
+      return { p: e.premise, pm: e.premiseMatch, h: e.hypothesis, hm: e.hypothesisMatch, masks: true, unreadable: e.unreadable }
     }
   }
   const words = JSON.parse(readFileSync(parameters.vocabPath, 'utf8')) as string[]

@@ -30,8 +30,23 @@ export function detectDenial(claim: string, passage: string): boolean {
     const window = NEGATORS.has(tokens[i]!) ? NEGATOR_WINDOW : REFUSALS.has(tokens[i]!) ? REFUSAL_WINDOW : 0
     for (let k = i + 1; k <= i + window && k < tokens.length; k++) {
       if (/^[.;!?]$/.test(tokens[k]!)) break
-      if (content.has(stem(tokens[k]!))) return true
+      if (content.has(stem(tokens[k]!)) && !affirmedLater(tokens, k)) return true
     }
+  }
+  return false
+}
+
+/**
+ * True when the word at `k` comes back later in the same sentence with no negator or refusal just before it:
+ * "Despite fears it would never reopen, the museum reopened in 2025" affirms what it first seemed to deny.
+ */
+function affirmedLater(tokens: readonly string[], k: number): boolean {
+  const word = stem(tokens[k]!)
+  for (let j = k + 1; j < tokens.length; j++) {
+    if (/^[.;!?]$/.test(tokens[j]!)) return false
+    if (stem(tokens[j]!) !== word) continue
+    const before = tokens.slice(Math.max(0, j - NEGATOR_WINDOW), j)
+    if (!before.some((t) => NEGATORS.has(t) || REFUSALS.has(t))) return true
   }
   return false
 }

@@ -20,4 +20,14 @@ test('a number about something else, of another kind, or with no unit is no conf
   t.false(detectNumberConflict('Three of them won.', 'Five of them lost in 2004.'))
   t.false(detectNumberConflict('The Chiefs won Super Bowl LVIII.', 'The Chiefs beat the 49ers 25-22 in overtime.'))
   t.false(detectNumberConflict('', 'The museum opened in 1998.'))
+  t.false(detectNumberConflict('The firm hired 12 constructor workers.', 'The firm hired 12 constructor workers in May.'))
+})
+
+test('supporting passages that mention other numbers are no conflict: bounds, reference points, dates, bylines', (t) => {
+  // Each of these once read as a refutation (a review of the rule ran them through judgeText).
+  t.false(detectNumberConflict('the Fed cut interest rates in 2025', 'The Federal Reserve, which cut interest rates three times in 2024, cut interest rates again on Wednesday.'))
+  t.false(detectNumberConflict('the population of Tokyo exceed 14 million people', 'Tokyo had 14.1 million people in 2024, the census office said.'))
+  t.false(detectNumberConflict('the Senate pass the bill by 31 December 2025', 'The Senate passed the bill on 15 December 2025 after a long debate.'))
+  t.false(detectNumberConflict('the museum reopen in 2025', 'The museum, closed since 2019 for repairs, reopened its doors on Saturday.'))
+  t.false(detectNumberConflict('the Federal Reserve cut rates in 2025', 'WASHINGTON, Dec 18, 2024 (Reuters) - The Federal Reserve cut rates by a quarter point on Wednesday.'))
 })

@@ -5,22 +5,33 @@
  * not, and the passage states another number of the same kind about the same thing:
  * - the same kind: both years (1000-2100, whole), or both quantities with the same unit ("12 million dollars" vs
  *   "40 million dollars", "3.5 %" vs "5 %"); scale words are applied, so "12 million" equals "12,000,000";
- * - the same thing: a content word of the claim near its number (within WINDOW words) is also near the
- *   passage's number. "The director, born in 1962, ..." does not conflict with "The film came out in 2004".
- * judge-text.ts then reads the pair's entailment as contradiction, as for a denial (detect-denial.ts).
+ * - about the same thing: every content word of the claim (stemmed) is within WINDOW words of the passage's
+ *   number. "The Federal Reserve, which cut rates in 2024, cut them again" is not about "the Fed cut rates in 2025".
+ * judge-text.ts reads a conflict as a refutation it does not let other judges soften, so the rule stays narrow
+ * where a page is ambiguous:
+ * - a number the claim states as a bound ("above 14 million", "by 2025", "more than 3") is a threshold, which
+ *   another number does not contradict; nor does a passage's number stated as a reference point ("closed since
+ *   2019", "before 2020");
+ * - a day of the month ("15 December") is part of a date, not a quantity.
  */
 import { tokenizeWords } from './tokenize-words.ts'
 
-const WINDOW = 6
-const SCALES: Record<string, number> = { thousand: 1e3, million: 1e6, billion: 1e9, trillion: 1e12, k: 1e3, m: 1e6, bn: 1e9 }
-const UNIT_ALIASES: Record<string, string> = { percent: '%', 'per cent': '%', usd: '$', dollars: '$', dollar: '$', euros: '€', euro: '€', eur: '€', pounds: '£', gbp: '£' }
-const STOP = new Set(['the', 'a', 'an', 'of', 'to', 'in', 'on', 'at', 'for', 'and', 'or', 'by', 'with', 'from', 'its', 'it', 'his', 'her', 'their', 'this', 'that', 'be', 'is', 'are', 'was', 'were', 'been', 'has', 'have', 'had', 'will', 'would', 'did', 'does', 'do', 'as', 'than', 'about', 'over', 'under', 'after', 'before', 'since', 'until', 'more', 'less', 'some', 'only'])
+const WINDOW = 8
+const SCALES = new Map<string, number>([['thousand', 1e3], ['million', 1e6], ['billion', 1e9], ['trillion', 1e12], ['bn', 1e9]])
+const UNIT_ALIASES = new Map<string, string>([['percent', '%'], ['usd', '$'], ['dollars', '$'], ['dollar', '$'], ['euros', '€'], ['euro', '€'], ['eur', '€'], ['pounds', '£'], ['gbp', '£']])
+const CURRENCY_SIGNS = new Set(['$', '€', '£'])
+const MONTHS = new Set(['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december', 'jan', 'feb', 'mar', 'apr', 'jun', 'jul', 'aug', 'sep', 'sept', 'oct', 'nov', 'dec'])
+/** Words that make the number after them a bound or a reference point (looked for up to two words before it). */
+const BOUNDS = new Set(['above', 'below', 'over', 'under', 'exceed', 'exceeds', 'exceeded', 'exceeding', 'least', 'most', 'than', 'by', 'before', 'after', 'since', 'until', 'till', 'within', 'beyond', 'up', 'top', 'tops', 'surpass', 'surpasses', 'reach', 'reaches', 'hit', 'hits'])
+const STOP = new Set(['the', 'a', 'an', 'of', 'to', 'in', 'on', 'at', 'for', 'and', 'or', 'by', 'with', 'from', 'its', 'it', 'his', 'her', 'their', 'this', 'that', 'be', 'is', 'are', 'was', 'were', 'been', 'has', 'have', 'had', 'will', 'would', 'did', 'does', 'do', 'as', 'than', 'about', 'over', 'under', 'after', 'before', 'since', 'until', 'more', 'less', 'some', 'only', 'year', 'years'])
 
-type Mention = { value: number; kind: string; context: Set<string> }
+type Mention = { value: number; kind: string; bound: boolean; context: Set<string> }
 
 function stem(word: string): string {
   return word.replace(/(?:ing|ed|es|s|e)$/, '')
 }
+
+const isContent = (w: string) => w.length > 2 && /\p{L}/u.test(w) && !STOP.has(w) && !SCALES.has(w) && !MONTHS.has(w)
 
 function mentions(text: string): Mention[] {
   const tokens = tokenizeWords(text, 400)
@@ -31,22 +42,30 @@ function mentions(text: string): Mention[] {
     let value = Number(t.replace(/,/g, ''))
     if (!Number.isFinite(value)) continue
     let next = i + 1
-    const scale = SCALES[tokens[next] ?? '']
+    const scale = SCALES.get(tokens[next] ?? '')
     if (scale !== undefined) {
       value *= scale
       next++
     }
+    const after = tokens[next] ?? ''
+    // "15 December", "December 15": a day of a date.
+    if (MONTHS.has(after) || (MONTHS.has(tokens[i - 1] ?? '') && value <= 31)) continue
     const year = scale === undefined && /^\d{4}$/.test(t) && value >= 1000 && value <= 2100
     const before = tokens[i - 1] ?? ''
-    const after = tokens[next] ?? ''
-    const unit = ['$', '€', '£'].includes(before) ? before : (UNIT_ALIASES[after] ?? (/^[\p{L}%]+$/u.test(after) && !STOP.has(after) ? stem(after) : ''))
+    const unit = CURRENCY_SIGNS.has(before) ? before : (UNIT_ALIASES.get(after) ?? (/^[\p{L}%]+$/u.test(after) && !STOP.has(after) ? stem(after) : ''))
     const kind = year ? 'year' : `quantity:${unit}`
+    // The two words before the number, skipping the rest of a date or amount ("by 31 December 2025", "over $ 5").
+    const lead: string[] = []
+    for (let k = i - 1; k >= Math.max(0, i - 6) && lead.length < 2; k--) {
+      const w = tokens[k]!
+      if (!/^[\d,.$€£]+$/.test(w) && !MONTHS.has(w)) lead.push(w)
+    }
+    const bound = lead.some((w) => BOUNDS.has(w))
     const context = new Set<string>()
     for (let k = Math.max(0, i - WINDOW); k <= Math.min(tokens.length - 1, i + WINDOW); k++) {
-      const w = tokens[k]!
-      if (k !== i && w.length > 2 && /\p{L}/u.test(w) && !STOP.has(w) && SCALES[w] === undefined) context.add(stem(w))
+      if (k !== i && isContent(tokens[k]!)) context.add(stem(tokens[k]!))
     }
-    out.push({ value, kind, context })
+    out.push({ value, kind, bound, context })
   }
   return out
 }
@@ -57,12 +76,15 @@ const same = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(1, Mat
 export function detectNumberConflict(claim: string, passage: string): boolean {
   const inClaim = mentions(claim)
   if (inClaim.length === 0) return false
+  // The claim's own words, less its units ("percent" may be "%" on the page).
+  const claimWords = new Set(tokenizeWords(claim, 64).filter((w) => isContent(w) && !UNIT_ALIASES.has(w)).map(stem))
+  if (claimWords.size === 0) return false
   const inPassage = mentions(passage)
   for (const c of inClaim) {
-    // A quantity with no unit ("3 of them") is too vague to contradict anything.
-    if (c.kind === 'quantity:') continue
+    // A quantity with no unit ("3 of them") is too vague to contradict anything; a bound is a threshold.
+    if (c.kind === 'quantity:' || c.bound) continue
     if (inPassage.some((p) => same(p.value, c.value))) continue
-    const rival = inPassage.some((p) => p.kind === c.kind && [...p.context].some((w) => c.context.has(w)))
+    const rival = inPassage.some((p) => p.kind === c.kind && !p.bound && [...claimWords].every((w) => p.context.has(w)))
     if (rival) return true
   }
   return false

@@ -37,3 +37,9 @@ test('an empty side becomes the unknown piece, never an empty sequence', (t) => 
   t.deepEqual(e.premise, [0])
   t.deepEqual(e.hypothesis, [0])
 })
+
+test('text the encoder has no pieces for is unreadable, English beside a few foreign words is not', (t) => {
+  t.true(encodePieces(tokenizer, '今天天气很好。', 'Beijing will host the 2036 Olympics.').unreadable)
+  t.true(encodePieces(tokenizer, 'The weather is fine.', '中国 😀').unreadable)
+  t.false(encodePieces(tokenizer, 'The mayor of 北京 opened the games.', 'The mayor opened the games.').unreadable)
+})

@@ -22,7 +22,27 @@ export function createPieceTokenizer(tokenizerPath: string): PieceTokenizer {
   return { encode: (text) => tokenizer.encode(text, { add_special_tokens: false }) }
 }
 
-export type EncodedPieces = { premise: number[]; premiseMatch: number[]; hypothesis: number[]; hypothesisMatch: number[] }
+export type EncodedPieces = {
+  premise: number[]
+  premiseMatch: number[]
+  hypothesis: number[]
+  hypothesisMatch: number[]
+  /**
+   * Either side is mostly text the encoder has no pieces for (another script, emoji): every such character is
+   * the one unknown piece, so two unrelated texts would look alike. The judge reads such a pair as no evidence.
+   */
+  unreadable: boolean
+}
+
+/** The unknown piece and the bare word-start piece ("▁", what precedes an unknown character). */
+const UNKNOWN_PIECE = 0
+const BARE_WORD_START = 30
+
+function mostlyUnknown(ids: readonly number[]): boolean {
+  const unknown = ids.filter((id) => id === UNKNOWN_PIECE).length
+  const known = ids.filter((id) => id !== UNKNOWN_PIECE && id !== BARE_WORD_START).length
+  return unknown > 0 && unknown >= known
+}
 
 export function encodePieces(tokenizer: PieceTokenizer, premiseText: string, hypothesisText: string): EncodedPieces {
   let premise = tokenizer.encode(premiseText.slice(0, MAX_CHARS)).slice(0, PAIR_MAX_PREMISE_PIECES)
@@ -37,5 +57,6 @@ export function encodePieces(tokenizer: PieceTokenizer, premiseText: string, hyp
     premiseMatch: premise.map((id) => (inHypothesis.has(id) ? 1 : 0)),
     hypothesis,
     hypothesisMatch: hypothesis.map((id) => (inPremise.has(id) ? 1 : 0)),
+    unreadable: mostlyUnknown(premise) || mostlyUnknown(hypothesis),
   }
 }
