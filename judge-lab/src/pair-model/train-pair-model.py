@@ -35,6 +35,8 @@ import torch.nn.functional as F
 
 torch.set_num_threads(1)
 
+from pair_training import evaluate, loss_fn, masked_softmax, match_flags, pool  # noqa: E402 (after the thread count)
+
 # Shared with oracle-node/src/nlp/pair-judge-limits.ts.
 MAX_P, MAX_H, OOV_BUCKETS = 96, 48, 64
 LABELS = ["entailment", "neutral", "contradiction"]
@@ -80,11 +82,6 @@ def encode(tokens, index):
     return [index.get(t, 1 + fnv1a(t) % OOV_BUCKETS) for t in tokens]
 
 
-def match_flags(a, b):
-    other = set(b)
-    return [1.0 if t in other else 0.0 for t in a]
-
-
 class Embed(nn.Module):
     def __init__(self, glove_vectors):
         super().__init__()
@@ -98,11 +95,6 @@ class Embed(nn.Module):
         table = torch.cat([self.oov, self.glove], dim=0)
         e = F.embedding(ids, table)
         return torch.cat([e, match.unsqueeze(-1)], dim=-1)
-
-
-def masked_softmax(scores, mask, dim):
-    scores = scores.masked_fill(mask == 0, -1e4)
-    return torch.softmax(scores, dim=dim)
 
 
 class Esim(nn.Module):
@@ -127,12 +119,6 @@ class Esim(nn.Module):
         va, _ = self.comp(ma)
         vb, _ = self.comp(mb)
         return self.out(torch.cat(pool(va, pm) + pool(vb, hm), dim=-1))
-
-
-def pool(v, m):
-    mean = (v * m.unsqueeze(-1)).sum(1) / m.sum(1, keepdim=True).clamp_min(1.0)
-    mx = v.masked_fill(m.unsqueeze(-1) == 0, -1e4).max(1)[0]
-    return [mean, mx]
 
 
 class Decomposable(nn.Module):
@@ -181,32 +167,6 @@ def batchify(examples):
         torch.tensor(pad([x["hm"] for x in examples], lh, 0.0)),
         torch.tensor([x["y"] for x in examples]),
     )
-
-
-def loss_fn(logits, y):
-    # y: 0..2 a label, 3 "not entailment" (neutral or contradiction: the FEVER pairs that say only that).
-    logp = torch.log_softmax(logits, -1)
-    exact = -logp.gather(1, y.clamp(max=2).unsqueeze(1)).squeeze(1)
-    not_ent = -torch.logsumexp(logp[:, 1:], dim=1)
-    return torch.where(y == 3, not_ent, exact).mean()
-
-
-def evaluate(model, examples, batch=128):
-    model.eval()
-    by_source = {}
-    with torch.no_grad():
-        for i in range(0, len(examples), batch):
-            chunk = examples[i : i + batch]
-            p, pm, h, hm, y = batchify(chunk)
-            pred = model(p, pm, h, hm).argmax(-1)
-            for x, yy, pp in zip(chunk, y.tolist(), pred.tolist()):
-                ok = (pp != 0) if yy == 3 else (pp == yy)
-                s = by_source.setdefault(x["source"], [0, 0])
-                s[0] += int(ok)
-                s[1] += 1
-    model.train()
-    total = sum(v[0] for v in by_source.values()) / max(1, sum(v[1] for v in by_source.values()))
-    return total, {k: round(v[0] / v[1], 4) for k, v in sorted(by_source.items())}
 
 
 def main():
@@ -273,7 +233,7 @@ def main():
             if (args.max_batches and batches_run >= args.max_batches) or (not args.max_batches and time.time() > deadline):
                 stop = True
                 break
-        acc, per = evaluate(model, valid)
+        acc, per = evaluate(model, valid, batchify, 128)
         print(f"epoch {epoch} valid {acc:.4f} {json.dumps(per)}", flush=True)
         if acc > best[0]:
             best = (acc, {k: v.clone() for k, v in model.state_dict().items()}, per)

@@ -59,6 +59,8 @@ from onnx import numpy_helper
 
 torch.set_num_threads(args.threads)
 
+from pair_training import evaluate, loss_fn, masked_softmax, match_flags, pool  # noqa: E402 (after the thread count)
+
 LABELS = ["entailment", "neutral", "contradiction"]
 MAX_P, MAX_H = 128, 64  # oracle-node/src/nlp/pair-judge-limits.ts PAIR_MAX_*_PIECES
 
@@ -155,16 +157,6 @@ class UseLite(nn.Module):
         return h, u / (u * u).sum(-1, keepdim=True).clamp_min(1e-12).sqrt()
 
 
-def masked_softmax(scores, mask):
-    return torch.softmax(scores.masked_fill(mask == 0, -1e4), dim=-1)
-
-
-def pool(v, m):
-    mean = (v * m.unsqueeze(-1)).sum(1) / m.sum(1, keepdim=True).clamp_min(1.0)
-    mx = v.masked_fill(m.unsqueeze(-1) == 0, -1e4).max(1)[0]
-    return [mean, mx]
-
-
 class UsePairJudge(nn.Module):
     def __init__(self, w, hidden=256):
         super().__init__()
@@ -201,11 +193,6 @@ class Probabilities(nn.Module):
 COMMON_PIECES = set(range(64))
 
 
-def match_flags(a, b):
-    other = set(b)
-    return [1.0 if t in other else 0.0 for t in a]
-
-
 def batchify(examples):
     lp = max(len(x["p"]) for x in examples)
     lh = max(len(x["h"]) for x in examples)
@@ -222,33 +209,6 @@ def batchify(examples):
         torch.tensor(pad([x["hm"] for x in examples], lh, 0.0)),
         torch.tensor([x["y"] for x in examples]),
     )
-
-
-def loss_fn(logits, y):
-    # y: 0..2 a label, 3 "not entailment" (neutral or contradiction: the FEVER pairs that say only that).
-    logp = torch.log_softmax(logits, -1)
-    exact = -logp.gather(1, y.clamp(max=2).unsqueeze(1)).squeeze(1)
-    not_ent = -torch.logsumexp(logp[:, 1:], dim=1)
-    return torch.where(y == 3, not_ent, exact).mean()
-
-
-def evaluate(model, examples, batch=64):
-    model.eval()
-    by_source = {}
-    with torch.no_grad():
-        order = sorted(range(len(examples)), key=lambda i: (len(examples[i]["p"]), len(examples[i]["h"])))
-        for i in range(0, len(order), batch):
-            chunk = [examples[j] for j in order[i : i + batch]]
-            *inputs, y = batchify(chunk)
-            pred = model(*inputs).argmax(-1)
-            for x, yy, pp in zip(chunk, y.tolist(), pred.tolist()):
-                ok = (pp != 0) if yy == 3 else (pp == yy)
-                s = by_source.setdefault(x["source"], [0, 0])
-                s[0] += int(ok)
-                s[1] += 1
-    model.train()
-    total = sum(v[0] for v in by_source.values()) / max(1, sum(v[1] for v in by_source.values()))
-    return total, {k: round(v[0] / v[1], 4) for k, v in sorted(by_source.items())}
 
 
 def check_encoder(w):
@@ -336,7 +296,7 @@ def main():
             if (args.max_batches and batches_run >= args.max_batches) or time.time() > deadline:
                 stop = True
                 break
-        acc, per = evaluate(model, valid)
+        acc, per = evaluate(model, valid, batchify, 64, by_length=True)
         print(f"epoch {epoch} valid {acc:.4f} {json.dumps(per)} {time.time() - started:.0f}s", flush=True)
         if acc > best[0]:
             best = (acc, {k: v.clone() for k, v in model.state_dict().items()}, per)

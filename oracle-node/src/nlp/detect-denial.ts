@@ -6,6 +6,7 @@
  * content words, and the claim itself is not negated. judge-text.ts then reads the pair's entailment as
  * contradiction. Another number or year is detect-number-conflict.ts's job.
  */
+import { crudeStem as stem } from './crude-stem.ts'
 import { tokenizeWords } from './tokenize-words.ts'
 
 const NEGATORS = new Set(['not', 'never', 'no', 'nor', 'neither', 'without', 'cannot', "n't", 'nt'])
@@ -14,10 +15,6 @@ const STOP = new Set(['the', 'a', 'an', 'of', 'to', 'in', 'on', 'at', 'for', 'an
 const NEGATOR_WINDOW = 3
 const REFUSAL_WINDOW = 6
 
-/** A crude stem: enough to match "raise" / "raised" / "raising", "reopen" / "reopened". */
-function stem(word: string): string {
-  return word.replace(/(?:ing|ed|es|s|e)$/, '')
-}
 
 /** True when the passage denies something the (un-negated) claim asserts. */
 export function detectDenial(claim: string, passage: string): boolean {

@@ -14,6 +14,7 @@
  *   2019", "before 2020");
  * - a day of the month ("15 December") is part of a date, not a quantity.
  */
+import { crudeStem as stem } from './crude-stem.ts'
 import { tokenizeWords } from './tokenize-words.ts'
 
 const WINDOW = 8
@@ -27,9 +28,6 @@ const STOP = new Set(['the', 'a', 'an', 'of', 'to', 'in', 'on', 'at', 'for', 'an
 
 type Mention = { value: number; kind: string; bound: boolean; context: Set<string> }
 
-function stem(word: string): string {
-  return word.replace(/(?:ing|ed|es|s|e)$/, '')
-}
 
 const isContent = (w: string) => w.length > 2 && /\p{L}/u.test(w) && !STOP.has(w) && !SCALES.has(w) && !MONTHS.has(w)
 
