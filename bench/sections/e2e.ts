@@ -33,7 +33,9 @@ const AIM_P95_MS = 5000
 type Service = { name: string; child: ChildProcess; ready: Promise<void> }
 
 function spawnService(name: string, args: string[], env: Record<string, string>, readyMessage: string): Service {
-  const child = spawn(process.execPath, [SIBYL_BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  // SIBYL_BENCH_NODE_FLAGS: Node.js flags for every service (e.g. `--cpu-prof --cpu-prof-dir=DIR`, which NODE_OPTIONS refuses).
+  const flags = (process.env.SIBYL_BENCH_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '')
+  const child = spawn(process.execPath, [...flags, SIBYL_BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
   let stderr = ''
   child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)))
   const ready = new Promise<void>((resolve, reject) => {

@@ -102,7 +102,7 @@ export const nlpJudgeSection: BenchSection = {
       notes: [
         `${questions.length} fool_me_twice claims as yes/no questions, 2 sources each (gold evidence, retrieved sentences), top ${TOP_K} passages per source; embedder batch size ${embedder.batchSize}, CPU.`,
         judge.pairJudge
-          ? `Judge: the pair model (${String(judge.model.pairJudge?.training.arch)}, ONNX, batches of 64 on ${judge.pairJudge.device()}); pairsPerSec is judgeText end to end (ranking embeddings included), modelPairsPerSec the pair model alone on the same pairs.`
+          ? `Judge: the pair model (${String(judge.model.pairJudge?.training.arch)}${judge.model.pairJudge?.training.quantized ? ', 8-bit' : ''}, ONNX, on ${judge.pairJudge.device()}: one pair per call on the CPU, batches of one shape on CUDA); pairsPerSec is judgeText end to end (ranking embeddings included), modelPairsPerSec the pair model alone on the same pairs.`
           : 'Judge: the logistic judge over pair features.',
       ],
     }

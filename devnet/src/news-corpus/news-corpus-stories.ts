@@ -236,6 +236,7 @@ const FERRY_YES: Record<string, { title: string; published: string; byline: stri
     byline: 'Delphine Arkwright',
     paragraphs: [
       'The Kestrel Bay ferry strike is over. Ferries between Kestrel Bay and Port Alder ran on schedule Thursday afternoon after the crews’ union ratified its new contract, ending the strike that began on March 4.',
+      'Union leaders said the strike ended when the ratification vote was counted on Thursday morning.',
     ],
   },
   'saltmarsh-sentinel': {

@@ -45,6 +45,7 @@ ap.add_argument("--freeze-layer0", action="store_true")
 # the same photo "contradiction", and a model trained on it reads an off-topic passage as a refutation.
 ap.add_argument("--unrelated-share", type=float, default=0.1)
 ap.add_argument("--check", action="store_true", help="only check the rebuilt encoder against the ONNX graph")
+ap.add_argument("--dump-valid", help="only write the validation rows (source, label, pieces) to this JSONL file")
 args = ap.parse_args()
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", str(args.threads))
@@ -244,6 +245,14 @@ def main():
     train, valid = [], []
     for x in examples:
         (valid if rng.random() < 0.05 else train).append(x)
+    if args.dump_valid:
+        # For comparing exported models (compare-pair-models.ts) on the rows training never saw.
+        names = {v: k for k, v in label_id.items()}
+        with open(args.dump_valid, "w", encoding="utf-8") as f:
+            for x in valid:
+                f.write(json.dumps({"source": x["source"], "label": names[x["y"]], "p": x["p"], "h": x["h"]}) + "\n")
+        print(f"{len(valid)} validation rows written to {args.dump_valid}", flush=True)
+        return 0
     # Each drawn from the TRAIN rows only: a training row's statement with the passage of another training row
     # whose statement shares no content piece with it (so the passage cannot bear on it), labelled neutral.
     unrelated = []

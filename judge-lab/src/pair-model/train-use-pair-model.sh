@@ -17,5 +17,9 @@ npx tsx judge-lab/src/pair-model/export-pair-pieces.ts --rows "$work/pair-rows.j
 /usr/bin/python3 judge-lab/src/pair-model/train-use-pair-model.py --pieces "$work/pair-pieces.jsonl" \
   --encoder "$use/onnx/model.onnx" --out "$work/use" "$@"
 cp "$use/tokenizer.json" "$work/use/pair-judge-tokenizer.json"
+# The node runs the 8-bit graph (7-bit weights: no saturation on CPUs without VNNI); the float one stays in the work folder.
+mv "$work/use/pair-judge.onnx" "$work/use/pair-judge.float.onnx"
+/usr/bin/python3 judge-lab/src/pair-model/quantize-pair-model.py --in "$work/use/pair-judge.float.onnx" --out "$work/use/pair-judge.onnx" \
+  --weights s7 --record "$work/use/training-record.json"
 npx tsx judge-lab/src/pair-model/install-pair-model.ts --from "$work/use"
 echo "trained in $work/use; installed into oracle-node/src/nlp/pair-judge/"

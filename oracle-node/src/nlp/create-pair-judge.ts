@@ -45,12 +45,26 @@ export type CreatePairJudgeParameters = {
   /** The model's input format (default `words`). */
   inputs?: PairJudgeInputs
   executionProvider?: ExecutionProvider
-  /** At most this many pairs (of one shape) per inference call (default 64). */
+  /** On CUDA, at most this many pairs (of one shape) per inference call (default 64); on the CPU one. */
   batchSize?: number
 }
 
 export function createPairJudge(parameters: CreatePairJudgeParameters): PairJudge {
   const encode = createEncoder(parameters)
+  const runner = createPairModelRunner(parameters)
+  const judgePairs = async (pairs: readonly { premise: string; hypothesis: string }[]): Promise<PairJudgement[]> =>
+    runner.run(pairs.map((p) => encode(p.premise, p.hypothesis)))
+  return { judgePairs, device: runner.device }
+}
+
+export type PairModelRunner = {
+  /** Runs the model on pairs already encoded in its input format; results in input order. */
+  run: (encoded: readonly EncodedPair[]) => Promise<PairJudgement[]>
+  device: () => Device | undefined
+}
+
+/** The ONNX session and its batching, apart from the text encoding (judge-lab compares models on encoded rows). */
+export function createPairModelRunner(parameters: Pick<CreatePairJudgeParameters, 'onnxPath' | 'executionProvider' | 'batchSize'>): PairModelRunner {
   const batchSize = parameters.batchSize ?? 64
   const provider = parameters.executionProvider ?? 'auto'
   let session: Promise<{ session: ort.InferenceSession; device: Device }> | undefined
@@ -68,17 +82,20 @@ export function createPairJudge(parameters: CreatePairJudgeParameters): PairJudg
     return { session: await ort.InferenceSession.create(parameters.onnxPath, { executionProviders: ['cpu'], intraOpNumThreads: 1 }), device: 'cpu' as const }
   }
 
-  const judgePairs = async (pairs: readonly { premise: string; hypothesis: string }[]): Promise<PairJudgement[]> => {
-    if (pairs.length === 0) return []
+  const run = async (encoded: readonly EncodedPair[]): Promise<PairJudgement[]> => {
+    if (encoded.length === 0) return []
     session ??= start()
     const s = await session
     device = s.device
-    const encoded = pairs.map((p) => encode(p.premise, p.hypothesis))
-    // A batch holds pairs of one shape only (same premise and hypothesis lengths): no padding, so a pair's
-    // probabilities never depend on which other pairs share its call (the recurrent encoder reads padding),
-    // and replay reproduces them whatever else a node judged. Results go back to input order.
+    // A pair's probabilities must never depend on which other pairs share its call, so that replay reproduces
+    // them whatever else a node judged. On CUDA a batch holds pairs of one shape only (same premise and
+    // hypothesis lengths: no padding, which the recurrent encoder would read). On the CPU every pair runs
+    // alone: the 8-bit model (quantize-pair-model.py) quantizes its activations over the whole call's tensor,
+    // so even pairs of one shape would shift each other's rounding; alone costs about a tenth of the
+    // throughput. Results go back to input order.
+    const perCall = s.device === 'cpu' ? 1 : batchSize
     const groups = new Map<string, number[]>()
-    const out: PairJudgement[] = new Array(pairs.length)
+    const out: PairJudgement[] = new Array(encoded.length)
     encoded.forEach((e, i) => {
       // Text the model cannot read is no evidence either way (encode-pieces.ts).
       if (e.unreadable) {
@@ -91,8 +108,8 @@ export function createPairJudge(parameters: CreatePairJudgeParameters): PairJudg
       else groups.set(key, [i])
     })
     for (const members of groups.values()) {
-      for (let start = 0; start < members.length; start += batchSize) {
-        const ids = members.slice(start, start + batchSize)
+      for (let start = 0; start < members.length; start += perCall) {
+        const ids = members.slice(start, start + perCall)
         const result = await s.session.run(toTensors(ids.map((i) => encoded[i]!)))
         const probs = result.probabilities!.data as Float32Array
         ids.forEach((i, k) => {
@@ -102,11 +119,11 @@ export function createPairJudge(parameters: CreatePairJudgeParameters): PairJudg
     }
     return out
   }
-  return { judgePairs, device: () => device }
+  return { run, device: () => device }
 }
 
 /** `masks`: the graph takes premise_mask / hypothesis_mask inputs (the `pieces` format). */
-type EncodedPair = { p: number[]; pm: number[]; h: number[]; hm: number[]; masks?: true; unreadable?: boolean }
+export type EncodedPair = { p: number[]; pm: number[]; h: number[]; hm: number[]; masks?: true; unreadable?: boolean }
 
 function createEncoder(parameters: CreatePairJudgeParameters): (premise: string, hypothesis: string) => EncodedPair {
   if (parameters.inputs === 'pieces') {
@@ -150,7 +167,7 @@ export function fnv1a(token: string): number {
   return h >>> 0
 }
 
-function toTensors(batch: readonly EncodedPair[]): Record<string, ort.Tensor> {
+export function toTensors(batch: readonly EncodedPair[]): Record<string, ort.Tensor> {
   const lp = Math.max(...batch.map((b) => b.p.length))
   const lh = Math.max(...batch.map((b) => b.h.length))
   const pIds = new BigInt64Array(batch.length * lp)
