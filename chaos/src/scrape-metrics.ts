@@ -5,7 +5,8 @@
  * `sibyl_event_loop_max_delay_ms` is the same on the wall clock, waiting for a core included; prom-client's default
  * `*_nodejs_eventloop_lag_max_seconds` (the longest lag since the previous scrape) is read beside it.
  */
-import { readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
+import { processTreeMemoryMb } from '@sibyl/service-kit/metrics/process-tree'
 
 export type ServiceSample = {
   /** undefined when the endpoint did not answer or has no such gauge. */
@@ -33,13 +34,8 @@ export async function scrapeService(metricsUrl: string): Promise<ServiceSample |
   }
 }
 
-/** Resident memory of a process in MiB, or undefined when it is gone. */
+/** Resident memory of a service in MiB with its worker processes (its process tree), or undefined when it is gone. */
 export function residentMemoryMb(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined
-  try {
-    const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
-    return m ? Math.round(Number(m[1]) / 1024) : undefined
-  } catch {
-    return undefined
-  }
+  if (pid === undefined || !existsSync(`/proc/${pid}`)) return undefined
+  return Math.round(processTreeMemoryMb(pid, 'VmRSS'))
 }

@@ -66,6 +66,16 @@ export const nodeConfigSchema = z
       })
       .strict()
       .default({ embeddingModel: 'google/universal-sentence-encoder-lite', allowRemoteModels: false, device: 'auto', batchSize: 32, embeddingCacheEntries: 20_000, minConfidenceBps: 6000, judge: 'builtin' }),
+    /**
+     * Where the node's heavy work runs (page parsing, the sentence encoder, the pair judge): "process", a child
+     * process per worker, which shares no lock with the event loop (the 100 ms bound holds on an oversubscribed
+     * machine); or "thread", worker threads in the node's process (less memory; the loop can stall on Node.js's
+     * own mutexes while a preempted worker holds one).
+     */
+    workers: z
+      .object({ isolation: z.enum(['process', 'thread']).default('process') })
+      .strict()
+      .default({ isolation: 'process' }),
     metrics: metricsEndpointSchema,
     log: logConfigSchema,
     /** Feed spec files (JSON, feedSpecSchema) this node reports; each must be a feed of the deployment. */

@@ -11,7 +11,7 @@ import type { Logger } from 'pino'
 import { BaseError } from '@sibyl/protocol/errors'
 import type { Embedder } from '../nlp/embedder.ts'
 import type { EmbedderWorkerInit, EmbedderWorkerMessage } from './embedder-worker.ts'
-import { startTsWorker } from './start-ts-worker.ts'
+import { startTsWorker, type WorkerIsolation } from './start-ts-worker.ts'
 
 export class WorkerEmbedderError extends BaseError {
   override name = 'WorkerEmbedderError' as const
@@ -20,7 +20,10 @@ export class WorkerEmbedderError extends BaseError {
 type Pending = { resolve: (vectors: Float32Array[]) => void; reject: (error: Error) => void }
 type Thread = { worker: ReturnType<typeof startTsWorker>; pending: Map<number, Pending> }
 
-export async function createWorkerEmbedder(init: EmbedderWorkerInit, { logger }: { logger?: Pick<Logger, 'info' | 'warn' | 'error'> } = {}): Promise<Embedder> {
+export async function createWorkerEmbedder(
+  init: EmbedderWorkerInit,
+  { logger, isolation }: { logger?: Pick<Logger, 'info' | 'warn' | 'error'>; isolation?: WorkerIsolation } = {},
+): Promise<Embedder> {
   const entry = new URL('./embedder-worker.ts', import.meta.url)
   let nextId = 0
   let disposed = false
@@ -28,7 +31,7 @@ export async function createWorkerEmbedder(init: EmbedderWorkerInit, { logger }:
 
   function start(): { thread: Thread; ready: Promise<Extract<EmbedderWorkerMessage, { type: 'ready' }>['info']> } {
     // The model's arrays live outside the JS heap; the heap bound only stops a runaway tokenizer.
-    const worker = startTsWorker(entry, { data: init, resourceLimits: { maxOldGenerationSizeMb: 1024 } })
+    const worker = startTsWorker(entry, { data: init, resourceLimits: { maxOldGenerationSizeMb: 1024 }, isolation })
     const thread: Thread = { worker, pending: new Map() }
     const ready = new Promise<Extract<EmbedderWorkerMessage, { type: 'ready' }>['info']>((resolve, reject) => {
       worker.on('message', (message: EmbedderWorkerMessage | { type: 'boot-failed'; message: string }) => {

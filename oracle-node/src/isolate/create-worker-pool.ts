@@ -23,7 +23,7 @@ import type { Logger } from 'pino'
 import type { Gauge } from 'prom-client'
 import { BaseError } from '@sibyl/protocol/errors'
 import { pageWorkerNiceness } from './serve-worker-tasks.ts'
-import { startTsWorker } from './start-ts-worker.ts'
+import { startTsWorker, type WorkerIsolation } from './start-ts-worker.ts'
 
 export type WorkerPoolFailureReason = 'budget_exceeded' | 'queue_timeout' | 'queue_full' | 'no_worker' | 'worker_failed' | 'closed'
 
@@ -40,6 +40,8 @@ export type WorkerPoolOptions = {
   taskTimeoutMs?: number
   /** Heap of one worker; a page that balloons past it kills only that worker. */
   maxOldGenerationSizeMb?: number
+  /** Threads of this process (default) or a child process per worker (start-ts-worker.ts). */
+  isolation?: WorkerIsolation
   /** Wait before a start that follows three failed starts in a row, doubling per failure up to `max`. */
   restartBackoffMs?: { initial: number; max: number }
   /** Set to the number of workers ready for a task (sibyl_page_workers). */
@@ -133,7 +135,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
 
   function spawn(): Slot {
     // Lowered from the thread's first instruction: a replacement boots while the node is busy (start-ts-worker.ts).
-    const worker = startTsWorker(options.entry, { niceness: pageWorkerNiceness, resourceLimits: { maxOldGenerationSizeMb: options.maxOldGenerationSizeMb ?? 512 } })
+    const worker = startTsWorker(options.entry, { niceness: pageWorkerNiceness, resourceLimits: { maxOldGenerationSizeMb: options.maxOldGenerationSizeMb ?? 512 }, isolation: options.isolation })
     const slot: Slot = { worker, ready: false, job: undefined }
     worker.on('message', (reply: WorkerReply) => {
       if (reply.type === 'ready') {

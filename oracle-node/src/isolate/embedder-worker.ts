@@ -3,8 +3,8 @@
  * on request. onnxruntime-node runs a session synchronously on the calling thread, so a batch of passages held
  * the node's event loop for hundreds of milliseconds when the model lived on the main thread.
  */
-import { parentPort, workerData } from 'node:worker_threads'
 import { createEmbedder, type CreateEmbedderParameters, type Embedder } from '../nlp/embedder.ts'
+import { workerInitData, workerPort } from './worker-port.ts'
 
 export type EmbedderWorkerInit = Omit<CreateEmbedderParameters, 'logger' | 'createPipeline' | 'isCudaProviderInstalled'>
 
@@ -14,13 +14,13 @@ export type EmbedderWorkerMessage =
   | { type: 'vectors'; id: number; vectors: Float32Array[] }
   | { type: 'error'; id: number | undefined; message: string }
 
-const port = parentPort!
+const port = workerPort()!
 const post = (message: EmbedderWorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer)
 // The model's loader logs through pino's (fields, message) form; lines are forwarded to the node's logger.
 const forward = (level: 'info' | 'warn') => (fields: unknown, message?: string) => post({ type: 'log', level, fields: typeof fields === 'object' ? fields : { message: fields }, message })
 
 try {
-  const init = (workerData as { data: EmbedderWorkerInit }).data
+  const init = workerInitData<EmbedderWorkerInit>()
   const embedder = await createEmbedder({ ...init, logger: { info: forward('info'), warn: forward('warn') } as CreateEmbedderParameters['logger'] })
   port.on('message', async ({ id, texts }: { id: number; texts: string[] }) => {
     try {

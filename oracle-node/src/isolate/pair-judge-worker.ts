@@ -4,9 +4,9 @@
  * thread, so a question's batch of pairs held the node's event loop past the 100 ms bound when the model lived
  * on the main thread.
  */
-import { parentPort, workerData } from 'node:worker_threads'
 import { createPairJudge, type CreatePairJudgeParameters, type PairJudge, type PairJudgement } from '../nlp/create-pair-judge.ts'
 import { loadHfPairJudge, type LoadHfPairJudgeParameters } from '../nlp/create-hf-pair-judge.ts'
+import { workerInitData, workerPort } from './worker-port.ts'
 
 /** The built-in pair judge (its checked files), or a Hugging Face NLI model by id (create-hf-pair-judge.ts). */
 export type PairJudgeWorkerInit =
@@ -21,7 +21,7 @@ export type PairJudgeWorkerMessage =
   | { type: 'judged'; id: number; judgements: PairJudgement[]; device: 'cpu' | 'cuda' | undefined }
   | { type: 'error'; id: number | undefined; message: string }
 
-const port = parentPort!
+const port = workerPort()!
 const post = (message: PairJudgeWorkerMessage) => port.postMessage(message)
 
 async function open(init: PairJudgeWorkerInit): Promise<{ judge: PairJudge; identity: PairJudgeIdentity }> {
@@ -35,7 +35,7 @@ async function open(init: PairJudgeWorkerInit): Promise<{ judge: PairJudge; iden
 }
 
 try {
-  const { judge, identity } = await open((workerData as { data: PairJudgeWorkerInit }).data)
+  const { judge, identity } = await open(workerInitData<PairJudgeWorkerInit>())
   port.on('message', async ({ id, pairs }: { id: number; pairs: { premise: string; hypothesis: string }[] }) => {
     try {
       const judgements = await judge.judgePairs(pairs)

@@ -5,7 +5,7 @@
  */
 import { readlinkSync } from 'node:fs'
 import { setPriority } from 'node:os'
-import { parentPort } from 'node:worker_threads'
+import { workerPort } from './worker-port.ts'
 
 /** Niceness of a page worker thread: the event loop's thread (nice 0) wins a contended core. */
 export const pageWorkerNiceness = 10
@@ -28,8 +28,8 @@ export function lowerThreadPriority(niceness: number): boolean {
 }
 
 export function serveWorkerTasks(handle: (task: unknown) => unknown): void {
-  const port = parentPort
-  if (!port) throw new Error('serveWorkerTasks runs only inside a worker thread')
+  const port = workerPort()
+  if (!port) throw new Error('serveWorkerTasks runs only inside a worker (thread or process)')
   // A page worker competes for the cores with the node's event loop; the loop must win (sibyl_event_loop_max_block_ms).
   lowerThreadPriority(pageWorkerNiceness)
   port.on('message', async (message: { type: 'task'; task: unknown }) => {

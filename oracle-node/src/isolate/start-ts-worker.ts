@@ -1,15 +1,45 @@
 /**
- * Starts a worker thread on a TypeScript module. tsx's loader is registered inside the worker (hooks
- * registered on the main thread are not inherited by workers on every Node version we support), then the
- * entry is imported. A failure to start is posted as `{ type: 'boot-failed', message }` before the worker
- * exits, so its owner can log it.
+ * Starts a worker on a TypeScript module, as a thread of this process (the default) or as a child process of
+ * its own (`isolation: 'process'`). Either way the worker talks through worker-port.ts and its owner sees the
+ * same small interface (TsWorker): messages, `error`, `exit`, ref/unref, terminate.
  *
- * With `niceness`, the thread lowers its own scheduling priority first, before tsx and the entry load: that
+ * Thread: tsx's loader is registered inside the worker (hooks registered on the main thread are not inherited
+ * by workers on every Node version we support), then the entry is imported. A failure to start is posted as
+ * `{ type: 'boot-failed', message }` before the worker exits, so its owner can log it.
+ *
+ * Process: the child shares no lock with the node's event loop. A worker thread shares Node.js's own mutexes
+ * with it (its message port's queue, the V8 platform's task queue of the whole process, the interrupt queue), and
+ * on an oversubscribed machine a thread preempted while it holds one stalls the loop for as long as it waits
+ * for a core (BENCHMARKS.md, "Chaos suite"). A child costs its own Node.js runtime (tens of MB) and copies
+ * messages instead of transferring buffers. It exits when its owner goes away (the IPC channel closes), so a
+ * node killed with SIGKILL leaves no worker behind. A failure to start is its exit code and its stderr.
+ *
+ * With `niceness`, the worker lowers its own scheduling priority first, before tsx and the entry load: that
  * load is about a second of CPU, and a worker replaced under load (a page overran its budget) must not take
  * it from the event loop's thread. The same steps as lowerThreadPriority (serve-worker-tasks.ts), written out
  * here because this script runs before any TypeScript can be loaded.
  */
+import { fork } from 'node:child_process'
+import { EventEmitter } from 'node:events'
+import { fileURLToPath } from 'node:url'
 import { Worker, type ResourceLimits } from 'node:worker_threads'
+import { WORKER_DATA_ENV } from './worker-port.ts'
+
+export type WorkerIsolation = 'thread' | 'process'
+
+export type TsWorker = {
+  on(event: 'message', listener: (message: never) => void): TsWorker
+  on(event: 'error', listener: (error: Error) => void): TsWorker
+  on(event: 'exit', listener: (code: number) => void): TsWorker
+  postMessage(message: unknown, transfer?: readonly ArrayBuffer[]): void
+  /** Stops the worker, even one inside a synchronous loop; resolves with its exit code. */
+  terminate(): Promise<number>
+  /** Whether the worker keeps the owner's process alive. */
+  ref(): void
+  unref(): void
+}
+
+export type StartTsWorkerOptions = { resourceLimits?: ResourceLimits; data?: unknown; niceness?: number; isolation?: WorkerIsolation }
 
 // Evaluated as a CommonJS script, hence require.
 const bootstrap = `const { workerData, parentPort } = require('node:worker_threads');
@@ -23,10 +53,74 @@ import(workerData.loader)
   .then((tsx) => { tsx.register(); return import(workerData.entry) })
   .catch((e) => { parentPort.postMessage({ type: 'boot-failed', message: String(e && e.message || e).slice(0, 500) }); process.exit(1) })`
 
-export function startTsWorker(entry: URL, options: { resourceLimits?: ResourceLimits; data?: unknown; niceness?: number } = {}): Worker {
+// Imported by a worker process before tsx and its entry: its niceness (Linux: the main thread's, which the
+// threads it starts after this inherit), and an exit when the owner's IPC channel closes.
+const processBootstrap = `const n = Number(process.env.SIBYL_WORKER_NICENESS);
+if (Number.isInteger(n) && n > 0) { try { (await import('node:os')).setPriority(n) } catch {} }
+process.on('disconnect', () => process.exit(0));`
+
+export function startTsWorker(entry: URL, options: StartTsWorkerOptions = {}): TsWorker {
+  if (options.isolation === 'process') return startProcessWorker(entry, options)
   return new Worker(bootstrap, {
     eval: true,
     workerData: { loader: import.meta.resolve('tsx/esm/api'), entry: entry.href, data: options.data, niceness: options.niceness },
     ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
+  }) as unknown as TsWorker
+}
+
+function startProcessWorker(entry: URL, options: StartTsWorkerOptions): TsWorker {
+  const heapMb = options.resourceLimits?.maxOldGenerationSizeMb
+  const child = fork(fileURLToPath(entry), [], {
+    execArgv: [
+      ...(heapMb !== undefined ? [`--max-old-space-size=${heapMb}`] : []),
+      '--import',
+      `data:text/javascript,${encodeURIComponent(processBootstrap)}`,
+      '--import',
+      import.meta.resolve('tsx/esm'),
+    ],
+    env: {
+      ...process.env,
+      [WORKER_DATA_ENV]: JSON.stringify(options.data ?? null),
+      SIBYL_WORKER_NICENESS: options.niceness === undefined ? '' : String(options.niceness),
+    },
+    serialization: 'advanced',
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
+  const events = new EventEmitter()
+  let exitCode: number | undefined
+  const exited = new Promise<number>((resolve) => {
+    child.once('exit', (code, signal) => {
+      exitCode = code ?? (signal ? 1 : 0)
+      resolve(exitCode)
+      events.emit('exit', exitCode)
+    })
+  })
+  child.on('message', (message) => events.emit('message', message))
+  child.on('error', (error) => events.emit('error', error))
+  const worker: TsWorker = {
+    on(event: string, listener: (...args: never[]) => void) {
+      events.on(event, listener as (...args: unknown[]) => void)
+      return worker
+    },
+    postMessage(message) {
+      // A child that already exited says so through its exit event; a lost message is that failure, not a throw here.
+      if (child.connected) child.send(message as never, (error) => error && events.emit('error', error))
+    },
+    async terminate() {
+      if (exitCode !== undefined) return exitCode
+      // Held until it is gone, as a thread's terminate() is: an unref'd child would let the owner exit first.
+      child.ref()
+      child.kill('SIGKILL')
+      return exited
+    },
+    ref() {
+      child.ref()
+      child.channel?.ref()
+    },
+    unref() {
+      child.unref()
+      child.channel?.unref()
+    },
+  }
+  return worker
 }

@@ -64,7 +64,12 @@ export async function createPipelineResolver({
   const budget: QuestionBudget = { ...defaultQuestionBudget, ...questionBudget }
   const ownPool = pagePool
     ? undefined
-    : createPageWorkerPool({ taskTimeoutMs: budget.pageTaskMs, logger: logger.child({ unit: 'page-workers' }), ...(metrics ? { workersGauge: metrics.pageWorkers } : {}) })
+    : createPageWorkerPool({
+        taskTimeoutMs: budget.pageTaskMs,
+        logger: logger.child({ unit: 'page-workers' }),
+        isolation: config.workers?.isolation,
+        ...(metrics ? { workersGauge: metrics.pageWorkers } : {}),
+      })
   const pool: Pick<WorkerPool, 'run'> = pagePool ?? ownPool!
   // The encoder runs on a thread of its own: onnxruntime-node's session runs are synchronous.
   const loadedEmbedder = await createWorkerEmbedder(
@@ -77,7 +82,7 @@ export async function createPipelineResolver({
       ...(modelCacheDir === undefined ? {} : { modelCacheDir }),
     },
     // Logs where the model came from (configured folder, npm-installed default, hub) and a first-use conversion.
-    { logger: logger.child({ unit: 'models' }) },
+    { logger: logger.child({ unit: 'models' }), isolation: config.workers?.isolation },
   )
   const embedder = cacheEmbeddings(loadedEmbedder, { maxEntries: config.model.embeddingCacheEntries })
   for (const warning of embedder.warnings) logger.warn({ model: embedder.modelId }, warning)

@@ -15,14 +15,15 @@ import { createWorkerPairJudge } from '../isolate/create-worker-pair-judge.ts'
 import { HfPairJudgeError } from '../nlp/create-hf-pair-judge.ts'
 import { loadPipelineJudge, type PipelineJudge } from './pipeline-models.ts'
 
-export async function openPipelineJudge(config: Pick<NodeConfig, 'model'>, logger: Logger): Promise<PipelineJudge> {
+export async function openPipelineJudge(config: Pick<NodeConfig, 'model'> & Partial<Pick<NodeConfig, 'workers'>>, logger: Logger): Promise<PipelineJudge> {
   const builtin = loadPipelineJudge()
+  const isolation = config.workers?.isolation
   const selected = config.model.judge ?? 'builtin'
   if (selected === 'builtin') {
     // The pair judge runs on a thread of its own (the files were checked against judge-model.json first).
     const files = builtin.judge.pairJudgeFiles
     if (!files) return builtin
-    return { ...builtin, judge: { ...builtin.judge, pairJudge: createWorkerPairJudge({ ...files, executionProvider: config.model.device }, { logger }) } }
+    return { ...builtin, judge: { ...builtin.judge, pairJudge: createWorkerPairJudge({ ...files, executionProvider: config.model.device }, { logger, isolation }) } }
   }
   const pairJudge = createWorkerPairJudge(
     {
@@ -33,7 +34,7 @@ export async function openPipelineJudge(config: Pick<NodeConfig, 'model'>, logge
       executionProvider: config.model.device,
       batchSize: config.model.batchSize,
     },
-    { logger },
+    { logger, isolation },
   )
   // Loaded now, not on the first question: a judge that cannot be found or whose labels cannot be mapped
   // stops the node at start-up with the reason, and its hash is needed for every observation.
