@@ -11,7 +11,7 @@ import type { Logger } from 'pino'
 import { BaseError } from '@sibyl/protocol/errors'
 import type { Embedder } from '../nlp/embedder.ts'
 import type { EmbedderWorkerInit, EmbedderWorkerMessage } from './embedder-worker.ts'
-import { startTsWorker, type WorkerIsolation } from './start-ts-worker.ts'
+import { HUB_TOKEN_ENV, startTsWorker, type WorkerIsolation } from './start-ts-worker.ts'
 
 export class WorkerEmbedderError extends BaseError {
   override name = 'WorkerEmbedderError' as const
@@ -31,7 +31,7 @@ export async function createWorkerEmbedder(
 
   function start(): { thread: Thread; ready: Promise<Extract<EmbedderWorkerMessage, { type: 'ready' }>['info']> } {
     // The model's arrays live outside the JS heap; the heap bound only stops a runaway tokenizer.
-    const worker = startTsWorker(entry, { data: init, resourceLimits: { maxOldGenerationSizeMb: 1024 }, isolation })
+    const worker = startTsWorker(entry, { data: init, resourceLimits: { maxOldGenerationSizeMb: 1024 }, isolation, keepEnv: HUB_TOKEN_ENV })
     const thread: Thread = { worker, pending: new Map() }
     const ready = new Promise<Extract<EmbedderWorkerMessage, { type: 'ready' }>['info']>((resolve, reject) => {
       worker.on('message', (message: EmbedderWorkerMessage | { type: 'boot-failed'; message: string }) => {

@@ -12,7 +12,7 @@ import { BaseError } from '@sibyl/protocol/errors'
 import type { PairJudge, PairJudgement } from '../nlp/create-pair-judge.ts'
 import type { Device } from '../nlp/load-model.ts'
 import type { PairJudgeIdentity, PairJudgeWorkerInit, PairJudgeWorkerMessage } from './pair-judge-worker.ts'
-import { startTsWorker, type WorkerIsolation } from './start-ts-worker.ts'
+import { HUB_TOKEN_ENV, startTsWorker, type WorkerIsolation } from './start-ts-worker.ts'
 
 export class WorkerPairJudgeError extends BaseError {
   override name = 'WorkerPairJudgeError' as const
@@ -39,7 +39,7 @@ export function createWorkerPairJudge(init: PairJudgeWorkerInit, { logger, isola
 
   function start(): Thread {
     // The model's arrays live outside the JS heap; the heap bound only stops a runaway tokenizer.
-    const worker = startTsWorker(entry, { data: init, resourceLimits: { maxOldGenerationSizeMb: 512 }, isolation })
+    const worker = startTsWorker(entry, { data: init, resourceLimits: { maxOldGenerationSizeMb: 512 }, isolation, keepEnv: HUB_TOKEN_ENV })
     const pending = new Map<number, Pending>()
     const settle = (id: number, outcome: { judgements: PairJudgement[] } | { error: Error }) => {
       const p = pending.get(id)

@@ -1,7 +1,8 @@
 /**
  * Workers as child processes (`workers.isolation: process`, the node's default): the pool's contract holds as it
  * does for threads (results, budgets, replacement, niceness), the worker is another process, and a node killed
- * outright leaves no worker process behind.
+ * outright leaves no worker process behind. In either mode a worker never sees the variables that hold the node's
+ * secrets.
  */
 import test from 'ava'
 import { spawn } from 'node:child_process'
@@ -71,3 +72,22 @@ test('a node killed with SIGKILL leaves no worker process behind', async (t) => 
   owner.kill('SIGKILL')
   t.true(await waitUntil(() => !alive(pid), 10_000), `worker ${pid} outlived its owner`)
 })
+
+for (const isolation of ['process', 'thread'] as const) {
+  test(`a ${isolation} worker does not see the node's secrets in its environment`, async (t) => {
+    // The names an operator might give the signing key, its keystore password and a NATS token.
+    const secrets = { SIBYL_NODE_KEY: '0x' + '11'.repeat(32), KEY_PASSWORD: 'hunter2', NATS_TOKEN: 'tok', ORACLE_PRIVATE_KEY: 'pk' }
+    const plain = { SIBYL_MODEL_CACHE: '/tmp/models-test', MONKEY_BUSINESS: 'kept' }
+    Object.assign(process.env, secrets, plain)
+    t.teardown(() => {
+      for (const name of [...Object.keys(secrets), ...Object.keys(plain)]) delete process.env[name]
+    })
+    const pool = createWorkerPool({ entry, size: 1, isolation })
+    try {
+      const seen = await pool.run({ kind: 'env', names: [...Object.keys(secrets), ...Object.keys(plain)] }, { timeoutMs: 60_000 })
+      t.deepEqual(seen, { ok: true, value: [null, null, null, null, '/tmp/models-test', 'kept'] })
+    } finally {
+      await pool.close()
+    }
+  })
+}

@@ -14,6 +14,10 @@
  * messages instead of transferring buffers. It exits when its owner goes away (the IPC channel closes), so a
  * node killed with SIGKILL leaves no worker behind. A failure to start is its exit code and its stderr.
  *
+ * Either way a worker's environment is the node's without the variables whose names look secret (SECRET_ENV):
+ * the signing key, a keystore password or a NATS token has no business in a thread or process that parses pages
+ * a requester chose.
+ *
  * With `niceness`, the worker lowers its own scheduling priority first, before tsx and the entry load: that
  * load is about a second of CPU, and a worker replaced under load (a page overran its budget) must not take
  * it from the event loop's thread. The same steps as lowerThreadPriority (serve-worker-tasks.ts), written out
@@ -39,7 +43,33 @@ export type TsWorker = {
   unref(): void
 }
 
-export type StartTsWorkerOptions = { resourceLimits?: ResourceLimits; data?: unknown; niceness?: number; isolation?: WorkerIsolation }
+export type StartTsWorkerOptions = {
+  resourceLimits?: ResourceLimits
+  data?: unknown
+  niceness?: number
+  isolation?: WorkerIsolation
+  /** Variables a worker keeps although their names look secret (the model workers: a hub token). */
+  keepEnv?: readonly string[]
+}
+
+/**
+ * Names of environment variables a worker never sees: the node's signing key, keystore password and NATS token
+ * come from variables like these (their names are the operator's choice, hence a pattern), and a page worker
+ * parses what a requester chose to serve.
+ */
+const SECRET_ENV = /(^|_)(KEY|PRIVATE|SECRET|PASSWORD|PASSPHRASE|MNEMONIC|TOKEN|CREDS|CREDENTIALS?)(_|$)/i
+
+/** The Hugging Face hub's token variables: a model worker may download a gated model (model.allowRemoteModels). */
+export const HUB_TOKEN_ENV = ['HF_TOKEN', 'HUGGING_FACE_HUB_TOKEN'] as const
+
+/** This process's environment without the variables that look secret, except those in `keep`. */
+export function workerEnv(keep: readonly string[] = []): Record<string, string> {
+  const env: Record<string, string> = {}
+  for (const [name, value] of Object.entries(process.env)) {
+    if (value !== undefined && (!SECRET_ENV.test(name) || keep.includes(name))) env[name] = value
+  }
+  return env
+}
 
 // Evaluated as a CommonJS script, hence require.
 const bootstrap = `const { workerData, parentPort } = require('node:worker_threads');
@@ -64,6 +94,7 @@ export function startTsWorker(entry: URL, options: StartTsWorkerOptions = {}): T
   return new Worker(bootstrap, {
     eval: true,
     workerData: { loader: import.meta.resolve('tsx/esm/api'), entry: entry.href, data: options.data, niceness: options.niceness },
+    env: workerEnv(options.keepEnv),
     ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
   }) as unknown as TsWorker
 }
@@ -79,7 +110,7 @@ function startProcessWorker(entry: URL, options: StartTsWorkerOptions): TsWorker
       import.meta.resolve('tsx/esm'),
     ],
     env: {
-      ...process.env,
+      ...workerEnv(options.keepEnv),
       [WORKER_DATA_ENV]: JSON.stringify(options.data ?? null),
       SIBYL_WORKER_NICENESS: options.niceness === undefined ? '' : String(options.niceness),
     },
