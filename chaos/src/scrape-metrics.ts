@@ -34,8 +34,13 @@ export async function scrapeService(metricsUrl: string): Promise<ServiceSample |
   }
 }
 
-/** Resident memory of a service in MiB with its worker processes (its process tree), or undefined when it is gone. */
+/**
+ * Resident memory of a service in MiB with its worker processes (the sum over its process tree: pages the
+ * processes share, the Node.js binary among them, count once per process), or undefined when it is gone.
+ */
 export function residentMemoryMb(pid: number | undefined): number | undefined {
   if (pid === undefined || !existsSync(`/proc/${pid}`)) return undefined
-  return Math.round(processTreeMemoryMb(pid, 'VmRSS'))
+  const mb = processTreeMemoryMb(pid, 'VmRSS')
+  // A killed service not yet reaped (a zombie) has no resident set: gone, not 0 MiB.
+  return mb > 0 ? Math.round(mb) : undefined
 }

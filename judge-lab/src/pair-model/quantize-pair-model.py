@@ -40,19 +40,33 @@ def main():
     g = model.graph
     inits = {t.name: t for t in g.initializer}
     # A weight reaches its MatMul through Cast (float16 storage) and Identity (shared between the two sides).
-    alias = {n.output[0]: n.input[0] for n in g.node if n.op_type in ("Cast", "Identity") and len(n.input) == 1}
+    # Only a Cast to float32 is followed: a weight cast to anything else is not a float weight of a float product.
+    alias = {n.output[0]: n.input[0] for n in g.node
+             if len(n.input) == 1 and (n.op_type == "Identity" or (n.op_type == "Cast" and helper.get_attribute_value(n.attribute[0]) == onnx.TensorProto.FLOAT))}
 
     def constant(name):
         while name not in inits and name in alias:
             name = alias[name]
         return name if name in inits else None
 
+    def vector_of(name, n):
+        # A Gemm bias the fused product can take: a float vector of the output's width.
+        src = constant(name)
+        return src is not None and list(inits[src].dims) == [n]
+
+    # What this rewrite does not handle is refused rather than rewritten wrongly.
+    if any(a.type in (onnx.AttributeProto.GRAPH, onnx.AttributeProto.GRAPHS) for n in g.node for a in n.attribute):
+        sys.exit("quantize-pair-model: the graph has subgraphs (If/Loop); not supported")
     made, nodes, quantized = {}, [], 0
     for n in g.node:
         attrs = {a.name: helper.get_attribute_value(a) for a in n.attribute}
         src = constant(n.input[1]) if n.op_type in ("MatMul", "Gemm") else None
         gemm_ok = n.op_type != "Gemm" or (attrs.get("alpha", 1.0) == 1.0 and attrs.get("beta", 1.0) == 1.0 and not attrs.get("transA", 0))
         if src is None or not gemm_ok or (args.only and not re.search(args.only, n.name)) or len(inits[src].dims) != 2 or np.prod(inits[src].dims) < args.min_size:
+            nodes.append(n)
+            continue
+        n_out = inits[src].dims[0] if attrs.get("transB", 0) else inits[src].dims[1]
+        if n.op_type == "Gemm" and len(n.input) > 2 and n.input[2] and not vector_of(n.input[2], n_out):
             nodes.append(n)
             continue
         key = (src, attrs.get("transB", 0))
@@ -79,6 +93,10 @@ def main():
     keep = [t for t in g.initializer if t.name in used]
     del g.initializer[:]
     g.initializer.extend(keep)
+    # A weight also listed as a graph input (older exporters) would become an input the caller must feed.
+    inputs = [i for i in g.input if i.name in used]
+    del g.input[:]
+    g.input.extend(inputs)
     if not any(o.domain == "com.microsoft" for o in model.opset_import):
         model.opset_import.append(helper.make_opsetid("com.microsoft", 1))
     onnx.save(model, args.out)

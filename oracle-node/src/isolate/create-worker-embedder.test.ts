@@ -20,3 +20,18 @@ test('the encoder on its own thread gives exactly the vectors it gives on the ma
     await Promise.all([inThread.dispose(), onWorker.dispose()])
   }
 })
+
+test('the encoder in a worker process gives the same vectors, each in a buffer of its own (the cache keeps them)', async (t) => {
+  const [inThread, inProcess] = await Promise.all([createEmbedder(init), createWorkerEmbedder(init, { isolation: 'process' })])
+  try {
+    const texts = ['The bridge was approved by the council.', 'Gulls nest on the island.', 'The museum stayed closed in March.']
+    const [a, b] = await Promise.all([inThread.embed(texts), inProcess.embed(texts)])
+    b.forEach((vector, i) => {
+      t.deepEqual(Array.from(vector), Array.from(a[i]!), `text ${i}`)
+      // Red before: a view into the whole message's buffer, which a cached vector would keep alive.
+      t.is(vector.buffer.byteLength, vector.byteLength, `text ${i}: its own buffer`)
+    })
+  } finally {
+    await Promise.all([inThread.dispose(), inProcess.dispose()])
+  }
+})

@@ -41,7 +41,9 @@ export async function createWorkerEmbedder(
         } else if (message.type === 'log') {
           logger?.[message.level](message.fields as object, message.message ?? '')
         } else if (message.type === 'vectors') {
-          thread.pending.get(message.id)?.resolve(message.vectors)
+          // From a worker process each vector is a view into the whole message's buffer; the node's cache keeps
+          // vectors for long, so each gets its own 2 KiB (a transferred vector from a thread already has).
+          thread.pending.get(message.id)?.resolve(message.vectors.map((v) => (v.byteLength === v.buffer.byteLength ? v : new Float32Array(v))))
           thread.pending.delete(message.id)
           if (thread.pending.size === 0) worker.unref()
         } else if (message.type === 'error' && message.id !== undefined) {

@@ -10,7 +10,7 @@ import { workerInitData, workerPort } from './worker-port.ts'
 
 /** The built-in pair judge (its checked files), or a Hugging Face NLI model by id (create-hf-pair-judge.ts). */
 export type PairJudgeWorkerInit =
-  | ({ kind?: 'builtin' } & Pick<CreatePairJudgeParameters, 'onnxPath' | 'vocabPath' | 'inputs' | 'executionProvider' | 'batchSize'>)
+  | ({ kind?: 'builtin' } & Pick<CreatePairJudgeParameters, 'onnxPath' | 'vocabPath' | 'inputs' | 'executionProvider' | 'batchSize' | 'quantized'>)
   | ({ kind: 'hf' } & Pick<LoadHfPairJudgeParameters, 'modelId' | 'modelsDir' | 'allowRemoteModels' | 'executionProvider' | 'batchSize'>)
 
 /** What a started judge says about itself: a Hugging Face judge's id, label order and the hash of its files. */

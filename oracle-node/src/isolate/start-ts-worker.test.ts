@@ -57,21 +57,27 @@ test('a worker process runs at the page workers\' niceness from its first module
   }
 })
 
-test('a node killed with SIGKILL leaves no worker process behind', async (t) => {
-  const owner = spawn(process.execPath, ['--import', 'tsx', new URL('./testing/process-worker-owner.ts', import.meta.url).pathname], { stdio: ['ignore', 'pipe', 'inherit'] })
-  t.teardown(() => owner.kill('SIGKILL'))
-  const pid = await new Promise<number>((resolve, reject) => {
-    let out = ''
-    owner.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString()
-      if (out.includes('\n')) resolve(Number(out.trim()))
+for (const task of ['sleep', 'spin'] as const) {
+  test(`a node killed with SIGKILL leaves no worker process behind (worker ${task === 'spin' ? 'stuck in a synchronous loop' : 'waiting on a timer'})`, async (t) => {
+    const owner = spawn(process.execPath, ['--import', 'tsx', new URL('./testing/process-worker-owner.ts', import.meta.url).pathname, task], { stdio: ['ignore', 'pipe', 'inherit'] })
+    t.teardown(() => owner.kill('SIGKILL'))
+    const pid = await new Promise<number>((resolve, reject) => {
+      let out = ''
+      owner.stdout!.on('data', (chunk: Buffer) => {
+        out += chunk.toString()
+        if (out.includes('\n')) resolve(Number(out.trim()))
+      })
+      owner.once('exit', (code) => reject(new Error(`the owner exited (${code}) before its worker answered`)))
     })
-    owner.once('exit', (code) => reject(new Error(`the owner exited (${code}) before its worker answered`)))
+    t.teardown(() => {
+      if (alive(pid)) process.kill(pid, 'SIGKILL')
+    })
+    t.true(Number.isInteger(pid) && pid !== owner.pid && alive(pid), `worker ${pid} runs`)
+    await new Promise((r) => setTimeout(r, 300)) // the task has started
+    owner.kill('SIGKILL')
+    t.true(await waitUntil(() => !alive(pid), 10_000), `worker ${pid} outlived its owner`)
   })
-  t.true(Number.isInteger(pid) && pid !== owner.pid && alive(pid), `worker ${pid} runs`)
-  owner.kill('SIGKILL')
-  t.true(await waitUntil(() => !alive(pid), 10_000), `worker ${pid} outlived its owner`)
-})
+}
 
 for (const isolation of ['process', 'thread'] as const) {
   test(`a ${isolation} worker does not see the node's secrets in its environment`, async (t) => {

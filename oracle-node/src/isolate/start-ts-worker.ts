@@ -62,11 +62,23 @@ const SECRET_ENV = /(^|_)(KEY|PRIVATE|SECRET|PASSWORD|PASSPHRASE|MNEMONIC|TOKEN|
 /** The Hugging Face hub's token variables: a model worker may download a gated model (model.allowRemoteModels). */
 export const HUB_TOKEN_ENV = ['HF_TOKEN', 'HUGGING_FACE_HUB_TOKEN'] as const
 
-/** This process's environment without the variables that look secret, except those in `keep`. */
+/** Variables named as secret by the service's own config (withholdEnvFromWorkers), whatever their names look like. */
+const withheld = new Set<string>()
+
+/**
+ * Names the service's config gives its secrets (the key's variable, the keystore password's, the NATS token's):
+ * no worker started after this sees them, even where SECRET_ENV would not catch the name.
+ */
+export function withholdEnvFromWorkers(names: readonly (string | undefined)[]): void {
+  for (const name of names) if (name) withheld.add(name)
+}
+
+/** This process's environment without the variables that look secret or were withheld, except those in `keep`. */
 export function workerEnv(keep: readonly string[] = []): Record<string, string> {
   const env: Record<string, string> = {}
   for (const [name, value] of Object.entries(process.env)) {
-    if (value !== undefined && (!SECRET_ENV.test(name) || keep.includes(name))) env[name] = value
+    if (value === undefined || withheld.has(name)) continue
+    if (!SECRET_ENV.test(name) || keep.includes(name)) env[name] = value
   }
   return env
 }
@@ -83,11 +95,22 @@ import(workerData.loader)
   .then((tsx) => { tsx.register(); return import(workerData.entry) })
   .catch((e) => { parentPort.postMessage({ type: 'boot-failed', message: String(e && e.message || e).slice(0, 500) }); process.exit(1) })`
 
-// Imported by a worker process before tsx and its entry: its niceness (Linux: the main thread's, which the
-// threads it starts after this inherit), and an exit when the owner's IPC channel closes.
-const processBootstrap = `const n = Number(process.env.SIBYL_WORKER_NICENESS);
-if (Number.isInteger(n) && n > 0) { try { (await import('node:os')).setPriority(n) } catch {} }
-process.on('disconnect', () => process.exit(0));`
+// Imported by a worker process before tsx and its entry:
+// - its niceness, on every thread it has so far (V8's helpers start before this runs) and so on those the main
+//   thread starts later;
+// - an exit when the owner's IPC channel closes, and, for a worker stuck in synchronous code (a hostile page
+//   spinning the parser) whose event loop cannot see that, a watchdog thread that kills the process once it has
+//   been handed to another parent: a node killed with SIGKILL leaves no worker behind.
+const processBootstrap = `import { readdirSync } from 'node:fs';
+import { setPriority } from 'node:os';
+import { Worker } from 'node:worker_threads';
+const n = Number(process.env.SIBYL_WORKER_NICENESS);
+if (Number.isInteger(n) && n > 0 && process.platform === 'linux') {
+  try { for (const tid of readdirSync('/proc/self/task')) { try { setPriority(Number(tid), n) } catch {} } } catch {}
+}
+process.on('disconnect', () => process.exit(0));
+const watchdog = new Worker("const { workerData } = require('node:worker_threads'); setInterval(() => { if (process.ppid !== workerData) process.kill(process.pid, 'SIGKILL') }, 250)", { eval: true, workerData: process.ppid, env: {} });
+watchdog.unref();`
 
 export function startTsWorker(entry: URL, options: StartTsWorkerOptions = {}): TsWorker {
   if (options.isolation === 'process') return startProcessWorker(entry, options)

@@ -21,6 +21,7 @@ const model = JSON.parse(readFileSync(judgeModelPath, 'utf8')) as JudgeModel
 const files = model.pairJudge!
 const onnxPath = resolve(dirname(judgeModelPath), files.onnx)
 const vocabPath = resolve(dirname(judgeModelPath), files.vocab)
+const quantized = (files.training as { quantized?: unknown }).quantized !== undefined
 
 test('unknown words hash as in the training script; the tokenizer keeps numbers whole', (t) => {
   // Printed by train-pair-model.py's fnv1a for the same strings.
@@ -61,7 +62,7 @@ test('the ONNX model gives the training script its own probabilities on the refe
 })
 
 test('it reads the evidence: support, an unrelated passage; a denial, a number and a year are the rules\' job', async (t) => {
-  const judge = createPairJudge({ onnxPath, vocabPath, inputs: files.inputs, executionProvider: 'cpu' })
+  const judge = createPairJudge({ onnxPath, vocabPath, inputs: files.inputs, quantized, executionProvider: 'cpu' })
   const claim = 'The ferry authority raised fares in 2025.'
   const [affirmed, denied, number, year, unrelated] = await judge.judgePairs([
     { premise: 'The ferry authority raised fares for 2025 after a 5 to 0 vote.', hypothesis: claim },
@@ -81,7 +82,7 @@ test('it reads the evidence: support, an unrelated passage; a denial, a number a
 })
 
 test('a pair in a script the model cannot read is no evidence, not a match of unknown pieces', async (t) => {
-  const judge = createPairJudge({ onnxPath, vocabPath, inputs: files.inputs, executionProvider: 'cpu' })
+  const judge = createPairJudge({ onnxPath, vocabPath, inputs: files.inputs, quantized, executionProvider: 'cpu' })
   // Red before the fix: every character here is the one unknown piece, so the two sides looked alike (0.92 entailment).
   const [foreign, english] = await judge.judgePairs([
     { premise: '中国 😀', hypothesis: '日本 😀' },
@@ -92,7 +93,7 @@ test('a pair in a script the model cannot read is no evidence, not a match of un
 })
 
 test('batching changes nothing: one call of many pairs equals one call per pair', async (t) => {
-  const judge = createPairJudge({ onnxPath, vocabPath, inputs: files.inputs, executionProvider: 'cpu', batchSize: 8 })
+  const judge = createPairJudge({ onnxPath, vocabPath, inputs: files.inputs, quantized, executionProvider: 'cpu', batchSize: 8 })
   const pairs = Array.from({ length: 20 }, (_, i) => ({
     premise: `Report ${i}: the council ${i % 2 ? 'approved' : 'rejected'} the plan for ${'a new bridge over the river '.repeat(1 + (i % 4))}in ${2000 + i}.`,
     hypothesis: `The council approved the plan in ${2000 + ((i * 7) % 20)}.`,
@@ -100,7 +101,9 @@ test('batching changes nothing: one call of many pairs equals one call per pair'
   const together = await judge.judgePairs(pairs)
   for (const [i, p] of pairs.entries()) {
     const [alone] = await judge.judgePairs([p])
-    t.true(Math.abs(alone!.entailment - together[i]!.entailment) < 1e-4 && Math.abs(alone!.contradiction - together[i]!.contradiction) < 1e-4, `pair ${i}`)
+    // The 8-bit graph quantizes activations per call: it runs each pair alone, so the figures are the very same.
+    if (quantized) t.deepEqual(alone, together[i], `pair ${i}`)
+    else t.true(Math.abs(alone!.entailment - together[i]!.entailment) < 1e-4 && Math.abs(alone!.contradiction - together[i]!.contradiction) < 1e-4, `pair ${i}`)
   }
   t.deepEqual(await judge.judgePairs([]), [])
 })

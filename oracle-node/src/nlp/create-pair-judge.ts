@@ -45,8 +45,10 @@ export type CreatePairJudgeParameters = {
   /** The model's input format (default `words`). */
   inputs?: PairJudgeInputs
   executionProvider?: ExecutionProvider
-  /** On CUDA, at most this many pairs (of one shape) per inference call (default 64); on the CPU one. */
+  /** At most this many pairs (of one shape) per inference call (default 64); one when `quantized`. */
   batchSize?: number
+  /** The graph quantizes its activations per call (judge-model.json records `training.quantized`). */
+  quantized?: boolean
 }
 
 export function createPairJudge(parameters: CreatePairJudgeParameters): PairJudge {
@@ -64,7 +66,7 @@ export type PairModelRunner = {
 }
 
 /** The ONNX session and its batching, apart from the text encoding (judge-lab compares models on encoded rows). */
-export function createPairModelRunner(parameters: Pick<CreatePairJudgeParameters, 'onnxPath' | 'executionProvider' | 'batchSize'>): PairModelRunner {
+export function createPairModelRunner(parameters: Pick<CreatePairJudgeParameters, 'onnxPath' | 'executionProvider' | 'batchSize' | 'quantized'>): PairModelRunner {
   const batchSize = parameters.batchSize ?? 64
   const provider = parameters.executionProvider ?? 'auto'
   let session: Promise<{ session: ort.InferenceSession; device: Device }> | undefined
@@ -88,12 +90,12 @@ export function createPairModelRunner(parameters: Pick<CreatePairJudgeParameters
     const s = await session
     device = s.device
     // A pair's probabilities must never depend on which other pairs share its call, so that replay reproduces
-    // them whatever else a node judged. On CUDA a batch holds pairs of one shape only (same premise and
-    // hypothesis lengths: no padding, which the recurrent encoder would read). On the CPU every pair runs
-    // alone: the 8-bit model (quantize-pair-model.py) quantizes its activations over the whole call's tensor,
-    // so even pairs of one shape would shift each other's rounding; alone costs about a tenth of the
-    // throughput. Results go back to input order.
-    const perCall = s.device === 'cpu' ? 1 : batchSize
+    // them whatever else a node judged. The 8-bit model (quantize-pair-model.py) quantizes its activations over
+    // the whole call's tensor, so even pairs of one shape would shift each other's rounding: with it every pair
+    // runs alone, on any device (on this CPU that costs about a tenth of the throughput). A float model batches
+    // pairs of one shape only (same premise and hypothesis lengths: no padding, which the recurrent encoder
+    // would read). Results go back to input order.
+    const perCall = parameters.quantized ? 1 : batchSize
     const groups = new Map<string, number[]>()
     const out: PairJudgement[] = new Array(encoded.length)
     encoded.forEach((e, i) => {

@@ -39,6 +39,7 @@ import { openLocalEvidenceStore } from '../evidence/local-evidence-store.ts'
 import { openEvidenceBucket, type EvidenceBucket } from '../evidence/evidence-bucket.ts'
 import { createEvidenceStore } from '../evidence/create-evidence-store.ts'
 import type { Resolver } from './resolver.ts'
+import { withholdEnvFromWorkers } from '../isolate/start-ts-worker.ts'
 
 /** Each configured feed spec, checked and matched to its FeedAggregator in the deployment. */
 export function loadFeedTargets(paths: readonly string[], deployment: Deployment, provider: Provider): FeedTarget[] {
@@ -118,6 +119,8 @@ export type StartOracleNodeParameters = {
 
 export async function startOracleNode({ config, env, createResolver, logger: given, wrapFeedValueReader }: StartOracleNodeParameters): Promise<StartedNode> {
   const signer = await loadSigner(config.key, env)
+  // The workers started below (page parsing, models) never see the variables that hold the node's secrets.
+  withholdEnvFromWorkers([config.key.source === 'env' ? config.key.env : config.key.passwordEnv, config.nats.tokenEnv])
   const logger = given ?? createLogger({ level: config.log.level, bindings: { service: 'sibyl-node', node: config.name, signer: signer.address } })
   const deployment = readDeployment(config.chain.deploymentFile)
   const provider = createProvider(config.chain, Number(deployment.chainId))

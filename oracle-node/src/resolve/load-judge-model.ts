@@ -25,7 +25,7 @@ export type LoadJudgeModelReturnType = {
   lexicon: Lexicon
   pairJudge?: PairJudge
   /** The checked files of the pair judge, for a caller that runs it elsewhere (a thread of its own). */
-  pairJudgeFiles?: { onnxPath: string; vocabPath: string; inputs: PairJudgeInputs }
+  pairJudgeFiles?: { onnxPath: string; vocabPath: string; inputs: PairJudgeInputs; quantized: boolean }
 }
 
 export type LoadJudgeModelOptions = {
@@ -67,7 +67,9 @@ export function loadJudgeModel(path: string = judgeModelPath, options: LoadJudge
   }
   try {
     const inputs = files.inputs ?? 'words'
-    return { ...prepared, pairJudge: createPairJudge({ onnxPath, vocabPath, inputs, executionProvider: options.executionProvider }), pairJudgeFiles: { onnxPath, vocabPath, inputs } }
+    // An 8-bit graph (quantize-pair-model.py) runs one pair per call: see create-pair-judge.ts.
+    const quantized = files.training.quantized !== undefined
+    return { ...prepared, pairJudge: createPairJudge({ onnxPath, vocabPath, inputs, executionProvider: options.executionProvider, quantized }), pairJudgeFiles: { onnxPath, vocabPath, inputs, quantized } }
   } catch (cause) {
     throw new JudgeModelError(`Cannot load the pair judge named by ${path}.`, { cause })
   }
