@@ -11,6 +11,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { createPairModelRunner, type EncodedPair, type PairJudgement } from '@sibyl/oracle-node/nlp/create-pair-judge'
+import { matchFlags } from '@sibyl/oracle-node/nlp/encode-pieces'
 
 const LABELS = ['entailment', 'neutral', 'contradiction'] as const
 type Row = { source: string; label: (typeof LABELS)[number] | 'not_entailment'; p: number[]; h: number[] }
@@ -26,12 +27,7 @@ const rows = readFileSync(validPath, 'utf8')
   .split('\n')
   .filter((l) => l.trim() !== '')
   .map((l) => JSON.parse(l) as Row)
-// The training script's exact-match flags (pair_training.py match_flags).
-const flags = (a: number[], b: number[]) => {
-  const other = new Set(b)
-  return a.map((t) => (other.has(t) ? 1 : 0))
-}
-const encoded: EncodedPair[] = rows.map((r) => ({ p: r.p, pm: flags(r.p, r.h), h: r.h, hm: flags(r.h, r.p), masks: true }))
+const encoded: EncodedPair[] = rows.map((r) => ({ p: r.p, pm: matchFlags(r.p, r.h), h: r.h, hm: matchFlags(r.h, r.p), masks: true }))
 const argmax = (j: PairJudgement) => LABELS[[j.entailment, j.neutral, j.contradiction].reduce((best, v, i, all) => (v > all[best]! ? i : best), 0)]!
 const correct = (row: Row, j: PairJudgement) => (row.label === 'not_entailment' ? argmax(j) !== 'entailment' : argmax(j) === row.label)
 

@@ -74,7 +74,7 @@ export function withholdEnvFromWorkers(names: readonly (string | undefined)[]): 
 }
 
 /** This process's environment without the variables that look secret or were withheld, except those in `keep`. */
-export function workerEnv(keep: readonly string[] = []): Record<string, string> {
+function workerEnv(keep: readonly string[] = []): Record<string, string> {
   const env: Record<string, string> = {}
   for (const [name, value] of Object.entries(process.env)) {
     if (value === undefined || withheld.has(name)) continue

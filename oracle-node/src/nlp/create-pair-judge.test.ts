@@ -21,7 +21,8 @@ const model = JSON.parse(readFileSync(judgeModelPath, 'utf8')) as JudgeModel
 const files = model.pairJudge!
 const onnxPath = resolve(dirname(judgeModelPath), files.onnx)
 const vocabPath = resolve(dirname(judgeModelPath), files.vocab)
-const quantized = (files.training as { quantized?: unknown }).quantized !== undefined
+// As the node decides it (load-judge-model.ts): the 8-bit graph runs one pair per call.
+const quantized = loadJudgeModel(judgeModelPath, { executionProvider: 'cpu' }).pairJudgeFiles!.quantized
 
 test('unknown words hash as in the training script; the tokenizer keeps numbers whole', (t) => {
   // Printed by train-pair-model.py's fnv1a for the same strings.

@@ -44,19 +44,23 @@ function mostlyUnknown(ids: readonly number[]): boolean {
   return unknown > 0 && unknown >= known
 }
 
+/** 1 where a piece of `side` also occurs in `other` (the training scripts' match_flags). */
+export function matchFlags(side: readonly number[], other: readonly number[]): number[] {
+  const present = new Set(other)
+  return side.map((id) => (present.has(id) ? 1 : 0))
+}
+
 export function encodePieces(tokenizer: PieceTokenizer, premiseText: string, hypothesisText: string): EncodedPieces {
   let premise = tokenizer.encode(premiseText.slice(0, MAX_CHARS)).slice(0, PAIR_MAX_PREMISE_PIECES)
   let hypothesis = tokenizer.encode(hypothesisText.slice(0, MAX_CHARS)).slice(0, PAIR_MAX_HYPOTHESIS_PIECES)
   // An empty side would give attention nothing to attend to: the unknown piece (id 0) stands in.
   if (premise.length === 0) premise = [0]
   if (hypothesis.length === 0) hypothesis = [0]
-  const inPremise = new Set(premise)
-  const inHypothesis = new Set(hypothesis)
   return {
     premise,
-    premiseMatch: premise.map((id) => (inHypothesis.has(id) ? 1 : 0)),
+    premiseMatch: matchFlags(premise, hypothesis),
     hypothesis,
-    hypothesisMatch: hypothesis.map((id) => (inPremise.has(id) ? 1 : 0)),
+    hypothesisMatch: matchFlags(hypothesis, premise),
     unreadable: mostlyUnknown(premise) || mostlyUnknown(hypothesis),
   }
 }

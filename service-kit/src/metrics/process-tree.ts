@@ -50,10 +50,11 @@ export function processTreeCpuMs(pid: number): number {
 
 /** The sum over a process tree of a memory field of /proc/PID/status (VmRSS now, VmHWM each member's peak), in MiB. */
 export function processTreeMemoryMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  const line = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm')
   let kb = 0
   for (const member of processTree(pid)) {
     try {
-      kb += Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${member}/status`, 'utf8'))?.[1] ?? 0)
+      kb += Number(line.exec(readFileSync(`/proc/${member}/status`, 'utf8'))?.[1] ?? 0)
     } catch {
       // gone in between
     }
