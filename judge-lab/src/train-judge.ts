@@ -33,6 +33,7 @@ import { PAIR_FEATURE_NAMES, stemWord } from '@sibyl/oracle-node/resolve/extract
 import { featurizePairs } from '@sibyl/oracle-node/resolve/featurize-pairs'
 import { judgeText } from '@sibyl/oracle-node/resolve/judge-text'
 import { judgeModelPath } from '@sibyl/oracle-node/resolve/load-judge-model'
+import { STATEMENT_RULE } from '@sibyl/oracle-node/resolve/question-statement'
 import { predictLogistic, prepareJudgeModel, type JudgeModel, type LogisticWeights } from '@sibyl/oracle-node/resolve/score-evidence'
 import { resolveTestDataDir } from '@sibyl/oracle-node/testing/test-data-dir'
 import { resolveTestModelsDir } from '@sibyl/oracle-node/testing/test-models-dir'
@@ -274,6 +275,7 @@ const weights = (fit: ReturnType<typeof fitLogistic>, calibration: { a: number; 
 })
 const model: JudgeModel = {
   version: 1,
+  statements: STATEMENT_RULE,
   featureNames: [...PAIR_FEATURE_NAMES],
   relevance: weights(relevanceFit, relevancePlatt),
   polarity: weights(polarityFit, polarityPlatt),

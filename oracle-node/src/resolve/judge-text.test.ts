@@ -57,7 +57,7 @@ test('buildHypotheses and winnerCue', (t) => {
   t.like(buildHypotheses('Did the Chiefs win Super Bowl LVIII?', ['NO', 'YES']), {
     kind: 'yes-no',
     yesIndex: 1,
-    statements: [{ statement: 'the Chiefs win Super Bowl LVIII', outcomeIndex: 1 }],
+    statements: [{ statement: 'the Chiefs won Super Bowl LVIII', outcomeIndex: 1 }],
   })
   t.deepEqual(
     buildHypotheses('Which team won the 2024 NBA Finals?', ['Celtics', 'Mavericks']).statements.map((s) => s.statement),

@@ -38,6 +38,7 @@ import { detectNumberConflict } from '../nlp/detect-number-conflict.ts'
 import { bootstrapIntervalSliced, type ConfidenceInterval } from './analysis/bootstrap-interval.ts'
 import { combinePassageLogOdds, type ScoredPassagePair } from './analysis/combine-passage-log-odds.ts'
 import { outcomeProbabilities, type HypothesisShape } from './analysis/outcome-probabilities.ts'
+import { AUXILIARY, questionToStatement } from './question-statement.ts'
 
 /** The judge's view of one fetched source. */
 export type JudgeDocument = {
@@ -293,7 +294,6 @@ export type Hypotheses =
   | { kind: 'yes-no'; yesIndex: number; statements: { statement: string; outcomeIndex: number }[] }
   | { kind: 'choice'; statements: { statement: string; outcomeIndex: number }[] }
 
-const AUXILIARY = /^(will|would|did|does|do|is|are|was|were|has|have|had|can|could|should|shall|may|might)\s+/i
 const WH = /^(who|whom|whose|which(?:\s+\w+)?|what(?:\s+\w+)?)\s+/i
 
 /** Statements to test, one per outcome (or one for YES/NO). */
@@ -302,7 +302,7 @@ export function buildHypotheses(question: string, outcomes: readonly string[]): 
   const lower = outcomes.map((o) => o.trim().toLowerCase())
   const yesIndex = lower.indexOf('yes')
   if (outcomes.length === 2 && yesIndex >= 0 && lower.includes('no')) {
-    return { kind: 'yes-no', yesIndex, statements: [{ statement: q.replace(AUXILIARY, ''), outcomeIndex: yesIndex }] }
+    return { kind: 'yes-no', yesIndex, statements: [{ statement: questionToStatement(q), outcomeIndex: yesIndex }] }
   }
   const statements = outcomes.map((o, outcomeIndex) => ({
     statement: WH.test(q) ? q.replace(WH, `${o} `) : `${q.replace(AUXILIARY, '')}: ${o}`,

@@ -5,6 +5,7 @@
  */
 import { PAIR_FEATURE_NAMES } from './extract-pair-features.ts'
 import type { Lexicon } from './extract-pair-features.ts'
+import type { STATEMENT_RULE } from './question-statement.ts'
 
 export type LogisticWeights = {
   /** Standardisation applied before the dot product. */
@@ -18,6 +19,11 @@ export type LogisticWeights = {
 
 export type JudgeModel = {
   version: 1
+  /**
+   * The rule that turns a yes/no question into the statement the judges test (question-statement.ts), recorded
+   * so that a change of rule changes this file's hash and so the modelHash every observation signs.
+   */
+  statements?: typeof STATEMENT_RULE
   featureNames: string[]
   relevance: LogisticWeights
   polarity: LogisticWeights

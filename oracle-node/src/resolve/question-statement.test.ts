@@ -1,0 +1,46 @@
+import test from 'ava'
+import { readFileSync } from 'node:fs'
+import { judgeModelPath } from './load-judge-model.ts'
+import { questionToStatement, STATEMENT_RULE } from './question-statement.ts'
+
+test('did / will questions become past-tense sentences, irregular verbs included', (t) => {
+  t.is(questionToStatement('Did the Kestrel Bay ferry strike end?'), 'the Kestrel Bay ferry strike ended')
+  t.is(questionToStatement('Did the Port Alder City Council approve the Millrace Bridge replacement?'), 'the Port Alder City Council approved the Millrace Bridge replacement')
+  t.is(questionToStatement('Did the Gull Island Lighthouse Museum reopen to visitors in March 2025?'), 'the Gull Island Lighthouse Museum reopened to visitors in March 2025')
+  t.is(questionToStatement('Did the Chiefs win Super Bowl LVIII?'), 'the Chiefs won Super Bowl LVIII')
+  t.is(questionToStatement('Did Stafford throw for 300 yards?'), 'Stafford threw for 300 yards')
+  t.is(questionToStatement('Did inflation fall below 3%?'), 'inflation fell below 3%')
+  t.is(questionToStatement('Did the mayor of Port Alder resign?'), 'the mayor of Port Alder resigned')
+  t.is(questionToStatement('Did the price of oil rise above $100?'), 'the price of oil rose above $100')
+  t.is(questionToStatement('Will the Fed cut rates in June?'), 'the Fed cut rates in June')
+  t.is(questionToStatement('Will the election be won by a party?'), 'the election was won by a party')
+  t.is(questionToStatement('Will the senators be re-elected?'), 'the senators were re-elected')
+})
+
+test('does / has / was questions: present tense, or the auxiliary before the participle', (t) => {
+  t.is(questionToStatement('Does the mayor support the plan?'), 'the mayor supports the plan')
+  t.is(questionToStatement('Do the unions support the plan?'), 'the unions support the plan')
+  t.is(questionToStatement('Has the bridge opened?'), 'the bridge has opened')
+  t.is(questionToStatement('Has the strike begun?'), 'the strike has begun')
+  t.is(questionToStatement('Was the plan approved by the council?'), 'the plan was approved by the council')
+})
+
+test('what the rule cannot read stays as before: the question without its auxiliary', (t) => {
+  // No participle after "is": the auxiliary is dropped, nothing is moved.
+  t.is(
+    questionToStatement('Is the Northwind Copper Co. (NWC) share price on the Harborside Exchange above 100.00 USD?'),
+    'the Northwind Copper Co. (NWC) share price on the Harborside Exchange above 100.00 USD',
+  )
+  // The candidate verb is a plural ("cases"), or the word after "Will" is a name and the verb already has a tense.
+  t.is(questionToStatement('Did the number of cases in Texas exceed 1000?'), 'the number of cases in Texas exceed 1000')
+  t.is(questionToStatement('Will Smith starred in Men in Black?'), 'Smith starred in Men in Black')
+  // A statement (the eval asks "<claim>?") keeps its words.
+  t.is(questionToStatement('Barack Obama was born in Hawaii?'), 'Barack Obama was born in Hawaii')
+  t.is(questionToStatement('  Did the Lakers win ??  '), 'the Lakers won')
+  t.is(questionToStatement('Did?'), 'Did')
+})
+
+test('judge-model.json records the rule the code carries, so the signed modelHash moves with it', (t) => {
+  const model = JSON.parse(readFileSync(judgeModelPath, 'utf8')) as { statements?: unknown }
+  t.deepEqual(model.statements, STATEMENT_RULE)
+})
