@@ -8,39 +8,65 @@
  * question is resolved after the event, when reports speak of it in the past). The main verb is found
  * without a parser: after the auxiliary come the subject's determiners and capitalised words, then a run of
  * lowercase words up to a function word or the end; a run cut by "of" still belongs to the subject.
- * The verb is that run's last word (the words before it are the subject's nouns: "ferry strike"), or its "be". When the
- * word does not look like a verb's base form (a plural, an -ing or -ly word) or the question has another
- * shape, the question is kept as it was, minus its auxiliary, as before: a statement this cannot build is
- * never worse than the old one. Verb forms come from compromise's conjugator (irregular verbs included).
+ * The verb is that run's last word (the words before it are the subject's nouns: "ferry strike"). The rule
+ * only rewrites what it can read: the word must be a plain lowercase verb in its base form (compromise reads
+ * "to <word>" as an infinitive, and its past tense leads back to it), no other word of the run may be a verb
+ * in the sentence ("the rebels take control": "control" is the object), an adjective-verb ("lower") may not
+ * follow another verb, and what follows must be the end, a preposition or determiner, a name or a number.
+ * A question with "not" / "never", "be", "been", or any other shape keeps the old statement (the question
+ * minus its auxiliary). Verb forms come from compromise's conjugator (irregular verbs included).
  */
 import nlp from 'compromise'
 
-/** Recorded in judge-model.json (`statements`): a node with another rule signs another modelHash. */
+/**
+ * Recorded in judge-model.json (`statements`): a node with another rule signs another modelHash. The examples
+ * are checked against the code by the test, so a change of what the rule builds on them must change this
+ * record, and with it the file's hash.
+ */
 export const STATEMENT_RULE = {
   rule: 'oracle-node/src/resolve/question-statement.ts',
   since: '2026-12-05',
-  what: "a yes/no question becomes a sentence: the auxiliary moves behind the subject, or the main verb takes its tense (did/will: past; does: present). Recorded here so that this file's hash, and so every observation's modelHash, changes with the rule.",
+  what: "a yes/no question becomes a sentence: the auxiliary moves behind the subject, or the main verb takes its tense (did/will: past; does: present); questions it cannot read keep the old statement (the question minus its auxiliary). Recorded so that this file's hash, and so every observation's modelHash, changes with the rule.",
+  examples: [
+    ['Did the Kestrel Bay ferry strike end?', 'the Kestrel Bay ferry strike ended'],
+    ['Did the Chiefs win Super Bowl LVIII?', 'the Chiefs won Super Bowl LVIII'],
+    ['Will the Fed cut rates in June?', 'the Fed cut rates in June'],
+    ['Does the mayor support the plan?', 'the mayor supports the plan'],
+    ['Has the bridge opened?', 'the bridge has opened'],
+    ['Will the rebels take control?', 'the rebels take control'],
+    ['Will the defendant plead not-guilty?', 'the defendant plead not-guilty'],
+    ['Did the company own the patent?', 'the company own the patent'],
+  ],
 } as const
 
 export const AUXILIARY = /^(will|would|did|does|do|is|are|was|were|has|have|had|can|could|should|shall|may|might)\s+/i
 
-/** Words that end the verb's run: the subject's or the object's function words. */
+/** Words that end the verb's run: the subject's or the object's function words, and pronouns. */
 const FUNCTION_WORDS = new Set(
   (
     'the a an this that these those its his her their our my your any some no every each all both either neither ' +
     'before after by in on at to for with from over under than against during within without into onto about as ' +
     'and or but nor not never ever again yet already still also finally ultimately officially formally publicly ' +
-    'until till since between among above below around across through per via up down out off of'
+    'until till since between among above below around across through per via up down out off of ' +
+    'it him them us me you we they he she itself himself herself themselves'
   ).split(' '),
 )
-const SUBJECT_CONTINUES = new Set(['of'])
+/** What may follow the verb: the end, or one of these (a name or a number too, after did / will / does). */
+const AFTER_VERB = new Set(
+  (
+    'the a an this that these those its his her their our my your any some every each ' +
+    'before after by in on at to for with from over under during within into onto about as until since between ' +
+    'among above below around across through against'
+  ).split(' '),
+)
 /** Past participles, regular and the common irregular endings (begun, shown, gone, taken). */
 const PARTICIPLE = /(ed|en|wn|ne|un)$/
 
 type Token = { text: string; lower: string }
 
 export function questionToStatement(question: string): string {
-  const q = question.trim().replace(/\?+\s*$/, '').trim()
+  let q = question.trim()
+  while (q.endsWith('?')) q = q.slice(0, -1).trimEnd()
   const aux = AUXILIARY.exec(q)?.[1]?.toLowerCase()
   const rest = q.replace(AUXILIARY, '')
   if (aux === undefined) return q
@@ -49,59 +75,52 @@ export function questionToStatement(question: string): string {
 
 function rebuild(aux: string, rest: string): string | undefined {
   const tokens: Token[] = rest.split(/\s+/).filter((t) => t !== '').map((text) => ({ text, lower: text.toLowerCase() }))
-  const verbAt = findMainVerb(tokens)
-  if (verbAt === undefined) return undefined
+  if (tokens.some((t) => /^(not|never|be|been|being)$/.test(t.lower))) return undefined
+  const run = findVerbRun(tokens)
+  if (run === undefined) return undefined
+  const verbAt = run.end
   const verb = tokens[verbAt]!
+  const after = tokens[verbAt + 1]
   const subject = tokens.slice(0, verbAt).map((t) => t.text).join(' ')
   const tail = tokens.slice(verbAt + 1).map((t) => t.text)
   const join = (...parts: string[]) => [subject, ...parts, ...tail].filter((p) => p !== '').join(' ')
-  switch (aux) {
-    case 'did':
-    case 'will': {
-      if (!isBaseForm(verb.lower)) return undefined
-      const past = conjugate(verb.lower)?.PastTense
-      if (past === undefined) return undefined
-      return join(verb.lower === 'be' ? (looksPlural(tokens[verbAt - 1]) ? 'were' : 'was') : past)
-    }
-    case 'does':
-    case 'do': {
-      if (!isBaseForm(verb.lower)) return undefined
-      const present = aux === 'does' ? conjugate(verb.lower)?.PresentTense : verb.lower
-      return present === undefined ? undefined : join(present)
-    }
-    case 'has':
-    case 'have':
-    case 'had':
-    case 'is':
-    case 'are':
-    case 'was':
-    case 'were':
-      // A participle after the subject ("Has the bridge opened", "Was the plan approved"): the auxiliary goes
-      // before it. Anything else ("Is the price above 100") is left as it was.
-      return PARTICIPLE.test(verb.lower) ? join(aux, verb.text) : undefined
-    default:
-      return undefined
+  if (aux === 'did' || aux === 'will' || aux === 'does' || aux === 'do') {
+    if (after !== undefined && !AFTER_VERB.has(after.lower) && !/^[A-Z0-9$€£]/.test(after.text)) return undefined
+    if (!isPlainVerb(verb.lower)) return undefined
+    // Another verb in the run ("take control", "hold rates steady") means this word is not the main verb; an
+    // adjective-verb right after a verb-like word ("close lower") is a complement.
+    const before = tokens.slice(run.start, verbAt)
+    if (before.length > 0 && runHasVerb(tokens, run.start, verbAt)) return undefined
+    // An adjective-verb is a complement after a verb-like word ("close lower") and a modifier before a name
+    // ("the average US gas price"): only at the end or before a preposition is it read as the verb.
+    if (nlp(verb.lower).has('#Adjective') && ((before.length > 0 && canBeVerb(before[before.length - 1]!.lower)) || (after !== undefined && !AFTER_VERB.has(after.lower)))) return undefined
+    const forms = conjugate(verb.lower)
+    if (aux === 'do') return join(verb.lower)
+    const form = aux === 'does' ? forms?.PresentTense : forms?.PastTense
+    return form === undefined ? undefined : join(form)
   }
+  if (/^(has|have|had|is|are|was|were)$/.test(aux)) {
+    // A participle after the subject ("Has the bridge opened", "Was the plan approved"): the auxiliary goes
+    // before it. Anything else ("Is the price above 100") keeps the old statement.
+    if (after !== undefined && !AFTER_VERB.has(after.lower)) return undefined
+    return PARTICIPLE.test(verb.lower) ? join(aux, verb.text) : undefined
+  }
+  return undefined
 }
 
 /**
- * The index of the main verb: the last word of the first run of lowercase words that is not cut by "of" (which
- * continues the subject). Undefined when there is no such run or it starts the sentence (no subject before it).
+ * The first run of lowercase words not followed by "of" (which continues the subject): its start and its last
+ * word's index. Undefined when there is none or it starts the sentence (no subject before it).
  */
-function findMainVerb(tokens: readonly Token[]): number | undefined {
+function findVerbRun(tokens: readonly Token[]): { start: number; end: number } | undefined {
   let i = 0
   while (i < tokens.length) {
-    // The subject's determiners, names, numbers and bracketed asides.
     while (i < tokens.length && !isRunWord(tokens[i]!)) i++
     if (i >= tokens.length) return undefined
     const start = i
     while (i < tokens.length && isRunWord(tokens[i]!)) i++
-    const next = tokens[i]
-    if (next !== undefined && SUBJECT_CONTINUES.has(next.lower)) continue
-    // "be" is the verb wherever it stands ("the election be won"): what follows it is its complement.
-    const be = tokens.slice(start, i).findIndex((t) => t.lower === 'be')
-    const at = be >= 0 ? start + be : i - 1
-    return at === 0 ? undefined : at
+    if (tokens[i]?.lower === 'of') continue
+    return i - 1 === 0 ? undefined : { start, end: i - 1 }
   }
   return undefined
 }
@@ -110,18 +129,30 @@ function isRunWord(t: Token): boolean {
   return /^[a-z][a-z-]*$/.test(t.text) && !FUNCTION_WORDS.has(t.lower)
 }
 
-function isBaseForm(word: string): boolean {
-  return /ss$/.test(word) || !/(s|ed|ing|ly)$/.test(word)
+/** A lowercase verb in its base form whose past tense leads back to it ("own" → "owed" → "owe" is refused). */
+function isPlainVerb(word: string): boolean {
+  if (!/^[a-z]+$/.test(word) || /(s|ed|ing|ly)$/.test(word) && !/ss$/.test(word)) return false
+  if (!canBeVerb(word)) return false
+  const past = conjugate(word)?.PastTense
+  if (past === undefined) return false
+  return conjugate(past, 'PastTense')?.Infinitive === word
 }
 
-function looksPlural(t: Token | undefined): boolean {
-  return t !== undefined && /^[a-z]+s$/.test(t.text) && !/ss$/.test(t.text)
+function canBeVerb(word: string): boolean {
+  return nlp(`to ${word}`).has('#Infinitive')
 }
 
-type Conjugation = { PastTense?: string; PresentTense?: string }
+/** Whether compromise reads a word of tokens[from, to) as a verb in the question's own context. */
+function runHasVerb(tokens: readonly Token[], from: number, to: number): boolean {
+  const terms = nlp(tokens.map((t) => t.text).join(' ')).json()[0]?.terms as { tags: string[] }[] | undefined
+  if (terms === undefined || terms.length !== tokens.length) return true
+  return terms.slice(from, to).some((term) => term.tags.includes('Verb'))
+}
 
-function conjugate(word: string): Conjugation | undefined {
+type Conjugation = { PastTense?: string; PresentTense?: string; Infinitive?: string }
+
+function conjugate(word: string, tag: 'Verb' | 'PastTense' = 'Verb'): Conjugation | undefined {
   const doc = nlp(word)
-  doc.tag('Verb')
+  doc.tag(tag === 'Verb' ? 'Verb' : 'PastTense')
   return doc.verbs().conjugate()[0] as Conjugation | undefined
 }
