@@ -31,7 +31,8 @@ export const STATEMENT_RULE = {
     ['Did the Kestrel Bay ferry strike end?', 'the Kestrel Bay ferry strike ended'],
     ['Did the Chiefs win Super Bowl LVIII?', 'the Chiefs won Super Bowl LVIII'],
     ['Will the Fed cut rates in June?', 'the Fed cut rates in June'],
-    ['Does the mayor support the plan?', 'the mayor supports the plan'],
+    ['Does Apple pay a dividend?', 'Apple pays a dividend'],
+    ['Will Fed chair Jerome Powell resign before 2026?', 'Fed chair Jerome Powell resign before 2026'],
     ['Has the bridge opened?', 'the bridge has opened'],
     ['Will the rebels take control?', 'the rebels take control'],
     ['Will the defendant plead not-guilty?', 'the defendant plead not-guilty'],
@@ -51,6 +52,7 @@ const FUNCTION_WORDS = new Set(
     'it him them us me you we they he she itself himself herself themselves'
   ).split(' '),
 )
+const DETERMINERS = new Set('the a an this that these those its his her their our my your any some no every each all both either neither'.split(' '))
 /** What may follow the verb: the end, or one of these (a name or a number too, after did / will / does). */
 const AFTER_VERB = new Set(
   (
@@ -84,13 +86,23 @@ function rebuild(aux: string, rest: string): string | undefined {
   const subject = tokens.slice(0, verbAt).map((t) => t.text).join(' ')
   const tail = tokens.slice(verbAt + 1).map((t) => t.text)
   const join = (...parts: string[]) => [subject, ...parts, ...tail].filter((p) => p !== '').join(' ')
+  const before = tokens.slice(run.start, verbAt)
+  // A later word that could be the main verb ("the strike at Boeing end", "Fed chair Jerome Powell resign",
+  // "the plan to cut taxes pass"): which one is cannot be told without a parser.
+  if (tokens.slice(verbAt + 1).some((t) => couldBeBaseVerb(t))) return undefined
+  // A verb before the run ("Apple spend part of its cash"), a capitalised one before a determiner ("Trump Visit
+  // the border"), or a preposition right before it ("Hit $100k in price"): the run is an object.
+  if (hasVerb(tokens, 0, run.start)) return undefined
+  for (let i = 1; i < run.start; i++) if (DETERMINERS.has(tokens[i]!.lower) && !FUNCTION_WORDS.has(tokens[i - 1]!.lower)) return undefined
+  const beforeRun = tokens[run.start - 1]?.lower
+  if (beforeRun !== undefined && beforeRun !== 'of' && FUNCTION_WORDS.has(beforeRun) && !DETERMINERS.has(beforeRun)) return undefined
   if (aux === 'did' || aux === 'will' || aux === 'does' || aux === 'do') {
     if (after !== undefined && !AFTER_VERB.has(after.lower) && !/^[A-Z0-9$€£]/.test(after.text)) return undefined
     if (!isPlainVerb(verb.lower)) return undefined
-    // Another verb in the run ("take control", "hold rates steady") means this word is not the main verb; an
-    // adjective-verb right after a verb-like word ("close lower") is a complement.
-    const before = tokens.slice(run.start, verbAt)
-    if (before.length > 0 && runHasVerb(tokens, run.start, verbAt)) return undefined
+    // An earlier word of the run that is a verb in the sentence ("take control", "hold rates steady") makes this
+    // one its object; before more words ("surge past $100k") any verb-like earlier word does. Nouns before a
+    // final verb stay ("the ferry strike end").
+    if (before.length > 0 && (hasVerb(tokens, run.start, verbAt) || (after !== undefined && before.some((t) => canBeVerb(t.lower))))) return undefined
     // An adjective-verb is a complement after a verb-like word ("close lower") and a modifier before a name
     // ("the average US gas price"): only at the end or before a preposition is it read as the verb.
     if (nlp(verb.lower).has('#Adjective') && ((before.length > 0 && canBeVerb(before[before.length - 1]!.lower)) || (after !== undefined && !AFTER_VERB.has(after.lower)))) return undefined
@@ -101,9 +113,9 @@ function rebuild(aux: string, rest: string): string | undefined {
   }
   if (/^(has|have|had|is|are|was|were)$/.test(aux)) {
     // A participle after the subject ("Has the bridge opened", "Was the plan approved"): the auxiliary goes
-    // before it. Anything else ("Is the price above 100") keeps the old statement.
+    // before it. Anything else ("Is the price above 100", "Has the lockdown in Shanghai ended") keeps the old statement.
     if (after !== undefined && !AFTER_VERB.has(after.lower)) return undefined
-    return PARTICIPLE.test(verb.lower) ? join(aux, verb.text) : undefined
+    return isParticiple(verb.lower) ? join(aux, verb.text) : undefined
   }
   return undefined
 }
@@ -131,11 +143,33 @@ function isRunWord(t: Token): boolean {
 
 /** A lowercase verb in its base form whose past tense leads back to it ("own" → "owed" → "owe" is refused). */
 function isPlainVerb(word: string): boolean {
-  if (!/^[a-z]+$/.test(word) || /(s|ed|ing|ly)$/.test(word) && !/ss$/.test(word)) return false
+  if (!/^[a-z]+$/.test(word) || looksInflected(word)) return false
   if (!canBeVerb(word)) return false
   const past = conjugate(word)?.PastTense
   if (past === undefined) return false
   return conjugate(past, 'PastTense')?.Infinitive === word
+}
+
+/** A lowercase word in a verb's base form ("end", "resign", "apply", "exceed"). */
+function couldBeBaseVerb(t: Token): boolean {
+  if (!/^[a-z]+$/.test(t.text) || FUNCTION_WORDS.has(t.lower)) return false
+  return !looksInflected(t.lower) && canBeVerb(t.lower)
+}
+
+/** A plural or third person (-s, not -ss), a past (-ed, not -eed: "exceed"), a gerund (-ing). */
+function looksInflected(word: string): boolean {
+  return (/s$/.test(word) && !/ss$/.test(word)) || (/ed$/.test(word) && !/eed$/.test(word)) || /ing$/.test(word)
+}
+
+/** A verb's past tense or participle ("opened", "begun", "taken"), not a noun with such an ending ("lockdown"). */
+function isParticiple(word: string): boolean {
+  if (!/^[a-z]+$/.test(word) || !PARTICIPLE.test(word)) return false
+  const doc = nlp(word)
+  doc.tag('PastTense')
+  const forms = doc.verbs().conjugate()[0] as (Conjugation & { Participle?: string }) | undefined
+  const infinitive = forms?.Infinitive
+  if (infinitive === undefined || infinitive === word || !canBeVerb(infinitive)) return false
+  return forms?.PastTense === word || forms?.Participle === word
 }
 
 function canBeVerb(word: string): boolean {
@@ -143,7 +177,8 @@ function canBeVerb(word: string): boolean {
 }
 
 /** Whether compromise reads a word of tokens[from, to) as a verb in the question's own context. */
-function runHasVerb(tokens: readonly Token[], from: number, to: number): boolean {
+function hasVerb(tokens: readonly Token[], from: number, to: number): boolean {
+  if (from >= to) return false
   const terms = nlp(tokens.map((t) => t.text).join(' ')).json()[0]?.terms as { tags: string[] }[] | undefined
   if (terms === undefined || terms.length !== tokens.length) return true
   return terms.slice(from, to).some((term) => term.tags.includes('Verb'))
