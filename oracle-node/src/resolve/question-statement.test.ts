@@ -4,7 +4,6 @@ import { judgeModelPath } from './load-judge-model.ts'
 import { questionToStatement, STATEMENT_RULE } from './question-statement.ts'
 
 test('did / will questions become past-tense sentences, irregular verbs included', (t) => {
-  t.is(questionToStatement('Did the Kestrel Bay ferry strike end?'), 'the Kestrel Bay ferry strike ended')
   t.is(questionToStatement('Did the Port Alder City Council approve the Millrace Bridge replacement?'), 'the Port Alder City Council approved the Millrace Bridge replacement')
   t.is(questionToStatement('Did the Gull Island Lighthouse Museum reopen to visitors in March 2025?'), 'the Gull Island Lighthouse Museum reopened to visitors in March 2025')
   t.is(questionToStatement('Did the Chiefs win Super Bowl LVIII?'), 'the Chiefs won Super Bowl LVIII')
@@ -81,6 +80,15 @@ test('what the rule cannot read stays as before: the question without its auxili
     'Will Apple spend part of its cash on buybacks?',
     'Did the price of oil rise above $100?',
     'Does the mayor support the plan?',
+    // A third review: a verb and a final noun that could be a verb; the noun compounds of the same shape go too.
+    'Will CZ serve prison time?',
+    'Did Starship reach orbit?',
+    'Will Bitcoin hold support?',
+    'Will the suspect post bail?',
+    'Will Tesla report growth?',
+    'Does Tesla report growth?',
+    'Will Apple cut staff?',
+    'Did the Kestrel Bay ferry strike end?',
   ]
   for (const q of unchanged) t.is(questionToStatement(q), q.replace(/^\S+\s+/, '').replace(/\?$/, ''), q)
   // No participle after "is": the auxiliary is dropped, nothing is moved.

@@ -1,18 +1,21 @@
 /**
- * A yes/no question turned into the statement a passage would have to support: "Did the Kestrel Bay ferry
- * strike end?" → "the Kestrel Bay ferry strike ended". The NLI judge was trained on sentences; the bare
- * question minus its auxiliary ("the Kestrel Bay ferry strike end") is no sentence, and the pair model read
- * plainly supporting reports of it at P(entailment) 0.2-0.6 where the grammatical statement gets 0.8-0.9.
+ * A yes/no question turned into the statement a passage would have to support: "Did the Port Alder City Council
+ * approve the Millrace Bridge replacement?" → "the Port Alder City Council approved the Millrace Bridge
+ * replacement". The NLI judge was trained on sentences; the bare question minus its auxiliary is no sentence
+ * (for "the Kestrel Bay ferry strike end" the pair model read supporting reports at P(entailment) 0.17-0.65
+ * where "... ended" gets 0.44-0.88).
  *
  * The auxiliary moves behind the subject, or, for do / did / will, the main verb takes its tense (a market
  * question is resolved after the event, when reports speak of it in the past). The main verb is found
  * without a parser: after the auxiliary come the subject's determiners and capitalised words, then a run of
  * lowercase words up to a function word or the end; a run cut by "of" still belongs to the subject.
- * The verb is that run's last word (the words before it are the subject's nouns: "ferry strike"). The rule
- * only rewrites what it can read: the word must be a plain lowercase verb in its base form (compromise reads
- * "to <word>" as an infinitive, and its past tense leads back to it), no other word of the run may be a verb
- * in the sentence ("the rebels take control": "control" is the object), an adjective-verb ("lower") may not
- * follow another verb, and what follows must be the end, a preposition or determiner, a name or a number.
+ * The verb is that run's last word. The rule only rewrites what it can read: the word must be a plain lowercase
+ * verb in its base form (compromise reads "to <word>" as an infinitive, and its past tense leads back to it),
+ * and no other word may be a candidate: none of the run's earlier words could be a verb ("the rebels take
+ * control", "Bitcoin hold support", and so also "the ferry strike end": nouns that are also verbs cannot be told
+ * from a verb and its object without a parser), no base-form verb comes later ("the strike at Boeing end"), no
+ * verb stands before the run, an adjective-verb ("lower", "average") is neither a complement nor before a name,
+ * and what follows the verb is the end, a preposition or determiner, a name or a number.
  * A question with "not" / "never", "be", "been", or any other shape keeps the old statement (the question
  * minus its auxiliary). Verb forms come from compromise's conjugator (irregular verbs included).
  */
@@ -28,7 +31,8 @@ export const STATEMENT_RULE = {
   since: '2026-12-05',
   what: "a yes/no question becomes a sentence: the auxiliary moves behind the subject, or the main verb takes its tense (did/will: past; does: present); questions it cannot read keep the old statement (the question minus its auxiliary). Recorded so that this file's hash, and so every observation's modelHash, changes with the rule.",
   examples: [
-    ['Did the Kestrel Bay ferry strike end?', 'the Kestrel Bay ferry strike ended'],
+    ['Did the Kestrel Bay ferry strike end?', 'the Kestrel Bay ferry strike end'],
+    ['Did the Gull Island Lighthouse Museum reopen to visitors in March 2025?', 'the Gull Island Lighthouse Museum reopened to visitors in March 2025'],
     ['Did the Chiefs win Super Bowl LVIII?', 'the Chiefs won Super Bowl LVIII'],
     ['Will the Fed cut rates in June?', 'the Fed cut rates in June'],
     ['Does Apple pay a dividend?', 'Apple pays a dividend'],
@@ -99,10 +103,9 @@ function rebuild(aux: string, rest: string): string | undefined {
   if (aux === 'did' || aux === 'will' || aux === 'does' || aux === 'do') {
     if (after !== undefined && !AFTER_VERB.has(after.lower) && !/^[A-Z0-9$€£]/.test(after.text)) return undefined
     if (!isPlainVerb(verb.lower)) return undefined
-    // An earlier word of the run that is a verb in the sentence ("take control", "hold rates steady") makes this
-    // one its object; before more words ("surge past $100k") any verb-like earlier word does. Nouns before a
-    // final verb stay ("the ferry strike end").
-    if (before.length > 0 && (hasVerb(tokens, run.start, verbAt) || (after !== undefined && before.some((t) => canBeVerb(t.lower))))) return undefined
+    // An earlier word of the run that could be a verb ("take control", "hold support", "serve prison time",
+    // "surge past $100k", but also "the ferry strike end") leaves two candidates: the rule does not guess.
+    if (before.some((t) => canBeVerb(t.lower)) || hasVerb(tokens, run.start, verbAt)) return undefined
     // An adjective-verb is a complement after a verb-like word ("close lower") and a modifier before a name
     // ("the average US gas price"): only at the end or before a preposition is it read as the verb.
     if (nlp(verb.lower).has('#Adjective') && ((before.length > 0 && canBeVerb(before[before.length - 1]!.lower)) || (after !== undefined && !AFTER_VERB.has(after.lower)))) return undefined
