@@ -194,3 +194,8 @@ function conjugate(word: string, tag: 'Verb' | 'PastTense' = 'Verb'): Conjugatio
   doc.tag(tag === 'Verb' ? 'Verb' : 'PastTense')
   return doc.verbs().conjugate()[0] as Conjugation | undefined
 }
+
+// compromise builds its lexicon and tagger on first use (40-60 ms here). Pay that when the module loads, at a
+// node's start-up, and not inside its first question, where it would hold the event loop.
+questionToStatement('Did the Kestrel Bay ferry strike end?')
+questionToStatement('Has the bridge opened?')
