@@ -91,12 +91,13 @@ function rebuild(aux: string, rest: string): string | undefined {
   const tail = tokens.slice(verbAt + 1).map((t) => t.text)
   const join = (...parts: string[]) => [subject, ...parts, ...tail].filter((p) => p !== '').join(' ')
   const before = tokens.slice(run.start, verbAt)
+  const hasVerb = verbReader(tokens)
   // A later word that could be the main verb ("the strike at Boeing end", "Fed chair Jerome Powell resign",
   // "the plan to cut taxes pass"): which one is cannot be told without a parser.
   if (tokens.slice(verbAt + 1).some((t) => couldBeBaseVerb(t))) return undefined
   // A verb before the run ("Apple spend part of its cash"), a capitalised one before a determiner ("Trump Visit
   // the border"), or a preposition right before it ("Hit $100k in price"): the run is an object.
-  if (hasVerb(tokens, 0, run.start)) return undefined
+  if (hasVerb(0, run.start)) return undefined
   for (let i = 1; i < run.start; i++) if (DETERMINERS.has(tokens[i]!.lower) && !FUNCTION_WORDS.has(tokens[i - 1]!.lower)) return undefined
   const beforeRun = tokens[run.start - 1]?.lower
   if (beforeRun !== undefined && beforeRun !== 'of' && FUNCTION_WORDS.has(beforeRun) && !DETERMINERS.has(beforeRun)) return undefined
@@ -105,12 +106,12 @@ function rebuild(aux: string, rest: string): string | undefined {
     if (!isPlainVerb(verb.lower)) return undefined
     // An earlier word of the run that could be a verb ("take control", "hold support", "serve prison time",
     // "surge past $100k", but also "the ferry strike end") leaves two candidates: the rule does not guess.
-    if (before.some((t) => canBeVerb(t.lower)) || hasVerb(tokens, run.start, verbAt)) return undefined
+    if (before.some((t) => canBeVerb(t.lower)) || hasVerb(run.start, verbAt)) return undefined
     // An adjective-verb is a complement after a verb-like word ("close lower") and a modifier before a name
     // ("the average US gas price"): only at the end or before a preposition is it read as the verb.
     if (nlp(verb.lower).has('#Adjective') && ((before.length > 0 && canBeVerb(before[before.length - 1]!.lower)) || (after !== undefined && !AFTER_VERB.has(after.lower)))) return undefined
-    const forms = conjugate(verb.lower)
     if (aux === 'do') return join(verb.lower)
+    const forms = conjugate(verb.lower)
     const form = aux === 'does' ? forms?.PresentTense : forms?.PastTense
     return form === undefined ? undefined : join(form)
   }
@@ -167,9 +168,7 @@ function looksInflected(word: string): boolean {
 /** A verb's past tense or participle ("opened", "begun", "taken"), not a noun with such an ending ("lockdown"). */
 function isParticiple(word: string): boolean {
   if (!/^[a-z]+$/.test(word) || !PARTICIPLE.test(word)) return false
-  const doc = nlp(word)
-  doc.tag('PastTense')
-  const forms = doc.verbs().conjugate()[0] as (Conjugation & { Participle?: string }) | undefined
+  const forms = conjugate(word, 'PastTense')
   const infinitive = forms?.Infinitive
   if (infinitive === undefined || infinitive === word || !canBeVerb(infinitive)) return false
   return forms?.PastTense === word || forms?.Participle === word
@@ -179,19 +178,29 @@ function canBeVerb(word: string): boolean {
   return nlp(`to ${word}`).has('#Infinitive')
 }
 
-/** Whether compromise reads a word of tokens[from, to) as a verb in the question's own context. */
-function hasVerb(tokens: readonly Token[], from: number, to: number): boolean {
-  if (from >= to) return false
-  const terms = nlp(tokens.map((t) => t.text).join(' ')).json()[0]?.terms as { tags: string[] }[] | undefined
-  if (terms === undefined || terms.length !== tokens.length) return true
-  return terms.slice(from, to).some((term) => term.tags.includes('Verb'))
+/**
+ * Whether compromise reads a word of tokens[from, to) as a verb in the question's own context (the question is
+ * parsed once, on the first call; tokens it splits otherwise count as a verb).
+ */
+function verbReader(tokens: readonly Token[]): (from: number, to: number) => boolean {
+  let flags: boolean[] | undefined
+  let parsed = false
+  return (from, to) => {
+    if (from >= to) return false
+    if (!parsed) {
+      parsed = true
+      const terms = nlp(tokens.map((t) => t.text).join(' ')).json()[0]?.terms as { tags: string[] }[] | undefined
+      if (terms !== undefined && terms.length === tokens.length) flags = terms.map((term) => term.tags.includes('Verb'))
+    }
+    return flags === undefined || flags.slice(from, to).some(Boolean)
+  }
 }
 
-type Conjugation = { PastTense?: string; PresentTense?: string; Infinitive?: string }
+type Conjugation = { PastTense?: string; PresentTense?: string; Infinitive?: string; Participle?: string }
 
 function conjugate(word: string, tag: 'Verb' | 'PastTense' = 'Verb'): Conjugation | undefined {
   const doc = nlp(word)
-  doc.tag(tag === 'Verb' ? 'Verb' : 'PastTense')
+  doc.tag(tag)
   return doc.verbs().conjugate()[0] as Conjugation | undefined
 }
 
