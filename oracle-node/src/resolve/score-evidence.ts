@@ -6,6 +6,7 @@
 import { PAIR_FEATURE_NAMES } from './extract-pair-features.ts'
 import type { Lexicon } from './extract-pair-features.ts'
 import type { STATEMENT_RULE } from './question-statement.ts'
+import type { NAME_CONFLICT_RULE } from '../nlp/detect-name-conflict.ts'
 
 export type LogisticWeights = {
   /** Standardisation applied before the dot product. */
@@ -24,6 +25,8 @@ export type JudgeModel = {
    * so that a change of rule changes this file's hash and so the modelHash every observation signs.
    */
   statements?: typeof STATEMENT_RULE
+  /** The rule that reads another name in the claim's place (detect-name-conflict.ts), recorded for the same reason. */
+  nameConflicts?: typeof NAME_CONFLICT_RULE
   featureNames: string[]
   relevance: LogisticWeights
   polarity: LogisticWeights

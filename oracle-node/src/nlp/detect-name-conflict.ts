@@ -1,0 +1,303 @@
+/**
+ * Another name in the claim's place, where the trained pair model is weak: it reads "John Carter won the
+ * Springfield mayoral election" as support (P(entailment) 0.73) for "Maria Lopez won the Springfield mayoral
+ * election", and "The Philadelphia Eagles won Super Bowl LIX, beating the Kansas City Chiefs" as support for "the
+ * Kansas City Chiefs won Super Bowl LIX": the sentences share every word but the name, and its training pairs
+ * seldom turn on one.
+ *
+ * A passage puts another name in a claim's place when, for a name N of the claim:
+ * - the slot: the passage has a name N' right before the word that follows N in the claim ("<N> won", "<N> was
+ *   appointed") or right after the word and prepositions that precede it ("held in <N>", "born in <N>"), with
+ *   nothing but auxiliaries, determiners and those prepositions between;
+ * - another name: N' shares no word with N, and neither is a shortening or the initials of the other ("Fed" and
+ *   "Federal Reserve", "ECB" and "European Central Bank", "Man Utd" and "Manchester United" are one name);
+ * - the same thing: every other content word of the claim, its other names included, is within WINDOW words of N'
+ *   ("John Carter won the Iowa caucus" is not about the Springfield election).
+ *
+ * What it means depends on the slot's word:
+ * - an exclusive role (a winner, the one elected or appointed, a buyer, a venue, a birthplace: EXCLUSIVE_*): only
+ *   one name can hold it, so the passage refutes the claim, provided it nowhere puts N itself in that slot
+ *   ("refute"); N may be named elsewhere ("beating the Kansas City Chiefs");
+ * - any other role ("the House passed the bill" against "the Senate passed the bill"): the passage is about
+ *   another name and says nothing of N, so it does not support the claim, provided N is named nowhere in it
+ *   ("unsupported"); it does not refute it either.
+ * judge-text.ts reads "refute" as the denial and number rules' refutation, and "unsupported" by moving the pair's
+ * entailment into neutral. The rule is narrow on purpose: a nickname ("Los Blancos"), a pronoun or a passive
+ * turn ("was won by") is not matched, and then the model's reading stands.
+ */
+import nlp from 'compromise'
+import { crudeStem } from './crude-stem.ts'
+
+/** Words of the claim (other than N) that must be this close to N' in the passage. */
+const WINDOW = 12
+const MAX_TOKENS = 400
+
+/** May stand between a name and its slot's word: auxiliaries, determiners, a few adverbs. */
+const GLUE = new Set(['the', 'a', 'an', 'has', 'have', 'had', 'was', 'were', 'is', 'are', 'will', 'would', 'be', 'been', 'being', 'did', 'does', 'do', 'also', 'officially', 'formally', 'finally', 'reportedly'])
+const PREPOSITIONS = new Set(['in', 'at', 'by', 'as', 'to', 'for', 'from', 'of', 'on', 'with', 'against', 'over'])
+const FUNCTION_WORDS = new Set([
+  ...GLUE, ...PREPOSITIONS,
+  'and', 'or', 'but', 'nor', 'not', 'no', 'never', 'its', 'his', 'her', 'their', 'our', 'this', 'that', 'these', 'those', 'it', 'he', 'she', 'they', 'we', 'who', 'which', 'than', 'into', 'onto', 'about', 'after', 'before', 'since', 'until', 'during', 'while', 'when', 'where', 'there', 'here', 'what', 'whose', 'any', 'some', 'each', 'every', 'all', 'both', 'either', 'neither', "'s", 'more', 'most', 'less', 'least', 'very', 'only', 'just', 'so', 'too', 'can', 'could', 'should', 'shall', 'may', 'might', 'must',
+])
+/** Words inside a name between capitalised words ("Bank of England", "Earth, Wind & Fire"). */
+const NAME_JOINERS = new Set(['of', 'de', 'del', 'da', 'la', 'le', 'van', 'von', 'der', 'du', '&'])
+/** Capitalised at the start of a sentence, never names. */
+const NOT_NAMES = new Set(['The', 'A', 'An', 'In', 'On', 'At', 'By', 'For', 'From', 'With', 'After', 'Before', 'During', 'When', 'While', 'But', 'And', 'Or', 'If', 'As', 'It', 'He', 'She', 'They', 'We', 'I', 'You', 'This', 'That', 'These', 'Those', 'There', 'Here', 'His', 'Her', 'Their', 'Its', 'Our', 'Some', 'Many', 'Most', 'All', 'No', 'Not', 'According', 'Despite', 'Although', 'However', 'Meanwhile', 'Also', 'Yet', 'Still', 'Last', 'Next', 'Earlier', 'Later', 'Today', 'Yesterday', 'Tomorrow', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday', 'January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'])
+
+/** Past forms that a suffix strip does not bring to their verb. */
+const IRREGULAR = new Map<string, string>([
+  ['won', 'win'], ['wins', 'win'], ['winning', 'win'], ['beaten', 'beat'], ['beats', 'beat'], ['held', 'hold'], ['holds', 'hold'], ['bought', 'buy'], ['buys', 'buy'],
+  ['sold', 'sell'], ['sells', 'sell'], ['led', 'lead'], ['leads', 'lead'], ['chose', 'choose'], ['chosen', 'choose'], ['took', 'take'], ['taken', 'take'], ['ran', 'run'],
+  ['became', 'become'], ['left', 'leave'], ['met', 'meet'], ['paid', 'pay'], ['fought', 'fight'], ['gave', 'give'], ['given', 'give'], ['made', 'make'],
+  ['lost', 'lose'], ['loses', 'lose'], ['died', 'die'], ['dies', 'die'],
+])
+
+/**
+ * A slot's word after the name (the name is its subject) whose role only one name can hold, when its object is
+ * definite ("won the election", "acquired Perplexity"; not "won a seat", "bought bitcoin").
+ */
+const EXCLUSIVE_SUBJECT = new Set(['win', 'beat', 'defeat', 'acquire', 'clinch', 'capture', 'host'].map(wordKey))
+/** A slot's word before the name, with "by", whose role only one name can hold: "won by <N>". */
+const EXCLUSIVE_AGENT = new Set(['won', 'acquired', 'bought', 'purchased', 'beaten', 'defeated'].map(wordKey))
+/**
+ * Prepositions of place and time: "published in London" does not contradict "published in England", nor "born in
+ * Los Angeles" "born in California", so a name after these is never compared.
+ */
+const PLACE_OR_TIME = new Set(['in', 'at', 'on', 'to', 'from', 'near', 'into', 'onto', 'since', 'until', 'during', 'before', 'after', 'over', 'of', 'for'])
+/** A name right after one of these in the rival's sentence is the loser, not a co-holder: "beating the Chiefs". */
+const LOSS_CUES = new Set(['beat', 'beating', 'beats', 'defeated', 'defeating', 'edged', 'edging', 'topped', 'topping', 'routed', 'downed', 'over', 'against', 'outbid', 'outbidding'])
+/** Link names into one group of holders: "Canada, Mexico and the United States will host". */
+const LIST_LINKS = new Set([',', 'and', '&', 'or', 'the', 'with', 'plus'])
+
+export type NameConflict = 'refute' | 'unsupported'
+
+/**
+ * Recorded in judge-model.json (`nameConflicts`): a node with another rule signs another modelHash. The examples
+ * are checked against the code by the test, so a change of what the rule says of them must change this record,
+ * and with it the file's hash.
+ */
+export const NAME_CONFLICT_RULE = {
+  rule: 'oracle-node/src/nlp/detect-name-conflict.ts',
+  since: '2026-12-05',
+  what: "another name in the claim's place about the same thing: a refutation where only one name can hold the role (a winner, a buyer, the one a thing was won or bought by), else no support when the claim's name is not in the passage; places, times, shortenings, initials and names listed together are not compared. Recorded so that this file's hash, and so every observation's modelHash, changes with the rule.",
+  examples: [
+    ['Maria Lopez won the Springfield mayoral election', 'John Carter won the Springfield mayoral election on Tuesday.', 'refute'],
+    ['the Kansas City Chiefs won Super Bowl LIX', 'The Philadelphia Eagles won Super Bowl LIX, beating the Kansas City Chiefs 40-22.', 'refute'],
+    ['the Senate passed the GENIUS Act', 'The House passed the GENIUS Act on Thursday.', 'unsupported'],
+    ['the Fed cut rates', 'The Federal Reserve cut rates by a quarter point.', 'none'],
+    ['Mexico hosted the 2026 World Cup', 'Canada, Mexico and the United States hosted the 2026 World Cup.', 'none'],
+    ['It was first published in England', 'It was first published in London in 1843.', 'none'],
+  ],
+} as const
+
+type Token = { text: string; lower: string; key: string; capital: boolean; sentenceStart: boolean; sentence: number }
+type Name = { start: number; end: number; words: string[] }
+
+const TOKEN = /[\p{L}\p{M}\p{Nd}]+(?:['’.&-][\p{L}\p{M}\p{Nd}]+)*|[^\s\p{L}\p{M}\p{Nd}]/gu
+
+function tokenize(text: string): Token[] {
+  const out: Token[] = []
+  let sentenceStart = true
+  let sentence = 0
+  for (const m of text.normalize('NFC').matchAll(TOKEN)) {
+    let word = m[0]
+    const possessive = /^(.+)['’]s$/u.exec(word)
+    if (possessive) word = possessive[1]!
+    for (const w of possessive ? [word, "'s"] : [word]) {
+      const lower = w.toLowerCase()
+      out.push({ text: w, lower, key: wordKey(lower), capital: /^\p{Lu}/u.test(w), sentenceStart, sentence })
+      sentenceStart = /^[.!?;:"“”]$/.test(w)
+      if (/^[.!?;]$/.test(w)) sentence++
+      if (out.length >= MAX_TOKENS) return out
+    }
+  }
+  return out
+}
+
+function wordKey(lower: string): string {
+  return crudeStem(IRREGULAR.get(lower) ?? lower)
+}
+
+const lexicon = nlp.world().model.one.lexicon as Record<string, string | string[] | undefined>
+const PROPER_TAGS = /^(?:ProperNoun|Person|FirstName|MaleName|FemaleName|LastName|Organization|Place|Country|City|Region|SportsTeam|Company)$/
+
+/**
+ * Names: runs of capitalised words (joined by "of", "de", "&"). A capitalised word alone at the start of a sentence
+ * counts when the word is capitalised elsewhere in the text too, is a word of one of the claim's names
+ * (`claimWords`), is written in mixed case ("MicroStrategy"), is known to the lexicon as a name ("Samsung"), or is
+ * unknown to it and not a plural ("Tesla"): "Officials", "Investors", "Shares" are not names.
+ */
+function findNames(tokens: readonly Token[], claimWords?: ReadonlySet<string>): Name[] {
+  const names: Name[] = []
+  const capitalisedInside = new Set(tokens.filter((t) => t.capital && !t.sentenceStart).map((t) => t.lower))
+  for (let i = 0; i < tokens.length; i++) {
+    if (!isNameWord(tokens[i]!)) continue
+    let end = i + 1
+    while (end < tokens.length) {
+      if (isNameWord(tokens[end]!) && !tokens[end]!.sentenceStart) end++
+      else if (NAME_JOINERS.has(tokens[end]!.lower) && end + 1 < tokens.length && isNameWord(tokens[end + 1]!) && !tokens[end + 1]!.sentenceStart) end += 2
+      else break
+    }
+    const first = tokens[i]!
+    const alone = first.sentenceStart && end - i === 1
+    if (claimWords !== undefined && alone && !capitalisedInside.has(first.lower) && !claimWords.has(first.lower) && !/\p{Ll}\p{Lu}/u.test(first.text) && !nameToLexicon(first.lower)) {
+      i = end - 1
+      continue
+    }
+    names.push({ start: i, end, words: tokens.slice(i, end).filter((t) => !NAME_JOINERS.has(t.lower)).map((t) => t.lower) })
+    i = end - 1
+  }
+  return names
+}
+
+function isNameWord(t: Token): boolean {
+  return t.capital && !(t.sentenceStart && NOT_NAMES.has(t.text)) && /\p{L}/u.test(t.text)
+}
+
+/** A word the lexicon knows as a name, or does not know and is not a plural. */
+function nameToLexicon(lower: string): boolean {
+  const entry = lexicon[lower]
+  if (entry === undefined) return !/s$/.test(lower)
+  return (Array.isArray(entry) ? entry : [entry]).some((tag) => PROPER_TAGS.test(tag))
+}
+
+/** One name, for this rule: a shared word, a shortening ("Fed", "Man Utd") or initials ("ECB", "US"). */
+function sameName(a: readonly string[], b: readonly string[]): boolean {
+  if (a.some((w) => b.includes(w))) return true
+  const shortens = (x: readonly string[], y: readonly string[]) => x.length <= y.length && x.every((w, k) => y.slice(k).some((v) => abbreviates(w, v)))
+  const initials = (x: readonly string[]) => x.map((w) => w[0]).join('')
+  const acronym = (x: readonly string[], y: readonly string[]) => x.length === 1 && x[0]!.length >= 2 && y.length >= 2 && (initials(y).startsWith(x[0]!) || x[0]!.startsWith(initials(y)))
+  return shortens(a, b) || shortens(b, a) || acronym(a, b) || acronym(b, a)
+}
+
+/** "fed" of "federal", "utd" of "united": the same first letter, then the word's letters in order. */
+function abbreviates(w: string, v: string): boolean {
+  if (w.length < 2 || v[0] !== w[0]) return false
+  let at = 0
+  for (const ch of w) {
+    at = v.indexOf(ch, at)
+    if (at < 0) return false
+    at++
+  }
+  return true
+}
+
+const isContent = (t: Token) => /\p{L}|\p{Nd}/u.test(t.text) && !FUNCTION_WORDS.has(t.lower) && t.lower.length > 1
+
+type Slot = { side: 'after'; word: string; definite: boolean } | { side: 'before'; word: string; prepositions: string[] }
+
+/** Skips auxiliaries, determiners and a few adverbs from `k` in direction `step`; prepositions too, collected, when asked. */
+function skipGlue(tokens: readonly Token[], k: number, step: 1 | -1, prepositions?: string[]): number {
+  while (k >= 0 && k < tokens.length && (GLUE.has(tokens[k]!.lower) || (prepositions !== undefined && PREPOSITIONS.has(tokens[k]!.lower)))) {
+    if (prepositions !== undefined && PREPOSITIONS.has(tokens[k]!.lower)) prepositions.unshift(tokens[k]!.lower)
+    k += step
+  }
+  return k
+}
+
+/**
+ * The claim's slots for a name: the content word after it (across glue: "<N> was appointed"), and the one before it
+ * (across glue and prepositions: "acquired by <N>"), unless a preposition of place or time stands between.
+ */
+function slotsOf(tokens: readonly Token[], name: Name): Slot[] {
+  const slots: Slot[] = []
+  let k = skipGlue(tokens, name.end, 1)
+  if (k < tokens.length && isContent(tokens[k]!) && !tokens[k]!.capital) {
+    const object = tokens[k + 1]
+    slots.push({ side: 'after', word: tokens[k]!.key, definite: object !== undefined && (object.lower === 'the' || object.capital) })
+  }
+  const prepositions: string[] = []
+  k = skipGlue(tokens, name.start - 1, -1, prepositions)
+  if (k >= 0 && isContent(tokens[k]!) && !tokens[k]!.capital && !prepositions.some((w) => PLACE_OR_TIME.has(w))) slots.push({ side: 'before', word: tokens[k]!.key, prepositions })
+  return slots
+}
+
+/** The names the passage puts in a slot. */
+function fillers(tokens: readonly Token[], names: readonly Name[], slot: Slot): Name[] {
+  return names.filter((n) => {
+    if (slot.side === 'after') {
+      const k = skipGlue(tokens, n.end, 1)
+      return k < tokens.length && tokens[k]!.key === slot.word
+    }
+    const prepositions: string[] = []
+    const k = skipGlue(tokens, n.start - 1, -1, prepositions)
+    return k >= 0 && tokens[k]!.key === slot.word && prepositions.join(' ') === slot.prepositions.join(' ')
+  })
+}
+
+function exclusive(slot: Slot): boolean {
+  if (slot.side === 'after') return slot.definite && EXCLUSIVE_SUBJECT.has(slot.word)
+  return slot.prepositions.length === 1 && slot.prepositions[0] === 'by' && EXCLUSIVE_AGENT.has(slot.word)
+}
+
+/**
+ * The names listed with a filler ("Canada, Mexico and the United States", "Silver Lake, PIF and Affinity"): they
+ * hold the slot together.
+ */
+function group(tokens: readonly Token[], names: readonly Name[], filler: Name): Name[] {
+  const out = [filler]
+  for (const step of [-1, 1] as const) {
+    let edge = step === -1 ? filler.start : filler.end - 1
+    for (;;) {
+      let k = edge + step
+      let linked = false
+      while (k >= 0 && k < tokens.length && LIST_LINKS.has(tokens[k]!.lower)) {
+        linked = true
+        k += step
+      }
+      const next = linked ? names.find((n) => (step === -1 ? n.end - 1 === k : n.start === k)) : undefined
+      if (next === undefined) break
+      out.push(next)
+      edge = step === -1 ? next.start : next.end - 1
+    }
+  }
+  return out
+}
+
+/** True when the name is said in the filler's sentence other than as the loser ("beating the Kansas City Chiefs"). */
+function namedBeside(tokens: readonly Token[], names: readonly Name[], filler: Name, claimName: Name['words']): boolean {
+  const sentence = tokens[filler.start]!.sentence
+  return names.some((n) => {
+    if (tokens[n.start]!.sentence !== sentence || !sameName(n.words, claimName)) return false
+    const k = skipGlue(tokens, n.start - 1, -1)
+    return !(k >= 0 && LOSS_CUES.has(tokens[k]!.lower))
+  })
+}
+
+/**
+ * "refute" when the passage puts another name in an exclusive role of one of the claim's names, "unsupported"
+ * when it puts another name in another role and never names the claim's, else undefined.
+ */
+export function detectNameConflict(claim: string, passage: string): NameConflict | undefined {
+  const c = tokenize(claim)
+  const claimNames = findNames(c)
+  if (claimNames.length === 0) return undefined
+  const p = tokenize(passage)
+  const passageNames = findNames(p, new Set(claimNames.flatMap((n) => n.words)))
+  if (passageNames.length === 0) return undefined
+  const passageWords = new Set(p.map((t) => t.lower))
+  let unsupported = false
+  for (const name of claimNames) {
+    const inName = (i: number) => i >= name.start && i < name.end
+    // The claim's other words, each wanted near N'; another name of the claim by any of its words ("Pitt").
+    const inOtherName = (i: number) => claimNames.some((n) => n !== name && i >= n.start && i < n.end)
+    const others = c.filter((t, i) => !inName(i) && !inOtherName(i) && isContent(t)).map((t) => t.key)
+    const otherNames = claimNames.filter((n) => n !== name).map((n) => n.words)
+    if (others.length + otherNames.length === 0) continue
+    const named = name.words.some((w) => passageWords.has(w)) || passageNames.some((n) => sameName(n.words, name.words))
+    for (const slot of slotsOf(c, name)) {
+      const filled = fillers(p, passageNames, slot)
+      if (filled.some((n) => group(p, passageNames, n).some((g) => sameName(g.words, name.words)))) continue
+      const rival = filled.find((n) => {
+        const window = p.slice(Math.max(0, n.start - WINDOW), n.end + WINDOW)
+        const near = new Set(window.map((t) => t.key))
+        const nearWords = new Set(window.map((t) => t.lower))
+        return others.every((w) => near.has(w)) && otherNames.every((words) => words.some((w) => nearWords.has(w)))
+      })
+      if (rival === undefined) continue
+      if (exclusive(slot) && !namedBeside(p, passageNames, rival, name.words)) return 'refute'
+      if (!named) unsupported = true
+    }
+  }
+  return unsupported ? 'unsupported' : undefined
+}
