@@ -32,8 +32,15 @@ import { crudeStem } from './crude-stem.ts'
 const WINDOW = 12
 const MAX_TOKENS = 400
 
-/** May stand between a name and its slot's word: auxiliaries, determiners, a few adverbs. */
-const GLUE = new Set(['the', 'a', 'an', 'has', 'have', 'had', 'was', 'were', 'is', 'are', 'will', 'would', 'be', 'been', 'being', 'did', 'does', 'do', 'also', 'officially', 'formally', 'finally', 'reportedly'])
+/** May stand between a subject name and its verb: auxiliaries and a few adverbs. */
+const AUXILIARIES = new Set(['has', 'have', 'had', 'was', 'were', 'is', 'are', 'will', 'would', 'be', 'been', 'being', 'did', 'does', 'do', 'also', 'officially', 'formally', 'finally', 'reportedly'])
+/** After these a verb's base form follows. */
+const MODALS = new Set(['will', 'would', 'did', 'does', 'do'])
+/** May stand between a verb and its object name, with the auxiliaries and prepositions. */
+const DETERMINERS = new Set(['the', 'a', 'an'])
+/** Before a capitalised word, make it a modifier inside a noun phrase ("its North American premiere"), not a holder. */
+const POSSESSIVES = new Set(['its', 'his', 'her', 'their', 'our', 'my', 'your', "'s"])
+const GLUE = new Set([...AUXILIARIES, ...DETERMINERS])
 const PREPOSITIONS = new Set(['in', 'at', 'by', 'as', 'to', 'for', 'from', 'of', 'on', 'with', 'against', 'over'])
 const FUNCTION_WORDS = new Set([
   ...GLUE, ...PREPOSITIONS,
@@ -41,6 +48,8 @@ const FUNCTION_WORDS = new Set([
 ])
 /** Words inside a name between capitalised words ("Bank of England", "Earth, Wind & Fire"). */
 const NAME_JOINERS = new Set(['of', 'de', 'del', 'da', 'la', 'le', 'van', 'von', 'der', 'du', '&'])
+/** Months and days: a date is the number rule's business, not a name. */
+const CALENDAR = new Set(['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'])
 /** Capitalised at the start of a sentence, never names. */
 const NOT_NAMES = new Set(['The', 'A', 'An', 'In', 'On', 'At', 'By', 'For', 'From', 'With', 'After', 'Before', 'During', 'When', 'While', 'But', 'And', 'Or', 'If', 'As', 'It', 'He', 'She', 'They', 'We', 'I', 'You', 'This', 'That', 'These', 'Those', 'There', 'Here', 'His', 'Her', 'Their', 'Its', 'Our', 'Some', 'Many', 'Most', 'All', 'No', 'Not', 'According', 'Despite', 'Although', 'However', 'Meanwhile', 'Also', 'Yet', 'Still', 'Last', 'Next', 'Earlier', 'Later', 'Today', 'Yesterday', 'Tomorrow', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday', 'January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'])
 
@@ -68,6 +77,9 @@ const PLACE_OR_TIME = new Set(['in', 'at', 'on', 'to', 'from', 'near', 'into', '
 const LOSS_CUES = new Set(['beat', 'beating', 'beats', 'defeated', 'defeating', 'edged', 'edging', 'topped', 'topping', 'routed', 'downed', 'over', 'against', 'outbid', 'outbidding'])
 /** Link names into one group of holders: "Canada, Mexico and the United States will host". */
 const LIST_LINKS = new Set([',', 'and', '&', 'or', 'the', 'with', 'plus'])
+
+/** The verbs whose past forms IRREGULAR lists, in their base form ("beat" is both). */
+const IRREGULAR_BASES = new Set(IRREGULAR.values())
 
 export type NameConflict = 'refute' | 'unsupported'
 
@@ -101,9 +113,13 @@ function tokenize(text: string): Token[] {
   let sentence = 0
   for (const m of text.normalize('NFC').matchAll(TOKEN)) {
     let word = m[0]
+    // The period of an initial or a title ("J. D. Salinger", "Dr. Lee") ends no sentence.
+    if (word === '.' && out.length > 0 && /^(?:\p{Lu}|Mr|Mrs|Ms|Dr|St|Jr|Sr|Gen|Gov|Sen|Rep|Lt|Col|Capt|Prof|Inc|Co|Corp|Ltd|vs)$/u.test(out[out.length - 1]!.text)) continue
     const possessive = /^(.+)['’]s$/u.exec(word)
     if (possessive) word = possessive[1]!
-    for (const w of possessive ? [word, "'s"] : [word]) {
+    // "J.D" is the initials J and D, as "J. D." is.
+    const parts = /^\p{Lu}(?:\.\p{Lu})+$/u.test(word) ? word.split('.') : [word]
+    for (const w of possessive ? [...parts, "'s"] : parts) {
       const lower = w.toLowerCase()
       out.push({ text: w, lower, key: wordKey(lower), capital: /^\p{Lu}/u.test(w), sentenceStart, sentence })
       sentenceStart = /^[.!?;:"“”]$/.test(w)
@@ -140,7 +156,8 @@ function findNames(tokens: readonly Token[], claimWords?: ReadonlySet<string>): 
     }
     const first = tokens[i]!
     const alone = first.sentenceStart && end - i === 1
-    if (claimWords !== undefined && alone && !capitalisedInside.has(first.lower) && !claimWords.has(first.lower) && !/\p{Ll}\p{Lu}/u.test(first.text) && !nameToLexicon(first.lower)) {
+    const ownName = claimWords?.has(first.lower) || capitalisedInside.has(first.lower) || /\p{Ll}\p{Lu}/u.test(first.text)
+    if (alone && !ownName && !nameToLexicon(first.lower, claimWords === undefined)) {
       i = end - 1
       continue
     }
@@ -151,13 +168,16 @@ function findNames(tokens: readonly Token[], claimWords?: ReadonlySet<string>): 
 }
 
 function isNameWord(t: Token): boolean {
-  return t.capital && !(t.sentenceStart && NOT_NAMES.has(t.text)) && /\p{L}/u.test(t.text)
+  return t.capital && !(t.sentenceStart && NOT_NAMES.has(t.text)) && !CALENDAR.has(t.lower) && /\p{L}/u.test(t.text)
 }
 
-/** A word the lexicon knows as a name, or does not know and is not a plural. */
-function nameToLexicon(lower: string): boolean {
+/**
+ * A word the lexicon knows as a name, or does not know: in a claim any unknown word ("Socrates"), in a passage an
+ * unknown word that is not a plural ("Tesla", not "Regulators").
+ */
+function nameToLexicon(lower: string, inClaim: boolean): boolean {
   const entry = lexicon[lower]
-  if (entry === undefined) return !/s$/.test(lower)
+  if (entry === undefined) return inClaim || !/(?:s|men)$/.test(lower)
   return (Array.isArray(entry) ? entry : [entry]).some((tag) => PROPER_TAGS.test(tag))
 }
 
@@ -186,9 +206,13 @@ const isContent = (t: Token) => /\p{L}|\p{Nd}/u.test(t.text) && !FUNCTION_WORDS.
 
 type Slot = { side: 'after'; word: string; definite: boolean } | { side: 'before'; word: string; prepositions: string[] }
 
-/** Skips auxiliaries, determiners and a few adverbs from `k` in direction `step`; prepositions too, collected, when asked. */
+/**
+ * Skips from `k` in direction `step`: after a name (step 1) its auxiliaries only; before it (step -1) auxiliaries
+ * and determiners, and prepositions too, collected, when asked.
+ */
 function skipGlue(tokens: readonly Token[], k: number, step: 1 | -1, prepositions?: string[]): number {
-  while (k >= 0 && k < tokens.length && (GLUE.has(tokens[k]!.lower) || (prepositions !== undefined && PREPOSITIONS.has(tokens[k]!.lower)))) {
+  const skip = step === 1 ? AUXILIARIES : GLUE
+  while (k >= 0 && k < tokens.length && (skip.has(tokens[k]!.lower) || (prepositions !== undefined && PREPOSITIONS.has(tokens[k]!.lower)))) {
     if (prepositions !== undefined && PREPOSITIONS.has(tokens[k]!.lower)) prepositions.unshift(tokens[k]!.lower)
     k += step
   }
@@ -202,22 +226,41 @@ function skipGlue(tokens: readonly Token[], k: number, step: 1 | -1, preposition
 function slotsOf(tokens: readonly Token[], name: Name): Slot[] {
   const slots: Slot[] = []
   let k = skipGlue(tokens, name.end, 1)
-  if (k < tokens.length && isContent(tokens[k]!) && !tokens[k]!.capital) {
+  if (k < tokens.length && isContent(tokens[k]!) && !tokens[k]!.capital && verbAfter(tokens, name.end, k)) {
     const object = tokens[k + 1]
     slots.push({ side: 'after', word: tokens[k]!.key, definite: object !== undefined && (object.lower === 'the' || object.capital) })
   }
   const prepositions: string[] = []
   k = skipGlue(tokens, name.start - 1, -1, prepositions)
-  if (k >= 0 && isContent(tokens[k]!) && !tokens[k]!.capital && !prepositions.some((w) => PLACE_OR_TIME.has(w))) slots.push({ side: 'before', word: tokens[k]!.key, prepositions })
+  if (k >= 0 && isContent(tokens[k]!) && !tokens[k]!.capital && !prepositions.some((w) => PLACE_OR_TIME.has(w)) && (prepositions.length > 0 || pastForm(tokens[k]!.lower))) {
+    slots.push({ side: 'before', word: tokens[k]!.key, prepositions })
+  }
   return slots
 }
 
-/** The names the passage puts in a slot. */
+/** "won", "acquired", "beaten", "beat": a past form, so a verb rather than a noun ("film", "television"). */
+function pastForm(lower: string): boolean {
+  return /[^e]ed$|[^e]en$/.test(lower) || IRREGULAR.has(lower) || IRREGULAR_BASES.has(lower)
+}
+
+/**
+ * Whether the word at `k` after a name (auxiliaries between `from` and `k`) is its verb: after will / would / did /
+ * does / do any word; after a form of be or have a participle ("was appointed", not "is home"); with no auxiliary a
+ * past form ("won", not "US television").
+ */
+function verbAfter(tokens: readonly Token[], from: number, k: number): boolean {
+  const auxiliaries = tokens.slice(from, k).map((t) => t.lower)
+  if (auxiliaries.some((w) => MODALS.has(w))) return true
+  return pastForm(tokens[k]!.lower)
+}
+
+/** The names the passage puts in a slot (not a modifier after a possessive: "its North American premiere"). */
 function fillers(tokens: readonly Token[], names: readonly Name[], slot: Slot): Name[] {
   return names.filter((n) => {
+    if (n.start > 0 && POSSESSIVES.has(tokens[n.start - 1]!.lower)) return false
     if (slot.side === 'after') {
       const k = skipGlue(tokens, n.end, 1)
-      return k < tokens.length && tokens[k]!.key === slot.word
+      return k < tokens.length && tokens[k]!.key === slot.word && verbAfter(tokens, n.end, k)
     }
     const prepositions: string[] = []
     const k = skipGlue(tokens, n.start - 1, -1, prepositions)
