@@ -3,49 +3,72 @@ import { readFileSync } from 'node:fs'
 import { judgeModelPath } from '../resolve/load-judge-model.ts'
 import { detectNameConflict as conflict, NAME_CONFLICT_RULE } from './detect-name-conflict.ts'
 
-test('another name in a role only one name can hold refutes the claim', (t) => {
-  t.is(conflict('Maria Lopez won the Springfield mayoral election', 'John Carter won the Springfield mayoral election on Tuesday with 54% of the vote.'), 'refute')
+test('another name in a role only one name can hold, with the claim\'s name as the loser, refutes the claim', (t) => {
   t.is(conflict('the Kansas City Chiefs won Super Bowl LIX', 'The Philadelphia Eagles won Super Bowl LIX, beating the Kansas City Chiefs 40-22.'), 'refute')
-  t.is(conflict('the Kansas City Chiefs won Super Bowl LIX', 'The Kansas City Chiefs and the Philadelphia Eagles met in Super Bowl LIX; the Eagles won Super Bowl LIX.'), 'refute')
-  t.is(conflict('Apple acquired Perplexity', 'Samsung acquired Perplexity in a deal valued at 14 billion dollars, the companies said.'), 'refute')
+  t.is(conflict('Maria Lopez won the Springfield mayoral election', 'John Carter won the Springfield mayoral election, defeating Maria Lopez by 400 votes.'), 'refute')
   t.is(conflict('Chelsea beat Arsenal', 'Arsenal beat Chelsea 2-1 at the Emirates.'), 'refute')
-  t.is(conflict('the election was won by Maria Lopez', 'The election was won by John Carter, who defeated Maria Lopez by 400 votes.'), 'refute')
+  t.is(conflict('Recep Tayyip Erdoğan won the Turkish presidential runoff', 'Kemal Kilicdaroglu won the Turkish presidential runoff over Erdogan.'), 'refute', 'accents do not count')
 })
 
-test('another name in any other role only takes the support away, and only when the claim\'s name is not in the passage', (t) => {
+test('another name in the claim\'s place, the claim\'s name nowhere: no support, no refutation', (t) => {
+  t.is(conflict('Maria Lopez won the Springfield mayoral election', 'John Carter won the Springfield mayoral election on Tuesday with 54% of the vote.'), 'unsupported')
+  t.is(conflict('Apple acquired Perplexity', 'Samsung acquired Perplexity in a deal valued at 14 billion dollars, the companies said.'), 'unsupported')
   t.is(conflict('the Senate passed the GENIUS Act', 'The House passed the GENIUS Act on Thursday.'), 'unsupported')
-  t.is(conflict('the Senate passed the GENIUS Act', 'The House passed the GENIUS Act on Thursday, sending it to the Senate.'), undefined)
-  t.is(conflict('Maria Lopez won a seat on the council', 'John Carter won a seat on the council.'), 'unsupported', 'an indefinite object: several can win one')
+  t.is(conflict('Maria Lopez won a seat on the council', 'John Carter won a seat on the council.'), 'unsupported')
   t.is(conflict('Maria Lopez was elected to the city council', 'John Carter was elected to the city council.'), 'unsupported')
   t.is(conflict('Tesla bought bitcoin', 'MicroStrategy bought bitcoin again on Monday.'), 'unsupported')
+  t.is(conflict('EA was acquired by PIF', 'EA was acquired by Silver Lake in a record buyout.'), 'unsupported')
 })
 
-test('the same name shortened, as initials or with a title is one name', (t) => {
+test('the claim\'s name elsewhere in the passage, other than as the loser, is no conflict: co-winners, the next sentence', (t) => {
+  t.is(conflict('the Senate passed the GENIUS Act', 'The House passed the GENIUS Act on Thursday, sending it to the Senate.'), undefined)
+  t.is(conflict('the Kansas City Chiefs won Super Bowl LIX', 'The Kansas City Chiefs and the Philadelphia Eagles met in Super Bowl LIX; the Eagles won Super Bowl LIX.'), undefined)
+  t.is(conflict('Michel Devoret won the Nobel Prize in Physics', 'John Clarke won the Nobel Prize in Physics on Tuesday. He shares it with Michel Devoret and John Martinis.'), undefined)
+  t.is(conflict('Michel Devoret won the Nobel Prize in Physics', 'John Clarke, Michel Devoret and John Martinis won the Nobel Prize in Physics.'), undefined)
+  t.is(conflict('Mexico hosted the 2026 World Cup', 'Canada, Mexico and the United States hosted the 2026 World Cup.'), undefined)
+  t.is(conflict('Lionel Messi won the 2022 World Cup', 'Argentina won the 2022 World Cup on penalties. Messi scored twice in the final.'), undefined)
+  t.is(conflict('Maria Lopez won the Springfield mayoral election', 'Reports that John Carter won the Springfield mayoral election were premature. Lopez was declared the winner.'), undefined)
+})
+
+test('the same name shortened, as initials, with accents, hyphens or a title is one name', (t) => {
   t.is(conflict('Maria Lopez won the Springfield mayoral election', 'Maria Lopez won the Springfield mayoral election on Tuesday.'), undefined)
   t.is(conflict('the Fed cut rates', 'The Federal Reserve cut rates by a quarter point.'), undefined)
   t.is(conflict('the ECB raised rates', 'The European Central Bank raised rates on Thursday.'), undefined)
+  t.is(conflict('the Department of Justice sued Google', 'The DOJ sued Google on Tuesday.'), undefined)
   t.is(conflict('Manchester United won the FA Cup', 'Man Utd won the FA Cup final at Wembley.'), undefined)
   t.is(conflict('Donald Trump signed the bill', 'President Trump signed the bill on Friday.'), undefined)
-  t.is(conflict('the Kansas City Chiefs won Super Bowl LVIII', 'The Kansas City Chiefs won Super Bowl LVIII, beating the San Francisco 49ers in overtime.'), undefined)
+  t.is(conflict('Recep Tayyip Erdoğan won the Turkish presidential runoff', 'Erdogan won the Turkish presidential runoff on Sunday.'), undefined)
+  t.is(conflict('Alexandria Ocasio-Cortez won the primary', 'Ocasio Cortez won the primary by 30 points.'), undefined)
+  t.is(conflict("Beto O'Rourke won the Texas Senate primary", 'O’Rourke won the Texas Senate primary.'), undefined)
+  t.is(conflict('The Catcher in the Rye is a novel by J.D. Salinger', 'The Catcher in the Rye is a 1951 novel by J. D. Salinger.'), undefined)
+  t.is(conflict('Elon Musk acquired Twitter', 'The Tesla CEO acquired Twitter for 44 billion dollars.'), undefined, 'a description of the holder')
 })
 
-test('names that hold the role together, or are named beside the rival other than as the loser, are no conflict', (t) => {
-  t.is(conflict('Michel Devoret won the Nobel Prize in Physics', 'John Clarke won the Nobel Prize in Physics along with Michel Devoret and John Martinis.'), undefined)
-  t.is(conflict('Michel Devoret won the Nobel Prize in Physics', 'John Clarke, Michel Devoret and John Martinis won the Nobel Prize in Physics.'), undefined)
-  t.is(conflict('EA was acquired by PIF', 'EA was acquired by Silver Lake, PIF and Affinity Partners.'), undefined)
-  t.is(conflict('Mexico hosted the 2026 World Cup', 'Canada, Mexico and the United States hosted the 2026 World Cup.'), undefined)
-})
-
-test('places and times nest, other events and other wording are not compared', (t) => {
+test('passives, forecasts, conditions, other objects, places and times are not compared', (t) => {
+  t.is(conflict('Google acquired Wiz', 'Wiz was acquired for 32 billion dollars in March.'), undefined)
+  t.is(conflict('Chelsea beat Arsenal', 'Arsenal were beaten 2-1 at Stamford Bridge on Sunday.'), undefined)
+  t.is(conflict('Maria Lopez won the Springfield mayoral election', 'Polls suggest John Carter will win the Springfield mayoral election comfortably.'), undefined)
+  t.is(conflict('Maria Lopez won the Springfield mayoral election', 'If John Carter wins the Springfield mayoral election, he will cut taxes.'), undefined)
+  t.is(conflict('Maria Lopez won the Springfield mayoral election', 'Will John Carter win the Springfield mayoral election?'), undefined)
+  t.is(conflict('Jannik Sinner won the US Open final', 'Carlos Alcaraz won the first set of the US Open final. Sinner then took three straight sets.'), undefined)
+  t.is(conflict('Maria Lopez won the Springfield mayoral election', 'John Carter won the Shelbyville mayoral election by 12 points. In neighbouring Springfield, Maria Lopez cruised to victory.'), undefined)
   t.is(conflict('It was first published in England', 'A Christmas Carol is a novella by Charles Dickens, first published in London by Chapman & Hall in 1843.'), undefined)
   t.is(conflict('William Brad Pitt was born in Nevada', 'Pitt was born in Shawnee, Oklahoma, to William Alvin Pitt.'), undefined)
-  t.is(conflict('the 2026 Champions League final be held in Munich', 'The 2026 Champions League final will be held in Budapest at the Puskas Arena.'), undefined)
   t.is(conflict('Maria Lopez won the Springfield mayoral election', 'John Carter won the Iowa caucus.'), undefined, 'another event')
-  t.is(conflict('Ruppert co-owned the Red Sox', 'He also owned the New York Yankees of Major League Baseball from 1915.'), undefined)
+  t.is(conflict('Ed Gagliardi died on April 11, 2014', 'Gagliardi died of cancer on May 11, 2014.'), undefined, 'a date is the number rule\'s')
+  t.is(conflict('Two and a Half Men is an US television sitcom', 'Two and a Half Men is an American television sitcom.'), undefined, 'no verb')
   t.is(conflict('Officials approved the plan', 'Regulators approved the plan on Monday.'), undefined, 'a capitalised word opening a sentence is not a name')
-  t.is(conflict('Lionel Messi signed with Inter Miami', 'Cristiano Ronaldo signed with Al Nassr in January.'), undefined)
   t.is(conflict('', 'John Carter won the election.'), undefined)
   t.is(conflict('Maria Lopez won the election', ''), undefined)
+})
+
+test('a long question costs little: the claim is read once and cut', (t) => {
+  const claim = Array.from({ length: 200 }, (_, i) => `Name${i} Person won`).join(' and ')
+  const passage = Array.from({ length: 100 }, (_, i) => `Other${i} Rival won the title.`).join(' ')
+  const started = performance.now()
+  for (let i = 0; i < 20; i++) conflict(claim, passage)
+  t.log(`${((performance.now() - started) / 20).toFixed(2)} ms per pair`)
+  t.pass()
 })
 
 test('judge-model.json records the rule, and its examples are what the code says', (t) => {

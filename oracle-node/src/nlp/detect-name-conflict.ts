@@ -5,25 +5,30 @@
  * Kansas City Chiefs won Super Bowl LIX": the sentences share every word but the name, and its training pairs
  * seldom turn on one.
  *
- * A passage puts another name in a claim's place when, for a name N of the claim:
- * - the slot: the passage has a name N' right before the word that follows N in the claim ("<N> won", "<N> was
- *   appointed") or right after the word and prepositions that precede it ("held in <N>", "born in <N>"), with
- *   nothing but auxiliaries, determiners and those prepositions between;
+ * A passage's sentence puts another name N' in the place of a claim's name N when:
+ * - the slot: N' stands right before the verb that follows N in the claim, with the same kind of auxiliaries ("<N>
+ *   won", "<N> was appointed"; a passive "Wiz was acquired" is not "Google acquired"; a forecast "will win" is not
+ *   "won"), and the verb's object starts with the same word ("won the first set of" is not "won the US Open
+ *   final"); or N' stands right after the verb and the prepositions that precede N ("acquired by <N>", "signed with
+ *   <N>"; never after a preposition of place or time: "born in Los Angeles" does not contradict "born in
+ *   California");
  * - another name: N' shares no word with N, and neither is a shortening or the initials of the other ("Fed" and
- *   "Federal Reserve", "ECB" and "European Central Bank", "Man Utd" and "Manchester United" are one name);
- * - the same thing: every other content word of the claim, its other names included, is within WINDOW words of N'
- *   ("John Carter won the Iowa caucus" is not about the Springfield election).
+ *   "Federal Reserve", "DOJ" and "Department of Justice", "Man Utd" and "Manchester United" are one name);
+ *   accents, hyphens and apostrophes do not count ("Erdogan", "Ocasio Cortez");
+ * - the same thing: every other content word of the claim, and every word of its other names, is in that sentence
+ *   within WINDOW words of N' ("John Carter won the Iowa caucus" is not about the Springfield election);
+ * - a statement: the sentence is not a question or a condition ("If Carter wins ...", "Will Carter win ...?").
  *
- * What it means depends on the slot's word:
- * - an exclusive role (a winner, the one elected or appointed, a buyer, a venue, a birthplace: EXCLUSIVE_*): only
- *   one name can hold it, so the passage refutes the claim, provided it nowhere puts N itself in that slot
- *   ("refute"); N may be named elsewhere ("beating the Kansas City Chiefs");
- * - any other role ("the House passed the bill" against "the Senate passed the bill"): the passage is about
- *   another name and says nothing of N, so it does not support the claim, provided N is named nowhere in it
- *   ("unsupported"); it does not refute it either.
+ * What the passage then says:
+ * - "refute" where the role is one only one name can hold (a winner of a definite thing, a buyer, the one a thing
+ *   was won or bought by) and the passage names N, in that sentence, as the one who lost: "beating the Kansas City
+ *   Chiefs", "Arsenal beat Chelsea". Nothing weaker: a nickname ("OKC", "the Tories"), a parent company, a
+ *   co-winner named in the next sentence would otherwise read as a refutation.
+ * - "unsupported" where N is named nowhere in the passage: it is about another name and does not support the
+ *   claim ("John Carter won the Springfield mayoral election" for Maria Lopez, "the House passed the bill" for the
+ *   Senate); it does not refute it either.
  * judge-text.ts reads "refute" as the denial and number rules' refutation, and "unsupported" by moving the pair's
- * entailment into neutral. The rule is narrow on purpose: a nickname ("Los Blancos"), a pronoun or a passive
- * turn ("was won by") is not matched, and then the model's reading stands.
+ * entailment into neutral, so the node abstains on such a passage rather than answer YES.
  */
 import nlp from 'compromise'
 import { crudeStem } from './crude-stem.ts'
@@ -31,11 +36,21 @@ import { crudeStem } from './crude-stem.ts'
 /** Words of the claim (other than N) that must be this close to N' in the passage. */
 const WINDOW = 12
 const MAX_TOKENS = 400
+/** A claim's words read; a longer claim is cut (a question is at most 1,000 characters). */
+const MAX_CLAIM_TOKENS = 64
 
 /** May stand between a subject name and its verb: auxiliaries and a few adverbs. */
 const AUXILIARIES = new Set(['has', 'have', 'had', 'was', 'were', 'is', 'are', 'will', 'would', 'be', 'been', 'being', 'did', 'does', 'do', 'also', 'officially', 'formally', 'finally', 'reportedly'])
 /** After these a verb's base form follows. */
 const MODALS = new Set(['will', 'would', 'did', 'does', 'do'])
+/** A name ending in one of these describes a holder ("the Tesla CEO", "Kremlin spokesman"), it is not another one. */
+const ROLES = new Set(['ceo', 'cfo', 'founder', 'cofounder', 'chief', 'chairman', 'chairwoman', 'chair', 'president', 'spokesman', 'spokeswoman', 'spokesperson', 'minister', 'secretary', 'coach', 'manager', 'owner', 'boss', 'leader', 'head', 'director', 'governor', 'senator', 'mayor'])
+/** Forms of be: a passive or a copula. */
+const BE = new Set(['was', 'were', 'is', 'are', 'be', 'been', 'being'])
+/** A forecast, not an event. */
+const FUTURE = new Set(['will', 'would'])
+/** A sentence opening with one of these, or ending in "?", states nothing. */
+const CONDITIONS = new Set(['if', 'unless', 'should', 'whether', 'will', 'would', 'can', 'could', 'did', 'does', 'do', 'whoever', 'when', 'once'])
 /** May stand between a verb and its object name, with the auxiliaries and prepositions. */
 const DETERMINERS = new Set(['the', 'a', 'an'])
 /** Before a capitalised word, make it a modifier inside a noun phrase ("its North American premiere"), not a holder. */
@@ -47,11 +62,11 @@ const FUNCTION_WORDS = new Set([
   'and', 'or', 'but', 'nor', 'not', 'no', 'never', 'its', 'his', 'her', 'their', 'our', 'this', 'that', 'these', 'those', 'it', 'he', 'she', 'they', 'we', 'who', 'which', 'than', 'into', 'onto', 'about', 'after', 'before', 'since', 'until', 'during', 'while', 'when', 'where', 'there', 'here', 'what', 'whose', 'any', 'some', 'each', 'every', 'all', 'both', 'either', 'neither', "'s", 'more', 'most', 'less', 'least', 'very', 'only', 'just', 'so', 'too', 'can', 'could', 'should', 'shall', 'may', 'might', 'must',
 ])
 /** Words inside a name between capitalised words ("Bank of England", "Earth, Wind & Fire"). */
-const NAME_JOINERS = new Set(['of', 'de', 'del', 'da', 'la', 'le', 'van', 'von', 'der', 'du', '&'])
+const NAME_JOINERS = new Set(['of', 'de', 'del', 'da', 'la', 'le', 'van', 'von', 'der', 'du', '&', '-'])
 /** Months and days: a date is the number rule's business, not a name. */
 const CALENDAR = new Set(['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'])
 /** Capitalised at the start of a sentence, never names. */
-const NOT_NAMES = new Set(['The', 'A', 'An', 'In', 'On', 'At', 'By', 'For', 'From', 'With', 'After', 'Before', 'During', 'When', 'While', 'But', 'And', 'Or', 'If', 'As', 'It', 'He', 'She', 'They', 'We', 'I', 'You', 'This', 'That', 'These', 'Those', 'There', 'Here', 'His', 'Her', 'Their', 'Its', 'Our', 'Some', 'Many', 'Most', 'All', 'No', 'Not', 'According', 'Despite', 'Although', 'However', 'Meanwhile', 'Also', 'Yet', 'Still', 'Last', 'Next', 'Earlier', 'Later', 'Today', 'Yesterday', 'Tomorrow', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday', 'January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'])
+const NOT_NAMES = new Set(['The', 'A', 'An', 'Will', 'Would', 'Should', 'Can', 'Could', 'Did', 'Does', 'Do', 'Whether', 'Whoever', 'Unless', 'Once', 'In', 'On', 'At', 'By', 'For', 'From', 'With', 'After', 'Before', 'During', 'When', 'While', 'But', 'And', 'Or', 'If', 'As', 'It', 'He', 'She', 'They', 'We', 'I', 'You', 'This', 'That', 'These', 'Those', 'There', 'Here', 'His', 'Her', 'Their', 'Its', 'Our', 'Some', 'Many', 'Most', 'All', 'No', 'Not', 'According', 'Despite', 'Although', 'However', 'Meanwhile', 'Also', 'Yet', 'Still', 'Last', 'Next', 'Earlier', 'Later', 'Today', 'Yesterday', 'Tomorrow', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday', 'January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'])
 
 /** Past forms that a suffix strip does not bring to their verb. */
 const IRREGULAR = new Map<string, string>([
@@ -75,8 +90,6 @@ const EXCLUSIVE_AGENT = new Set(['won', 'acquired', 'bought', 'purchased', 'beat
 const PLACE_OR_TIME = new Set(['in', 'at', 'on', 'to', 'from', 'near', 'into', 'onto', 'since', 'until', 'during', 'before', 'after', 'over', 'of', 'for'])
 /** A name right after one of these in the rival's sentence is the loser, not a co-holder: "beating the Chiefs". */
 const LOSS_CUES = new Set(['beat', 'beating', 'beats', 'defeated', 'defeating', 'edged', 'edging', 'topped', 'topping', 'routed', 'downed', 'over', 'against', 'outbid', 'outbidding'])
-/** Link names into one group of holders: "Canada, Mexico and the United States will host". */
-const LIST_LINKS = new Set([',', 'and', '&', 'or', 'the', 'with', 'plus'])
 
 /** The verbs whose past forms IRREGULAR lists, in their base form ("beat" is both). */
 const IRREGULAR_BASES = new Set(IRREGULAR.values())
@@ -91,31 +104,34 @@ export type NameConflict = 'refute' | 'unsupported'
 export const NAME_CONFLICT_RULE = {
   rule: 'oracle-node/src/nlp/detect-name-conflict.ts',
   since: '2026-12-05',
-  what: "another name in the claim's place about the same thing: a refutation where only one name can hold the role (a winner, a buyer, the one a thing was won or bought by), else no support when the claim's name is not in the passage; places, times, shortenings, initials and names listed together are not compared. Recorded so that this file's hash, and so every observation's modelHash, changes with the rule.",
+  what: "another name in the claim's place about the same thing, in a sentence that states it (same verb, same kind of auxiliaries, same object): a refutation where only one name can hold the role (a winner, a buyer) and the passage names the claim's one as the loser; no support where the passage never names the claim's one; places, times, passives, forecasts, shortenings, initials and accents are not compared. Recorded so that this file's hash, and so every observation's modelHash, changes with the rule.",
   examples: [
-    ['Maria Lopez won the Springfield mayoral election', 'John Carter won the Springfield mayoral election on Tuesday.', 'refute'],
     ['the Kansas City Chiefs won Super Bowl LIX', 'The Philadelphia Eagles won Super Bowl LIX, beating the Kansas City Chiefs 40-22.', 'refute'],
+    ['Maria Lopez won the Springfield mayoral election', 'John Carter won the Springfield mayoral election on Tuesday.', 'unsupported'],
     ['the Senate passed the GENIUS Act', 'The House passed the GENIUS Act on Thursday.', 'unsupported'],
     ['the Fed cut rates', 'The Federal Reserve cut rates by a quarter point.', 'none'],
-    ['Mexico hosted the 2026 World Cup', 'Canada, Mexico and the United States hosted the 2026 World Cup.', 'none'],
+    ['Google acquired Wiz', 'Wiz was acquired for 32 billion dollars in March.', 'none'],
     ['It was first published in England', 'It was first published in London in 1843.', 'none'],
   ],
 } as const
 
 type Token = { text: string; lower: string; key: string; capital: boolean; sentenceStart: boolean; sentence: number }
-type Name = { start: number; end: number; words: string[] }
+/** words: without joiners; all: with them ("department of justice", for the initials "doj"). */
+type Name = { start: number; end: number; words: string[]; all: string[] }
 
-const TOKEN = /[\p{L}\p{M}\p{Nd}]+(?:['’.&-][\p{L}\p{M}\p{Nd}]+)*|[^\s\p{L}\p{M}\p{Nd}]/gu
+const TOKEN = /[\p{L}\p{Nd}]+(?:['.&][\p{L}\p{Nd}]+)*|[^\s\p{L}\p{Nd}]/gu
 
 function tokenize(text: string): Token[] {
   const out: Token[] = []
   let sentenceStart = true
   let sentence = 0
-  for (const m of text.normalize('NFC').matchAll(TOKEN)) {
+  // Accents, curly apostrophes and hyphens do not make another name: "Erdoğan" is "Erdogan", "Ocasio-Cortez" "Ocasio Cortez".
+  const plain = text.normalize('NFD').replace(/\p{M}/gu, '').replace(/[’‘]/g, "'")
+  for (const m of plain.matchAll(TOKEN)) {
     let word = m[0]
     // The period of an initial or a title ("J. D. Salinger", "Dr. Lee") ends no sentence.
     if (word === '.' && out.length > 0 && /^(?:\p{Lu}|Mr|Mrs|Ms|Dr|St|Jr|Sr|Gen|Gov|Sen|Rep|Lt|Col|Capt|Prof|Inc|Co|Corp|Ltd|vs)$/u.test(out[out.length - 1]!.text)) continue
-    const possessive = /^(.+)['’]s$/u.exec(word)
+    const possessive = /^(.+)'s$/u.exec(word)
     if (possessive) word = possessive[1]!
     // "J.D" is the initials J and D, as "J. D." is.
     const parts = /^\p{Lu}(?:\.\p{Lu})+$/u.test(word) ? word.split('.') : [word]
@@ -134,7 +150,7 @@ function wordKey(lower: string): string {
   return crudeStem(IRREGULAR.get(lower) ?? lower)
 }
 
-const lexicon = nlp.world().model.one.lexicon as Record<string, string | string[] | undefined>
+const lexicon = (nlp.world() as unknown as { model: { one: { lexicon: Record<string, string | string[] | undefined> } } }).model.one.lexicon
 const PROPER_TAGS = /^(?:ProperNoun|Person|FirstName|MaleName|FemaleName|LastName|Organization|Place|Country|City|Region|SportsTeam|Company)$/
 
 /**
@@ -161,7 +177,8 @@ function findNames(tokens: readonly Token[], claimWords?: ReadonlySet<string>): 
       i = end - 1
       continue
     }
-    names.push({ start: i, end, words: tokens.slice(i, end).filter((t) => !NAME_JOINERS.has(t.lower)).map((t) => t.lower) })
+    const all = tokens.slice(i, end).map((t) => t.lower).filter((w) => w !== '-' && w !== '&')
+    names.push({ start: i, end, words: all.filter((w) => !NAME_JOINERS.has(w)), all })
     i = end - 1
   }
   return names
@@ -181,13 +198,16 @@ function nameToLexicon(lower: string, inClaim: boolean): boolean {
   return (Array.isArray(entry) ? entry : [entry]).some((tag) => PROPER_TAGS.test(tag))
 }
 
-/** One name, for this rule: a shared word, a shortening ("Fed", "Man Utd") or initials ("ECB", "US"). */
-function sameName(a: readonly string[], b: readonly string[]): boolean {
-  if (a.some((w) => b.includes(w))) return true
+/** One name, for this rule: a shared word, a shortening ("Fed", "Man Utd") or initials ("ECB", "DOJ"). */
+function sameName(a: Name, b: Name): boolean {
+  if (a.words.some((w) => b.words.includes(w))) return true
+  const joined = (n: Name) => n.words.join('')
+  if (joined(a) === joined(b)) return true
   const shortens = (x: readonly string[], y: readonly string[]) => x.length <= y.length && x.every((w, k) => y.slice(k).some((v) => abbreviates(w, v)))
   const initials = (x: readonly string[]) => x.map((w) => w[0]).join('')
-  const acronym = (x: readonly string[], y: readonly string[]) => x.length === 1 && x[0]!.length >= 2 && y.length >= 2 && (initials(y).startsWith(x[0]!) || x[0]!.startsWith(initials(y)))
-  return shortens(a, b) || shortens(b, a) || acronym(a, b) || acronym(b, a)
+  const acronym = (x: Name, y: Name) =>
+    x.words.length === 1 && x.words[0]!.length >= 2 && y.words.length >= 2 && [initials(y.words), initials(y.all)].some((i) => i === x.words[0] || (i.length >= 3 && x.words[0]!.startsWith(i)))
+  return shortens(a.words, b.words) || shortens(b.words, a.words) || acronym(a, b) || acronym(b, a)
 }
 
 /** "fed" of "federal", "utd" of "united": the same first letter, then the word's letters in order. */
@@ -204,7 +224,13 @@ function abbreviates(w: string, v: string): boolean {
 
 const isContent = (t: Token) => /\p{L}|\p{Nd}/u.test(t.text) && !FUNCTION_WORDS.has(t.lower) && t.lower.length > 1
 
-type Slot = { side: 'after'; word: string; definite: boolean } | { side: 'before'; word: string; prepositions: string[] }
+/**
+ * after: N is the verb's subject; `auxiliaries` says whether a form of be / will stands between, `object` is the
+ * first word after the verb past the determiners. before: N is the verb's object, after `prepositions`.
+ */
+type Slot =
+  | { side: 'after'; word: string; be: boolean; future: boolean; object: string | undefined; definite: boolean }
+  | { side: 'before'; word: string; prepositions: string[] }
 
 /**
  * Skips from `k` in direction `step`: after a name (step 1) its auxiliaries only; before it (step -1) auxiliaries
@@ -227,8 +253,8 @@ function slotsOf(tokens: readonly Token[], name: Name): Slot[] {
   const slots: Slot[] = []
   let k = skipGlue(tokens, name.end, 1)
   if (k < tokens.length && isContent(tokens[k]!) && !tokens[k]!.capital && verbAfter(tokens, name.end, k)) {
-    const object = tokens[k + 1]
-    slots.push({ side: 'after', word: tokens[k]!.key, definite: object !== undefined && (object.lower === 'the' || object.capital) })
+    const next = tokens[k + 1]
+    slots.push({ side: 'after', word: tokens[k]!.key, ...auxiliariesOf(tokens, name.end, k), object: objectOf(tokens, k), definite: next !== undefined && (next.lower === 'the' || next.capital) })
   }
   const prepositions: string[] = []
   k = skipGlue(tokens, name.start - 1, -1, prepositions)
@@ -236,6 +262,20 @@ function slotsOf(tokens: readonly Token[], name: Name): Slot[] {
     slots.push({ side: 'before', word: tokens[k]!.key, prepositions })
   }
   return slots
+}
+
+function auxiliariesOf(tokens: readonly Token[], from: number, to: number): { be: boolean; future: boolean } {
+  const words = tokens.slice(from, to).map((t) => t.lower)
+  return { be: words.some((w) => BE.has(w)), future: words.some((w) => FUTURE.has(w)) }
+}
+
+/** The first word after the verb at `k`, past determiners: a name's words count as one mark ("" for any name). */
+function objectOf(tokens: readonly Token[], k: number): string | undefined {
+  let j = k + 1
+  while (j < tokens.length && DETERMINERS.has(tokens[j]!.lower)) j++
+  const t = tokens[j]
+  if (t === undefined || !/\p{L}|\p{Nd}/u.test(t.text)) return undefined
+  return t.capital ? '' : t.key
 }
 
 /** "won", "acquired", "beaten", "beat": a past form, so a verb rather than a noun ("film", "television"). */
@@ -258,9 +298,12 @@ function verbAfter(tokens: readonly Token[], from: number, k: number): boolean {
 function fillers(tokens: readonly Token[], names: readonly Name[], slot: Slot): Name[] {
   return names.filter((n) => {
     if (n.start > 0 && POSSESSIVES.has(tokens[n.start - 1]!.lower)) return false
+    if (ROLES.has(n.words[n.words.length - 1]!)) return false
     if (slot.side === 'after') {
       const k = skipGlue(tokens, n.end, 1)
-      return k < tokens.length && tokens[k]!.key === slot.word && verbAfter(tokens, n.end, k)
+      if (!(k < tokens.length && tokens[k]!.key === slot.word && verbAfter(tokens, n.end, k))) return false
+      const aux = auxiliariesOf(tokens, n.end, k)
+      return aux.be === slot.be && aux.future === slot.future && objectOf(tokens, k) === slot.object
     }
     const prepositions: string[] = []
     const k = skipGlue(tokens, n.start - 1, -1, prepositions)
@@ -268,77 +311,76 @@ function fillers(tokens: readonly Token[], names: readonly Name[], slot: Slot): 
   })
 }
 
+/** A question or a condition: "Will Carter win ...?", "If Carter wins ...". */
+function statesNothing(tokens: readonly Token[], sentence: number): boolean {
+  const words = tokens.filter((t) => t.sentence === sentence)
+  return words.some((t) => t.text === '?') || (words[0] !== undefined && CONDITIONS.has(words[0].lower))
+}
+
 function exclusive(slot: Slot): boolean {
   if (slot.side === 'after') return slot.definite && EXCLUSIVE_SUBJECT.has(slot.word)
   return slot.prepositions.length === 1 && slot.prepositions[0] === 'by' && EXCLUSIVE_AGENT.has(slot.word)
 }
 
-/**
- * The names listed with a filler ("Canada, Mexico and the United States", "Silver Lake, PIF and Affinity"): they
- * hold the slot together.
- */
-function group(tokens: readonly Token[], names: readonly Name[], filler: Name): Name[] {
-  const out = [filler]
-  for (const step of [-1, 1] as const) {
-    let edge = step === -1 ? filler.start : filler.end - 1
-    for (;;) {
-      let k = edge + step
-      let linked = false
-      while (k >= 0 && k < tokens.length && LIST_LINKS.has(tokens[k]!.lower)) {
-        linked = true
-        k += step
-      }
-      const next = linked ? names.find((n) => (step === -1 ? n.end - 1 === k : n.start === k)) : undefined
-      if (next === undefined) break
-      out.push(next)
-      edge = step === -1 ? next.start : next.end - 1
-    }
-  }
-  return out
-}
-
-/** True when the name is said in the filler's sentence other than as the loser ("beating the Kansas City Chiefs"). */
-function namedBeside(tokens: readonly Token[], names: readonly Name[], filler: Name, claimName: Name['words']): boolean {
+/** True when the filler's sentence names `name` as the one who lost: "beating the Kansas City Chiefs". */
+function namedAsLoser(tokens: readonly Token[], names: readonly Name[], filler: Name, name: Name): boolean {
   const sentence = tokens[filler.start]!.sentence
   return names.some((n) => {
-    if (tokens[n.start]!.sentence !== sentence || !sameName(n.words, claimName)) return false
+    if (n === filler || tokens[n.start]!.sentence !== sentence || !sameName(n, name)) return false
     const k = skipGlue(tokens, n.start - 1, -1)
-    return !(k >= 0 && LOSS_CUES.has(tokens[k]!.lower))
+    return k >= 0 && LOSS_CUES.has(tokens[k]!.lower)
   })
 }
 
+type ParsedClaim = { tokens: Token[]; names: Name[]; owner: (number | undefined)[] }
+let lastClaim: { text: string; parsed: ParsedClaim } | undefined
+
+/** The claim's tokens, names and which name each token belongs to; the last claim is kept (one per passage). */
+function parseClaim(claim: string): ParsedClaim {
+  if (lastClaim?.text === claim) return lastClaim.parsed
+  const tokens = tokenize(claim).slice(0, MAX_CLAIM_TOKENS)
+  const names = findNames(tokens)
+  const owner: (number | undefined)[] = tokens.map(() => undefined)
+  names.forEach((n, index) => {
+    for (let i = n.start; i < n.end; i++) owner[i] = index
+  })
+  const parsed = { tokens, names, owner }
+  lastClaim = { text: claim, parsed }
+  return parsed
+}
+
 /**
- * "refute" when the passage puts another name in an exclusive role of one of the claim's names, "unsupported"
- * when it puts another name in another role and never names the claim's, else undefined.
+ * "refute" when a sentence of the passage puts another name in an exclusive role of one of the claim's names and
+ * names that one as the loser; "unsupported" when one puts another name in its place and the passage never names
+ * it; else undefined.
  */
 export function detectNameConflict(claim: string, passage: string): NameConflict | undefined {
-  const c = tokenize(claim)
-  const claimNames = findNames(c)
+  const { tokens: c, names: claimNames, owner } = parseClaim(claim)
   if (claimNames.length === 0) return undefined
   const p = tokenize(passage)
   const passageNames = findNames(p, new Set(claimNames.flatMap((n) => n.words)))
   if (passageNames.length === 0) return undefined
   const passageWords = new Set(p.map((t) => t.lower))
   let unsupported = false
-  for (const name of claimNames) {
-    const inName = (i: number) => i >= name.start && i < name.end
-    // The claim's other words, each wanted near N'; another name of the claim by any of its words ("Pitt").
-    const inOtherName = (i: number) => claimNames.some((n) => n !== name && i >= n.start && i < n.end)
-    const others = c.filter((t, i) => !inName(i) && !inOtherName(i) && isContent(t)).map((t) => t.key)
-    const otherNames = claimNames.filter((n) => n !== name).map((n) => n.words)
+  for (const [index, name] of claimNames.entries()) {
+    // The claim's other words, each wanted in the rival's sentence near it, and every word of its other names.
+    const others = c.filter((t, i) => owner[i] === undefined && isContent(t)).map((t) => t.key)
+    const otherNames = claimNames.filter((_, j) => j !== index)
     if (others.length + otherNames.length === 0) continue
-    const named = name.words.some((w) => passageWords.has(w)) || passageNames.some((n) => sameName(n.words, name.words))
+    const named = name.words.some((w) => passageWords.has(w)) || passageNames.some((n) => sameName(n, name))
     for (const slot of slotsOf(c, name)) {
       const filled = fillers(p, passageNames, slot)
-      if (filled.some((n) => group(p, passageNames, n).some((g) => sameName(g.words, name.words)))) continue
+      if (filled.some((n) => sameName(n, name))) continue
       const rival = filled.find((n) => {
-        const window = p.slice(Math.max(0, n.start - WINDOW), n.end + WINDOW)
+        const sentence = p[n.start]!.sentence
+        if (statesNothing(p, sentence)) return false
+        const window = p.slice(Math.max(0, n.start - WINDOW), n.end + WINDOW).filter((t) => t.sentence === sentence)
         const near = new Set(window.map((t) => t.key))
         const nearWords = new Set(window.map((t) => t.lower))
-        return others.every((w) => near.has(w)) && otherNames.every((words) => words.some((w) => nearWords.has(w)))
+        return others.every((w) => near.has(w)) && otherNames.every((o) => o.words.every((w) => nearWords.has(w)))
       })
       if (rival === undefined) continue
-      if (exclusive(slot) && !namedBeside(p, passageNames, rival, name.words)) return 'refute'
+      if (exclusive(slot) && namedAsLoser(p, passageNames, rival, name)) return 'refute'
       if (!named) unsupported = true
     }
   }

@@ -114,21 +114,22 @@ test('judgeText: the confidence interval is seeded by the evidence, holds the po
   t.deepEqual(none.confidenceInterval, [none.confidenceBps, none.confidenceBps])
 })
 
-test('judgeText: a source that names another winner answers NO; the pair model alone read it as support', async (t) => {
+test('judgeText: a source that names another winner never answers YES; one that names the asked one as the loser answers NO; the pair model alone read both as support', async (t) => {
   const embedder = await getEmbedder()
   const ask = (question: string, passages: string[]) =>
     judgeText({ embedder, judge, question, outcomes: ['YES', 'NO'], documents: [{ sourceIndex: 0, passages, weight: 10 }], minConfidenceBps: 6000 })
-  const cases: [string, string[]][] = [
-    ['Did Maria Lopez win the Springfield mayoral election?', ['John Carter won the Springfield mayoral election on Tuesday with 54% of the vote.']],
-    ['Did the Kansas City Chiefs win Super Bowl LIX?', ['The Philadelphia Eagles won Super Bowl LIX, beating the Kansas City Chiefs 40-22.']],
-    ['Did Apple acquire Perplexity?', ['Samsung acquired Perplexity in a deal valued at 14 billion dollars, the companies said.']],
+  const cases: [string, string[], 'NO' | 'not YES'][] = [
+    ['Did Maria Lopez win the Springfield mayoral election?', ['John Carter won the Springfield mayoral election on Tuesday with 54% of the vote.'], 'not YES'],
+    ['Did Apple acquire Perplexity?', ['Samsung acquired Perplexity in a deal valued at 14 billion dollars, the companies said.'], 'not YES'],
+    ['Did Maria Lopez win the Springfield mayoral election?', ['John Carter won the Springfield mayoral election on Tuesday, defeating Maria Lopez by 400 votes.'], 'NO'],
+    ['Did the Kansas City Chiefs win Super Bowl LIX?', ['The Philadelphia Eagles won Super Bowl LIX, beating the Kansas City Chiefs 40-22.'], 'NO'],
   ]
-  for (const [question, passages] of cases) {
+  for (const [question, passages, want] of cases) {
     const result = await ask(question, passages)
     const pair = result.judgedPairs[0]!
-    t.log(question, result.reason, `support ${pair.support.toFixed(2)} refute ${pair.refute.toFixed(2)}`)
-    t.true(result.outcomeProbabilitiesBps[1]! > result.outcomeProbabilitiesBps[0]!, `${question}: NO is the more probable outcome`)
+    t.log(question, result.reason, `support ${pair.support.toFixed(2)} refute ${pair.refute.toFixed(2)} neither ${pair.neither.toFixed(2)}`)
     t.not(result.answer.kind === 'outcome' && result.answer.index === 0, true, `${question}: never YES`)
+    if (want === 'NO') t.true(result.answer.kind === 'outcome' && result.answer.index === 1, `${question}: NO`)
     const [raw] = await judge.pairJudge!.judgePairs([{ premise: passages[0]!, hypothesis: buildHypotheses(question, ['YES', 'NO']).statements[0]!.statement }])
     t.true(raw!.entailment > raw!.contradiction, `${question}: the pair model alone reads the other winner as support`)
   }
