@@ -20,10 +20,11 @@
  * - a statement: the sentence is not a question or a condition ("If Carter wins ...", "Will Carter win ...?").
  *
  * What the passage then says:
- * - "refute" where the role is one only one name can hold (a winner of a definite thing, a buyer, the one a thing
- *   was won or bought by) and the passage names N, in that sentence, as the one who lost: "beating the Kansas City
- *   Chiefs", "Arsenal beat Chelsea". Nothing weaker: a nickname ("OKC", "the Tories"), a parent company, a
- *   co-winner named in the next sentence would otherwise read as a refutation.
+ * - "refute" where the role is one only one name can hold (a winner of a definite thing, a buyer) and the sentence
+ *   names N as the one who lost that very event (saysLost: the claim's object word for word, then "beating", "over"
+ *   or "against" N; or "Arsenal beat Chelsea" for "Chelsea beat Arsenal"; no year the claim lacks). Nothing weaker:
+ *   a nickname ("OKC", "the Tories"), a parent company, a co-winner named in the next sentence, a loser of the
+ *   opener or of an earlier edition would otherwise read as a refutation.
  * - "unsupported" where N is named nowhere in the passage: it is about another name and does not support the
  *   claim ("John Carter won the Springfield mayoral election" for Maria Lopez, "the House passed the bill" for the
  *   Senate); it does not refute it either.
@@ -81,15 +82,11 @@ const IRREGULAR = new Map<string, string>([
  * definite ("won the election", "acquired Perplexity"; not "won a seat", "bought bitcoin").
  */
 const EXCLUSIVE_SUBJECT = new Set(['win', 'beat', 'defeat', 'acquire', 'clinch', 'capture', 'host'].map(wordKey))
-/** A slot's word before the name, with "by", whose role only one name can hold: "won by <N>". */
-const EXCLUSIVE_AGENT = new Set(['won', 'acquired', 'bought', 'purchased', 'beaten', 'defeated'].map(wordKey))
 /**
  * Prepositions of place and time: "published in London" does not contradict "published in England", nor "born in
  * Los Angeles" "born in California", so a name after these is never compared.
  */
 const PLACE_OR_TIME = new Set(['in', 'at', 'on', 'to', 'from', 'near', 'into', 'onto', 'since', 'until', 'during', 'before', 'after', 'over', 'of', 'for'])
-/** A name right after one of these in the rival's sentence is the loser, not a co-holder: "beating the Chiefs". */
-const LOSS_CUES = new Set(['beat', 'beating', 'beats', 'defeated', 'defeating', 'edged', 'edging', 'topped', 'topping', 'routed', 'downed', 'over', 'against', 'outbid', 'outbidding'])
 
 /** The verbs whose past forms IRREGULAR lists, in their base form ("beat" is both). */
 const IRREGULAR_BASES = new Set(IRREGULAR.values())
@@ -104,7 +101,7 @@ export type NameConflict = 'refute' | 'unsupported'
 export const NAME_CONFLICT_RULE = {
   rule: 'oracle-node/src/nlp/detect-name-conflict.ts',
   since: '2026-12-05',
-  what: "another name in the claim's place about the same thing, in a sentence that states it (same verb, same kind of auxiliaries, same object): a refutation where only one name can hold the role (a winner, a buyer) and the passage names the claim's one as the loser; no support where the passage never names the claim's one; places, times, passives, forecasts, shortenings, initials and accents are not compared. Recorded so that this file's hash, and so every observation's modelHash, changes with the rule.",
+  what: "another name in the claim's place about the same thing, in a sentence that states it (same verb, same kind of auxiliaries, same object): a refutation where only one name can hold the role (a winner, a buyer) and the passage names the claim's one as the loser of that very event (the claim's object word for word, then 'beating'/'over'/'against' it; no other year); no support where the passage never names the claim's one; places, times, passives, forecasts, shortenings, initials and accents are not compared. Recorded so that this file's hash, and so every observation's modelHash, changes with the rule.",
   examples: [
     ['the Kansas City Chiefs won Super Bowl LIX', 'The Philadelphia Eagles won Super Bowl LIX, beating the Kansas City Chiefs 40-22.', 'refute'],
     ['Maria Lopez won the Springfield mayoral election', 'John Carter won the Springfield mayoral election on Tuesday.', 'unsupported'],
@@ -200,7 +197,15 @@ function nameToLexicon(lower: string, inClaim: boolean): boolean {
 
 /** One name, for this rule: a shared word, a shortening ("Fed", "Man Utd") or initials ("ECB", "DOJ"). */
 function sameName(a: Name, b: Name): boolean {
-  if (a.words.some((w) => b.words.includes(w))) return true
+  return a.words.some((w) => b.words.includes(w)) || oneName(a, b)
+}
+
+/**
+ * One name by a stricter test, for a refutation: one's words all in the other ("Chiefs", "Kansas City Chiefs"), a
+ * shortening or initials; a shared word alone ("Real Madrid", "Atletico Madrid") is not enough.
+ */
+function oneName(a: Name, b: Name): boolean {
+  if (a.words.every((w) => b.words.includes(w)) || b.words.every((w) => a.words.includes(w))) return true
   const joined = (n: Name) => n.words.join('')
   if (joined(a) === joined(b)) return true
   const shortens = (x: readonly string[], y: readonly string[]) => x.length <= y.length && x.every((w, k) => y.slice(k).some((v) => abbreviates(w, v)))
@@ -229,7 +234,7 @@ const isContent = (t: Token) => /\p{L}|\p{Nd}/u.test(t.text) && !FUNCTION_WORDS.
  * first word after the verb past the determiners. before: N is the verb's object, after `prepositions`.
  */
 type Slot =
-  | { side: 'after'; word: string; be: boolean; future: boolean; object: string | undefined; definite: boolean }
+  | { side: 'after'; word: string; verb: number; be: boolean; future: boolean; object: string | undefined; definite: boolean }
   | { side: 'before'; word: string; prepositions: string[] }
 
 /**
@@ -254,7 +259,7 @@ function slotsOf(tokens: readonly Token[], name: Name): Slot[] {
   let k = skipGlue(tokens, name.end, 1)
   if (k < tokens.length && isContent(tokens[k]!) && !tokens[k]!.capital && verbAfter(tokens, name.end, k)) {
     const next = tokens[k + 1]
-    slots.push({ side: 'after', word: tokens[k]!.key, ...auxiliariesOf(tokens, name.end, k), object: objectOf(tokens, k), definite: next !== undefined && (next.lower === 'the' || next.capital) })
+    slots.push({ side: 'after', word: tokens[k]!.key, verb: k, ...auxiliariesOf(tokens, name.end, k), object: objectOf(tokens, k), definite: next !== undefined && (next.lower === 'the' || next.capital) })
   }
   const prepositions: string[] = []
   k = skipGlue(tokens, name.start - 1, -1, prepositions)
@@ -269,13 +274,13 @@ function auxiliariesOf(tokens: readonly Token[], from: number, to: number): { be
   return { be: words.some((w) => BE.has(w)), future: words.some((w) => FUTURE.has(w)) }
 }
 
-/** The first word after the verb at `k`, past determiners: a name's words count as one mark ("" for any name). */
+/** The first word after the verb at `k`, past determiners. */
 function objectOf(tokens: readonly Token[], k: number): string | undefined {
   let j = k + 1
   while (j < tokens.length && DETERMINERS.has(tokens[j]!.lower)) j++
   const t = tokens[j]
   if (t === undefined || !/\p{L}|\p{Nd}/u.test(t.text)) return undefined
-  return t.capital ? '' : t.key
+  return t.key
 }
 
 /** "won", "acquired", "beaten", "beat": a past form, so a verb rather than a noun ("film", "television"). */
@@ -295,7 +300,7 @@ function verbAfter(tokens: readonly Token[], from: number, k: number): boolean {
 }
 
 /** The names the passage puts in a slot (not a modifier after a possessive: "its North American premiere"). */
-function fillers(tokens: readonly Token[], names: readonly Name[], slot: Slot): Name[] {
+function fillers(tokens: readonly Token[], names: readonly Name[], slot: Slot, sameObject = true): Name[] {
   return names.filter((n) => {
     if (n.start > 0 && POSSESSIVES.has(tokens[n.start - 1]!.lower)) return false
     if (ROLES.has(n.words[n.words.length - 1]!)) return false
@@ -303,7 +308,7 @@ function fillers(tokens: readonly Token[], names: readonly Name[], slot: Slot): 
       const k = skipGlue(tokens, n.end, 1)
       if (!(k < tokens.length && tokens[k]!.key === slot.word && verbAfter(tokens, n.end, k))) return false
       const aux = auxiliariesOf(tokens, n.end, k)
-      return aux.be === slot.be && aux.future === slot.future && objectOf(tokens, k) === slot.object
+      return aux.be === slot.be && aux.future === slot.future && (!sameObject || objectOf(tokens, k) === slot.object)
     }
     const prepositions: string[] = []
     const k = skipGlue(tokens, n.start - 1, -1, prepositions)
@@ -317,19 +322,55 @@ function statesNothing(tokens: readonly Token[], sentence: number): boolean {
   return words.some((t) => t.text === '?') || (words[0] !== undefined && CONDITIONS.has(words[0].lower))
 }
 
-function exclusive(slot: Slot): boolean {
-  if (slot.side === 'after') return slot.definite && EXCLUSIVE_SUBJECT.has(slot.word)
-  return slot.prepositions.length === 1 && slot.prepositions[0] === 'by' && EXCLUSIVE_AGENT.has(slot.word)
+function exclusive(slot: Slot): slot is Extract<Slot, { side: 'after' }> {
+  return slot.side === 'after' && slot.definite && EXCLUSIVE_SUBJECT.has(slot.word)
 }
 
-/** True when the filler's sentence names `name` as the one who lost: "beating the Kansas City Chiefs". */
-function namedAsLoser(tokens: readonly Token[], names: readonly Name[], filler: Name, name: Name): boolean {
-  const sentence = tokens[filler.start]!.sentence
-  return names.some((n) => {
-    if (n === filler || tokens[n.start]!.sentence !== sentence || !sameName(n, name)) return false
-    const k = skipGlue(tokens, n.start - 1, -1)
-    return k >= 0 && LOSS_CUES.has(tokens[k]!.lower)
-  })
+/** Between the end of the rival's object and the loss cue: a day or a place word, nothing that changes the event. */
+const GAP_WORDS = new Set([',', 'on', 'in', 'at', 'night', 'evening', 'morning', 'afternoon', ...CALENDAR])
+/** Right before the loser: "..., beating the Kansas City Chiefs", "... over Maria Lopez". */
+const LOSER_LEADS = new Set(['beating', 'defeating', 'edging', 'topping', 'downing', 'routing', 'over', 'against'])
+const YEAR = /^(?:1[89]|20)\d\d$/
+
+/**
+ * True when the rival's sentence says the claim's name lost this very event, in one of two shapes only:
+ * - "<rival> <verb> <the claim's object, word for word>[, on Sunday], beating/defeating/over/against <N>"
+ *   ("The Philadelphia Eagles won Super Bowl LIX, beating the Kansas City Chiefs"), N then not a modifier
+ *   ("against Meta critics");
+ * - for beat / defeat, "<rival> beat <N>" where the claim has "<N> beat <rival>".
+ * Not when the sentence has a year the claim lacks, or "ago" / "previous" / "last year": an earlier edition.
+ */
+function saysLost(tokens: readonly Token[], names: readonly Name[], rival: Name, name: Name, claim: readonly Token[], claimNames: readonly Name[], slot: Extract<Slot, { side: 'after' }>): boolean {
+  const sentence = tokens.filter((t) => t.sentence === tokens[rival.start]!.sentence)
+  const claimWords = new Set(claim.map((t) => t.lower))
+  if (sentence.some((t, i) => (YEAR.test(t.text) && !claimWords.has(t.lower)) || t.lower === 'ago' || t.lower === 'previous' || (t.lower === 'last' && /^(?:year|season|time|month|week)$/.test(sentence[i + 1]?.lower ?? '')))) return false
+  const verb = skipGlue(tokens, rival.end, 1)
+  const nameAt = (k: number) => names.find((n) => n.start === k)
+  const skipDeterminers = (list: readonly Token[], k: number) => {
+    while (k < list.length && DETERMINERS.has(list[k]!.lower)) k++
+    return k
+  }
+  const claimObject = skipDeterminers(claim, slot.verb + 1)
+  let k = skipDeterminers(tokens, verb + 1)
+  if (slot.word === wordKey('beat') || slot.word === wordKey('defeat')) {
+    const loser = nameAt(k)
+    const claimLoser = claimNames.find((n) => n.start === claimObject)
+    if (loser !== undefined && oneName(loser, name) && claimLoser !== undefined && oneName(claimLoser, rival)) return true
+  }
+  const object = claim.slice(claimObject).filter((t) => !DETERMINERS.has(t.lower) && /\p{L}|\p{Nd}/u.test(t.text))
+  if (object.length === 0) return false
+  for (const word of object) {
+    k = skipDeterminers(tokens, k)
+    if (tokens[k]?.key !== word.key) return false
+    k++
+  }
+  for (let gap = 0; gap < 4 && k < tokens.length && GAP_WORDS.has(tokens[k]!.lower); gap++) k++
+  if (!LOSER_LEADS.has(tokens[k]?.lower ?? '')) return false
+  k = skipDeterminers(tokens, k + 1)
+  const loser = nameAt(k)
+  if (loser === undefined || !oneName(loser, name)) return false
+  const after = tokens[loser.end]
+  return !(after !== undefined && !after.capital && isContent(after) && !/^\p{Nd}/u.test(after.text))
 }
 
 type ParsedClaim = { tokens: Token[]; names: Name[]; owner: (number | undefined)[] }
@@ -369,6 +410,10 @@ export function detectNameConflict(claim: string, passage: string): NameConflict
     if (others.length + otherNames.length === 0) continue
     const named = name.words.some((w) => passageWords.has(w)) || passageNames.some((n) => sameName(n, name))
     for (const slot of slotsOf(c, name)) {
+      if (exclusive(slot)) {
+        const rivals = fillers(p, passageNames, slot, false).filter((n) => !sameName(n, name) && !statesNothing(p, p[n.start]!.sentence))
+        if (rivals.some((n) => saysLost(p, passageNames, n, name, c, claimNames, slot))) return 'refute'
+      }
       const filled = fillers(p, passageNames, slot)
       if (filled.some((n) => sameName(n, name))) continue
       const rival = filled.find((n) => {
@@ -380,7 +425,6 @@ export function detectNameConflict(claim: string, passage: string): NameConflict
         return others.every((w) => near.has(w)) && otherNames.every((o) => o.words.every((w) => nearWords.has(w)))
       })
       if (rival === undefined) continue
-      if (exclusive(slot) && namedAsLoser(p, passageNames, rival, name)) return 'refute'
       if (!named) unsupported = true
     }
   }
