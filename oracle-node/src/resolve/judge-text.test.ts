@@ -137,3 +137,19 @@ test('judgeText: a source that names another winner never answers YES; one that 
   const right = await ask('Did Maria Lopez win the Springfield mayoral election?', ['Maria Lopez won the Springfield mayoral election on Tuesday with 54% of the vote.'])
   t.true(right.answer.kind === 'outcome' && right.answer.index === 0, right.reason)
 })
+
+test('judgeText: a source that states the opposite event answers NO; the pair model alone read it as support', async (t) => {
+  const embedder = await getEmbedder()
+  const cases: [string, string][] = [
+    ['Did Carlos Alcaraz win the Wimbledon final?', 'Carlos Alcaraz lost the Wimbledon final to Jannik Sinner in four sets on Sunday.'],
+    ['Did Apple shares rise on Monday?', 'Apple shares fell 3% on Monday after the company cut its sales forecast.'],
+    ['Did the company report a profit in the third quarter?', 'The company reported a loss of 40 million dollars in the third quarter.'],
+  ]
+  for (const [question, passage] of cases) {
+    const result = await judgeText({ embedder, judge, question, outcomes: ['YES', 'NO'], documents: [{ sourceIndex: 0, passages: [passage], weight: 10 }], minConfidenceBps: 6000 })
+    t.log(question, result.reason)
+    t.true(result.answer.kind === 'outcome' && result.answer.index === 1, `${question}: NO`)
+    const [raw] = await judge.pairJudge!.judgePairs([{ premise: passage, hypothesis: buildHypotheses(question, ['YES', 'NO']).statements[0]!.statement }])
+    t.true(raw!.entailment > raw!.contradiction, `${question}: the pair model alone reads the opposite as support`)
+  }
+})

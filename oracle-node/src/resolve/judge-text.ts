@@ -36,6 +36,7 @@ import type { PairJudge } from '../nlp/create-pair-judge.ts'
 import { detectDenial } from '../nlp/detect-denial.ts'
 import { detectNumberConflict } from '../nlp/detect-number-conflict.ts'
 import { detectNameConflict } from '../nlp/detect-name-conflict.ts'
+import { detectAntonym } from '../nlp/detect-antonym.ts'
 import { bootstrapIntervalSliced, type ConfidenceInterval } from './analysis/bootstrap-interval.ts'
 import { combinePassageLogOdds, type ScoredPassagePair } from './analysis/combine-passage-log-odds.ts'
 import { outcomeProbabilities, type HypothesisShape } from './analysis/outcome-probabilities.ts'
@@ -263,11 +264,12 @@ async function scorePairs(
       // A plain denial in the passage (detect-denial.ts), or another year or amount about the same thing
       // (detect-number-conflict.ts), is read as a refutation, however much of the claim's wording the passage
       // repeats: both judges are weak exactly there.
-      // So is another name in a role only one name can hold (detect-name-conflict.ts: "John Carter won" against
+      // So is the opposite event (detect-antonym.ts: "Alcaraz lost the final" against "Alcaraz won the final"), and
+      // another name in a role only one name can hold (detect-name-conflict.ts: "John Carter won" against
       // "Maria Lopez won"); another name in any other role only takes the passage's support away.
       const { claim, evidence } = pairs[i]!
       const named = detectNameConflict(claim, evidence)
-      const denied = detectDenial(claim, evidence) || detectNumberConflict(claim, evidence) || named === 'refute'
+      const denied = detectDenial(claim, evidence) || detectNumberConflict(claim, evidence) || detectAntonym(claim, evidence) || named === 'refute'
       const j = denied && raw.entailment > raw.contradiction
         ? { ...raw, entailment: raw.contradiction, contradiction: raw.entailment }
         : named === 'unsupported' && raw.entailment > raw.contradiction

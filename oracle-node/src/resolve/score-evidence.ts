@@ -7,6 +7,7 @@ import { PAIR_FEATURE_NAMES } from './extract-pair-features.ts'
 import type { Lexicon } from './extract-pair-features.ts'
 import type { STATEMENT_RULE } from './question-statement.ts'
 import type { NAME_CONFLICT_RULE } from '../nlp/detect-name-conflict.ts'
+import type { OPPOSITES_RULE } from '../nlp/detect-antonym.ts'
 
 export type LogisticWeights = {
   /** Standardisation applied before the dot product. */
@@ -27,6 +28,8 @@ export type JudgeModel = {
   statements?: typeof STATEMENT_RULE
   /** The rule that reads another name in the claim's place (detect-name-conflict.ts), recorded for the same reason. */
   nameConflicts?: typeof NAME_CONFLICT_RULE
+  /** The rule that reads the opposite event (detect-antonym.ts), recorded for the same reason. */
+  opposites?: typeof OPPOSITES_RULE
   featureNames: string[]
   relevance: LogisticWeights
   polarity: LogisticWeights
