@@ -9,8 +9,23 @@
 import { crudeStem as stem } from './crude-stem.ts'
 import { tokenizeWords } from './tokenize-words.ts'
 
+/**
+ * Recorded in judge-model.json (`denials`): a node with another rule signs another modelHash. The examples are
+ * checked against the code by the test.
+ */
+export const DENIAL_RULE = {
+  rule: 'oracle-node/src/nlp/detect-denial.ts',
+  since: '2026-12-05',
+  what: "a negator (not, never, no, n't, ...) within 3 words, or a verb of refusal (rejected, cancelled, failed, scrubbed, ...) within 6, before one of the claim's content words, in a claim with no negation, unless the word comes back affirmed later in the sentence, is a refutation. Recorded so that this file's hash, and so every observation's modelHash, changes with the rule.",
+  examples: [
+    ['the Gull Island Lighthouse Museum reopened to visitors in March 2025', 'The Gull Island Lighthouse Museum did not reopen to visitors in March as planned.', true],
+    ['SpaceX launched Starship on Thursday', 'SpaceX scrubbed the Starship launch on Thursday because of high winds.', true],
+    ['the museum reopened in 2025', 'Despite fears it would never reopen, the museum reopened in 2025.', false],
+  ],
+} as const
+
 const NEGATORS = new Set(['not', 'never', 'no', 'nor', 'neither', 'without', 'cannot', "n't", 'nt'])
-const REFUSALS = new Set(['rejected', 'rejects', 'refused', 'refuses', 'denied', 'denies', 'declined', 'declines', 'cancelled', 'canceled', 'scrapped', 'abandoned', 'postponed', 'halted', 'failed', 'fails', 'vetoed', 'blocked'])
+const REFUSALS = new Set(['rejected', 'rejects', 'refused', 'refuses', 'denied', 'denies', 'declined', 'declines', 'cancelled', 'canceled', 'scrapped', 'abandoned', 'postponed', 'halted', 'failed', 'fails', 'vetoed', 'blocked', 'scrubbed', 'aborted'])
 const STOP = new Set(['the', 'a', 'an', 'of', 'to', 'in', 'on', 'at', 'for', 'and', 'or', 'by', 'with', 'from', 'its', 'it', 'his', 'her', 'their', 'this', 'that', 'be', 'is', 'are', 'was', 'were', 'been', 'has', 'have', 'had', 'will', 'would', 'did', 'does', 'do', 'any', 'as', 'than'])
 const NEGATOR_WINDOW = 3
 const REFUSAL_WINDOW = 6

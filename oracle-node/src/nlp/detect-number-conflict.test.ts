@@ -1,5 +1,7 @@
 import test from 'ava'
-import { detectNumberConflict } from './detect-number-conflict.ts'
+import { readFileSync } from 'node:fs'
+import { judgeModelPath } from '../resolve/load-judge-model.ts'
+import { detectNumberConflict, NUMBER_CONFLICT_RULE } from './detect-number-conflict.ts'
 
 test('another year or amount about the same thing is a conflict', (t) => {
   t.true(detectNumberConflict('The museum opened in 2004.', 'The museum opened in 1998.'))
@@ -30,4 +32,10 @@ test('supporting passages that mention other numbers are no conflict: bounds, re
   t.false(detectNumberConflict('the Senate pass the bill by 31 December 2025', 'The Senate passed the bill on 15 December 2025 after a long debate.'))
   t.false(detectNumberConflict('the museum reopen in 2025', 'The museum, closed since 2019 for repairs, reopened its doors on Saturday.'))
   t.false(detectNumberConflict('the Federal Reserve cut rates in 2025', 'WASHINGTON, Dec 18, 2024 (Reuters) - The Federal Reserve cut rates by a quarter point on Wednesday.'))
+})
+
+test('judge-model.json records the rule, and its examples are what the code says', (t) => {
+  const model = JSON.parse(readFileSync(judgeModelPath, 'utf8')) as { numberConflicts?: unknown }
+  t.deepEqual(model.numberConflicts, NUMBER_CONFLICT_RULE)
+  for (const [claim, passage, said] of NUMBER_CONFLICT_RULE.examples) t.is(detectNumberConflict(claim, passage), said, claim)
 })

@@ -17,6 +17,21 @@
 import { crudeStem as stem } from './crude-stem.ts'
 import { tokenizeWords } from './tokenize-words.ts'
 
+/**
+ * Recorded in judge-model.json (`numberConflicts`): a node with another rule signs another modelHash. The examples
+ * are checked against the code by the test.
+ */
+export const NUMBER_CONFLICT_RULE = {
+  rule: 'oracle-node/src/nlp/detect-number-conflict.ts',
+  since: '2026-12-05',
+  what: "another year, or another quantity with the same unit, with every content word of the claim within 8 words of it, where the claim's number is not a bound or the passage's a reference point or a day of a date, is a refutation. Recorded so that this file's hash, and so every observation's modelHash, changes with the rule.",
+  examples: [
+    ['The museum opened in 2004.', 'The museum opened in 1998.', true],
+    ['The bridge will cost 12 million dollars.', 'The bridge will cost $12,000,000.', false],
+    ['the population of Tokyo exceed 14 million people', 'Tokyo had 14.1 million people in 2024, the census office said.', false],
+  ],
+} as const
+
 const WINDOW = 8
 const SCALES = new Map<string, number>([['thousand', 1e3], ['million', 1e6], ['billion', 1e9], ['trillion', 1e12], ['bn', 1e9]])
 const UNIT_ALIASES = new Map<string, string>([['percent', '%'], ['usd', '$'], ['dollars', '$'], ['dollar', '$'], ['euros', '€'], ['euro', '€'], ['eur', '€'], ['pounds', '£'], ['gbp', '£']])

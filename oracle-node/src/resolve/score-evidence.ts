@@ -8,6 +8,8 @@ import type { Lexicon } from './extract-pair-features.ts'
 import type { STATEMENT_RULE } from './question-statement.ts'
 import type { NAME_CONFLICT_RULE } from '../nlp/detect-name-conflict.ts'
 import type { OPPOSITES_RULE } from '../nlp/detect-antonym.ts'
+import type { DENIAL_RULE } from '../nlp/detect-denial.ts'
+import type { NUMBER_CONFLICT_RULE } from '../nlp/detect-number-conflict.ts'
 
 export type LogisticWeights = {
   /** Standardisation applied before the dot product. */
@@ -30,6 +32,10 @@ export type JudgeModel = {
   nameConflicts?: typeof NAME_CONFLICT_RULE
   /** The rule that reads the opposite event (detect-antonym.ts), recorded for the same reason. */
   opposites?: typeof OPPOSITES_RULE
+  /** The plain-denial rule (detect-denial.ts), recorded for the same reason. */
+  denials?: typeof DENIAL_RULE
+  /** The other-number rule (detect-number-conflict.ts), recorded for the same reason. */
+  numberConflicts?: typeof NUMBER_CONFLICT_RULE
   featureNames: string[]
   relevance: LogisticWeights
   polarity: LogisticWeights
