@@ -25,6 +25,30 @@ test('another subject, both sides said, a negation or nothing else in common is 
   t.false(opposite('', 'Apple shares fell.'))
 })
 
+test('an attack review\'s cases: another subject, the converse, a noun, another sense, another time, a report, a negation', (t) => {
+  const cases: [string, string][] = [
+    ['Apple shares rose on Monday', 'Apple shares advanced as Samsung shares fell on Monday.'],
+    ['Apple shares rose on Monday', 'Apple shares ended higher as Treasury yields fell on Monday.'],
+    ['Jannik Sinner lost the Wimbledon final', "Jannik Sinner's rival Carlos Alcaraz won the Wimbledon final in four sets."],
+    ['the incumbent lost the election', "The incumbent's challenger won the election with 58 percent."],
+    ['Apple shares rose on Monday', 'Apple shares shrugged off an early drop to end higher on Monday.'],
+    ['the company raised its dividend', 'The company reversed the 2020 cut to its dividend.'],
+    ['Ford sales grew', 'Ford sales got a boost this fall from new hybrid models.'],
+    ['Carlos Alcaraz won the Wimbledon final', 'Carlos Alcaraz recovered from the loss of the first set to take the Wimbledon final.'],
+    ['Apple shares closed higher on Monday', 'Apple shares opened higher on Monday and never looked back.'],
+    ['the border reopened on Monday', 'The border crossing close to Tijuana resumed operations on Monday.'],
+    ['Carlos Alcaraz won the Wimbledon final', 'A year after Carlos Alcaraz lost the Wimbledon final he lifted the trophy.'],
+    ['Carlos Alcaraz won the Wimbledon final', 'Carlos Alcaraz lost the Wimbledon final in 2023 but lifted the trophy in 2024.'],
+    ['Smith was convicted of fraud', 'Smith had been acquitted of fraud in 2019 but was found guilty on Tuesday.'],
+    ['Apple shares rose on Monday', 'Analysts had warned Apple shares would fall on Monday.'],
+    ['Apple won its lawsuit', 'Reports that Apple lost its lawsuit were false.'],
+    ['Apple shares rose on Monday', 'If Apple shares fall on Monday, the index will follow.'],
+    ['Apple shares rose on Monday', 'Apple shares didn’t fall on Monday.'],
+    ['the Fed raised interest rates in March', 'Nobody expects the Fed to cut interest rates in March.'],
+  ]
+  for (const [claim, passage] of cases) t.false(opposite(claim, passage), passage)
+})
+
 test('judge-model.json records the rule, and its examples are what the code says', (t) => {
   const model = JSON.parse(readFileSync(judgeModelPath, 'utf8')) as { opposites?: unknown }
   t.deepEqual(model.opposites, OPPOSITES_RULE)

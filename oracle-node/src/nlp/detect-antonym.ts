@@ -6,12 +6,16 @@
  *
  * A passage states the opposite of a claim when the claim has a word of one side of OPPOSITES ("won", "rose",
  * "profit", "acquitted") and a sentence of the passage has a word of the other side ("lost", "fell", "loss",
- * "convicted"), with:
- * - the same thing around it: every content word of the claim before its word is among the WINDOW words before the
- *   passage's, and every one after it among the WINDOW words after, with no clause break between ("Microsoft shares
- *   fell, while Apple shares rose" says nothing against "Apple shares rose");
- * - no word of the claim's side in that sentence ("won the semi-final but lost the final" is not read), no negation
- *   just before the passage's word ("did not lose") and none in the claim.
+ * "convicted"), said of the same subject and object:
+ * - the subject: the claim's words before its event word are the passage's words right before the opposite one, in
+ *   order, with only auxiliaries, determiners and a few adverbs between ("Carlos Alcaraz lost", "Apple shares were
+ *   down ... fell" is not; "Samsung shares fell", "the incumbent's challenger won", "an early drop" are not);
+ * - the object: every content word of the claim after its event word is among the WINDOW words after the
+ *   passage's, with no clause break between;
+ * - a statement of the event itself: no negation anywhere before it in its clause ("did not lose", "nobody
+ *   expects ... to cut"), no "if", "whether", "that" ("reports that Apple lost ...") before the subject, no year the
+ *   claim lacks, "ago", "last year", pluperfect "had", or "but" after it in the sentence (an earlier edition, a
+ *   reversal), and no word of the claim's own side in the sentence ("won the semi-final but lost the final").
  * The sides are hand-written for the events markets ask about (a result, a price move, a rate decision, earnings, a
  * verdict, an opening, a strike): the WordNet antonyms the logistic judge reads as a feature are too loose for a
  * rule that overrides the models (they pair "abandon" with "inhabit").
@@ -30,19 +34,23 @@ const IRREGULAR = new Map<string, string>([
   ['slid', 'slide'], ['beaten', 'beat'], ['beats', 'beat'], ['shut', 'shut'], ['slumped', 'slump'], ['jumped', 'jump'],
 ])
 
+/** Words whose suffix strip would meet another word's: "loss" is not "lose". */
+const FIXED = new Map<string, string>([['loss', 'loss#'], ['losses', 'loss#']])
+
 function key(lower: string): string {
-  return crudeStem(IRREGULAR.get(lower) ?? lower)
+  return FIXED.get(lower) ?? crudeStem(IRREGULAR.get(lower) ?? lower)
 }
 
 /** [one side, the other side]: a word of one in the claim and of the other in the passage is the opposite event. */
 const OPPOSITES: readonly (readonly [ReadonlySet<string>, ReadonlySet<string>])[] = [
   [['win', 'won'], ['lose', 'lost']],
-  [['rise', 'gain', 'climb', 'jump', 'surge', 'rally', 'soar', 'increase', 'grow'], ['fall', 'drop', 'decline', 'slide', 'slump', 'tumble', 'plunge', 'sink', 'shrink', 'decrease']],
+  [['rise', 'gain', 'climb', 'jump', 'surge', 'rally', 'soar', 'increase', 'grow'], ['fall', 'drop', 'decline', 'slide', 'slump', 'tumble', 'plunge', 'sink', 'shrink', 'decrease', 'lose']],
   [['raise', 'hike'], ['cut', 'lower']],
   [['profit', 'surplus'], ['loss', 'deficit']],
   [['acquit', 'acquitted'], ['convict', 'convicted']],
   [['innocent'], ['guilty']],
-  [['open', 'reopen'], ['close', 'closed', 'shut']],
+  // Not open / close, which a share price does every day: only a reopening against "remained closed".
+  [['reopen', 'reopened'], ['closed', 'shut']],
   [['end', 'ended'], ['continue', 'continued']],
   [['qualify', 'qualified'], ['eliminate', 'eliminated']],
 ].map(([a, b]) => [new Set(a!.map(key)), new Set(b!.map(key))] as const)
@@ -54,7 +62,7 @@ const OPPOSITES: readonly (readonly [ReadonlySet<string>, ReadonlySet<string>])[
 export const OPPOSITES_RULE = {
   rule: 'oracle-node/src/nlp/detect-antonym.ts',
   since: '2026-12-05',
-  what: "the opposite event about the same thing is a refutation: a claim word of one side of a hand-written pair (win/lose, rise/fall, raise/cut, profit/loss, acquit/convict, innocent/guilty, open/close, end/continue, qualify/eliminate) and a passage word of the other, with the claim's other words around it in the same clause, no word of the claim's side in that sentence, no negation. Recorded so that this file's hash, and so every observation's modelHash, changes with the rule.",
+  what: "the opposite event about the same thing is a refutation: a claim word of one side of a hand-written pair (win/lose, rise/fall, raise/cut, profit/loss, acquit/convict, innocent/guilty, reopen/closed, end/continue, qualify/eliminate) and a passage word of the other, the claim's subject words right before it, its object words after it in the same clause, stated as an event (no negation, report, condition, subordinate clause, other year or earlier time), no word of the claim's side in that sentence. Recorded so that this file's hash, and so every observation's modelHash, changes with the rule.",
   examples: [
     ['Carlos Alcaraz won the Wimbledon final', 'Carlos Alcaraz lost the Wimbledon final to Jannik Sinner in four sets.', true],
     ['Apple shares rose on Monday', 'Apple shares fell 3% on Monday after the company cut its forecast.', true],
@@ -65,8 +73,16 @@ export const OPPOSITES_RULE = {
   ],
 } as const
 
-const NEGATORS = new Set(['not', 'never', 'no', "n't", 'nt', 'without', 'cannot'])
-const CLAUSE_BREAKS = new Set([',', ';', ':', '.', '!', '?', 'while', 'but', 'whereas', 'although', 'though', 'yet', 'unlike'])
+const NEGATORS = new Set(['not', 'never', 'no', "n't", 'nt', 'without', 'cannot', 'nobody', 'none', 'nor', 'neither', 'unlikely', 'avoided', 'avoid', 'avoids', 'ruled'])
+const CLAUSE_BREAKS = new Set([',', ';', ':', '.', '!', '?', 'while', 'but', 'whereas', 'although', 'though', 'yet', 'unlike', 'as', 'after', 'before', 'when', 'since', 'because'])
+/** May stand between the subject and the event word. */
+const GLUE = new Set(['the', 'a', 'an', 'has', 'have', 'was', 'were', 'is', 'are', 'be', 'been', 'did', 'does', 'do', 'also', 'reportedly', 'officially', 'finally', 'remained', 'remains', 'stayed', 'stays', 'still'])
+const SUBORDINATORS = new Set(['after', 'before', 'since', 'when', 'as', 'because', 'while', 'although', 'though', 'whereas', 'unlike'])
+/** Before the subject, these make what follows a report, a question or a condition. */
+const HEARSAY = new Set(['if', 'whether', 'unless', 'that', 'should'])
+/** In the sentence, these put the opposite event at another time than the claim's. */
+const ANOTHER_TIME = new Set(['ago', 'had', 'avenged', 'overturned', 'previous', 'previously', 'earlier'])
+const YEAR = /^(?:1[89]|20)\d\d$/
 const STOP = new Set(['the', 'a', 'an', 'of', 'to', 'in', 'on', 'at', 'for', 'and', 'or', 'by', 'with', 'from', 'its', 'it', 'his', 'her', 'their', 'this', 'that', 'be', 'is', 'are', 'was', 'were', 'been', 'has', 'have', 'had', 'will', 'would', 'did', 'does', 'do', 'as', 'than', 'about', 'after', 'before', 'over', 'under', 'more', 'less', 'some', 'any'])
 
 const isContent = (w: string) => w.length > 1 && /\p{L}|\p{Nd}/u.test(w) && !STOP.has(w)
@@ -83,23 +99,24 @@ function clause(tokens: readonly string[], from: number, step: 1 | -1): Set<stri
 
 /** True when a sentence of the passage states the opposite of the claim's event about the same thing. */
 export function detectAntonym(claim: string, passage: string): boolean {
-  const c = tokenizeWords(claim.replace(/n't\b/g, ' not'), 64)
+  const c = words(claim, 64)
   if (c.some((w) => NEGATORS.has(w))) return false
-  const p = tokenizeWords(passage.replace(/n't\b/g, ' not'), MAX_TOKENS)
+  const p = words(passage, MAX_TOKENS)
   for (let i = 0; i < c.length; i++) {
     const word = key(c[i]!)
     for (const [one, other] of OPPOSITES) {
       for (const [mine, theirs] of [[one, other], [other, one]] as const) {
         if (!mine.has(word)) continue
-        const before = c.slice(0, i).filter(isContent).map(key)
-        const after = c.slice(i + 1).filter(isContent).map(key)
-        if (before.length + after.length === 0) continue
+        const subject = c.slice(0, i).filter((w) => isContent(w) && !GLUE.has(w)).map(key)
+        const object = c.slice(i + 1).filter(isContent).map(key)
+        if (subject.length === 0) continue
         for (let j = 0; j < p.length; j++) {
           if (!theirs.has(key(p[j]!))) continue
-          if (p.slice(Math.max(0, j - 3), j).some((w) => NEGATORS.has(w))) continue
-          const left = clause(p, j - 1, -1)
+          const start = subjectBefore(p, j, subject)
+          if (start < 0) continue
           const right = clause(p, j + 1, 1)
-          if (!before.every((w) => left.has(w)) || !after.every((w) => right.has(w))) continue
+          if (!object.every((w) => right.has(w))) continue
+          if (!statesTheEvent(p, start, j, c)) continue
           // The claim's own side anywhere in the sentence: the passage says both, and this rule does not choose.
           if (sentenceOf(p, j).some((w) => mine.has(key(w)))) continue
           return true
@@ -108,6 +125,43 @@ export function detectAntonym(claim: string, passage: string): boolean {
     }
   }
   return false
+}
+
+/** Lower-case words, curly apostrophes straightened and "n't" split off. */
+function words(text: string, max: number): string[] {
+  return tokenizeWords(text.replace(/[’‘]/g, "'").replace(/n't\b/g, ' not'), max)
+}
+
+/**
+ * Where the claim's subject words stand right before the passage's word at `j` (only GLUE between, and between
+ * them determiners and possessives), or −1.
+ */
+function subjectBefore(tokens: readonly string[], j: number, subject: readonly string[]): number {
+  let k = j - 1
+  while (k >= 0 && GLUE.has(tokens[k]!)) k--
+  for (let s = subject.length - 1; s >= 0; s--) {
+    while (s < subject.length - 1 && k >= 0 && (tokens[k] === 'the' || tokens[k] === "'s" || tokens[k] === "'")) k--
+    if (k < 0 || key(tokens[k]!) !== subject[s]) return -1
+    k--
+  }
+  return k + 1
+}
+
+/** No negation in the clause before it, no report or condition before the subject, no other time in the sentence. */
+function statesTheEvent(tokens: readonly string[], start: number, j: number, claim: readonly string[]): boolean {
+  let k = j - 1
+  while (k >= 0 && !CLAUSE_BREAKS.has(tokens[k]!)) {
+    if (NEGATORS.has(tokens[k]!) || (k < start && HEARSAY.has(tokens[k]!))) return false
+    k--
+  }
+  // A subordinate clause ("a year after Alcaraz lost the final", "as Samsung shares fell") states no event of its own.
+  if (k >= 0 && SUBORDINATORS.has(tokens[k]!)) return false
+  const sentence = sentenceOf(tokens, j)
+  const claimWords = new Set(claim)
+  if (sentence.some((w, n) => ANOTHER_TIME.has(w) || (YEAR.test(w) && !claimWords.has(w)) || (w === 'last' && /^(?:year|season|month|week|time)$/.test(sentence[n + 1] ?? '')))) return false
+  const after = tokens.slice(j + 1)
+  const end = after.findIndex((w) => /^[.!?;]$/.test(w))
+  return !(end < 0 ? after : after.slice(0, end)).includes('but')
 }
 
 function sentenceOf(tokens: readonly string[], j: number): string[] {
