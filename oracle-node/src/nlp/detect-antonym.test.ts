@@ -45,6 +45,16 @@ test('an attack review\'s cases: another subject, the converse, a noun, another 
     ['Apple shares rose on Monday', 'If Apple shares fall on Monday, the index will follow.'],
     ['Apple shares rose on Monday', 'Apple shares didn’t fall on Monday.'],
     ['the Fed raised interest rates in March', 'Nobody expects the Fed to cut interest rates in March.'],
+    // A second review:
+    ['Tesla shares rose on Monday', 'Tesla shares fell 4% early Monday before rebounding to close 2% higher.'],
+    ['Apple shares rose on Monday', 'Apple shares fell in premarket trading Monday. They closed 2% higher.'],
+    ['Alcaraz won the Wimbledon final', 'Alcaraz lost his temper in the Wimbledon final, smashing a racket, yet still lifted the trophy.'],
+    ['Republicans won the Senate', 'Republicans lost the Senate seat in Maine while keeping control of the chamber.'],
+    ['Tesla reported a profit in Q3', 'Tesla reported a loss in its energy unit in Q3.'],
+    ['the jury acquitted Smith', "The jury convicted Smith's co-defendant, Jones, on all counts."],
+    ['stocks rose on Monday', 'Chinese stocks fell on Monday.'],
+    ['the strike has ended', 'The strike continued for six weeks. Workers returned on Monday after ratifying the deal.'],
+    ['the government shutdown ended', 'The government shutdown continued for 35 days until Congress passed a funding bill.'],
   ]
   for (const [claim, passage] of cases) t.false(opposite(claim, passage), passage)
 })

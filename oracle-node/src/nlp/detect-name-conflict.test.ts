@@ -6,7 +6,9 @@ import { detectNameConflict as conflict, NAME_CONFLICT_RULE } from './detect-nam
 test('another name in a role only one name can hold, with the claim\'s name as the loser, refutes the claim', (t) => {
   t.is(conflict('the Kansas City Chiefs won Super Bowl LIX', 'The Philadelphia Eagles won Super Bowl LIX, beating the Kansas City Chiefs 40-22.'), 'refute')
   t.is(conflict('Maria Lopez won the Springfield mayoral election', 'John Carter won the Springfield mayoral election, defeating Maria Lopez by 400 votes.'), 'refute')
-  t.is(conflict('Chelsea beat Arsenal', 'Arsenal beat Chelsea 2-1 at the Emirates.'), 'refute')
+  t.is(conflict('Chelsea beat Arsenal', 'Arsenal beat Chelsea 2-1 on Sunday.'), 'refute')
+  t.is(conflict('Chelsea beat Arsenal', 'Arsenal beat Chelsea 2-1 at the Emirates in the cup.'), undefined, 'teams meet more than once: which match is not said')
+  t.is(conflict('the Thunder beat the Pacers in Game 7', 'The Pacers beat the Thunder in Game 6 to force a decisive Game 7.'), undefined)
   t.is(conflict('Recep Tayyip Erdoğan won the Turkish presidential runoff', 'Kemal Kilicdaroglu won the Turkish presidential runoff over Erdogan.'), 'refute', 'accents do not count')
 })
 

@@ -355,7 +355,19 @@ function saysLost(tokens: readonly Token[], names: readonly Name[], rival: Name,
   if (slot.word === wordKey('beat') || slot.word === wordKey('defeat')) {
     const loser = nameAt(k)
     const claimLoser = claimNames.find((n) => n.start === claimObject)
-    if (loser !== undefined && oneName(loser, name) && claimLoser !== undefined && oneName(claimLoser, rival)) return true
+    // Teams meet more than once: the claim's words after its loser ("in Game 7") must follow the passage's, word for
+    // word; with none, the passage may have only a score or a day after its loser ("Arsenal beat Chelsea 2-1").
+    if (loser !== undefined && oneName(loser, name) && claimLoser !== undefined && oneName(claimLoser, rival)) {
+      const rest = (list: readonly Token[], from: number) => {
+        const out: string[] = []
+        for (let j = from; j < list.length && !/^[.!?;]$/.test(list[j]!.text); j++) out.push(list[j]!.key)
+        return out
+      }
+      const claimRest = rest(claim, claimLoser.end).filter((w) => /\p{L}|\p{Nd}/u.test(w))
+      const passageRest = rest(tokens, loser.end).filter((w) => /\p{L}|\p{Nd}/u.test(w))
+      if (claimRest.length > 0) return claimRest.every((w, i) => passageRest[i] === w)
+      return passageRest.every((w) => /^\p{Nd}/u.test(w) || w === 'on' || CALENDAR.has(w))
+    }
   }
   const object = claim.slice(claimObject).filter((t) => !DETERMINERS.has(t.lower) && /\p{L}|\p{Nd}/u.test(t.text))
   if (object.length === 0) return false
