@@ -15,9 +15,11 @@
  * - a statement of the event itself: no negation anywhere before it in its clause ("did not lose", "nobody
  *   expects ... to cut"), no "if", "whether", "that" ("reports that Apple lost ...") before the subject, no year the
  *   claim lacks, "ago", "last year", pluperfect "had", or "but" after it in the sentence (an earlier edition, a
- *   reversal), and no word of the claim's own side in the sentence ("won the semi-final but lost the final").
+ *   reversal), and no word of the claim's own side anywhere in the passage ("won the semi-final but lost the
+ *   final", "rose on Friday; on Thursday, fell"), no question.
  * The sides are hand-written for the events markets ask about (a result, a price move, a rate decision, earnings, a
- * verdict, an opening, a strike): the WordNet antonyms the logistic judge reads as a feature are too loose for a
+ * verdict; not a state that lasts, such as open / closed or continuing / ended, which a passage may report of an
+ * earlier stretch): the WordNet antonyms the logistic judge reads as a feature are too loose for a
  * rule that overrides the models (they pair "abandon" with "inhabit").
  * judge-text.ts reads a hit as a refutation, like a denial or another number.
  */
@@ -49,9 +51,6 @@ const OPPOSITES: readonly (readonly [ReadonlySet<string>, ReadonlySet<string>])[
   [['profit', 'surplus'], ['loss', 'deficit']],
   [['acquit', 'acquitted'], ['convict', 'convicted']],
   [['innocent'], ['guilty']],
-  // Not open / close, which a share price does every day: only a reopening against "remained closed".
-  [['reopen', 'reopened'], ['closed', 'shut']],
-  [['end', 'ended'], ['continue', 'continued']],
 ].map(([a, b]) => [new Set(a!.map(key)), new Set(b!.map(key))] as const)
 
 /**
@@ -61,11 +60,11 @@ const OPPOSITES: readonly (readonly [ReadonlySet<string>, ReadonlySet<string>])[
 export const OPPOSITES_RULE = {
   rule: 'oracle-node/src/nlp/detect-antonym.ts',
   since: '2026-12-05',
-  what: "the opposite event about the same thing is a refutation: a claim word of one side of a hand-written pair (win/lose, rise/fall, raise/cut, profit/loss, acquit/convict, innocent/guilty, reopen/closed, end/continue) and a passage word of the other, the claim's subject words right before it, its object words after it in the same clause, stated as an event (no negation, report, condition, subordinate clause, other year or earlier time), no word of the claim's side in that sentence. Recorded so that this file's hash, and so every observation's modelHash, changes with the rule.",
+  what: "the opposite event about the same thing is a refutation: a claim word of one side of a hand-written pair (win/lose, rise/fall, raise/cut, profit/loss, acquit/convict, innocent/guilty) and a passage word of the other, the claim's subject words right before it, its object words starting the words after it, stated as an event (no negation, report, question, condition, subordinate clause, other year, earlier time, reversal or part of the day), no word of the claim's side anywhere in the passage. Recorded so that this file's hash, and so every observation's modelHash, changes with the rule.",
   examples: [
     ['Carlos Alcaraz won the Wimbledon final', 'Carlos Alcaraz lost the Wimbledon final to Jannik Sinner in four sets.', true],
     ['Apple shares rose on Monday', 'Apple shares fell 3% on Monday after the company cut its forecast.', true],
-    ['the museum reopened to visitors', 'The museum remained closed to visitors all spring.', true],
+    ['the company reported a profit in the third quarter', 'The company reported a loss of 40 million dollars in the third quarter.', true],
     ['Apple shares rose on Monday', 'Microsoft shares fell on Monday, while Apple shares rose 2%.', false],
     ['Carlos Alcaraz won the Wimbledon final', 'Carlos Alcaraz won the semi-final but lost the Wimbledon final.', false],
     ['Carlos Alcaraz won the Wimbledon final', 'Carlos Alcaraz did not lose the Wimbledon final.', false],
@@ -101,29 +100,20 @@ function objectAfter(tokens: readonly string[], j: number, object: readonly stri
   for (const word of object) {
     while (k < tokens.length && skippable(tokens[k]!) && key(tokens[k]!) !== word) k++
     if (k >= tokens.length || key(tokens[k]!) !== word || POSSESSIVE_MARKS.has(tokens[k + 1] ?? '')) return false
+    // "on Mondays" is a habit, not the claim's Monday.
+    if (DAYS.has(word) && tokens[k] !== word) return false
     k++
   }
   const next = tokens[k]
   return object.length === 0 || next === undefined || !isContent(next) || OBJECT_SKIP.has(next) || CLAUSE_BREAKS.has(next) || FUNCTION_AFTER.has(next)
 }
 
+const DAYS = new Set(['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'])
 /** "Smith's driver", "Monday's record": the tokenizer splits the mark off. */
 const POSSESSIVE_MARKS = new Set(["'", "'s", '’'])
 
 /** May follow the claim's object in the passage: prepositions and conjunctions, not another noun. */
 const FUNCTION_AFTER = new Set(['to', 'in', 'on', 'at', 'by', 'after', 'before', 'with', 'from', 'for', 'and', 'or', 'than', 'over', 'against', 'amid', 'despite', 'during', 'since', 'following', 'all', 'this', 'that', 'again', 'now', 'so', 'today', 'yesterday', 'tomorrow', 'last', 'next', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'])
-
-/**
- * "The strike continued for six weeks", "the museum was closed for three years", "continued until Congress passed":
- * a spell that ended, which says nothing against the claim's end or reopening.
- */
-function endedSpell(tokens: readonly string[], j: number, mine: ReadonlySet<string>): boolean {
-  if (!mine.has(key('ended')) && !mine.has(key('reopened'))) return false
-  const rest = sentenceOf(tokens, j).slice(0)
-  const at = rest.indexOf(tokens[j]!)
-  const after = rest.slice(at + 1)
-  return after.includes('until') || after.some((w, n) => w === 'for' && /^(?:\p{Nd}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|several|many|weeks|months|years|days)/u.test(after[n + 1] ?? ''))
-}
 
 /** True when a sentence of the passage states the opposite of the claim's event about the same thing. */
 export function detectAntonym(claim: string, passage: string): boolean {
@@ -145,9 +135,10 @@ export function detectAntonym(claim: string, passage: string): boolean {
           if (start < 0) continue
           if (!objectAfter(p, j, object)) continue
           if (!statesTheEvent(p, start, j, c)) continue
-          if (endedSpell(p, j, mine)) continue
-          // The claim's own side anywhere in the sentence: the passage says both, and this rule does not choose.
-          if (sentenceOf(p, j).some((w) => mine.has(key(w)))) continue
+          // The claim's own side anywhere in the passage ("rose 1.2% on Friday; on Thursday, fell"): it says both, and
+          // this rule does not choose. Nor does it read a question ("Fact check: the Chiefs lost Super Bowl LIX?").
+          if (p.some((w) => mine.has(key(w)))) continue
+          if (endsInQuestion(p, j)) continue
           return true
         }
       }
@@ -199,7 +190,13 @@ function statesTheEvent(tokens: readonly string[], start: number, j: number, cla
  * After the event word in its sentence, these turn it around or make it a part of the day: "fell 4% early Monday
  * before rebounding", "lost some momentum, still ending up 1%", "fell in premarket trading".
  */
-const REVERSALS = new Set(['but', 'before', 'then', 'yet', 'still', 'later', 'rebounded', 'rebounding', 'recovered', 'recovering', 'rallied', 'rallying', 'premarket', 'extended', 'after-hours', 'intraday', 'early', 'open', 'opening'])
+const REVERSALS = new Set(['but', 'before', 'then', 'first', 'only', 'yet', 'still', 'later', 'rebounded', 'rebounding', 'recovered', 'recovering', 'rallied', 'rallying', 'premarket', 'extended', 'after-hours', 'intraday', 'early', 'open', 'opening'])
+
+function endsInQuestion(tokens: readonly string[], j: number): boolean {
+  let end = j
+  while (end < tokens.length && !/^[.!?;]$/.test(tokens[end]!)) end++
+  return tokens[end] === '?'
+}
 
 function sentenceOf(tokens: readonly string[], j: number): string[] {
   let start = j

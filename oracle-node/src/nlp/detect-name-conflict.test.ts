@@ -48,6 +48,18 @@ test('a loser of another event, another edition, another match or a mere opponen
   for (const [claim, passage] of cases) t.not(conflict(claim, passage), 'refute', passage)
 })
 
+test('a third review: the passage also puts the asked one in the role; initials with periods; a city for its team; another name of the event', (t) => {
+  t.is(conflict('the Chiefs beat the Bills', 'The Chiefs beat the Bills 32-29 on Sunday, a month after the Bills beat the Chiefs 30-21.'), undefined)
+  t.is(conflict('Maria Lopez defeated John Carter', 'Maria Lopez defeated John Carter on Tuesday, four years after Carter defeated Lopez.'), undefined)
+  t.is(conflict('the Chiefs won the AFC Championship', 'The Chiefs won the AFC Championship on Sunday, two years after the Bengals won the AFC Championship over the Chiefs.'), undefined)
+  t.is(conflict('the U.S. imposed tariffs on China', 'The United States imposed tariffs on China on Tuesday, the White House said.'), undefined)
+  t.is(conflict('the United Nations approved the resolution', 'The U.N. approved the resolution on Friday.'), undefined)
+  t.is(conflict('the Eagles won Super Bowl LIX', 'Philadelphia won Super Bowl LIX, routing Kansas City 40-22.'), undefined)
+  t.is(conflict('the Chiefs won Super Bowl LVIII', 'KC won Super Bowl LVIII in overtime.'), undefined)
+  t.is(conflict('Carlos Alcaraz won the French Open', 'Carlos Alcaraz won Roland Garros on Sunday, saving three match points.'), undefined)
+  t.is(conflict('the Chiefs won Super Bowl LIX', 'The Chiefs won the Lombardi Trophy on Sunday night in New Orleans.'), undefined)
+})
+
 test('the same name shortened, as initials, with accents, hyphens or a title is one name', (t) => {
   t.is(conflict('Maria Lopez won the Springfield mayoral election', 'Maria Lopez won the Springfield mayoral election on Tuesday.'), undefined)
   t.is(conflict('the Fed cut rates', 'The Federal Reserve cut rates by a quarter point.'), undefined)

@@ -208,11 +208,25 @@ function oneName(a: Name, b: Name): boolean {
   if (a.words.every((w) => b.words.includes(w)) || b.words.every((w) => a.words.includes(w))) return true
   const joined = (n: Name) => n.words.join('')
   if (joined(a) === joined(b)) return true
+  // "U.S." is the letters u and s: the initials of "United States" ("U.K.", "E.U.", "L.A." of "Los Angeles Dodgers").
+  const letters = (x: Name, y: Name) => x.words.length >= 2 && x.words.every((w) => w.length === 1) && y.words.length >= 2 && [initials(y.words), initials(y.all)].some((i) => i.startsWith(joined(x)))
+  if (letters(a, b) || letters(b, a)) return true
   const shortens = (x: readonly string[], y: readonly string[]) => x.length <= y.length && x.every((w, k) => y.slice(k).some((v) => abbreviates(w, v)))
-  const initials = (x: readonly string[]) => x.map((w) => w[0]).join('')
   const acronym = (x: Name, y: Name) =>
     x.words.length === 1 && x.words[0]!.length >= 2 && y.words.length >= 2 && [initials(y.words), initials(y.all)].some((i) => i === x.words[0] || (i.length >= 3 && x.words[0]!.startsWith(i)))
   return shortens(a.words, b.words) || shortens(b.words, a.words) || acronym(a, b) || acronym(b, a)
+}
+
+const initials = (x: readonly string[]) => x.map((w) => w[0]).join('')
+
+/** A place the lexicon knows ("Philadelphia", "Washington", "Los Angeles"), or two or three capitals ("KC", "LA"). */
+function placeLike(name: Name, tokens: readonly Token[]): boolean {
+  const text = tokens.slice(name.start, name.end).map((t) => t.text).join('')
+  if (/^\p{Lu}{2,3}$/u.test(text) || name.words.every((w) => w.length === 1)) return true
+  return [name.words.join(' '), ...name.words].some((w) => {
+    const entry = lexicon[w]
+    return (Array.isArray(entry) ? entry : entry === undefined ? [] : [entry]).some((tag) => /^(?:Place|City|Country|Region)$/.test(tag))
+  })
 }
 
 /** "fed" of "federal", "utd" of "united": the same first letter, then the word's letters in order. */
@@ -422,8 +436,11 @@ export function detectNameConflict(claim: string, passage: string): NameConflict
     if (others.length + otherNames.length === 0) continue
     const named = name.words.some((w) => passageWords.has(w)) || passageNames.some((n) => sameName(n, name))
     for (const slot of slotsOf(c, name)) {
-      if (exclusive(slot)) {
-        const rivals = fillers(p, passageNames, slot, false).filter((n) => !sameName(n, name) && !statesNothing(p, p[n.start]!.sentence))
+      // The passage also puts the claim's name in that role ("The Chiefs beat the Bills on Sunday, a month after the
+      // Bills beat the Chiefs"): it says both, and this rule does not choose.
+      const anyFiller = fillers(p, passageNames, slot, false)
+      if (exclusive(slot) && !anyFiller.some((n) => sameName(n, name))) {
+        const rivals = anyFiller.filter((n) => !statesNothing(p, p[n.start]!.sentence))
         if (rivals.some((n) => saysLost(p, passageNames, n, name, c, claimNames, slot))) return 'refute'
       }
       const filled = fillers(p, passageNames, slot)
@@ -437,7 +454,10 @@ export function detectNameConflict(claim: string, passage: string): NameConflict
         return others.every((w) => near.has(w)) && otherNames.every((o) => o.words.every((w) => nearWords.has(w)))
       })
       if (rival === undefined) continue
-      if (!named) unsupported = true
+      // No support taken away for a direct object ("won Roland Garros" for "won the French Open", "won the Lombardi
+      // Trophy"): events and trophies go by many names. Nor for a rival that is a place or a place's initials
+      // ("Philadelphia won", "Washington imposed", "KC won"): a team or a government goes by its city.
+      if (!named && !(slot.side === 'before' && slot.prepositions.length === 0) && !placeLike(rival, p)) unsupported = true
     }
   }
   return unsupported ? 'unsupported' : undefined
