@@ -19,6 +19,22 @@ test('no denial: affirmations, negations about other words, negated claims', (t)
   t.true(detectDenial('the museum reopen in 2025', 'The museum did not reopen in 2025; it will not reopen before 2027.'), 'denied twice is still a denial')
 })
 
+test('idioms that deny nothing the claim says: a noun without something, not only, a double negative, a question, a stated lack', (t) => {
+  // Each fired on an entailment pair of the training data (../shared/train) before.
+  t.false(detectDenial('A man is walking to a gas station.', 'A man without a shirt walking towards a gas station.'))
+  t.false(detectDenial('M and S criticize characterizations that are irrelevant.', 'They criticize characterizations that are not only irrelevant but offensive.'))
+  t.false(detectDenial('Rats always freaked me out.', 'The rats never failed to freak me out.'))
+  t.false(detectDenial('It is important to floss.', "And don't forget to floss."))
+  t.false(detectDenial('You should join and keep supporting us in 1999.', "Won't you join us by continuing your support in 1999?"))
+  t.false(detectDenial('We became friends due to a lack of mutual attraction.', "The feeling wasn't mutual, so we became friends."))
+  t.false(detectDenial('Bin Laden declined, judging his circumstances more favorable.', 'Bin Ladin declined, apparently judging that his circumstances remained more favorable.'))
+  t.false(detectDenial('You really need to keep up.', 'No, you must really keep up.'))
+  // Still denials:
+  t.true(detectDenial('The museum reopened.', 'The museum did not reopen.'))
+  t.true(detectDenial('Secular regimes had many options to offer.', 'Secular regimes had no alternative to offer.'))
+  t.true(detectDenial('the Senate passed the bill', 'The bill failed to pass the Senate.'))
+})
+
 test('judge-model.json records the rule, and its examples are what the code says', (t) => {
   const model = JSON.parse(readFileSync(judgeModelPath, 'utf8')) as { denials?: unknown }
   t.deepEqual(model.denials, DENIAL_RULE)
