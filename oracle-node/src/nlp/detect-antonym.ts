@@ -96,7 +96,7 @@ const OBJECT_SKIP = new Set(['the', 'a', 'an', 'in', 'on', 'at', 'of', 'for', 't
  */
 function objectAfter(tokens: readonly string[], j: number, object: readonly string[]): boolean {
   let k = j + 1
-  const skippable = (w: string) => OBJECT_SKIP.has(w) || /^\p{Nd}/u.test(w) || /^[.,]$/.test(w) === false && /ly$/.test(w)
+  const skippable = (w: string) => OBJECT_SKIP.has(w) || /^\p{Nd}/u.test(w) || /ly$/.test(w)
   for (const word of object) {
     while (k < tokens.length && skippable(tokens[k]!) && key(tokens[k]!) !== word) k++
     if (k >= tokens.length || key(tokens[k]!) !== word || POSSESSIVE_MARKS.has(tokens[k + 1] ?? '')) return false
