@@ -60,6 +60,15 @@ test('a third review: the passage also puts the asked one in the role; initials 
   t.is(conflict('the Chiefs won Super Bowl LIX', 'The Chiefs won the Lombardi Trophy on Sunday night in New Orleans.'), undefined)
 })
 
+test('a place and a name of another kind may be one holder; two countries are two', (t) => {
+  t.is(conflict('Argentina won the 2022 World Cup', 'France won the 2022 World Cup on penalties.'), 'unsupported')
+  t.is(conflict('Argentina won the 2022 World Cup', 'Lionel Messi won the 2022 World Cup in Qatar.'), undefined)
+  t.is(conflict('the United States imposed tariffs on China', 'Washington imposed tariffs on China on Tuesday.'), undefined)
+  t.is(conflict('Russia rejected the ceasefire proposal', 'Kremlin spokesman Dmitry Peskov rejected the ceasefire proposal.'), undefined)
+  t.is(conflict('the Thunder won the NBA title', 'Oklahoma City won the NBA title in seven games.'), undefined)
+  t.is(conflict('Manchester United won the FA Cup', 'Man U won the FA Cup at Wembley.'), undefined)
+})
+
 test('the same name shortened, as initials, with accents, hyphens or a title is one name', (t) => {
   t.is(conflict('Maria Lopez won the Springfield mayoral election', 'Maria Lopez won the Springfield mayoral election on Tuesday.'), undefined)
   t.is(conflict('the Fed cut rates', 'The Federal Reserve cut rates by a quarter point.'), undefined)

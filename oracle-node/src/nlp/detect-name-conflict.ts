@@ -101,7 +101,7 @@ export type NameConflict = 'refute' | 'unsupported'
 export const NAME_CONFLICT_RULE = {
   rule: 'oracle-node/src/nlp/detect-name-conflict.ts',
   since: '2026-12-05',
-  what: "another name in the claim's place about the same thing, in a sentence that states it (same verb, same kind of auxiliaries, same object): a refutation where only one name can hold the role (a winner, a buyer) and the passage names the claim's one as the loser of that very event (the claim's object word for word, then 'beating'/'over'/'against' it; no other year); no support where the passage never names the claim's one; places, times, passives, forecasts, shortenings, initials and accents are not compared. Recorded so that this file's hash, and so every observation's modelHash, changes with the rule.",
+  what: "another name in the claim's place about the same thing, in a sentence that states it (same verb, same kind of auxiliaries, same object): a refutation where only one name can hold the role (a winner, a buyer) and the passage names the claim's one as the loser of that very event (the claim's object word for word, then 'beating'/'over'/'against' it; no other year); no support where the passage never names the claim's one (not for a direct object, nor where one name is a place and the other a name of another kind: a city for its team, an official for a country); places, times, passives, forecasts, shortenings, initials and accents are not compared. Recorded so that this file's hash, and so every observation's modelHash, changes with the rule.",
   examples: [
     ['the Kansas City Chiefs won Super Bowl LIX', 'The Philadelphia Eagles won Super Bowl LIX, beating the Kansas City Chiefs 40-22.', 'refute'],
     ['Maria Lopez won the Springfield mayoral election', 'John Carter won the Springfield mayoral election on Tuesday.', 'unsupported'],
@@ -211,7 +211,9 @@ function oneName(a: Name, b: Name): boolean {
   // "U.S." is the letters u and s: the initials of "United States" ("U.K.", "E.U.", "L.A." of "Los Angeles Dodgers").
   const letters = (x: Name, y: Name) => x.words.length >= 2 && x.words.every((w) => w.length === 1) && y.words.length >= 2 && [initials(y.words), initials(y.all)].some((i) => i.startsWith(joined(x)))
   if (letters(a, b) || letters(b, a)) return true
-  const shortens = (x: readonly string[], y: readonly string[]) => x.length <= y.length && x.every((w, k) => y.slice(k).some((v) => abbreviates(w, v)))
+  // "Man U" of "Manchester United": a one-letter word is an initial, beside a longer shortening.
+  const shortens = (x: readonly string[], y: readonly string[]) =>
+    x.length <= y.length && x.some((w) => w.length >= 2) && x.every((w, k) => y.slice(k).some((v) => abbreviates(w, v) || (w.length === 1 && v[0] === w)))
   const acronym = (x: Name, y: Name) =>
     x.words.length === 1 && x.words[0]!.length >= 2 && y.words.length >= 2 && [initials(y.words), initials(y.all)].some((i) => i === x.words[0] || (i.length >= 3 && x.words[0]!.startsWith(i)))
   return shortens(a.words, b.words) || shortens(b.words, a.words) || acronym(a, b) || acronym(b, a)
@@ -219,14 +221,19 @@ function oneName(a: Name, b: Name): boolean {
 
 const initials = (x: readonly string[]) => x.map((w) => w[0]).join('')
 
-/** A place the lexicon knows ("Philadelphia", "Washington", "Los Angeles"), or two or three capitals ("KC", "LA"). */
-function placeLike(name: Name, tokens: readonly Token[]): boolean {
+/**
+ * What kind of place a name is: "country" ("France", "Argentina"), "city" ("Philadelphia", "Washington", or, with
+ * `initials`, two or three capitals such as "KC", "LA"), or undefined for any other name.
+ */
+function placeKind(name: Name, tokens: readonly Token[], initials = true): 'country' | 'city' | undefined {
   const text = tokens.slice(name.start, name.end).map((t) => t.text).join('')
-  if (/^\p{Lu}{2,3}$/u.test(text) || name.words.every((w) => w.length === 1)) return true
-  return [name.words.join(' '), ...name.words].some((w) => {
-    const entry = lexicon[w]
-    return (Array.isArray(entry) ? entry : entry === undefined ? [] : [entry]).some((tag) => /^(?:Place|City|Country|Region)$/.test(tag))
-  })
+  // The whole name, or its one word: "Oklahoma City Thunder" is a team, not the place its first words name.
+  const entry = lexicon[name.words.join(' ')]
+  const tags = Array.isArray(entry) ? entry : entry === undefined ? [] : [entry]
+  if (tags.includes('Country')) return 'country'
+  if (tags.some((tag) => /^(?:Place|City|Region)$/.test(tag)) || (name.words.length > 1 && name.words[name.words.length - 1] === 'city')) return 'city'
+  if (initials && (/^\p{Lu}{2,3}$/u.test(text) || name.words.every((w) => w.length === 1))) return 'city'
+  return undefined
 }
 
 /** "fed" of "federal", "utd" of "united": the same first letter, then the word's letters in order. */
@@ -455,9 +462,13 @@ export function detectNameConflict(claim: string, passage: string): NameConflict
       })
       if (rival === undefined) continue
       // No support taken away for a direct object ("won Roland Garros" for "won the French Open", "won the Lombardi
-      // Trophy"): events and trophies go by many names. Nor for a rival that is a place or a place's initials
-      // ("Philadelphia won", "Washington imposed", "KC won"): a team or a government goes by its city.
-      if (!named && !(slot.side === 'before' && slot.prepositions.length === 0) && !placeLike(rival, p)) unsupported = true
+      // Trophy"): events and trophies go by many names. Nor where one of the two names is a place and the other is
+      // not, or another kind of place: a team or a government goes by its city ("Philadelphia won" for the Eagles,
+      // "KC won", "Washington imposed" for the United States), a country by its people and officials ("Lionel Messi
+      // won the 2022 World Cup" for Argentina). Two countries ("France won" for Argentina), two cities or two other
+      // names are two holders.
+      const objectSlot = slot.side === 'before' && slot.prepositions.length === 0
+      if (!named && !objectSlot && placeKind(rival, p) === placeKind(name, c, false)) unsupported = true
     }
   }
   return unsupported ? 'unsupported' : undefined
