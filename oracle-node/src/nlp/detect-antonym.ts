@@ -8,15 +8,18 @@
  * "profit", "acquitted") and a sentence of the passage has a word of the other side ("lost", "fell", "loss",
  * "convicted"), said of the same subject and object:
  * - the subject: the claim's words before its event word are the passage's words right before the opposite one, in
- *   order, with only auxiliaries, determiners and a few adverbs between ("Carlos Alcaraz lost", "Apple shares were
- *   down ... fell" is not; "Samsung shares fell", "the incumbent's challenger won", "an early drop" are not);
- * - the object: every content word of the claim after its event word is among the WINDOW words after the
- *   passage's, with no clause break between;
+ *   order, with only auxiliaries, determiners and a few adverbs between, and no other content word before them
+ *   ("Carlos Alcaraz lost"; not "Samsung shares fell", "the incumbent's challenger won", "an early drop", "Chinese
+ *   stocks fell" for "stocks rose");
+ * - the object: the claim's words after its event word start the words after the passage's, in order, with only
+ *   prepositions, determiners, amounts and -ly adverbs between, none a possessive and no noun after the last
+ *   (objectAfter: "lost the Wimbledon final to Sinner"; not "lost his temper in the Wimbledon final");
  * - a statement of the event itself: no negation anywhere before it in its clause ("did not lose", "nobody
- *   expects ... to cut"), no "if", "whether", "that" ("reports that Apple lost ...") before the subject, no year the
- *   claim lacks, "ago", "last year", pluperfect "had", or "but" after it in the sentence (an earlier edition, a
- *   reversal), and no word of the claim's own side anywhere in the passage ("won the semi-final but lost the
- *   final", "rose on Friday; on Thursday, fell"), no question.
+ *   expects ... to cut"), no "if", "whether", "that" ("reports that Apple lost ...") before the subject, not a
+ *   subordinate clause ("a year after Alcaraz lost"), no year the claim lacks, "ago", "last year" or pluperfect
+ *   "had", no reversal or part of the day after it in the sentence ("but", "before rebounding", "early",
+ *   "premarket"), no question, and no word of the claim's own side anywhere in the passage ("won the semi-final but
+ *   lost the final", "rose on Friday; on Thursday, fell").
  * The sides are hand-written for the events markets ask about (a result, a price move, a rate decision, earnings, a
  * verdict; not a state that lasts, such as open / closed or continuing / ended, which a passage may report of an
  * earlier stretch): the WordNet antonyms the logistic judge reads as a feature are too loose for a
@@ -26,7 +29,6 @@
 import { crudeStem } from './crude-stem.ts'
 import { tokenizeWords } from './tokenize-words.ts'
 
-const WINDOW = 10
 const MAX_TOKENS = 400
 
 /** Past forms that a suffix strip does not bring to their verb. */
