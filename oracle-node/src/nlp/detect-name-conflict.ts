@@ -22,12 +22,16 @@
  * What the passage then says:
  * - "refute" where the role is one only one name can hold (a winner of a definite thing, a buyer) and the sentence
  *   names N as the one who lost that very event (saysLost: the claim's object word for word, then "beating", "over"
- *   or "against" N; or "Arsenal beat Chelsea" for "Chelsea beat Arsenal"; no year the claim lacks). Nothing weaker:
- *   a nickname ("OKC", "the Tories"), a parent company, a co-winner named in the next sentence, a loser of the
- *   opener or of an earlier edition would otherwise read as a refutation.
+ *   or "against" N; or "Arsenal beat Chelsea 2-1" for "Chelsea beat Arsenal", with the claim's words after its
+ *   loser; no year the claim lacks), and the passage nowhere puts N in that role itself ("The Chiefs beat the Bills,
+ *   a month after the Bills beat the Chiefs"). Nothing weaker: a nickname ("OKC", "the Tories"), a parent company,
+ *   a co-winner named in the next sentence, a loser of the opener or of an earlier edition would otherwise read as
+ *   a refutation.
  * - "unsupported" where N is named nowhere in the passage: it is about another name and does not support the
  *   claim ("John Carter won the Springfield mayoral election" for Maria Lopez, "the House passed the bill" for the
- *   Senate); it does not refute it either.
+ *   Senate); it does not refute it either. Not for a direct object (an event or a trophy goes by many names: "won
+ *   Roland Garros"), nor where one name is a place and the other a name of another kind (placeKind: a city for its
+ *   team, "Washington" for the United States, a player for his country); two countries are two holders.
  * judge-text.ts reads "refute" as the denial and number rules' refutation, and "unsupported" by moving the pair's
  * entailment into neutral, so the node abstains on such a passage rather than answer YES.
  */
