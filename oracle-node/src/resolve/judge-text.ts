@@ -265,8 +265,9 @@ async function scorePairs(
       // (detect-number-conflict.ts), is read as a refutation, however much of the claim's wording the passage
       // repeats: both judges are weak exactly there.
       // So is the opposite event (detect-antonym.ts: "Alcaraz lost the final" against "Alcaraz won the final"), and
-      // another name in a role only one name can hold (detect-name-conflict.ts: "John Carter won" against
-      // "Maria Lopez won"); another name in any other role only takes the passage's support away.
+      // another winner with the asked one named as the loser (detect-name-conflict.ts: "The Eagles won Super Bowl
+      // LIX, beating the Chiefs" against "the Chiefs won Super Bowl LIX"). Another name in the asked one's place, the
+      // asked one never named ("John Carter won" against "Maria Lopez won"), only takes the passage's support away.
       const { claim, evidence } = pairs[i]!
       const named = detectNameConflict(claim, evidence)
       const denied = detectDenial(claim, evidence) || detectNumberConflict(claim, evidence) || detectAntonym(claim, evidence) || named === 'refute'
