@@ -60,6 +60,12 @@ test('an attack review\'s cases: another subject, the converse, a noun, another 
     ['Apple shares rose on Monday', 'Apple shares rose 2% on Monday. Historically, Apple shares have fallen on Mondays more often than not.'],
     ['the Chiefs won Super Bowl LIX', 'Fact check: the Chiefs lost Super Bowl LIX? No, a doctored video spread online.'],
     ['gold prices rose', 'Gold prices rose 1.2% on Friday. On Thursday, gold prices fell 0.8% as the dollar firmed.'],
+    // A sixth review, of wire-style reports:
+    ['Apple shares rose on Monday', "Apple shares ended 2.1% higher on Monday. Apple shares fell on Monday in after-hours trading after the company's forecast missed estimates."],
+    ['the dollar rose on Monday', 'The dollar advanced against most major currencies on Monday. The dollar fell on Monday against the safe-haven yen.'],
+    ['Disney reported a profit in the second quarter', "Disney's net income rose to $3.3 billion in the second quarter. Disney reported a loss of $20 million in the second quarter at its streaming unit."],
+    ['the Yankees won on Tuesday', 'The Yankees lost on Tuesday in the opener of a doubleheader against Boston. In the nightcap, Aaron Judge homered twice.'],
+    ['Smith was acquitted', 'A jury found Smith not guilty of murder on Friday. Smith was convicted of illegal possession of a firearm.'],
   ]
   for (const [claim, passage] of cases) t.false(opposite(claim, passage), passage)
 })

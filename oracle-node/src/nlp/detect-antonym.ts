@@ -49,10 +49,10 @@ function key(lower: string): string {
 const OPPOSITES: readonly (readonly [ReadonlySet<string>, ReadonlySet<string>])[] = [
   [['win', 'won'], ['lose', 'lost']],
   [['rise', 'gain', 'climb', 'jump', 'surge', 'rally', 'soar', 'increase', 'grow'], ['fall', 'drop', 'decline', 'slide', 'slump', 'tumble', 'plunge', 'sink', 'shrink', 'decrease', 'lose']],
-  [['raise', 'hike'], ['cut', 'lower']],
-  [['profit', 'surplus'], ['loss', 'deficit']],
-  [['acquit', 'acquitted'], ['convict', 'convicted']],
-  [['innocent'], ['guilty']],
+  [['raise', 'hike', 'increase'], ['cut', 'lower']],
+  [['profit', 'surplus', 'earn', 'income'], ['loss', 'deficit']],
+  // "not guilty" is read as one word, "innocent" (words()).
+  [['acquit', 'acquitted', 'innocent'], ['convict', 'convicted', 'guilty']],
 ].map(([a, b]) => [new Set(a!.map(key)), new Set(b!.map(key))] as const)
 
 /**
@@ -62,7 +62,7 @@ const OPPOSITES: readonly (readonly [ReadonlySet<string>, ReadonlySet<string>])[
 export const OPPOSITES_RULE = {
   rule: 'oracle-node/src/nlp/detect-antonym.ts',
   since: '2026-12-05',
-  what: "the opposite event about the same thing is a refutation: a claim word of one side of a hand-written pair (win/lose, rise/fall, raise/cut, profit/loss, acquit/convict, innocent/guilty) and a passage word of the other, the claim's subject words right before it, its object words starting the words after it, stated as an event (no negation, report, question, condition, subordinate clause, other year, earlier time, reversal or part of the day), no word of the claim's side anywhere in the passage. Recorded so that this file's hash, and so every observation's modelHash, changes with the rule.",
+  what: "the opposite event about the same thing is a refutation: a claim word of one side of a hand-written pair (win/lose, rise/fall, raise/cut, profit/loss, acquit/convict with not guilty/guilty) and a passage word of the other, the claim's subject words right before it, its object words starting the words after it (not of a part: 'at its unit'), stated as an event (no negation, report, question, condition, subordinate clause, other year, earlier time, reversal, part of the day or game of a doubleheader), no word of the claim's side anywhere in the passage. Recorded so that this file's hash, and so every observation's modelHash, changes with the rule.",
   examples: [
     ['Carlos Alcaraz won the Wimbledon final', 'Carlos Alcaraz lost the Wimbledon final to Jannik Sinner in four sets.', true],
     ['Apple shares rose on Monday', 'Apple shares fell 3% on Monday after the company cut its forecast.', true],
@@ -106,6 +106,10 @@ function objectAfter(tokens: readonly string[], j: number, object: readonly stri
     if (DAYS.has(word) && tokens[k] !== word) return false
     k++
   }
+  // "a loss in the second quarter at its streaming unit": a part of the subject, not the subject.
+  const rest = tokens.slice(k, k + 5)
+  const end = rest.findIndex((w) => CLAUSE_BREAKS.has(w))
+  if ((end < 0 ? rest : rest.slice(0, end)).some((w) => w === 'its' || w === 'their')) return false
   const next = tokens[k]
   return object.length === 0 || next === undefined || !isContent(next) || OBJECT_SKIP.has(next) || CLAUSE_BREAKS.has(next) || FUNCTION_AFTER.has(next)
 }
@@ -115,7 +119,7 @@ const DAYS = new Set(['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 's
 const POSSESSIVE_MARKS = new Set(["'", "'s", '’'])
 
 /** May follow the claim's object in the passage: prepositions and conjunctions, not another noun. */
-const FUNCTION_AFTER = new Set(['to', 'in', 'on', 'at', 'by', 'after', 'before', 'with', 'from', 'for', 'and', 'or', 'than', 'over', 'against', 'amid', 'despite', 'during', 'since', 'following', 'all', 'this', 'that', 'again', 'now', 'so', 'today', 'yesterday', 'tomorrow', 'last', 'next', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'])
+const FUNCTION_AFTER = new Set(['to', 'in', 'on', 'at', 'by', 'after', 'before', 'with', 'from', 'for', 'and', 'or', 'than', 'over', 'amid', 'despite', 'during', 'since', 'following', 'all', 'this', 'that', 'again', 'now', 'so', 'today', 'yesterday', 'tomorrow', 'last', 'next', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'])
 
 /** True when a sentence of the passage states the opposite of the claim's event about the same thing. */
 export function detectAntonym(claim: string, passage: string): boolean {
@@ -151,7 +155,7 @@ export function detectAntonym(claim: string, passage: string): boolean {
 
 /** Lower-case words, curly apostrophes straightened and "n't" split off. */
 function words(text: string, max: number): string[] {
-  return tokenizeWords(text.replace(/[’‘]/g, "'").replace(/n't\b/g, ' not'), max)
+  return tokenizeWords(text.replace(/[’‘]/g, "'").replace(/\bnot guilty\b/gi, 'innocent').replace(/n't\b/g, ' not'), max)
 }
 
 /**
@@ -192,7 +196,7 @@ function statesTheEvent(tokens: readonly string[], start: number, j: number, cla
  * After the event word in its sentence, these turn it around or make it a part of the day: "fell 4% early Monday
  * before rebounding", "lost some momentum, still ending up 1%", "fell in premarket trading".
  */
-const REVERSALS = new Set(['but', 'before', 'then', 'first', 'only', 'yet', 'still', 'later', 'rebounded', 'rebounding', 'recovered', 'recovering', 'rallied', 'rallying', 'premarket', 'extended', 'after-hours', 'intraday', 'early', 'open', 'opening'])
+const REVERSALS = new Set(['but', 'before', 'then', 'first', 'only', 'hours', 'postmarket', 'opener', 'nightcap', 'doubleheader', 'yet', 'still', 'later', 'rebounded', 'rebounding', 'recovered', 'recovering', 'rallied', 'rallying', 'premarket', 'extended', 'after-hours', 'intraday', 'early', 'open', 'opening'])
 
 function endsInQuestion(tokens: readonly string[], j: number): boolean {
   let end = j

@@ -44,6 +44,10 @@ test('a loser of another event, another edition, another match or a mere opponen
     ['Meta won the FTC antitrust case', 'Zuckerberg won the FTC antitrust case against Meta critics, he said.'],
     ['Maria Lopez won the Springfield mayoral election', 'John Carter won the Springfield mayoral election in 2021 over Maria Lopez, but this time Lopez prevailed by 4,000 votes.'],
     ['the Kansas City Chiefs won the Super Bowl', 'The Eagles won the Super Bowl two years ago, beating the Chiefs, but on Sunday the Kansas City Chiefs were crowned champions again.'],
+    // A sixth review, of wire-style reports:
+    ['the Celtics beat the Knicks', 'The Celtics routed the Knicks 118-94 on Monday to even the series at 2-2, two days after the Knicks beat the Celtics on Saturday.'],
+    ['the Lakers beat the Warriors', 'The Lakers topped the Warriors 120-115 on Christmas Day. In October, the Warriors beat the Lakers 118-108.'],
+    ['Djokovic beat Alcaraz', 'Djokovic stunned Alcaraz 7-6 7-6 in the Olympic final on Sunday. Three weeks earlier, Alcaraz beat Djokovic 6-2 6-2 7-6.'],
   ]
   for (const [claim, passage] of cases) t.not(conflict(claim, passage), 'refute', passage)
 })

@@ -356,6 +356,8 @@ const GAP_WORDS = new Set([',', 'on', 'in', 'at', 'night', 'evening', 'morning',
 /** Right before the loser: "..., beating the Kansas City Chiefs", "... over Maria Lopez". */
 const LOSER_LEADS = new Set(['beating', 'defeating', 'edging', 'topping', 'downing', 'routing', 'over', 'against'])
 const YEAR = /^(?:1[89]|20)\d\d$/
+const MONTHS = new Set(['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december', 'jan', 'feb', 'mar', 'apr', 'jun', 'jul', 'aug', 'sep', 'sept', 'oct', 'nov', 'dec'])
+const SUBORDINATE = new Set(['after', 'before', 'when', 'where', 'since', 'while', 'as', 'until', 'because'])
 
 /**
  * True when the rival's sentence says the claim's name lost this very event, in one of two shapes only:
@@ -368,7 +370,14 @@ const YEAR = /^(?:1[89]|20)\d\d$/
 function saysLost(tokens: readonly Token[], names: readonly Name[], rival: Name, name: Name, claim: readonly Token[], claimNames: readonly Name[], slot: Extract<Slot, { side: 'after' }>): boolean {
   const sentence = tokens.filter((t) => t.sentence === tokens[rival.start]!.sentence)
   const claimWords = new Set(claim.map((t) => t.lower))
-  if (sentence.some((t, i) => (YEAR.test(t.text) && !claimWords.has(t.lower)) || t.lower === 'ago' || t.lower === 'previous' || (t.lower === 'last' && /^(?:year|season|time|month|week)$/.test(sentence[i + 1]?.lower ?? '')))) return false
+  const otherTime = (t: Token, i: number) =>
+    ((YEAR.test(t.text) || MONTHS.has(t.lower)) && !claimWords.has(t.lower)) ||
+    ['ago', 'previous', 'previously', 'earlier', 'prior'].includes(t.lower) ||
+    (t.lower === 'last' && /^(?:year|season|time|month|week)$/.test(sentence[i + 1]?.lower ?? ''))
+  if (sentence.some(otherTime)) return false
+  // The rival in a subordinate clause: "two days after the Knicks beat the Celtics", "where Biden won".
+  const lead = skipGlue(tokens, rival.start - 1, -1)
+  if (lead >= 0 && SUBORDINATE.has(tokens[lead]!.lower)) return false
   const verb = skipGlue(tokens, rival.end, 1)
   const nameAt = (k: number) => names.find((n) => n.start === k)
   const skipDeterminers = (list: readonly Token[], k: number) => {
