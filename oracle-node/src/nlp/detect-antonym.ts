@@ -18,8 +18,9 @@
  *   expects ... to cut"), no "if", "whether", "that" ("reports that Apple lost ...") before the subject, not a
  *   subordinate clause ("a year after Alcaraz lost"), no year the claim lacks, "ago", "last year" or pluperfect
  *   "had", no reversal or part of the day after it in the sentence ("but", "before rebounding", "early",
- *   "premarket"), no question, and no word of the claim's own side anywhere in the passage ("won the semi-final but
- *   lost the final", "rose on Friday; on Thursday, fell").
+ *   "premarket", "after-hours", "the opener of a doubleheader"), not of a part ("a loss ... at its streaming unit"),
+ *   no question, and no word of the claim's own side anywhere in the passage ("won the semi-final but lost the
+ *   final", "rose on Friday; on Thursday, fell", "not guilty of murder ... convicted of possession").
  * The sides are hand-written for the events markets ask about (a result, a price move, a rate decision, earnings, a
  * verdict; not a state that lasts, such as open / closed or continuing / ended, which a passage may report of an
  * earlier stretch): the WordNet antonyms the logistic judge reads as a feature are too loose for a

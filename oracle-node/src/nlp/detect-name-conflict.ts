@@ -23,7 +23,7 @@
  * - "refute" where the role is one only one name can hold (a winner of a definite thing, a buyer) and the sentence
  *   names N as the one who lost that very event (saysLost: the claim's object word for word, then "beating", "over"
  *   or "against" N; or "Arsenal beat Chelsea 2-1" for "Chelsea beat Arsenal", with the claim's words after its
- *   loser; no year the claim lacks), and the passage nowhere puts N in that role itself ("The Chiefs beat the Bills,
+ *   loser; no other year, month or earlier time), and the passage nowhere puts N in that role itself ("The Chiefs beat the Bills,
  *   a month after the Bills beat the Chiefs"). Nothing weaker: a nickname ("OKC", "the Tories"), a parent company,
  *   a co-winner named in the next sentence, a loser of the opener or of an earlier edition would otherwise read as
  *   a refutation.
@@ -365,7 +365,9 @@ const SUBORDINATE = new Set(['after', 'before', 'when', 'where', 'since', 'while
  *   ("The Philadelphia Eagles won Super Bowl LIX, beating the Kansas City Chiefs"), N then not a modifier
  *   ("against Meta critics");
  * - for beat / defeat, "<rival> beat <N>" where the claim has "<N> beat <rival>".
- * Not when the sentence has a year the claim lacks, or "ago" / "previous" / "last year": an earlier edition.
+ * Not when the sentence has a year or a month the claim lacks, or "ago", "previous", "earlier", "prior", "last year"
+ * (an earlier edition or meeting), nor when the rival opens a subordinate clause ("two days after the Knicks beat the
+ * Celtics").
  */
 function saysLost(tokens: readonly Token[], names: readonly Name[], rival: Name, name: Name, claim: readonly Token[], claimNames: readonly Name[], slot: Extract<Slot, { side: 'after' }>): boolean {
   const sentence = tokens.filter((t) => t.sentence === tokens[rival.start]!.sentence)
