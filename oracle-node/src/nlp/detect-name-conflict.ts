@@ -194,9 +194,15 @@ function isNameWord(t: Token): boolean {
  * unknown word that is not a plural ("Tesla", not "Regulators").
  */
 function nameToLexicon(lower: string, inClaim: boolean): boolean {
+  const tags = lexiconTags(lower)
+  if (tags === undefined) return inClaim || !/(?:s|men)$/.test(lower)
+  return tags.some((tag) => PROPER_TAGS.test(tag))
+}
+
+/** The lexicon's tags for a word or a phrase, or undefined when it does not know it. */
+function lexiconTags(lower: string): string[] | undefined {
   const entry = lexicon[lower]
-  if (entry === undefined) return inClaim || !/(?:s|men)$/.test(lower)
-  return (Array.isArray(entry) ? entry : [entry]).some((tag) => PROPER_TAGS.test(tag))
+  return entry === undefined ? undefined : Array.isArray(entry) ? entry : [entry]
 }
 
 /** One name, for this rule: a shared word, a shortening ("Fed", "Man Utd") or initials ("ECB", "DOJ"). */
@@ -227,16 +233,15 @@ const initials = (x: readonly string[]) => x.map((w) => w[0]).join('')
 
 /**
  * What kind of place a name is: "country" ("France", "Argentina"), "city" ("Philadelphia", "Washington", or, with
- * `initials`, two or three capitals such as "KC", "LA"), or undefined for any other name.
+ * `byInitials`, two or three capitals such as "KC", "LA"), or undefined for any other name.
  */
-function placeKind(name: Name, tokens: readonly Token[], initials = true): 'country' | 'city' | undefined {
+function placeKind(name: Name, tokens: readonly Token[], byInitials = true): 'country' | 'city' | undefined {
   const text = tokens.slice(name.start, name.end).map((t) => t.text).join('')
   // The whole name, or its one word: "Oklahoma City Thunder" is a team, not the place its first words name.
-  const entry = lexicon[name.words.join(' ')]
-  const tags = Array.isArray(entry) ? entry : entry === undefined ? [] : [entry]
+  const tags = lexiconTags(name.words.join(' ')) ?? []
   if (tags.includes('Country')) return 'country'
   if (tags.some((tag) => /^(?:Place|City|Region)$/.test(tag)) || (name.words.length > 1 && name.words[name.words.length - 1] === 'city')) return 'city'
-  if (initials && (/^\p{Lu}{2,3}$/u.test(text) || name.words.every((w) => w.length === 1))) return 'city'
+  if (byInitials && (/^\p{Lu}{2,3}$/u.test(text) || name.words.every((w) => w.length === 1))) return 'city'
   return undefined
 }
 
