@@ -5,7 +5,7 @@ head, and exports it to ONNX for onnxruntime-node.
   python3 judge-lab/src/pair-model/train-use-pair-model.py --pieces PIECES.jsonl --encoder USE/onnx/model.onnx \
       --out DIR [--epochs 2] [--seed 7] [--threads 2] [--max-batches N] [--teacher DIR ...] [--joint]
 
-Distillation (--teacher, the shipped judge since 6 December 2026): the mean of the teachers' probabilities on every
+Distillation (--teacher; tried on 5 December 2026, not shipped: EVALUATION.md): the mean of the teachers' probabilities on every
 training pair (computed once, before training, by the teachers rebuilt from their state-dict.pt) is a soft target
 beside the label: loss = (1 - w) * the label's loss + w * cross-entropy with the teachers' mean. The student keeps
 the architecture and the cost of one model; the mean of two models (merge-pair-models.py) costs two.

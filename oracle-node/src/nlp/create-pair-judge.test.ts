@@ -126,3 +126,26 @@ test('a pair judge file that is not the one judge-model.json names is refused at
   writeFileSync(join(dir, 'judge-model.json'), JSON.stringify({ ...copy, pairJudge: { ...copy.pairJudge, inputs: 'bytes' } }))
   t.throws(() => loadJudgeModel(join(dir, 'judge-model.json')), { instanceOf: JudgeModelError, message: /unknown inputs "bytes"/ })
 })
+
+test('a sentence that states the claim with its own year reads as support (a judge that fails this is not shipped)', async (t) => {
+  // A distilled student that beat the shipped judge by 2.6 points on the validation pairs read most of these as
+  // neutral or contradiction (6 of 10 support): market questions carry years, so validation accuracy alone does not
+  // decide a judge (EVALUATION.md, "Tried and not shipped: a distilled student and a mean of two").
+  const judge = createPairJudge({ onnxPath, vocabPath, inputs: files.inputs, quantized, executionProvider: 'cpu' })
+  const pairs = [
+    ['The company opened its first store in Austin in 2019.', 'The company opened its first store in 2019.'],
+    ['In 2024, the central bank raised interest rates three times.', 'The central bank raised interest rates in 2024.'],
+    ['The bridge was completed in 2023 after four years of work.', 'The bridge was completed in 2023.'],
+    ['Voters approved the measure in November 2022 by a wide margin.', 'Voters approved the measure in 2022.'],
+    ['The team won the championship in 2021, beating its rival in the final.', 'The team won the championship in 2021.'],
+    ['The museum reopened to the public in March 2025 after renovations.', 'The museum reopened in 2025.'],
+    ['The festival was cancelled in 2020 because of the pandemic.', 'The festival was cancelled in 2020.'],
+    ['Her novel was published in 2018 and became a best seller.', 'Her novel was published in 2018.'],
+    ['The airline raised ticket prices in 2025 after fuel costs rose.', 'The airline raised ticket prices in 2025.'],
+    ['The law took effect on 1 January 2024.', 'The law took effect in 2024.'],
+  ] as const
+  const out = await judge.judgePairs(pairs.map(([premise, hypothesis]) => ({ premise, hypothesis })))
+  const support = out.filter((o) => o.entailment > o.neutral && o.entailment > o.contradiction).length
+  t.log(out.map((o, i) => `E ${o.entailment.toFixed(2)} N ${o.neutral.toFixed(2)} C ${o.contradiction.toFixed(2)}  ${pairs[i]![0]}`).join('\n'))
+  t.true(support >= 9, `${support} of ${pairs.length} read as support`)
+})
