@@ -55,11 +55,19 @@ test('the ONNX model gives the training script its own probabilities on the refe
   // probabilities. Rounding the weights to 7 bits moves them a little, never to another label: a transposed or
   // misscaled matrix moves them far.
   t.log(`8-bit (${quantized.weights}) vs float on the reference batch: ${got.map((g, i) => (g - reference.probabilities!.flat()[i]!).toFixed(4)).join(' ')}`)
+  // Each probability may move by up to the tolerance, so two labels closer than twice it may swap: the label is
+  // compared only where the float graph's top two are further apart (a tie, 0.386 against 0.383, cannot hold it).
+  const tolerance = 0.05
+  let labelled = 0
   reference.probabilities!.forEach((want, row) => {
     const mine = got.slice(3 * row, 3 * row + 3)
-    want.forEach((w, k) => t.true(Math.abs(mine[k]! - w) < 0.05, `pair ${row} probability ${k}: ${mine[k]} vs ${w}`))
+    want.forEach((w, k) => t.true(Math.abs(mine[k]! - w) < tolerance, `pair ${row} probability ${k}: ${mine[k]} vs ${w}`))
+    const [first, second] = [...want].sort((a, b) => b - a)
+    if (first! - second! < 2 * tolerance) return
+    labelled++
     t.is(mine.indexOf(Math.max(...mine)), want.indexOf(Math.max(...want)), `pair ${row}: the same label`)
   })
+  t.true(labelled > 0, 'at least one reference pair is clear enough to compare labels')
 })
 
 test('it reads the evidence: support, an unrelated passage; a denial, a number and a year are the rules\' job', async (t) => {
