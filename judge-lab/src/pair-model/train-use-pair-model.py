@@ -251,6 +251,34 @@ def batchify(examples):
     ) + ((torch.tensor([x["soft"] for x in examples]),) if all("soft" in x for x in examples) else ())
 
 
+def soft_targets(dirs, w, train, valid):
+    """Sets x["soft"] on every training pair to the mean of the teachers' probabilities (each teacher rebuilt from its
+    state-dict.pt, dropout off) and returns what the record says of each teacher, its validation accuracy recomputed."""
+    soft = torch.zeros(len(train), 3)
+    order = sorted(range(len(train)), key=lambda i: (len(train[i]["p"]), len(train[i]["h"])))
+    teachers = []
+    for d in dirs:
+        with open(os.path.join(d, "training-record.json"), encoding="utf-8") as f:
+            rec = json.load(f)
+        joint = bool(rec.get("joint"))
+        t = UsePairJudge(w, joint=joint)
+        t.load_state_dict(torch.load(os.path.join(d, "state-dict.pt")))
+        t.eval()
+        started = time.time()
+        with torch.no_grad():
+            for i in range(0, len(order), 128):
+                idx = order[i : i + 128]
+                *inputs, _ = batchify([train[j] for j in idx])
+                soft[idx] += torch.softmax(t(*inputs), -1)
+        acc, _ = evaluate(t, valid, batchify, 64, by_length=True)
+        teachers.append({"dir": os.path.basename(os.path.normpath(d)), "onnx_sha256": rec.get("onnx_sha256"), "valid_accuracy": round(acc, 4), "joint": joint})
+        print(f"teacher {d}: valid {acc:.4f}, soft targets in {time.time() - started:.0f}s", flush=True)
+    soft /= len(dirs)
+    for i, x in enumerate(train):
+        x["soft"] = soft[i].tolist()
+    return teachers
+
+
 def check_encoder(w):
     """The rebuilt encoder against the ONNX graph's own output, on fixed ids (parity is also tested in TS)."""
     enc = UseLite(w).eval()
@@ -305,29 +333,7 @@ def main():
             p, h = y["p"], x["h"]
             unrelated.append({"source": "unrelated", "p": p, "h": h, "pm": match_flags(p, h), "hm": match_flags(h, p), "y": 1})
         train = train + unrelated
-    teachers = []
-    if args.teacher:
-        soft = torch.zeros(len(train), 3)
-        for d in args.teacher:
-            with open(os.path.join(d, "training-record.json"), encoding="utf-8") as f:
-                rec = json.load(f)
-            t = UsePairJudge(w, joint=bool(rec.get("joint")))
-            t.load_state_dict(torch.load(os.path.join(d, "state-dict.pt")))
-            t.eval()
-            t_started = time.time()
-            order = sorted(range(len(train)), key=lambda i: (len(train[i]["p"]), len(train[i]["h"])))
-            with torch.no_grad():
-                for i in range(0, len(order), 128):
-                    idx = order[i : i + 128]
-                    *inputs, _ = batchify([train[j] for j in idx])
-                    soft[idx] += torch.softmax(t(*inputs), -1)
-            acc, _ = evaluate(t, valid, batchify, 64, by_length=True)
-            teachers.append({"dir": os.path.basename(os.path.normpath(d)), "onnx_sha256": rec.get("onnx_sha256"), "valid_accuracy": round(acc, 4), "joint": bool(rec.get("joint"))})
-            print(f"teacher {d}: valid {acc:.4f}, soft targets in {time.time() - t_started:.0f}s", flush=True)
-            del t
-        soft /= len(args.teacher)
-        for i, x in enumerate(train):
-            x["soft"] = soft[i].tolist()
+    teachers = soft_targets(args.teacher, w, train, valid) if args.teacher else []
     print(f"train {len(train)} ({len(unrelated)} unrelated), valid {len(valid)}, load {time.time() - started:.0f}s", flush=True)
 
     model = UsePairJudge(w, joint=args.joint)
@@ -353,13 +359,14 @@ def main():
         rng.shuffle(batches)
         total = 0.0
         for bi, b in enumerate(batches):
-            *inputs, y = batchify([train[i] for i in b])
+            tensors = batchify([train[i] for i in b])
             if teachers:
-                *inputs, y, soft_y = inputs + [y]
+                *inputs, y, soft_y = tensors
                 logits = model(*inputs)
                 soft_loss = -(soft_y * torch.log_softmax(logits, -1)).sum(-1).mean()
                 loss = (1.0 - args.distill_weight) * loss_fn(logits, y) + args.distill_weight * soft_loss
             else:
+                *inputs, y = tensors
                 loss = loss_fn(model(*inputs), y)
             opt.zero_grad()
             loss.backward()
