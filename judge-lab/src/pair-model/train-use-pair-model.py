@@ -3,7 +3,12 @@ lite, Apache-2.0, the ONNX file the node already ranks passages with), fine-tune
 head, and exports it to ONNX for onnxruntime-node.
 
   python3 judge-lab/src/pair-model/train-use-pair-model.py --pieces PIECES.jsonl --encoder USE/onnx/model.onnx \
-      --out DIR [--epochs 2] [--seed 7] [--threads 2] [--max-batches N] [--teacher DIR ...] [--joint]
+      --out DIR [--epochs 2] [--seed 7] [--threads 2] [--max-batches N] [--teacher DIR ... | --soft-targets FILE]
+      [--extra PIECES.jsonl ...] [--joint]
+
+--soft-targets: distillation from a judge known by its graph alone (export-teacher-probabilities.ts writes its
+probabilities on every row of PIECES); --extra: pairs added to the training side only (export-restated-pairs.ts).
+Both are the 6 December recipe (train-use-pair-model.sh --distilled).
 
 Distillation (--teacher; tried on 5 December 2026, not shipped: EVALUATION.md): the mean of the teachers' probabilities on every
 training pair (computed once, before training, by the teachers rebuilt from their state-dict.pt) is a soft target
@@ -58,6 +63,13 @@ ap.add_argument("--unrelated-share", type=float, default=0.1)
 # state-dict.pt and training-record.json) as soft targets beside the labels; --distill-weight is the soft share.
 ap.add_argument("--teacher", action="append", default=[])
 ap.add_argument("--distill-weight", type=float, default=0.5)
+# Distillation from a judge known only by its graph (the node's shipped one): its probabilities on every row of
+# --pieces, one JSON line per row in file order (export-teacher-probabilities.ts). Rows added below (unrelated,
+# --extra) keep their hard label as target.
+ap.add_argument("--soft-targets")
+# Extra training pairs (the --pieces layout; export-restated-pairs.ts), added to the training side only, after
+# the split and after the unrelated pairs, so that neither the validation rows nor the unrelated draw change.
+ap.add_argument("--extra", action="append", default=[])
 ap.add_argument("--check", action="store_true", help="only check the rebuilt encoder against the ONNX graph")
 ap.add_argument("--dump-valid", help="only write the validation rows (source, label, pieces) to this JSONL file")
 args = ap.parse_args()
@@ -307,11 +319,19 @@ def main():
         r = json.loads(line)
         p, h = r["p"][:MAX_P], r["h"][:MAX_H]
         examples.append({"source": r["source"], "p": p, "h": h, "pm": match_flags(p, h), "hm": match_flags(h, p), "y": label_id[r["label"]]})
+    if args.soft_targets:
+        soft = [json.loads(line) for line in open(args.soft_targets, encoding="utf-8") if line.strip()]
+        if len(soft) != len(examples):
+            raise SystemExit(f"{args.soft_targets}: {len(soft)} rows, {args.pieces}: {len(examples)}; not the same file")
+        for x, q in zip(examples, soft):
+            x["soft"] = q
     # The split of train-pair-model.py: one draw per row in file order, same seed.
     rng = random.Random(args.seed)
     train, valid = [], []
     for x in examples:
         (valid if rng.random() < 0.05 else train).append(x)
+    for x in valid:
+        x.pop("soft", None)  # validation is scored on the labels alone (and batches without soft targets)
     if args.dump_valid:
         # For comparing exported models (compare-pair-models.ts) on the rows training never saw.
         names = {v: k for k, v in label_id.items()}
@@ -333,8 +353,26 @@ def main():
             p, h = y["p"], x["h"]
             unrelated.append({"source": "unrelated", "p": p, "h": h, "pm": match_flags(p, h), "hm": match_flags(h, p), "y": 1})
         train = train + unrelated
+    extra = []
+    for path in args.extra:
+        for line in open(path, encoding="utf-8"):
+            if not line.strip():
+                continue
+            r = json.loads(line)
+            p, h = r["p"][:MAX_P], r["h"][:MAX_H]
+            extra.append({"source": r["source"], "p": p, "h": h, "pm": match_flags(p, h), "hm": match_flags(h, p), "y": label_id[r["label"]]})
+    train = train + extra
+    if args.teacher and args.soft_targets:
+        raise SystemExit("--teacher and --soft-targets: one source of soft targets")
     teachers = soft_targets(args.teacher, w, train, valid) if args.teacher else []
-    print(f"train {len(train)} ({len(unrelated)} unrelated), valid {len(valid)}, load {time.time() - started:.0f}s", flush=True)
+    if args.soft_targets:
+        digest = hashlib.sha256(open(args.soft_targets, "rb").read()).hexdigest()
+        teachers = [{"soft_targets": os.path.basename(args.soft_targets), "sha256": digest}]
+        for x in train:
+            if "soft" not in x:
+                # The label itself; "not entailment" (3) as an even split of its two labels.
+                x["soft"] = [0.0, 0.5, 0.5] if x["y"] == 3 else [1.0 if k == x["y"] else 0.0 for k in range(3)]
+    print(f"train {len(train)} ({len(unrelated)} unrelated, {len(extra)} extra), valid {len(valid)}, load {time.time() - started:.0f}s", flush=True)
 
     model = UsePairJudge(w, joint=args.joint)
     if args.freeze_layer0:
@@ -418,6 +456,7 @@ def main():
     record = {"arch": "use", "seed": args.seed, "threads": args.threads, "epochs_run": epoch + 1, "batches_run": batches_run, "unrelated_share": args.unrelated_share,
               "encoder_lr": args.encoder_lr, "head_lr": args.head_lr, "freeze_layer0": args.freeze_layer0, "joint": args.joint,
               "teachers": teachers, "distill_weight": args.distill_weight if teachers else None,
+              "extra": {os.path.basename(e): hashlib.sha256(open(e, "rb").read()).hexdigest() for e in args.extra}, "extra_pairs": len(extra),
               "valid_accuracy": round(best[0], 4), "valid_by_source": best[2], "train_pairs": len(train), "valid_pairs": len(valid),
               "seconds": round(time.time() - started), "onnx_sha256": digest, "labels": LABELS, "torch": torch.__version__,
               "reference": {**{n: t.tolist() for n, t in zip(names, ref_batch)}, "probabilities": ref}}

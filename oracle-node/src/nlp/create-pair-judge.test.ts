@@ -5,7 +5,7 @@
  * when the shipped graph is the 8-bit one); for the
  * `words` format, the hash of unknown words is checked against values train-pair-model.py printed.
  */
-import test from 'ava'
+import test, { type ExecutionContext } from 'ava'
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
@@ -135,11 +135,18 @@ test('a pair judge file that is not the one judge-model.json names is refused at
   t.throws(() => loadJudgeModel(join(dir, 'judge-model.json')), { instanceOf: JudgeModelError, message: /unknown inputs "bytes"/ })
 })
 
+/** How many [passage, statement] pairs the shipped judge reads as support (entailment its largest); logs each reading. */
+async function countSupport(t: ExecutionContext, pairs: ReadonlyArray<readonly [string, string]>): Promise<number> {
+  const judge = createPairJudge({ onnxPath, vocabPath, inputs: files.inputs, quantized, executionProvider: 'cpu' })
+  const out = await judge.judgePairs(pairs.map(([premise, hypothesis]) => ({ premise, hypothesis })))
+  t.log(out.map((o, i) => `E ${o.entailment.toFixed(2)} N ${o.neutral.toFixed(2)} C ${o.contradiction.toFixed(2)}  ${pairs[i]![0]}`).join('\n'))
+  return out.filter((o) => o.entailment > o.neutral && o.entailment > o.contradiction).length
+}
+
 test('a sentence that states the claim with its own year reads as support (a judge that fails this is not shipped)', async (t) => {
   // A distilled student that beat the shipped judge by 2.6 points on the validation pairs read most of these as
   // neutral or contradiction (6 of 10 support): market questions carry years, so validation accuracy alone does not
   // decide a judge (EVALUATION.md, "Tried and not shipped: a distilled student and a mean of two").
-  const judge = createPairJudge({ onnxPath, vocabPath, inputs: files.inputs, quantized, executionProvider: 'cpu' })
   const pairs = [
     ['The company opened its first store in Austin in 2019.', 'The company opened its first store in 2019.'],
     ['In 2024, the central bank raised interest rates three times.', 'The central bank raised interest rates in 2024.'],
@@ -152,8 +159,29 @@ test('a sentence that states the claim with its own year reads as support (a jud
     ['The airline raised ticket prices in 2025 after fuel costs rose.', 'The airline raised ticket prices in 2025.'],
     ['The law took effect on 1 January 2024.', 'The law took effect in 2024.'],
   ] as const
-  const out = await judge.judgePairs(pairs.map(([premise, hypothesis]) => ({ premise, hypothesis })))
-  const support = out.filter((o) => o.entailment > o.neutral && o.entailment > o.contradiction).length
-  t.log(out.map((o, i) => `E ${o.entailment.toFixed(2)} N ${o.neutral.toFixed(2)} C ${o.contradiction.toFixed(2)}  ${pairs[i]![0]}`).join('\n'))
+  const support = await countSupport(t, pairs)
   t.true(support >= 9, `${support} of ${pairs.length} read as support`)
+})
+
+test('a sentence that states the claim beside other numbers and years still reads as support', async (t) => {
+  // Written on 6 December before a student of the shipped judge, trained with pairs restating statements with
+  // more detail, finished (EVALUATION.md, "Tried and not shipped"); never trained on. The shipped judge reads 10 of
+  // 12 as support, that student 5: it read a percentage, an amount or a second year beside the claim's own as a
+  // contradiction ("Construction of the railway began in 2018 and is due to end in 2027.", P(contradiction) 0.98).
+  const pairs = [
+    ['The city council approved the new budget on 14 June 2023 with two members absent.', 'The city council approved the new budget in 2023.'],
+    ['Shares of the carmaker fell 8 percent in 2022, its worst year in a decade.', 'Shares of the carmaker fell in 2022.'],
+    ['The agency launched its second lunar probe in 2026 from a site in the south.', 'The agency launched a lunar probe in 2026.'],
+    ['By a vote of 61 to 39, the senate confirmed the judge in 2021.', 'The senate confirmed the judge in 2021.'],
+    ['The singer released her third album in October 2017, which sold 2 million copies.', 'The singer released an album in 2017.'],
+    ['In late 2019 the factory closed, leaving 400 workers without jobs.', 'The factory closed in 2019.'],
+    ['The union signed a new contract in 2024 that raised wages by 6 percent.', 'The union signed a new contract in 2024.'],
+    ['The stadium hosted the final in 2016 in front of 80,000 fans.', 'The stadium hosted the final in 2016.'],
+    ['Regulators fined the bank 30 million dollars in 2020 for reporting failures.', 'Regulators fined the bank in 2020.'],
+    ['After 11 rounds of talks, the two countries signed the treaty in 2015.', 'The two countries signed the treaty in 2015.'],
+    ['The mayor was re-elected in 2022 with 58 percent of the vote.', 'The mayor was re-elected in 2022.'],
+    ['Construction of the railway began in 2018 and is due to end in 2027.', 'Construction of the railway began in 2018.'],
+  ] as const
+  const support = await countSupport(t, pairs)
+  t.true(support >= 10, `${support} of ${pairs.length} read as support`)
 })

@@ -1,0 +1,66 @@
+import test from 'ava'
+import { createSeededRandom } from '@sibyl/oracle-node/resolve/analysis/create-seeded-random'
+import { restatedPairs, usableStatement, yearsOf } from './restate-statement.ts'
+
+const WITH_YEAR = [
+  'The river port opened in 1998',
+  'Marta Ruiz was born on 4 May 1961',
+  'The orchestra toured Japan in 2011',
+  'The bakery closed before 2010',
+  'The song was recorded around 1975',
+  'The tunnel was finished in 2004',
+  'Its second album came out in 1987',
+  'The club was founded in 1903 by dock workers',
+]
+const PLAIN = ['A dog runs across the wet field', 'Two children are reading in a library', 'The company makes bicycle parts', 'A woman is painting a fence']
+const words = (s: string) => s.replace(/[.,]/g, '').toLowerCase().split(/\s+/)
+
+test('a statement is usable when it is a short declarative sentence without negation', (t) => {
+  t.is(usableStatement('  The bridge   opened in 2004. '), 'The bridge opened in 2004')
+  t.is(usableStatement('The bridge did not open in 2004.'), undefined)
+  t.is(usableStatement("The bridge wasn't opened."), undefined)
+  t.is(usableStatement('Did the bridge open in 2004?'), undefined)
+  t.is(usableStatement('Bridge opened.'), undefined)
+  t.is(usableStatement(`The ${'very '.repeat(30)}long bridge opened.`), undefined)
+})
+
+test('years are dates, never decades', (t) => {
+  t.deepEqual(yearsOf('It opened in 1998 and closed in 2004.'), ['1998', '2004'])
+  t.deepEqual(yearsOf("Heavy metal began in the 1960s; disco in the 1970's."), [])
+  t.deepEqual(yearsOf('It sold 12000 copies.'), [])
+})
+
+test('every restated passage keeps the whole statement and only adds to it', (t) => {
+  const pairs = restatedPairs(WITH_YEAR, PLAIN, 12, createSeededRandom('test'))
+  const restated = pairs.filter((p) => p.source === 'restated')
+  t.is(restated.length, 6 + 4, 'half of 12 from statements with a year, then every plain statement there is')
+  for (const p of restated) {
+    t.is(p.label, 'entailment')
+    const premise = new Set(words(p.premise))
+    // A finer date may stand between "in" and the year ("in May 2004", "on 12 May 2004"); every other word stays.
+    for (const w of words(p.hypothesis)) if (w !== 'in') t.true(premise.has(w), `"${w}" of "${p.hypothesis}" is in "${p.premise}"`)
+    t.true(p.premise.length > p.hypothesis.length, p.premise)
+    for (const y of yearsOf(p.hypothesis)) t.deepEqual(yearsOf(p.premise), [y], `no other year in "${p.premise}"`)
+  }
+})
+
+test('a moved year is a contradiction, and a year that is a bound is never moved', (t) => {
+  const pairs = restatedPairs(WITH_YEAR, PLAIN, 16, createSeededRandom('test'))
+  const moved = pairs.filter((p) => p.source === 'restated_year')
+  t.true(moved.length >= 5, `${moved.length} moved`)
+  for (const p of moved) {
+    t.is(p.label, 'contradiction')
+    const [was] = yearsOf(p.hypothesis)
+    const [now] = yearsOf(p.premise)
+    t.not(now, was)
+    t.true(Math.abs(Number(now) - Number(was)) <= 12)
+    t.true(p.premise.startsWith(p.hypothesis.replace(was!, now!).replace(/\.$/, '')), `only the year changed: "${p.premise}"`)
+    t.false(/before|around/.test(p.hypothesis), `a bound was moved: "${p.hypothesis}"`)
+  }
+})
+
+test('the same seed gives the same pairs; another seed, others', (t) => {
+  const a = restatedPairs(WITH_YEAR, PLAIN, 10, createSeededRandom('s1'))
+  t.deepEqual(restatedPairs(WITH_YEAR, PLAIN, 10, createSeededRandom('s1')), a)
+  t.notDeepEqual(restatedPairs(WITH_YEAR, PLAIN, 10, createSeededRandom('s2')), a)
+})
