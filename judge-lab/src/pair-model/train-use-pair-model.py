@@ -366,8 +366,8 @@ def main():
         raise SystemExit("--teacher and --soft-targets: one source of soft targets")
     teachers = soft_targets(args.teacher, w, train, valid) if args.teacher else []
     if args.soft_targets:
-        digest = hashlib.sha256(open(args.soft_targets, "rb").read()).hexdigest()
-        teachers = [{"soft_targets": os.path.basename(args.soft_targets), "sha256": digest}]
+        soft_sha256 = hashlib.sha256(open(args.soft_targets, "rb").read()).hexdigest()
+        teachers = [{"soft_targets": os.path.basename(args.soft_targets), "sha256": soft_sha256}]
         for x in train:
             if "soft" not in x:
                 # The label itself; "not entailment" (3) as an even split of its two labels.
