@@ -4,7 +4,7 @@
 #
 #   judge-lab/src/pair-model/train-use-pair-model.sh [--distilled [--teacher-graph FILE]] [--epochs N] [--max-batches N] [--threads N]
 #
-# Without --distilled: one model (`--epochs 2`, about 35 min on 2 cores), the judge shipped until 6 December 2026.
+# Without --distilled: one model (`--epochs 2`, about 35 min on 2 cores), the shipped judge.
 # --distilled: a teacher first (that same two-epoch model, made 8-bit as the node runs it; or --teacher-graph, an
 # 8-bit graph already trained, e.g. `git show 9279b6e:oracle-node/src/nlp/pair-judge/pair-judge.onnx`), its
 # probabilities on every training pair (export-teacher-probabilities.ts), restated pairs (export-restated-pairs.ts),
