@@ -21,11 +21,14 @@ repo="$(cd "$(dirname "$0")/../../.." && pwd)"
 work="${SIBYL_PAIR_WORK:-$(mktemp -d -t sibyl-pair-XXXXXX)}"
 distilled=0
 teacher_graph=""
+seed=()
 rest=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --distilled) distilled=1 ;;
-    --teacher-graph) teacher_graph="$(cd "$(dirname "$2")" && pwd)/$(basename "$2")"; shift ;;
+    --teacher-graph) teacher_graph="$(realpath -e "$2")"; shift ;;
+    # The seed decides the validation split: every run of the recipe (teacher, split dump, student) takes the same one.
+    --seed) seed=(--seed "$2"); shift ;;
     *) rest+=("$1") ;;
   esac
   shift
@@ -35,7 +38,7 @@ use="$(npx tsx judge-lab/src/pair-model/install-use-lite.ts --into "$work/models
 npx tsx judge-lab/src/pair-model/export-pair-rows.ts --out "$work/pair-rows.jsonl"
 npx tsx judge-lab/src/pair-model/export-pair-pieces.ts --rows "$work/pair-rows.jsonl" --tokenizer "$use/tokenizer.json" --out "$work/pair-pieces.jsonl"
 train() {
-  /usr/bin/python3 judge-lab/src/pair-model/train-use-pair-model.py --pieces "$work/pair-pieces.jsonl" --encoder "$use/onnx/model.onnx" "$@"
+  /usr/bin/python3 judge-lab/src/pair-model/train-use-pair-model.py --pieces "$work/pair-pieces.jsonl" --encoder "$use/onnx/model.onnx" ${seed[@]+"${seed[@]}"} "$@"
 }
 # The node runs the 8-bit graph (7-bit weights: no saturation on CPUs without VNNI); the float one stays in the work folder.
 quantize() {

