@@ -301,7 +301,24 @@ def check_encoder(w):
     return {"ids": ids.tolist(), "mask": mask.tolist(), "embedding_head": u[:, :8].tolist()}
 
 
+LABEL_ID = {"entailment": 0, "neutral": 1, "contradiction": 2, "not_entailment": 3}
+
+
+def example(source, p, h, y):
+    """A training or validation pair as the model reads it (pieces cut to the runtime's limits, exact-match flags)."""
+    p, h = p[:MAX_P], h[:MAX_H]
+    return {"source": source, "p": p, "h": h, "pm": match_flags(p, h), "hm": match_flags(h, p), "y": y}
+
+
+def read_pieces(path):
+    """The rows of a pieces file (export-pair-pieces.ts, export-restated-pairs.ts), in file order."""
+    with open(path, encoding="utf-8") as f:
+        return [example(r["source"], r["p"], r["h"], LABEL_ID[r["label"]]) for r in (json.loads(line) for line in f if line.strip())]
+
+
 def main():
+    if args.teacher and args.soft_targets:
+        raise SystemExit("--teacher and --soft-targets: one source of soft targets")
     random.seed(args.seed)
     torch.manual_seed(args.seed)
     torch.use_deterministic_algorithms(True)
@@ -311,14 +328,7 @@ def main():
         print(json.dumps(check_encoder(w)))
         return 0
 
-    label_id = {"entailment": 0, "neutral": 1, "contradiction": 2, "not_entailment": 3}
-    examples = []
-    for line in open(args.pieces, encoding="utf-8"):
-        if not line.strip():
-            continue
-        r = json.loads(line)
-        p, h = r["p"][:MAX_P], r["h"][:MAX_H]
-        examples.append({"source": r["source"], "p": p, "h": h, "pm": match_flags(p, h), "hm": match_flags(h, p), "y": label_id[r["label"]]})
+    examples = read_pieces(args.pieces)
     if args.soft_targets:
         soft = [json.loads(line) for line in open(args.soft_targets, encoding="utf-8") if line.strip()]
         if len(soft) != len(examples):
@@ -334,7 +344,7 @@ def main():
         x.pop("soft", None)  # validation is scored on the labels alone (and batches without soft targets)
     if args.dump_valid:
         # For comparing exported models (compare-pair-models.ts) on the rows training never saw.
-        names = {v: k for k, v in label_id.items()}
+        names = {v: k for k, v in LABEL_ID.items()}
         with open(args.dump_valid, "w", encoding="utf-8") as f:
             for x in valid:
                 f.write(json.dumps({"source": x["source"], "label": names[x["y"]], "p": x["p"], "h": x["h"]}) + "\n")
@@ -351,19 +361,10 @@ def main():
             if set(x["h"]) & set(y["p"]) - COMMON_PIECES:
                 continue
             p, h = y["p"], x["h"]
-            unrelated.append({"source": "unrelated", "p": p, "h": h, "pm": match_flags(p, h), "hm": match_flags(h, p), "y": 1})
+            unrelated.append(example("unrelated", p, h, 1))
         train = train + unrelated
-    extra = []
-    for path in args.extra:
-        for line in open(path, encoding="utf-8"):
-            if not line.strip():
-                continue
-            r = json.loads(line)
-            p, h = r["p"][:MAX_P], r["h"][:MAX_H]
-            extra.append({"source": r["source"], "p": p, "h": h, "pm": match_flags(p, h), "hm": match_flags(h, p), "y": label_id[r["label"]]})
+    extra = [x for path in args.extra for x in read_pieces(path)]
     train = train + extra
-    if args.teacher and args.soft_targets:
-        raise SystemExit("--teacher and --soft-targets: one source of soft targets")
     teachers = soft_targets(args.teacher, w, train, valid) if args.teacher else []
     if args.soft_targets:
         soft_sha256 = hashlib.sha256(open(args.soft_targets, "rb").read()).hexdigest()
