@@ -3,6 +3,9 @@
  * date ("in 2019" → "in May 2019", "on 12 May 2019", "in late 2019"), a clause that adds a number, a place, a reason
  * or an attribution, or a lead-in. Each is an entailment. Beside them, the statement with its year moved to another
  * year: a contradiction, so that a model learns "more detail is still support", not "the year does not matter".
+ * Some passages also name another year tied to another event ("…, seven years after the 2012 vote"): in
+ * entailments, so that a second year is not itself a sign of contradiction, and in a third of the contradictions
+ * as the statement's own year, so that the statement's year somewhere in the passage is not itself support.
  *
  * Why: a judge trained three epochs on the NLI sets read "The bridge was completed in 2023 after four years of
  * work." as neutral or contradiction of "The bridge was completed in 2023." (EVALUATION.md, "Tried and not
@@ -45,6 +48,27 @@ const HEADS: Array<(d: Draw) => string> = [
   (d) => `With ${d.int(8, 60)} members present, `,
   () => `Records show that `,
 ]
+const EVENTS = ['vote', 'election', 'merger', 'earthquake', 'referendum', 'strike', 'takeover', 'flood', 'census', 'reform']
+const THINGS = ['agreement', 'design', 'law', 'plan', 'schedule', 'contract']
+/**
+ * A clause that ties another year to another event, so that a second year in the passage is not by itself a sign
+ * of a contradiction: `other` is before or after `year` (the year of the statement, or of the passage's event).
+ */
+function otherYearTail(year: number, other: number, d: Draw): string {
+  if (other < year)
+    return d.pick([
+      () => `, ${year - other} years after the ${other} ${d.pick(EVENTS)}`,
+      () => `, ending a dispute that began in ${other}`,
+      () => `; an earlier attempt in ${other} had failed`,
+      () => `, replacing a ${other} ${d.pick(THINGS)}`,
+    ])()
+  return d.pick([() => `, and a review is planned for ${other}`, () => `; a second phase is due in ${other}`, () => `, ${other - year} years before the ${other} ${d.pick(EVENTS)}`])()
+}
+/** Another year 1 to 30 years from `year`, never `year` itself. */
+function otherYear(year: number, d: Draw): number {
+  return year + d.pick([-1, 1]) * d.int(1, 30)
+}
+
 /** Words whose capital comes only from starting the sentence (lower-cased after a lead-in). */
 const PLAIN_START = new Set(['The', 'A', 'An', 'In', 'On', 'At', 'His', 'Her', 'Its', 'Their', 'It', 'He', 'She', 'They', 'There', 'This', 'That', 'Some', 'Many', 'Most', 'Two', 'Three'])
 
@@ -86,14 +110,14 @@ function finerDate(s: string, d: Draw): string | undefined {
   const finer = d.pick([() => `in ${d.pick(MONTHS)} ${year}`, () => `on ${d.int(1, 28)} ${d.pick(MONTHS)} ${year}`, () => `in ${d.pick(['early ', 'late ', 'mid-'])}${year}`])()
   return s.slice(0, m.index) + finer + s.slice(m.index + m[0].length)
 }
-/** The statement with its one year moved 1 to 12 years, or undefined where the year is a bound. */
-function movedYear(s: string, d: Draw): string | undefined {
+/** The statement with its one year moved 1 to 12 years, and that year, or undefined where the year is a bound. */
+function movedYear(s: string, d: Draw): { text: string; year: number } | undefined {
   const years = [...s.matchAll(YEAR)]
   if (years.length !== 1) return undefined
   const m = years[0]!
   if (BOUND_BEFORE.test(s.slice(0, m.index))) return undefined
   const other = Number(m[1]) + d.pick([-1, 1]) * d.int(1, 12)
-  return s.slice(0, m.index) + String(other) + s.slice(m.index! + 4)
+  return { text: s.slice(0, m.index) + String(other) + s.slice(m.index! + 4), year: other }
 }
 
 /**
@@ -115,13 +139,29 @@ export function restatedPairs(withYear: readonly string[], plain: readonly strin
   const out: RestatedPair[] = []
   let fromYear = 0
   for (const s of years.slice(0, Math.floor(count / 2))) {
+    const year = Number(yearsOf(s)[0])
     const finer = finerDate(s, d)
-    const detailed = finer !== undefined && random() < 0.6 ? (random() < 0.5 ? finer : withTail(finer, d)) : random() < 0.6 ? withTail(s, d) : withHead(s, d)
+    let detailed = finer !== undefined && random() < 0.6 ? (random() < 0.5 ? finer : withTail(finer, d)) : random() < 0.6 ? withTail(s, d) : withHead(s, d)
+    // Two in five also name another year of another event: support that has a second year.
+    if (random() < 0.4) detailed += otherYearTail(year, otherYear(year, d), d)
     out.push({ source: 'restated', label: 'entailment', premise: `${detailed}.`, hypothesis: `${s}.` })
     const moved = movedYear(s, d)
-    if (moved !== undefined) out.push({ source: 'restated_year', label: 'contradiction', premise: `${random() < 0.5 ? moved : withTail(moved, d)}.`, hypothesis: `${s}.` })
+    if (moved !== undefined) {
+      // A third plain, a third with a clause, a third with the statement's own year tied to another event: the
+      // statement's year in the passage does not make it support when the event has another one.
+      const r = random()
+      const premise = r < 1 / 3 ? moved.text : r < 2 / 3 ? withTail(moved.text, d) : moved.text + otherYearTail(moved.year, year, d)
+      out.push({ source: 'restated_year', label: 'contradiction', premise: `${premise}.`, hypothesis: `${s}.` })
+    }
     fromYear++
   }
-  for (const s of others.slice(0, count - fromYear)) out.push({ source: 'restated', label: 'entailment', premise: `${random() < 0.7 ? withTail(s, d) : withHead(s, d)}.`, hypothesis: `${s}.` })
+  for (const s of others.slice(0, count - fromYear)) {
+    const detailed = random() < 0.7 ? withTail(s, d) : withHead(s, d)
+    // A quarter of those that name something (a capital past the first word; not SNLI's scenes) also name a year of
+    // another event ("N years after" counts from a year the passage leaves unsaid).
+    const year = d.int(1960, 2024)
+    const named = /\s[A-Z]/.test(s) && random() < 0.25
+    out.push({ source: 'restated', label: 'entailment', premise: `${named ? detailed + otherYearTail(year, otherYear(year, d), d) : detailed}.`, hypothesis: `${s}.` })
+  }
   return out
 }
