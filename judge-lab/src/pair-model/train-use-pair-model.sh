@@ -9,8 +9,9 @@
 # 8-bit graph already trained, e.g. `git show 9279b6e:oracle-node/src/nlp/pair-judge/pair-judge.onnx`), its
 # probabilities on every training pair (export-teacher-probabilities.ts), restated pairs (export-restated-pairs.ts),
 # then a student of the same size that learns from the labels, the teacher's probabilities (soft share 0.5) and the
-# restated pairs, 3 epochs (about 85 min here). Tried on 6 December and not shipped: it reads a claim's sentence with
-# other numbers beside it as a contradiction (EVALUATION.md, "Tried and not shipped"). The 5 December student learnt
+# restated pairs, 3 epochs (about 85 min here). Tried twice on 6 December and not shipped: it reads a claim's sentence
+# with other numbers beside it as a contradiction, with or without a second year in the restated pairs (EVALUATION.md,
+# "Tried and not shipped"). The 5 December student learnt
 # from two teachers' state dicts instead (train-use-pair-model.py --teacher). Other arguments go to the (student's) run.
 #
 # Needs Debian's python3-torch and python3-onnx and, for a usable speed, libopenblas0-pthread. The encoder's
