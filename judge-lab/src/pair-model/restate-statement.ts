@@ -50,23 +50,35 @@ const HEADS: Array<(d: Draw) => string> = [
 ]
 const EVENTS = ['vote', 'election', 'merger', 'earthquake', 'referendum', 'strike', 'takeover', 'flood', 'census', 'reform']
 const THINGS = ['agreement', 'design', 'law', 'plan', 'schedule', 'contract']
+/** "a year" / "7 years". */
+const span = (n: number) => (n === 1 ? 'a year' : `${n} years`)
 /**
- * A clause that ties another year to another event, so that a second year in the passage is not by itself a sign
- * of a contradiction: `other` is before or after `year` (the year of the statement, or of the passage's event).
+ * A clause that ties `other` to another event, so that a second year in the passage is not by itself a sign of a
+ * contradiction; `year` is the year of the passage's own event, the count of "N years after" is right. The event is
+ * never a noun of the statement ("The referendum was held in 2019, 3 years after the 2016 referendum" could be the
+ * same kind of event again). `contradiction`: `other` is the statement's own year, so no clause that could be the
+ * statement's event again ("a second phase is due in <year>") is used.
  */
-function otherYearTail(year: number, other: number, d: Draw): string {
+function otherYearTail(statement: string, year: number, other: number, contradiction: boolean, d: Draw): string {
+  const words = new Set(statement.toLowerCase().split(/\W+/))
+  const event = () => d.pick(EVENTS.filter((e) => !words.has(e)))
+  const thing = () => d.pick(THINGS.filter((e) => !words.has(e)))
   if (other < year)
     return d.pick([
-      () => `, ${year - other} years after the ${other} ${d.pick(EVENTS)}`,
+      () => `, ${span(year - other)} after the ${other} ${event()}`,
       () => `, ending a dispute that began in ${other}`,
       () => `; an earlier attempt in ${other} had failed`,
-      () => `, replacing a ${other} ${d.pick(THINGS)}`,
+      () => `, replacing a ${other} ${thing()}`,
     ])()
-  return d.pick([() => `, and a review is planned for ${other}`, () => `; a second phase is due in ${other}`, () => `, ${other - year} years before the ${other} ${d.pick(EVENTS)}`])()
+  const before = () => `, ${span(other - year)} before the ${other} ${event()}`
+  // A later year of another event is stated as past only up to now; a plan for a later year is not a contradiction.
+  if (contradiction) return before()
+  const plans = [() => `, and a review is planned for ${other}`, () => `; a second phase is due in ${other}`]
+  return d.pick(other <= 2025 ? [...plans, before] : plans)()
 }
-/** Another year 1 to 30 years from `year`, never `year` itself. */
+/** Another year 1 to 12 years from `year` (as far as a moved year goes), never `year` itself. */
 function otherYear(year: number, d: Draw): number {
-  return year + d.pick([-1, 1]) * d.int(1, 30)
+  return year + d.pick([-1, 1]) * d.int(1, 12)
 }
 
 /** Words whose capital comes only from starting the sentence (lower-cased after a lead-in). */
@@ -142,26 +154,21 @@ export function restatedPairs(withYear: readonly string[], plain: readonly strin
     const year = Number(yearsOf(s)[0])
     const finer = finerDate(s, d)
     let detailed = finer !== undefined && random() < 0.6 ? (random() < 0.5 ? finer : withTail(finer, d)) : random() < 0.6 ? withTail(s, d) : withHead(s, d)
-    // Two in five also name another year of another event: support that has a second year.
-    if (random() < 0.4) detailed += otherYearTail(year, otherYear(year, d), d)
+    // Two in five also name another year of another event: support that has a second year. Not where the year is a
+    // bound ("closed before 2010, 21 years before the 2031 strike" would date it 2010).
+    const bound = BOUND_BEFORE.test(s.slice(0, s.indexOf(String(year))))
+    if (!bound && random() < 0.4) detailed += otherYearTail(s, year, otherYear(year, d), false, d)
     out.push({ source: 'restated', label: 'entailment', premise: `${detailed}.`, hypothesis: `${s}.` })
     const moved = movedYear(s, d)
     if (moved !== undefined) {
       // A third plain, a third with a clause, a third with the statement's own year tied to another event: the
       // statement's year in the passage does not make it support when the event has another one.
       const r = random()
-      const premise = r < 1 / 3 ? moved.text : r < 2 / 3 ? withTail(moved.text, d) : moved.text + otherYearTail(moved.year, year, d)
+      const premise = r < 1 / 3 ? moved.text : r < 2 / 3 ? withTail(moved.text, d) : moved.text + otherYearTail(s, moved.year, year, true, d)
       out.push({ source: 'restated_year', label: 'contradiction', premise: `${premise}.`, hypothesis: `${s}.` })
     }
     fromYear++
   }
-  for (const s of others.slice(0, count - fromYear)) {
-    const detailed = random() < 0.7 ? withTail(s, d) : withHead(s, d)
-    // A quarter of those that name something (a capital past the first word; not SNLI's scenes) also name a year of
-    // another event ("N years after" counts from a year the passage leaves unsaid).
-    const year = d.int(1960, 2024)
-    const named = /\s[A-Z]/.test(s) && random() < 0.25
-    out.push({ source: 'restated', label: 'entailment', premise: `${named ? detailed + otherYearTail(year, otherYear(year, d), d) : detailed}.`, hypothesis: `${s}.` })
-  }
+  for (const s of others.slice(0, count - fromYear)) out.push({ source: 'restated', label: 'entailment', premise: `${random() < 0.7 ? withTail(s, d) : withHead(s, d)}.`, hypothesis: `${s}.` })
   return out
 }

@@ -187,13 +187,9 @@ test('a sentence that states the claim beside other numbers and years still read
   t.true(support >= 9, `${support} of ${pairs.length} read as support`)
 })
 
-test('a sentence that states the claim beside another year of another event still reads as support', async (t) => {
-  // Written on 6 December before a second student finished, whose restated pairs carried a second year tied to
-  // another event (EVALUATION.md, "Tried and not shipped: ... with a second year"); never trained on. The shipped
-  // judge reads 12 of 12 as support, that student 6: a second year beside the claim's own still read as a
-  // contradiction. (The same passages with the claim moved to the other event's year are a weakness of the shipped
-  // judge: it reads 6 of those 8 as support; EVALUATION.md, "What still fails".)
-  const pairs = [
+// Written on 6 December before a second student finished, whose restated pairs carried a second year tied to
+// another event (EVALUATION.md, "Tried and not shipped: the same student, with a second year"); never trained on.
+const BESIDE_ANOTHER_YEAR = [
     ['The museum reopened in 2021, nine years after a fire in 2012 destroyed its east wing.', 'The museum reopened in 2021.'],
     ['Elected in 2014 on a reform ticket, the governor signed the water bill in 2019.', 'The governor signed the water bill in 2019.'],
     ['The airline, which was founded in 1987, filed for bankruptcy in 2020.', 'The airline filed for bankruptcy in 2020.'],
@@ -206,8 +202,32 @@ test('a sentence that states the claim beside another year of another event stil
     ['Two decades after its 2001 debut, the show ended its run in 2022 with a 90-minute finale.', 'The show ended its run in 2022.'],
     ['The refinery, shut in 2015 for repairs, restarted in 2017 at half of its 2014 output.', 'The refinery restarted in 2017.'],
     ['Having lost the 2016 primary, she won the party\'s nomination in 2020.', "She won the party's nomination in 2020."],
-  ] as const
+] as const
+
+test('a sentence that states the claim beside another year of another event (or last year\'s figure) still reads as support', async (t) => {
+  // The shipped judge reads 12 of 12 as support, that student 6: a second year beside the claim's own still read as
+  // a contradiction.
+  const support = await countSupport(t, BESIDE_ANOTHER_YEAR)
+  // One of slack, as above: the closest reading (the refinery, E 0.36 / N 0.33) may move on another CPU.
+  t.true(support >= 11, `${support} of ${BESIDE_ANOTHER_YEAR.length} read as support`)
+})
+
+test('the same passages with the claim moved to the other event\'s year: a weakness, held where it is', async (t) => {
+  // A year is not bound to its event (EVALUATION.md, "What still fails"): the shipped judge reads 6 of these 8 as
+  // support, that student 2. The number rule does not fire (the claim's year is on the page). A judge that reads
+  // more of them as support is worse at it; one of slack (the governor ties, E 0.41 / N 0.41).
+  const moved: Record<string, string> = {
+    'The museum reopened in 2021.': 'The museum reopened in 2012.',
+    'The governor signed the water bill in 2019.': 'The governor signed the water bill in 2014.',
+    'The airline filed for bankruptcy in 2020.': 'The airline filed for bankruptcy in 1987.',
+    'The team won the title in 2018.': 'The team won the title in 2019.',
+    'The author won the prize in 2009.': 'The author won the prize in 1958.',
+    'The treaty entered into force in 2005.': 'The treaty entered into force in 1999.',
+    'The refinery restarted in 2017.': 'The refinery restarted in 2015.',
+    "She won the party's nomination in 2020.": "She won the party's nomination in 2016.",
+  }
+  const pairs = BESIDE_ANOTHER_YEAR.filter(([, claim]) => claim in moved).map(([passage, claim]) => [passage, moved[claim]!] as const)
+  t.is(pairs.length, 8)
   const support = await countSupport(t, pairs)
-  // One of slack: the refinery (E 0.36 / N 0.33) and the governor (E 0.44 / N 0.36) are close and may move on another CPU.
-  t.true(support >= 11, `${support} of ${pairs.length} read as support`)
+  t.true(support <= 7, `${support} of ${pairs.length} read as support`)
 })
