@@ -9,9 +9,8 @@
  * Used to decide whether the 8-bit model (quantize-pair-model.py) may replace the float one; the figures are in
  * judge-lab/README.md.
  */
-import { readFileSync } from 'node:fs'
-import { createPairModelRunner, type EncodedPair, type PairJudgement } from '@sibyl/oracle-node/nlp/create-pair-judge'
-import { matchFlags } from '@sibyl/oracle-node/nlp/encode-pieces'
+import { createPairModelRunner, type PairJudgement } from '@sibyl/oracle-node/nlp/create-pair-judge'
+import { encodedPair, readJsonLines } from './pieces-file.ts'
 
 const LABELS = ['entailment', 'neutral', 'contradiction'] as const
 type Row = { source: string; label: (typeof LABELS)[number] | 'not_entailment'; p: number[]; h: number[] }
@@ -23,11 +22,8 @@ const validPath = args[at + 1]!
 const models = args.filter((_, i) => i !== at && i !== at + 1)
 if (models.length === 0) throw new Error('name at least one model')
 
-const rows = readFileSync(validPath, 'utf8')
-  .split('\n')
-  .filter((l) => l.trim() !== '')
-  .map((l) => JSON.parse(l) as Row)
-const encoded: EncodedPair[] = rows.map((r) => ({ p: r.p, pm: matchFlags(r.p, r.h), h: r.h, hm: matchFlags(r.h, r.p), masks: true }))
+const rows = readJsonLines<Row>(validPath)
+const encoded = rows.map((r) => encodedPair(r.p, r.h))
 const argmax = (j: PairJudgement) => LABELS[[j.entailment, j.neutral, j.contradiction].reduce((best, v, i, all) => (v > all[best]! ? i : best), 0)]!
 const correct = (row: Row, j: PairJudgement) => (row.label === 'not_entailment' ? argmax(j) !== 'entailment' : argmax(j) === row.label)
 

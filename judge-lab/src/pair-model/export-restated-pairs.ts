@@ -12,10 +12,11 @@
  * FEVER, MultiNLI and SNLI pairs (the lexical and monotonicity sets' hypotheses are not reports). The output has the
  * layout of PIECES (source "restated" or "restated_year"), plus the texts.
  */
-import { readFileSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { createPieceTokenizer, encodePieces } from '@sibyl/oracle-node/nlp/encode-pieces'
 import { createSeededRandom } from '@sibyl/oracle-node/resolve/analysis/create-seeded-random'
+import { readJsonLines } from './pieces-file.ts'
 import { restatedPairs, usableStatement, yearsOf } from './restate-statement.ts'
 
 const args = process.argv.slice(2)
@@ -29,15 +30,10 @@ const count = Number(value('--count') ?? 3000)
 
 type Row = { source: string; hypothesisText: string }
 type Pieces = { h: number[] }
-const jsonLines = <T>(path: string): T[] =>
-  readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as T)
-const rows = jsonLines<Row>(rowsPath)
-const pieces = jsonLines<Pieces>(piecesPath)
+const rows = readJsonLines<Row>(rowsPath)
+const pieces = readJsonLines<Pieces>(piecesPath)
 if (rows.length !== pieces.length) throw new Error(`${rowsPath} has ${rows.length} rows, ${piecesPath} ${pieces.length}: not the same export`)
-const validStatements = new Set(jsonLines<Pieces>(validPath).map((v) => JSON.stringify(v.h)))
+const validStatements = new Set(readJsonLines<Pieces>(validPath).map((v) => JSON.stringify(v.h)))
 
 const seen = new Set<string>()
 const withYear: string[] = []

@@ -9,9 +9,9 @@
  */
 import { createHash } from 'node:crypto'
 import { readFileSync, writeFileSync } from 'node:fs'
-import { createPairModelRunner, type EncodedPair } from '@sibyl/oracle-node/nlp/create-pair-judge'
-import { matchFlags } from '@sibyl/oracle-node/nlp/encode-pieces'
+import { createPairModelRunner } from '@sibyl/oracle-node/nlp/create-pair-judge'
 import { PAIR_MAX_HYPOTHESIS_PIECES, PAIR_MAX_PREMISE_PIECES } from '@sibyl/oracle-node/nlp/pair-judge-limits'
+import { encodedPair, readJsonLines } from './pieces-file.ts'
 
 const args = process.argv.slice(2)
 const value = (name: string) => {
@@ -21,16 +21,10 @@ const value = (name: string) => {
 const [piecesPath, onnxPath, out] = ['--pieces', '--model', '--out'].map(value)
 if (!piecesPath || !onnxPath || !out) throw new Error('--pieces FILE --model pair-judge.onnx --out FILE are required')
 
-const rows = readFileSync(piecesPath, 'utf8')
-  .split('\n')
-  .filter((l) => l.trim() !== '')
-  .map((l) => JSON.parse(l) as { p: number[]; h: number[] })
 // The training script's cut (MAX_P, MAX_H), so that the teacher reads what the student reads.
-const encoded: EncodedPair[] = rows.map((r) => {
-  const p = r.p.slice(0, PAIR_MAX_PREMISE_PIECES)
-  const h = r.h.slice(0, PAIR_MAX_HYPOTHESIS_PIECES)
-  return { p, pm: matchFlags(p, h), h, hm: matchFlags(h, p), masks: true }
-})
+const encoded = readJsonLines<{ p: number[]; h: number[] }>(piecesPath).map((r) =>
+  encodedPair(r.p.slice(0, PAIR_MAX_PREMISE_PIECES), r.h.slice(0, PAIR_MAX_HYPOTHESIS_PIECES)),
+)
 // quantized: one pair a call, whatever the graph (exactly what the node computes for the pair alone).
 const runner = createPairModelRunner({ onnxPath, executionProvider: 'cpu', quantized: true })
 const started = performance.now()

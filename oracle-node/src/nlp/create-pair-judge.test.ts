@@ -190,18 +190,18 @@ test('a sentence that states the claim beside other numbers and years still read
 // Written on 6 December before a second student finished, whose restated pairs carried a second year tied to
 // another event (EVALUATION.md, "Tried and not shipped: the same student, with a second year"); never trained on.
 const BESIDE_ANOTHER_YEAR = [
-    ['The museum reopened in 2021, nine years after a fire in 2012 destroyed its east wing.', 'The museum reopened in 2021.'],
-    ['Elected in 2014 on a reform ticket, the governor signed the water bill in 2019.', 'The governor signed the water bill in 2019.'],
-    ['The airline, which was founded in 1987, filed for bankruptcy in 2020.', 'The airline filed for bankruptcy in 2020.'],
-    ['The team won the title in 2018, its first since 1995.', 'The team won the title in 2018.'],
-    ['In 2023 the company moved its headquarters to Austin; it had been based in Chicago since 1971.', 'The company moved its headquarters in 2023.'],
-    ['The author, born in 1958, won the prize in 2009 for her fourth novel.', 'The author won the prize in 2009.'],
-    ['The treaty, first drafted in 1999, entered into force in 2005 after 40 countries ratified it.', 'The treaty entered into force in 2005.'],
-    ['Prices rose 3.4 percent in 2024, down from 8 percent a year earlier.', 'Prices rose in 2024.'],
-    ['The bridge, planned since the 1980s and approved in 2011, opened to traffic in 2016.', 'The bridge opened to traffic in 2016.'],
-    ['Two decades after its 2001 debut, the show ended its run in 2022 with a 90-minute finale.', 'The show ended its run in 2022.'],
-    ['The refinery, shut in 2015 for repairs, restarted in 2017 at half of its 2014 output.', 'The refinery restarted in 2017.'],
-    ['Having lost the 2016 primary, she won the party\'s nomination in 2020.', "She won the party's nomination in 2020."],
+  ['The museum reopened in 2021, nine years after a fire in 2012 destroyed its east wing.', 'The museum reopened in 2021.'],
+  ['Elected in 2014 on a reform ticket, the governor signed the water bill in 2019.', 'The governor signed the water bill in 2019.'],
+  ['The airline, which was founded in 1987, filed for bankruptcy in 2020.', 'The airline filed for bankruptcy in 2020.'],
+  ['The team won the title in 2018, its first since 1995.', 'The team won the title in 2018.'],
+  ['In 2023 the company moved its headquarters to Austin; it had been based in Chicago since 1971.', 'The company moved its headquarters in 2023.'],
+  ['The author, born in 1958, won the prize in 2009 for her fourth novel.', 'The author won the prize in 2009.'],
+  ['The treaty, first drafted in 1999, entered into force in 2005 after 40 countries ratified it.', 'The treaty entered into force in 2005.'],
+  ['Prices rose 3.4 percent in 2024, down from 8 percent a year earlier.', 'Prices rose in 2024.'],
+  ['The bridge, planned since the 1980s and approved in 2011, opened to traffic in 2016.', 'The bridge opened to traffic in 2016.'],
+  ['Two decades after its 2001 debut, the show ended its run in 2022 with a 90-minute finale.', 'The show ended its run in 2022.'],
+  ['The refinery, shut in 2015 for repairs, restarted in 2017 at half of its 2014 output.', 'The refinery restarted in 2017.'],
+  ['Having lost the 2016 primary, she won the party\'s nomination in 2020.', "She won the party's nomination in 2020."],
 ] as const
 
 test('a sentence that states the claim beside another year of another event (or last year\'s figure) still reads as support', async (t) => {
