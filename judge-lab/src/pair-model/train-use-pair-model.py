@@ -33,6 +33,7 @@ Validation: the same fixed 5 % as train-pair-model.py (same seed, same rows, sam
 Fixed seeds and deterministic algorithms: a rerun with the same --threads on the same machine gives the same bytes.
 """
 import argparse
+import collections
 import hashlib
 import json
 import math
@@ -440,13 +441,8 @@ def main():
         for name in args.drop_source:
             if name not in known:
                 raise SystemExit(f"--drop-source {name}: no such source in {args.pieces}")
-        kept = []
-        for x in train:
-            if x["source"] in args.drop_source:
-                dropped[x["source"]] = dropped.get(x["source"], 0) + 1
-            else:
-                kept.append(x)
-        train = kept
+        dropped = dict(collections.Counter(x["source"] for x in train if x["source"] in args.drop_source))
+        train = [x for x in train if x["source"] not in args.drop_source]
     extra = [x for path in args.extra for x in read_pieces(path)]
     train = train + extra
     teachers = soft_targets(args.teacher, w, train, valid) if args.teacher else []
