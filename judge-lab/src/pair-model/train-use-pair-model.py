@@ -80,6 +80,13 @@ ap.add_argument("--extra", action="append", default=[])
 # sentences labelled neutral do to the gold sentences). Applied after the split and after the unrelated pairs are
 # drawn, so neither the validation rows nor the unrelated pairs change; validation still scores that source's rows.
 ap.add_argument("--drop-source", action="append", default=[])
+# A source whose "not entailment" pairs are refutations, trained as contradiction instead of "neutral or
+# contradiction". fever_pairs is one (RTE-FEVER: a REFUTES claim against its gold evidence sentence; FEVER's
+# not-enough-info claims have no gold sentence and are not in it). Trained as "either", a same-topic sentence that
+# states another fact than the claim is free to be read as neutral, and in the node a neutral reading weighs
+# almost nothing (relevance = 1 - P(neutral)). Training side only, after the split: the validation rows keep
+# their labels, so validation figures stay comparable with judges trained without it.
+ap.add_argument("--refutes-source", action="append", default=[])
 # A trained judge of this architecture to start from (fine-tuning it further): its state-dict.pt, or the graph
 # this script exports (float or float16 storage; the 8-bit graph's weights are rounded and are refused). Lower
 # --encoder-lr and --head-lr with it: Adam's first steps move every weight by about the learning rate, and one
@@ -394,7 +401,7 @@ def main():
         print(json.dumps(check_encoder(w)))
         return 0
 
-    if args.average and (args.init_from or args.teacher or args.soft_targets or args.extra or args.drop_source or args.dump_valid or args.joint):
+    if args.average and (args.init_from or args.teacher or args.soft_targets or args.extra or args.drop_source or args.refutes_source or args.dump_valid or args.joint):
         raise SystemExit("--average only measures the judges it is given; it trains and writes nothing")
     if len(args.average) == 1:
         raise SystemExit("--average: give two judges or more")
@@ -443,6 +450,14 @@ def main():
                 raise SystemExit(f"--drop-source {name}: no such source in {args.pieces}")
         dropped = dict(collections.Counter(x["source"] for x in train if x["source"] in args.drop_source))
         train = [x for x in train if x["source"] not in args.drop_source]
+    refutes = {}
+    if args.refutes_source:
+        for name in args.refutes_source:
+            if not any(x["source"] == name and x["y"] == LABEL_ID["not_entailment"] for x in examples):
+                raise SystemExit(f"--refutes-source {name}: no 'not_entailment' pair of that source in {args.pieces}")
+        is_refutation = lambda x: x["source"] in args.refutes_source and x["y"] == LABEL_ID["not_entailment"]
+        refutes = dict(collections.Counter(x["source"] for x in train if is_refutation(x)))
+        train = [dict(x, y=LABEL_ID["contradiction"]) if is_refutation(x) else x for x in train]
     extra = [x for path in args.extra for x in read_pieces(path)]
     train = train + extra
     teachers = soft_targets(args.teacher, w, train, valid) if args.teacher else []
@@ -453,7 +468,7 @@ def main():
             if "soft" not in x:
                 # The label itself; "not entailment" (3) as an even split of its two labels.
                 x["soft"] = [0.0, 0.5, 0.5] if x["y"] == 3 else [1.0 if k == x["y"] else 0.0 for k in range(3)]
-    print(f"train {len(train)} ({len(unrelated)} unrelated, {len(extra)} extra, {sum(dropped.values())} dropped), valid {len(valid)}, load {time.time() - started:.0f}s", flush=True)
+    print(f"train {len(train)} ({len(unrelated)} unrelated, {len(extra)} extra, {sum(dropped.values())} dropped, {sum(refutes.values())} read as refutations), valid {len(valid)}, load {time.time() - started:.0f}s", flush=True)
 
     model = UsePairJudge(w, joint=args.joint)
     best = (-1.0, None, None)
@@ -549,7 +564,7 @@ def main():
               "encoder_lr": args.encoder_lr, "head_lr": args.head_lr, "freeze_layer0": args.freeze_layer0, "joint": args.joint,
               "init_from": {"file": os.path.basename(args.init_from), "sha256": hashlib.sha256(open(args.init_from, "rb").read()).hexdigest()} if args.init_from else None,
               "teachers": teachers, "distill_weight": args.distill_weight if teachers else None,
-              "extra": {os.path.basename(e): hashlib.sha256(open(e, "rb").read()).hexdigest() for e in args.extra}, "extra_pairs": len(extra), "dropped": dropped,
+              "extra": {os.path.basename(e): hashlib.sha256(open(e, "rb").read()).hexdigest() for e in args.extra}, "extra_pairs": len(extra), "dropped": dropped, "refutes_as_contradiction": refutes,
               "valid_accuracy": round(best[0], 4), "valid_by_source": best[2], "train_pairs": len(train), "valid_pairs": len(valid),
               "seconds": round(time.time() - started), "onnx_sha256": digest, "labels": LABELS, "torch": torch.__version__,
               "reference": {**{n: t.tolist() for n, t in zip(names, ref_batch)}, "probabilities": ref}}
