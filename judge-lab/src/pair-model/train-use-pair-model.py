@@ -81,8 +81,8 @@ ap.add_argument("--extra", action="append", default=[])
 # drawn, so neither the validation rows nor the unrelated pairs change; validation still scores that source's rows.
 ap.add_argument("--drop-source", action="append", default=[])
 # A source whose "not entailment" pairs are refutations, trained as contradiction instead of "neutral or
-# contradiction". fever_pairs is one (RTE-FEVER: a REFUTES claim against its gold evidence sentence; FEVER's
-# not-enough-info claims have no gold sentence and are not in it). Trained as "either", a same-topic sentence that
+# contradiction". fever_pairs is one (RTE-FEVER: its SOURCE.md says "mostly refutations", a REFUTES claim against
+# its gold evidence sentence). Trained as "either", a same-topic sentence that
 # states another fact than the claim is free to be read as neutral, and in the node a neutral reading weighs
 # almost nothing (relevance = 1 - P(neutral)). Training side only, after the split: the validation rows keep
 # their labels, so validation figures stay comparable with judges trained without it.
@@ -455,7 +455,9 @@ def main():
         for name in args.refutes_source:
             if not any(x["source"] == name and x["y"] == LABEL_ID["not_entailment"] for x in examples):
                 raise SystemExit(f"--refutes-source {name}: no 'not_entailment' pair of that source in {args.pieces}")
-        is_refutation = lambda x: x["source"] in args.refutes_source and x["y"] == LABEL_ID["not_entailment"]
+        def is_refutation(x):
+            return x["source"] in args.refutes_source and x["y"] == LABEL_ID["not_entailment"]
+
         refutes = dict(collections.Counter(x["source"] for x in train if is_refutation(x)))
         train = [dict(x, y=LABEL_ID["contradiction"]) if is_refutation(x) else x for x in train]
     extra = [x for path in args.extra for x in read_pieces(path)]
