@@ -19,12 +19,14 @@ def pool(v, m):
     return [mean, mx]
 
 
-def loss_fn(logits, y):
+def loss_fn(logits, y, weight=None):
     # y: 0..2 a label, 3 "not entailment" (neutral or contradiction: the FEVER pairs that say only that).
+    # weight: each pair's share of the batch mean (--source-weight); None is every pair at 1.
     logp = torch.log_softmax(logits, -1)
     exact = -logp.gather(1, y.clamp(max=2).unsqueeze(1)).squeeze(1)
     not_ent = -torch.logsumexp(logp[:, 1:], dim=1)
-    return torch.where(y == 3, not_ent, exact).mean()
+    per_pair = torch.where(y == 3, not_ent, exact)
+    return per_pair.mean() if weight is None else (per_pair * weight).mean()
 
 
 def evaluate(model, examples, batchify, batch, by_length=False):

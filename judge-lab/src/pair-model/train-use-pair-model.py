@@ -4,7 +4,8 @@ head, and exports it to ONNX for onnxruntime-node.
 
   python3 judge-lab/src/pair-model/train-use-pair-model.py --pieces PIECES.jsonl --encoder USE/onnx/model.onnx \
       --out DIR [--epochs 2] [--seed 7] [--threads 2] [--max-batches N] [--teacher DIR ... | --soft-targets FILE]
-      [--extra PIECES.jsonl ...] [--joint] [--init-seed N] [--init-from JUDGE]
+      [--extra PIECES.jsonl ...] [--joint] [--init-seed N] [--init-from JUDGE] [--drop-source NAME]
+      [--refutes-source NAME] [--source-weight NAME=W]
   python3 judge-lab/src/pair-model/train-use-pair-model.py ... --average JUDGE --average JUDGE   # measures only
 
 --soft-targets: distillation from a judge known by its graph alone (export-teacher-probabilities.ts writes its
@@ -87,6 +88,10 @@ ap.add_argument("--drop-source", action="append", default=[])
 # almost nothing (relevance = 1 - P(neutral)). Training side only, after the split: the validation rows keep
 # their labels, so validation figures stay comparable with judges trained without it.
 ap.add_argument("--refutes-source", action="append", default=[])
+# A source's training-side pairs weighed by W in the loss (NAME=W, 0 < W < 1), where --drop-source leaves them out:
+# for example fool_me_twice_distractor=0.33, about one of each claim's three same-page sentences. Applied after the
+# split; the rows, the unrelated draw and the batch order stay those of the same run without it.
+ap.add_argument("--source-weight", action="append", default=[])
 # A trained judge of this architecture to start from (fine-tuning it further): its state-dict.pt, or the graph
 # this script exports (float or float16 storage; the 8-bit graph's weights are rounded and are refused). Lower
 # --encoder-lr and --head-lr with it: Adam's first steps move every weight by about the learning rate, and one
@@ -401,7 +406,7 @@ def main():
         print(json.dumps(check_encoder(w)))
         return 0
 
-    if args.average and (args.init_from or args.teacher or args.soft_targets or args.extra or args.drop_source or args.refutes_source or args.dump_valid or args.joint):
+    if args.average and (args.init_from or args.teacher or args.soft_targets or args.extra or args.drop_source or args.refutes_source or args.source_weight or args.dump_valid or args.joint):
         raise SystemExit("--average only measures the judges it is given; it trains and writes nothing")
     if len(args.average) == 1:
         raise SystemExit("--average: give two judges or more")
@@ -460,6 +465,23 @@ def main():
 
         refutes = dict(collections.Counter(x["source"] for x in train if is_refutation(x)))
         train = [dict(x, y=LABEL_ID["contradiction"]) if is_refutation(x) else x for x in train]
+    weighed = {}
+    if args.source_weight and (args.teacher or args.soft_targets):
+        raise SystemExit("--source-weight weighs the label's loss only; not with --teacher or --soft-targets")
+    for spec in args.source_weight:
+        name, _, value = spec.partition("=")
+        try:
+            weight = float(value)
+        except ValueError:
+            weight = float("nan")
+        if not 0.0 < weight < 1.0:
+            raise SystemExit(f"--source-weight {spec}: expected NAME=W with 0 < W < 1 (W = 0 is --drop-source)")
+        if name in weighed or name in args.drop_source:
+            raise SystemExit(f"--source-weight {spec}: {name} is already weighed or dropped")
+        if not any(x["source"] == name for x in train):
+            raise SystemExit(f"--source-weight {spec}: no training-side pair of that source in {args.pieces}")
+        weighed[name] = weight
+    train = [dict(x, w=weighed[x["source"]]) if x["source"] in weighed else x for x in train]
     extra = [x for path in args.extra for x in read_pieces(path)]
     train = train + extra
     teachers = soft_targets(args.teacher, w, train, valid) if args.teacher else []
@@ -514,7 +536,7 @@ def main():
                 loss = (1.0 - args.distill_weight) * loss_fn(logits, y) + args.distill_weight * soft_loss
             else:
                 *inputs, y = tensors
-                loss = loss_fn(model(*inputs), y)
+                loss = loss_fn(model(*inputs), y, torch.tensor([train[i].get("w", 1.0) for i in b]) if weighed else None)
             opt.zero_grad()
             loss.backward()
             nn.utils.clip_grad_norm_(model.parameters(), 5.0)
@@ -567,6 +589,7 @@ def main():
               "init_from": {"file": os.path.basename(args.init_from), "sha256": hashlib.sha256(open(args.init_from, "rb").read()).hexdigest()} if args.init_from else None,
               "teachers": teachers, "distill_weight": args.distill_weight if teachers else None,
               "extra": {os.path.basename(e): hashlib.sha256(open(e, "rb").read()).hexdigest() for e in args.extra}, "extra_pairs": len(extra), "dropped": dropped, "refutes_as_contradiction": refutes,
+              "source_weights": {name: {"weight": weight, "pairs": sum(1 for x in train if x["source"] == name)} for name, weight in weighed.items()},
               "valid_accuracy": round(best[0], 4), "valid_by_source": best[2], "train_pairs": len(train), "valid_pairs": len(valid),
               "seconds": round(time.time() - started), "onnx_sha256": digest, "labels": LABELS, "torch": torch.__version__,
               "reference": {**{n: t.tolist() for n, t in zip(names, ref_batch)}, "probabilities": ref}}
