@@ -50,7 +50,8 @@ let n = 0
 for (const r of found.values()) {
   const dataset = datasetOf(r.source)!
   const id = `valid-${++n}`
-  lines.set(dataset, [...(lines.get(dataset) ?? []), JSON.stringify({ id, caption_id: id, source: r.source, premise: r.premiseText, hypothesis: r.hypothesisText, label: r.label })])
+  if (!lines.has(dataset)) lines.set(dataset, [])
+  lines.get(dataset)!.push(JSON.stringify({ id, caption_id: id, source: r.source, premise: r.premiseText, hypothesis: r.hypothesisText, label: r.label }))
 }
 for (const [dataset, rows] of lines) {
   mkdirSync(join(out, dataset), { recursive: true })

@@ -482,6 +482,7 @@ def main():
             raise SystemExit(f"--source-weight {spec}: no training-side pair of that source in {args.pieces}")
         weighed[name] = weight
     train = [dict(x, w=weighed[x["source"]]) if x["source"] in weighed else x for x in train]
+    weighed_pairs = collections.Counter(x["source"] for x in train if "w" in x)
     extra = [x for path in args.extra for x in read_pieces(path)]
     train = train + extra
     teachers = soft_targets(args.teacher, w, train, valid) if args.teacher else []
@@ -589,7 +590,7 @@ def main():
               "init_from": {"file": os.path.basename(args.init_from), "sha256": hashlib.sha256(open(args.init_from, "rb").read()).hexdigest()} if args.init_from else None,
               "teachers": teachers, "distill_weight": args.distill_weight if teachers else None,
               "extra": {os.path.basename(e): hashlib.sha256(open(e, "rb").read()).hexdigest() for e in args.extra}, "extra_pairs": len(extra), "dropped": dropped, "refutes_as_contradiction": refutes,
-              "source_weights": {name: {"weight": weight, "pairs": sum(1 for x in train if x["source"] == name)} for name, weight in weighed.items()},
+              "source_weights": {name: {"weight": weight, "pairs": weighed_pairs[name]} for name, weight in weighed.items()},
               "valid_accuracy": round(best[0], 4), "valid_by_source": best[2], "train_pairs": len(train), "valid_pairs": len(valid),
               "seconds": round(time.time() - started), "onnx_sha256": digest, "labels": LABELS, "torch": torch.__version__,
               "reference": {**{n: t.tolist() for n, t in zip(names, ref_batch)}, "probabilities": ref}}
