@@ -22,7 +22,6 @@ import { createEmbedder } from '@sibyl/oracle-node/nlp/embedder'
 import { judgeText } from '@sibyl/oracle-node/resolve/judge-text'
 import { judgeModelPath, loadJudgeModel } from '@sibyl/oracle-node/resolve/load-judge-model'
 import { featurizePairs } from '@sibyl/oracle-node/resolve/featurize-pairs'
-import { setAsideSharedYear } from '@sibyl/oracle-node/nlp/set-aside-shared-year'
 import { scoreEvidence, type JudgeModel } from '@sibyl/oracle-node/resolve/score-evidence'
 import { resolveTestDataDir } from '@sibyl/oracle-node/testing/test-data-dir'
 import { resolveTestModelsDir } from '@sibyl/oracle-node/testing/test-models-dir'
@@ -80,9 +79,7 @@ if (!args.includes('--no-fusion')) {
   const plain = loadJudgeModel(tmpModel, { executionProvider: 'cpu' })
   const gold = dataset.filter((p) => p.split === 'train' && p.label !== 'neither' && ['fever_symmetric', 'fool_me_twice', 'climate_fever'].includes(p.dataset))
   const features = await featurizePairs({ embedder, lexicon: plain.lexicon, pairs: gold.map((p) => ({ claim: p.claim, evidence: p.evidence })) })
-  // The pairs as judge-text.ts gives them to the built-in model (without a shared year, where the rule is recorded).
-  const read = gold.map((p) => (plain.model.sharedYears ? setAsideSharedYear(p.claim, p.evidence) : { claim: p.claim, passage: p.evidence }))
-  const judged = await plain.pairJudge!.judgePairs(read.map((p) => ({ premise: p.passage, hypothesis: p.claim })))
+  const judged = await plain.pairJudge!.judgePairs(gold.map((p) => ({ premise: p.evidence, hypothesis: p.claim })))
   const x = gold.map((_, i) => {
     const j = judged[i]!
     return [1, logit(scoreEvidence(plain.model, features[i]!).polarity), logit(j.entailment / Math.max(1e-9, j.entailment + j.contradiction)), logit(j.entailment)]

@@ -35,7 +35,6 @@ import { scoreEvidence, type EvidenceScore, type JudgeModel } from './score-evid
 import type { PairJudge } from '../nlp/create-pair-judge.ts'
 import { detectDenial } from '../nlp/detect-denial.ts'
 import { detectNumberConflict } from '../nlp/detect-number-conflict.ts'
-import { setAsideSharedYear } from '../nlp/set-aside-shared-year.ts'
 import { detectNameConflict } from '../nlp/detect-name-conflict.ts'
 import { detectAntonym } from '../nlp/detect-antonym.ts'
 import { bootstrapIntervalSliced, type ConfidenceInterval } from './analysis/bootstrap-interval.ts'
@@ -257,15 +256,7 @@ async function scorePairs(
   slicer: Slicer,
 ): Promise<EvidenceScore[]> {
   if (judge.pairJudge) {
-    // The built-in pair model reads a pair without the year both sides share (set-aside-shared-year.ts), when its
-    // judge-model.json records that rule; a Hugging Face judge reads the pair as it is.
-    const setAside = judge.model.pairJudge && judge.model.sharedYears ? setAsideSharedYear : (claim: string, passage: string) => ({ claim, passage })
-    const judged = await judge.pairJudge.judgePairs(
-      pairs.map((p) => {
-        const read = setAside(p.claim, p.evidence)
-        return { premise: read.passage, hypothesis: read.claim }
-      }),
-    )
+    const judged = await judge.pairJudge.judgePairs(pairs.map((p) => ({ premise: p.evidence, hypothesis: p.claim })))
     const fusion = judge.model.pairJudge?.fusion
     const logistic = fusion ? (await featurizePairs({ embedder, lexicon: judge.lexicon, pairs, slicer })).map((f) => scoreEvidence(judge.model, f)) : undefined
     const out: EvidenceScore[] = []

@@ -10,7 +10,6 @@ import type { NAME_CONFLICT_RULE } from '../nlp/detect-name-conflict.ts'
 import type { OPPOSITES_RULE } from '../nlp/detect-antonym.ts'
 import type { DENIAL_RULE } from '../nlp/detect-denial.ts'
 import type { NUMBER_CONFLICT_RULE } from '../nlp/detect-number-conflict.ts'
-import type { SHARED_YEAR_RULE } from '../nlp/set-aside-shared-year.ts'
 
 export type LogisticWeights = {
   /** Standardisation applied before the dot product. */
@@ -37,8 +36,6 @@ export type JudgeModel = {
   denials?: typeof DENIAL_RULE
   /** The other-number rule (detect-number-conflict.ts), recorded for the same reason. */
   numberConflicts?: typeof NUMBER_CONFLICT_RULE
-  /** The built-in pair model reads a pair without the year both sides share (set-aside-shared-year.ts), recorded for the same reason. */
-  sharedYears?: typeof SHARED_YEAR_RULE
   featureNames: string[]
   relevance: LogisticWeights
   polarity: LogisticWeights
