@@ -1,10 +1,13 @@
 /**
  * `sibyl demo --explorer-port P` with standard input closed (no terminal, as a service manager or `nohup` runs
- * it): the explorer serves the scenario's requests, keeps serving after the summary, and stops on SIGTERM.
+ * it): the explorer serves the scenario's requests, keeps serving after the summary, and stops on SIGTERM,
+ * exiting cleanly and removing its working folder (logs, state, NATS store), as it says it does without --keep.
  */
 import test from 'ava'
 import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { createServer } from 'node:net'
+import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { pollUntil } from '@sibyl/service-kit/time/poll-until'
 
@@ -42,7 +45,11 @@ test('the demo serves the explorer with stdin closed, after the scenario too, un
   child.stdout.on('data', (d: Buffer) => (output += d.toString('utf8')))
   child.stderr.on('data', (d: Buffer) => (output += d.toString('utf8')))
   let exited = false
-  child.on('exit', () => (exited = true))
+  const exit: { code: number | null } = { code: null }
+  child.on('exit', (code) => {
+    exited = true
+    exit.code = code
+  })
   t.teardown(() => {
     if (!exited) process.kill(-child.pid!, 'SIGKILL')
   })
@@ -57,7 +64,19 @@ test('the demo serves the explorer with stdin closed, after the scenario too, un
   t.false(exited, `the demo exited after its scenario: ${output.slice(-500)}`)
   t.is((await getRequests(port))?.length, 1)
 
+  // The summary names the logs folder, inside the demo's working folder.
+  const logs = /^\s*logs\s+(\S+)\s*$/m.exec(output)?.[1]
+  t.truthy(logs, 'the summary names the logs folder')
+  const workDir = dirname(logs!)
+  t.true(existsSync(workDir))
+
+  // The whole process group gets it, as from Ctrl-C in a terminal: its children stop at the same time.
   process.kill(-child.pid!, 'SIGTERM')
   await pollUntil('the explorer to stop serving', async () => (await getRequests(port)) === undefined, { timeoutMs: 30_000, everyMs: 500 })
   t.regex(output, /stopping/)
+  // Red before: the test ended here and its teardown killed the demo mid-shutdown, leaving the folder behind.
+  await pollUntil('the demo to exit', async () => exited, { timeoutMs: 60_000, everyMs: 250 })
+  t.is(exit.code, 0, output.slice(-500))
+  t.false(existsSync(workDir), `the working folder is removed: ${workDir}`)
+  t.notRegex(output, /kept in/)
 })

@@ -1,5 +1,9 @@
 import test from 'ava'
+import { execFileSync } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { createServer, type Server } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { connect } from '@nats-io/transport-node'
 import { freePort } from '@sibyl/contracts/anvil'
 import { NatsServerStartError, removeNatsStore, startNatsServer, type NatsServer } from './start-nats-server.ts'
@@ -55,4 +59,24 @@ test('a picked port lost to someone else before the server bound it: started aga
   } finally {
     taken.server.close()
   }
+})
+
+test('a temporary store outlives stop() and restart(), and is gone when the process exits; a store the caller names stays', (t) => {
+  const kept = mkdtempSync(join(tmpdir(), 'sibyl-nats-kept-'))
+  t.teardown(() => rmSync(kept, { recursive: true, force: true }))
+  // Red before: every test file that forgot removeNatsStore() left its store in the temp folder (26 a run).
+  const script = `
+    import { existsSync } from 'node:fs'
+    import { startNatsServer } from ${JSON.stringify(new URL('./start-nats-server.ts', import.meta.url).pathname)}
+    const temporary = await startNatsServer()
+    const named = await startNatsServer({ storeDir: ${JSON.stringify(kept)} })
+    await temporary.stop()
+    const again = await temporary.restart()
+    await again.stop()
+    await named.stop()
+    console.log(JSON.stringify({ store: temporary.storeDir, afterStop: existsSync(temporary.storeDir) }))`
+  const out = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' }).trim()) as { store: string; afterStop: boolean }
+  t.true(out.afterStop, 'the store is still there after stop() (restart() needs it)')
+  t.false(existsSync(out.store), 'the temporary store is removed when the process exits')
+  t.true(existsSync(join(kept, 'jetstream')), 'a store the caller named is the caller\'s')
 })

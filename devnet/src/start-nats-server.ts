@@ -35,7 +35,7 @@ export type NatsServer = {
 export type StartNatsServerParameters = {
   /** 0 or omitted: a free port. */
   port?: number
-  /** JetStream store; omitted: a new temporary folder (see removeNatsStore). */
+  /** JetStream store; omitted: a new temporary folder, removed when this process exits (or by removeNatsStore). */
   storeDir?: string
   /** The binary; omitted: `nats-server` on PATH, else the Debian package's /usr/sbin/nats-server. */
   binary?: string
@@ -96,7 +96,7 @@ async function startOnce(parameters: StartNatsServerParameters): Promise<NatsSer
     })
   }
   const port = parameters.port || (await (parameters.pickPort ?? freePort)())
-  const storeDir = parameters.storeDir ?? mkdtempSync(join(tmpdir(), 'sibyl-nats-'))
+  const storeDir = parameters.storeDir ?? ownTemporaryStore()
   const args = parameters.configFile ? ['-c', parameters.configFile, '-a', '127.0.0.1', '-p', String(port)] : ['-js', '-sd', storeDir, '-a', '127.0.0.1', '-p', String(port)]
   const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] })
   parameters.onSpawn?.(child)
@@ -135,7 +135,7 @@ async function startOnce(parameters: StartNatsServerParameters): Promise<NatsSer
   const deadline = Date.now() + (parameters.startTimeoutMs ?? 10_000)
   for (;;) {
     if (spawnError || exited()) {
-      if (parameters.storeDir === undefined) rmSync(storeDir, { recursive: true, force: true })
+      if (parameters.storeDir === undefined) removeNatsStore({ storeDir })
       throw new NatsServerStartError('nats-server did not start.', { cause: spawnError, details: stderr.trim() || `exit code ${child.exitCode}` })
     }
     // Our own server said it listens: what answers on the port is this server.
@@ -165,4 +165,24 @@ async function startOnce(parameters: StartNatsServerParameters): Promise<NatsSer
 /** Deletes a server's JetStream store (after stop()). */
 export function removeNatsStore(server: Pick<NatsServer, 'storeDir'>): void {
   rmSync(server.storeDir, { recursive: true, force: true })
+  temporaryStores.delete(server.storeDir)
+}
+
+/**
+ * Stores this module made (no `storeDir` given) outlive stop(), so that restart() finds its streams, and are
+ * removed when this process exits: a temporary store is not left behind by every caller that forgets
+ * removeNatsStore(). A caller that keeps its store passes `storeDir`.
+ */
+const temporaryStores = new Set<string>()
+let removeOnExit = false
+function ownTemporaryStore(): string {
+  if (!removeOnExit) {
+    removeOnExit = true
+    process.once('exit', () => {
+      for (const dir of temporaryStores) rmSync(dir, { recursive: true, force: true })
+    })
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'sibyl-nats-'))
+  temporaryStores.add(dir)
+  return dir
 }

@@ -17,6 +17,7 @@ import { natsClientOptions, type NatsAuthParameters } from '@sibyl/service-kit/n
 import { observationMessageSchema, outlierMessageSchema, type ObservationMessage, type OutlierMessage } from '@sibyl/protocol/messages'
 import { outlierSubject, streams, SUBJECT_PREFIX } from '@sibyl/protocol/subjects'
 import { pollUntil } from '@sibyl/service-kit/time/poll-until'
+import { drainWithin } from '@sibyl/service-kit/nats/drain-within'
 
 export const MAX_RECORDED_TARGETS = 1000
 export const MAX_RECORDED_PER_TARGET = 256
@@ -124,10 +125,7 @@ export async function watchNetwork({ natsUrl, connection, chainId, onObservation
     close: async () => {
       subscription.unsubscribe()
       await consumed.close().catch(() => undefined)
-      let timer: NodeJS.Timeout | undefined
-      await Promise.race([nc.drain(), new Promise((r) => (timer = setTimeout(r, 2000)))])
-      clearTimeout(timer)
-      if (!nc.isClosed()) await nc.close()
+      await drainWithin(nc, 2000)
       await following
     },
   }

@@ -14,6 +14,7 @@ import { indexChain } from './index/index-chain.ts'
 import { indexNats } from './index/index-nats.ts'
 import { createExplorerServer } from './server/create-explorer-server.ts'
 import { createExplorerStore, type ExplorerStore } from './store/explorer-store.ts'
+import { drainWithin } from '@sibyl/service-kit/nats/drain-within'
 
 export type StartExplorerParameters = {
   /** JSON-RPC URLs (several fail over); `rpcUrl` for one. */
@@ -90,10 +91,7 @@ export async function startExplorer(p: StartExplorerParameters): Promise<Started
         controller.abort()
         await server.close()
         await Promise.all([natsIndexer.done, chainIndexer.done]).catch(() => undefined)
-        let timer: NodeJS.Timeout | undefined
-        await Promise.race([nc.drain().catch(() => undefined), new Promise((r) => (timer = setTimeout(r, 2000)))])
-        clearTimeout(timer)
-        if (!nc.isClosed()) await nc.close().catch(() => undefined)
+        await drainWithin(nc, 2000)
         provider.destroy()
       })()),
   }

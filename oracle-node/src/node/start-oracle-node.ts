@@ -28,6 +28,7 @@ import { createNodeMetrics, type NodeMetrics } from '../metrics/node-metrics.ts'
 import { serveMetrics } from '@sibyl/service-kit/metrics/serve-metrics'
 import { monitorEventLoop } from '@sibyl/service-kit/metrics/monitor-event-loop'
 import { connectNats } from '@sibyl/service-kit/nats/connect-nats'
+import { drainWithin } from '@sibyl/service-kit/nats/drain-within'
 import { natsAuthFromConfig } from '@sibyl/service-kit/config/config-parts'
 import { ensureStreams } from '@sibyl/service-kit/nats/ensure-streams'
 import { openSigningJournal } from '../signing/signing-journal.ts'
@@ -116,6 +117,9 @@ export type StartOracleNodeParameters = {
   /** Wraps the feed value reader (the demo's lying node uses it); the node's own reader by default. */
   wrapFeedValueReader?: (read: ReturnType<typeof createFeedValueReader>) => ReturnType<typeof createFeedValueReader>
 }
+
+/** How long stop() lets NATS drain before it closes the connection (publishes in flight reach a live server). */
+const DRAIN_TIMEOUT_MS = 5000
 
 export async function startOracleNode({ config, env, createResolver, logger: given, wrapFeedValueReader }: StartOracleNodeParameters): Promise<StartedNode> {
   const signer = await loadSigner(config.key, env)
@@ -220,12 +224,17 @@ export async function startOracleNode({ config, env, createResolver, logger: giv
     if (stopped) return
     stopped = true
     controller.abort()
-    await running
-    await nc.drain()
-    db.close()
-    provider.destroy()
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()))
-    logger.info('oracle node stopped')
+    try {
+      await running
+    } finally {
+      // Whatever the loops ended with, the connection, the journal and the provider are let go: a client left
+      // dialling a NATS server that is gone (a demo stopped by Ctrl-C stops its server too) holds the process open.
+      await drainWithin(nc, DRAIN_TIMEOUT_MS)
+      db.close()
+      provider.destroy()
+      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()))
+      logger.info('oracle node stopped')
+    }
   }
   return { node, logger, stop, ...(metricsPort === undefined ? {} : { metricsPort }) }
 }
