@@ -235,10 +235,9 @@ test.serial('a stop with the NATS server gone ends within its grace period, with
   const h = await harness(t)
   const index = keyIndex++
   const agg = await startAggregator({
-    config: aggregatorConfig(net, h.nats.url, deploymentFile, { name: `agg-${index}`, rounds: { sweepIntervalMs: 100 } }),
+    config: aggregatorConfig(net, h.nats.url, deploymentFile, { name: `agg-${index}`, rounds: { sweepIntervalMs: 100 }, stopGraceMs: 2000 }),
     env: { AGGREGATOR_KEY: await aggregatorKey(net, index) },
     logger: silentLogger,
-    stopGraceMs: 2000,
   })
   // The server dies for good (a demo stopped by Ctrl-C takes its server down with it); sweeps go on meanwhile,
   // each reading the round store from a server that will not answer again.

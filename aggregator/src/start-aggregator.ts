@@ -1,8 +1,8 @@
 /**
  * main() of the aggregator: config in, every dependency built and wired, the shared durable consumer read
  * until a signal, then a clean stop (stop pulling, finish commits in flight, drain NATS). The wait for work in
- * flight is bounded (`stopGraceMs`): with the chain or NATS gone for good a sweep never returns, and a stop that
- * waited for it would never end; what is cut short is picked up by the next start (round records in KV).
+ * flight is bounded (`stopGraceMs` in the config): with the chain or NATS gone for good a sweep never returns, and
+ * a stop that waited for it would never end; what is cut short is picked up by the next start (round records in KV).
  *
  * Several aggregators share one durable pull consumer: JetStream hands each message to one of them (the
  * queue-group behaviour), and the round records in KV let any of them finish a round another started.
@@ -23,6 +23,7 @@ import { serveMetrics } from '@sibyl/service-kit/metrics/serve-metrics'
 import { monitorEventLoop } from '@sibyl/service-kit/metrics/monitor-event-loop'
 import { sleepUnlessAborted } from '@sibyl/service-kit/time/sleep-unless-aborted'
 import { drainWithin } from '@sibyl/service-kit/nats/drain-within'
+import { waitWithin } from '@sibyl/service-kit/time/wait-within'
 import { FetchRequest, JsonRpcProvider, parseUnits } from 'ethers'
 import type { AggregatorConfig } from './config/aggregator-config.ts'
 import { createAggregator, type Aggregator } from './create-aggregator.ts'
@@ -43,8 +44,6 @@ export type StartAggregatorParameters = {
   config: AggregatorConfig
   env: Record<string, string | undefined>
   logger?: Logger
-  /** How long stop() waits for handlers, the sweep and finality passes in flight (default STOP_GRACE_MS). */
-  stopGraceMs?: number
 }
 
 /** With settle-observation's delays (0.5 s doubling to 30 s), about 8 hours of retries. */
@@ -52,10 +51,8 @@ const MAX_DELIVER = 1000
 /** Messages handled at once; the round store's compare-and-set keeps concurrent writers correct. */
 const HANDLER_CONCURRENCY = 8
 const DRAIN_TIMEOUT_MS = 5000
-/** Below the 30 s that service managers commonly allow between SIGTERM and SIGKILL. */
-export const STOP_GRACE_MS = 20_000
 
-export async function startAggregator({ config, env, logger: given, stopGraceMs = STOP_GRACE_MS }: StartAggregatorParameters): Promise<StartedAggregator> {
+export async function startAggregator({ config, env, logger: given }: StartAggregatorParameters): Promise<StartedAggregator> {
   const wallet = await loadSigner(config.key, env)
   const nowMs = () => Date.now()
   const logger = given ?? createLogger({ level: config.log.level, bindings: { service: 'sibyl-aggregator', aggregator: config.name, sender: wallet.address } })
@@ -225,19 +222,11 @@ export async function startAggregator({ config, env, logger: given, stopGraceMs 
       await finalizing
       await aggregator.idle()
     }
-    let graceTimer: NodeJS.Timeout | undefined
     // A failure of that work (a report that NATS refused as the server went away) is logged, and the stop goes on:
     // a stop that threw here would leave the connection dialling and the providers open.
-    const finished = settle().then(
-      () => true,
-      (error: unknown) => {
-        logger.warn({ err: (error as Error).message }, 'work in flight failed while stopping')
-        return true
-      },
-    )
-    const settled = await Promise.race([finished, new Promise<false>((r) => (graceTimer = setTimeout(() => r(false), stopGraceMs)))])
-    clearTimeout(graceTimer)
-    if (!settled) logger.warn({ graceMs: stopGraceMs, handlersInFlight: inFlight.size }, 'stopping with work still in flight: a dependency is not answering; the next start picks it up')
+    const waited = await waitWithin(settle(), config.stopGraceMs)
+    if (waited.status === 'failed') logger.warn({ err: (waited.error as Error).message }, 'work in flight failed while stopping')
+    if (waited.status === 'timed-out') logger.warn({ graceMs: config.stopGraceMs, handlersInFlight: inFlight.size }, 'stopping with work still in flight: a dependency is not answering; the next start picks it up')
     // Drain lets acknowledgements in flight reach the server; with the server gone it would wait forever.
     await drainWithin(nc, DRAIN_TIMEOUT_MS)
     sender.destroy()

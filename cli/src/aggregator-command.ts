@@ -1,6 +1,7 @@
 /**
  * sibyl aggregator --config FILE
- * Runs an aggregator until SIGINT/SIGTERM, then finishes commits in flight and drains NATS.
+ * Runs an aggregator until SIGINT/SIGTERM, then finishes commits in flight (for at most `stopGraceMs`) and
+ * drains NATS.
  */
 import { ConfigError } from '@sibyl/service-kit/config/config-parts'
 import { loadAggregatorConfig } from '@sibyl/aggregator/config/aggregator-config'

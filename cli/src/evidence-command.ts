@@ -11,6 +11,7 @@ import { ResolutionOracle__factory } from '@sibyl/contracts/typechain'
 import { collectEvidence, expectationOf, type CollectedEvidence } from '@sibyl/oracle-node/evidence/collect-evidence'
 import { evidenceLocation, evidenceMismatches } from '@sibyl/protocol/evidence-bundle'
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseCommandArgs, type Command, type CommandIo } from './io.ts'
+import { drainWithin } from '@sibyl/service-kit/nats/drain-within'
 
 const usage = `Usage: sibyl evidence REQUEST_ID [--node NAME] [--round N] [--nats URL] [--nats-creds FILE] [--nats-ca FILE] [--local DIR]... [--out DIR] [--rpc URL]
 
@@ -173,7 +174,7 @@ async function run(args: string[], io: CommandIo): Promise<number> {
     if (collected.length === 0) io.stderr.write(`sibyl evidence: no signed observation of ${requestId}${values.node ? ` by ${values.node}` : ''} found\n`)
     return failed ? EXIT_FAILED : EXIT_OK
   } finally {
-    await nc.drain().catch(() => undefined)
+    await drainWithin(nc, 5000)
   }
 }
 

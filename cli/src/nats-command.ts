@@ -14,6 +14,7 @@ import { provisionJetStream } from '@sibyl/service-kit/nats/ensure-streams'
 import { addNatsIdentity, initNatsDeployment, loadNatsDeployment, natsDeploymentPaths, revokeNatsIdentity, type NatsServerSpec } from '@sibyl/service-kit/nats/nats-deployment'
 import type { NatsIdentitySpec } from '@sibyl/service-kit/nats/nats-permissions'
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type Command, type CommandIo } from './io.ts'
+import { drainWithin } from '@sibyl/service-kit/nats/drain-within'
 
 const usage = `Usage: sibyl nats <init|add|revoke|provision> [options]
 
@@ -199,7 +200,7 @@ async function run(args: string[], io: CommandIo): Promise<number> {
         const done = await provisionJetStream(nc, { chainIds: chains, replicas, nodeSigners })
         for (const d of done) print({ event: 'nats-stream', ...d })
       } finally {
-        await nc.drain()
+        await drainWithin(nc, 5000)
       }
       return EXIT_OK
     }

@@ -1,6 +1,7 @@
 /**
  * sibyl node --config FILE
- * Runs an oracle node until SIGINT/SIGTERM, then drains NATS and closes its journal.
+ * Runs an oracle node until SIGINT/SIGTERM, then finishes the round in hand (for at most `stopGraceMs`), drains
+ * NATS and closes its journal.
  */
 import { ConfigError, loadNodeConfig } from '@sibyl/oracle-node/config/node-config'
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseCommandArgs, type Command, type CommandIo, waitForShutdownSignal } from './io.ts'

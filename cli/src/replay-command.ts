@@ -10,6 +10,7 @@ import { collectEvidence, expectationOf } from '@sibyl/oracle-node/evidence/coll
 import { resolveModelCacheDir } from '@sibyl/oracle-node/nlp/model-cache-dir'
 import { describeEvidence, readOnChainSpec, splitRequestId, type OnChainSpec } from './evidence-command.ts'
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseCommandArgs, type Command, type CommandIo } from './io.ts'
+import { drainWithin } from '@sibyl/service-kit/nats/drain-within'
 
 const usage = `Usage: sibyl replay REQUEST_ID --node NAME [--round N] [--nats URL] [--nats-creds FILE] [--nats-ca FILE] [--models-dir DIR] [--device cpu|cuda|auto] [--local DIR]... [--rpc URL]
 
@@ -130,7 +131,7 @@ async function run(args: string[], io: CommandIo): Promise<number> {
     return failed ? EXIT_FAILED : EXIT_OK
   } finally {
     await replayer.close()
-    await nc.drain().catch(() => undefined)
+    await drainWithin(nc, 5000)
   }
 }
 

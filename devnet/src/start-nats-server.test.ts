@@ -75,7 +75,7 @@ test('a temporary store outlives stop() and restart(), and is gone when the proc
     await again.stop()
     await named.stop()
     console.log(JSON.stringify({ store: temporary.storeDir, afterStop: existsSync(temporary.storeDir) }))`
-  const out = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' }).trim()) as { store: string; afterStop: boolean }
+  const out = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 }).trim()) as { store: string; afterStop: boolean }
   t.true(out.afterStop, 'the store is still there after stop() (restart() needs it)')
   t.false(existsSync(out.store), 'the temporary store is removed when the process exits')
   t.true(existsSync(join(kept, 'jetstream')), 'a store the caller named is the caller\'s')

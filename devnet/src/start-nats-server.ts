@@ -170,8 +170,8 @@ export function removeNatsStore(server: Pick<NatsServer, 'storeDir'>): void {
 
 /**
  * Stores this module made (no `storeDir` given) outlive stop(), so that restart() finds its streams, and are
- * removed when this process exits: a temporary store is not left behind by every caller that forgets
- * removeNatsStore(). A caller that keeps its store passes `storeDir`.
+ * removed when this process exits normally (not when a signal kills it): a temporary store is not left behind
+ * by every caller that forgets removeNatsStore(). A caller that keeps its store passes `storeDir`.
  */
 const temporaryStores = new Set<string>()
 let removeOnExit = false

@@ -217,3 +217,37 @@ test.serial('finding 7: a receipt counts only confirmations deep; a transaction 
   t.true((await provider.getBlockNumber()) - receipt.blockNumber >= confirmations)
   t.is(await provider.getTransactionCount(wallet.address, 'latest'), 1, 'one transaction, sent again at its nonce')
 })
+
+test.serial('a send waiting for its receipt gives up when the sender is destroyed (a stopping aggregator)', async (t) => {
+  const wallet = await fundedWallet()
+  let destroyAt: number | undefined
+  let destroy: () => void = () => undefined
+  // Destroyed at the second wait: the transaction is in the pool, unmined, far from its budget.
+  const time = manualTime(async (now) => {
+    destroyAt ??= now
+    if (now > destroyAt) destroy()
+  })
+  const sender = createTxSender({
+    wallet,
+    rpcUrls: [anvil.rpcUrl],
+    chainId: BigInt(anvil.chainId),
+    stuckAfterMs: 60_000,
+    feeBumpPercent: 25,
+    maxFeeBumps: 3,
+    maxFeePerGasWei: parseEther('0.001'),
+    logger,
+    pollMs: 50,
+    ...time,
+  })
+  destroy = () => sender.destroy()
+  await provider.send('evm_setAutomine', [false])
+  try {
+    // Red before: it polled the destroyed providers until the budget (minutes on this clock) ran out.
+    const error = await t.throwsAsync(sender.send({ to: wallet.address, data: '0x', gasLimit: 30_000n }), { name: 'TxSendError' })
+    t.regex(error?.message ?? '', /stopped with the transaction at nonce \d+ in flight/)
+    t.true(time.nowMs() <= 200, `gave up at ${time.nowMs()} ms on the sender's clock`)
+  } finally {
+    await provider.send('evm_mine', [])
+    await provider.send('evm_setAutomine', [true])
+  }
+})

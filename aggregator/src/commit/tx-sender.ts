@@ -97,6 +97,9 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
   const confirmations = parameters.confirmations ?? 0
   let preferred = 0
   let nextNonce: number | undefined
+  // Set by destroy(): a send still waiting for its receipt gives up at once instead of polling dead providers
+  // until its budget runs out (which held a stopped aggregator's process open for a minute).
+  let destroyed = false
   let nonceLock: Promise<void> = Promise.resolve()
 
   async function read<T>(fn: (provider: JsonRpcProvider) => Promise<T>): Promise<T> {
@@ -219,7 +222,7 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
     let mined: TransactionReceipt | undefined
     let bumpAt = nowMs() + parameters.stuckAfterMs
     const giveUpAt = nowMs() + sendBudgetMs({ ...parameters, confirmations })
-    while (nowMs() < giveUpAt) {
+    while (nowMs() < giveUpAt && !destroyed) {
       const { receipt, answered } = await findReceipt(sent)
       if (receipt && confirmations === 0) return { receipt, bumps, reorgs }
       if (receipt) {
@@ -265,6 +268,7 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
     }
     // The nonce is spent in the pool; the next send asks the chain again.
     nextNonce = undefined
+    if (destroyed) throw new TxSendError(`The sender stopped with the transaction at nonce ${nonce} in flight.`, { details: sent.join(', ') })
     const what = mined ? `mined in block ${mined.blockNumber} but not ${confirmations} blocks deep` : `not mined after ${bumps} fee bumps`
     throw new TxSendError(`Transaction at nonce ${nonce} ${what}.`, { details: sent.join(', ') })
   }
@@ -273,6 +277,9 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
     address: wallet.address,
     send,
     read,
-    destroy: () => providers.forEach((p) => p.destroy()),
+    destroy: () => {
+      destroyed = true
+      providers.forEach((p) => p.destroy())
+    },
   }
 }

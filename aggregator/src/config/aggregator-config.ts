@@ -97,6 +97,12 @@ export const aggregatorConfigSchema = z
       .default({ enabled: true, delaySec: 0, maxPerSweep: 16, maxCallbackGas: 300_000 }),
     metrics: metricsEndpointSchema,
     log: logConfigSchema,
+    /**
+     * How long a stop waits for the messages, commits and reports in flight before it lets go of NATS and the
+     * chain (with either gone for good that work never ends); what it cuts short the next start takes over.
+     * Under the 30 s most service managers allow between SIGTERM and SIGKILL, with the 5 s NATS drain after it.
+     */
+    stopGraceMs: z.number().int().min(0).max(600_000).default(20_000),
   })
   .strict()
 

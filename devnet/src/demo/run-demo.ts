@@ -34,6 +34,7 @@ import { awaitFeedEvidence, awaitObservations, awaitQuestionEvidence, refreshRow
 import type { DemoEvent, DemoState, DemoSummary, FeedRow, QuestionRow, QuestionSummary } from './demo-state.ts'
 import { checkQuestionBundles, type CheckBundlesContext } from './check-bundles.ts'
 import { summarizeConfidence } from './summarize-confidence.ts'
+import { drainWithin } from '@sibyl/service-kit/nats/drain-within'
 
 /** What a consumer that only knows Chainlink's interface calls (AggregatorV3Interface). */
 export const AGGREGATOR_V3_INTERFACE_ABI = [
@@ -313,7 +314,7 @@ export async function runDemo(parameters: RunDemoParameters): Promise<DemoSummar
   } finally {
     await watcher.close()
     await replayer.close().catch(() => undefined)
-    await bundleNc.drain().catch(() => undefined)
+    await drainWithin(bundleNc, 5000)
   }
   return summarizeDemo(state, network.liars.map(nameOf), since())
 }

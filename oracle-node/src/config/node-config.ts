@@ -78,6 +78,12 @@ export const nodeConfigSchema = z
       .default({ isolation: 'process' }),
     metrics: metricsEndpointSchema,
     log: logConfigSchema,
+    /**
+     * How long a stop waits for the question or feed round in hand (its publishes retry while NATS is away)
+     * before it lets go of NATS, the journal and the chain. What it cuts short is journaled: the next start
+     * publishes it again and never signs anything else for it.
+     */
+    stopGraceMs: z.number().int().min(0).max(600_000).default(10_000),
     /** Feed spec files (JSON, feedSpecSchema) this node reports; each must be a feed of the deployment. */
     feeds: z.array(z.string().min(1)).max(64).default([]),
     /**

@@ -29,6 +29,7 @@ import { serveMetrics } from '@sibyl/service-kit/metrics/serve-metrics'
 import { monitorEventLoop } from '@sibyl/service-kit/metrics/monitor-event-loop'
 import { connectNats } from '@sibyl/service-kit/nats/connect-nats'
 import { drainWithin } from '@sibyl/service-kit/nats/drain-within'
+import { waitWithin } from '@sibyl/service-kit/time/wait-within'
 import { natsAuthFromConfig } from '@sibyl/service-kit/config/config-parts'
 import { ensureStreams } from '@sibyl/service-kit/nats/ensure-streams'
 import { openSigningJournal } from '../signing/signing-journal.ts'
@@ -225,7 +226,9 @@ export async function startOracleNode({ config, env, createResolver, logger: giv
     stopped = true
     controller.abort()
     try {
-      await running
+      const waited = await waitWithin(running, config.stopGraceMs)
+      if (waited.status === 'failed') throw waited.error
+      if (waited.status === 'timed-out') logger.warn({ graceMs: config.stopGraceMs }, 'stopping with a round still in hand: a dependency is not answering; what was signed is journaled for the next start')
     } finally {
       // Whatever the loops ended with, the connection, the journal and the provider are let go: a client left
       // dialling a NATS server that is gone (a demo stopped by Ctrl-C stops its server too) holds the process open.
