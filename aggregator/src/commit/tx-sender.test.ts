@@ -6,11 +6,11 @@
  * Time is the sender's injected clock: its waits between polls move a manual clock instead of sleeping, and
  * a block is mined "during" the wait at which the test wants it, so no test waits for real time to pass.
  */
-import test from 'ava'
+import test, { type ExecutionContext } from 'ava'
 import { JsonRpcProvider, Wallet, parseEther, toBeHex } from 'ethers'
 import { pino } from 'pino'
 import { freePort, startAnvil, type Anvil } from '@sibyl/contracts/anvil'
-import { createTxSender } from './tx-sender.ts'
+import { createTxSender, type TxSenderParameters } from './tx-sender.ts'
 
 let anvil: Anvil
 let provider: JsonRpcProvider
@@ -41,6 +41,13 @@ function manualTime(during: (nowMs: number) => Promise<void>) {
   }
 }
 
+/** A sender on this file's anvil with its usual settings; each test names the ones it is about. */
+function localSender(t: ExecutionContext, wallet: Wallet, settings: Partial<TxSenderParameters> & Pick<TxSenderParameters, 'stuckAfterMs' | 'maxFeeBumps'>) {
+  const sender = createTxSender({ wallet, rpcUrls: [anvil.rpcUrl], chainId: BigInt(anvil.chainId), feeBumpPercent: 25, maxFeePerGasWei: parseEther('0.001'), logger, pollMs: 50, ...settings })
+  t.teardown(() => sender.destroy())
+  return sender
+}
+
 async function fundedWallet(): Promise<Wallet> {
   const wallet = Wallet.createRandom()
   await provider.send('anvil_setBalance', [wallet.address, toBeHex(parseEther('10'))])
@@ -59,19 +66,7 @@ test.serial('a stuck transaction is replaced with higher fees at the same nonce,
     }
   })
   const logger = pino({ level: 'warn' }, { write: (line: string) => void (JSON.parse(line).msg === 'transaction stuck: replaced with higher fees' && replaced++) })
-  const sender = createTxSender({
-    wallet,
-    rpcUrls: [anvil.rpcUrl],
-    chainId: BigInt(anvil.chainId),
-    stuckAfterMs: 300,
-    feeBumpPercent: 25,
-    maxFeeBumps: 3,
-    maxFeePerGasWei: parseEther('0.001'),
-    logger,
-    pollMs: 50,
-    ...time,
-  })
-  t.teardown(() => sender.destroy())
+  const sender = localSender(t, wallet, { stuckAfterMs: 300, maxFeeBumps: 3, logger, ...time })
   const base = (await provider.getFeeData()).maxPriorityFeePerGas!
   await provider.send('evm_setAutomine', [false])
   try {
@@ -93,18 +88,7 @@ test.serial('a stuck transaction is replaced with higher fees at the same nonce,
 test.serial('a dead RPC URL is failed over, and concurrent sends take consecutive nonces', async (t) => {
   const wallet = await fundedWallet()
   const dead = `http://127.0.0.1:${await freePort()}`
-  const sender = createTxSender({
-    wallet,
-    rpcUrls: [dead, anvil.rpcUrl],
-    chainId: BigInt(anvil.chainId),
-    stuckAfterMs: 5000,
-    feeBumpPercent: 25,
-    maxFeeBumps: 1,
-    maxFeePerGasWei: parseEther('0.001'),
-    logger,
-    pollMs: 50,
-  })
-  t.teardown(() => sender.destroy())
+  const sender = localSender(t, wallet, { rpcUrls: [dead, anvil.rpcUrl], stuckAfterMs: 5000, maxFeeBumps: 1 })
   const results = await Promise.all([1, 2, 3].map(() => sender.send({ to: wallet.address, data: '0x', gasLimit: 30_000n })))
   const nonces = await Promise.all(results.map(async (r) => (await provider.getTransaction(r.receipt.hash))!.nonce))
   t.deepEqual([...nonces].sort(), [0, 1, 2])
@@ -122,19 +106,7 @@ test.serial('fees never exceed the configured cap', async (t) => {
       await provider.send('evm_mine', [])
     }
   })
-  const sender = createTxSender({
-    wallet,
-    rpcUrls: [anvil.rpcUrl],
-    chainId: BigInt(anvil.chainId),
-    stuckAfterMs: 200,
-    feeBumpPercent: 100,
-    maxFeeBumps: 5,
-    maxFeePerGasWei: cap,
-    logger,
-    pollMs: 50,
-    ...time,
-  })
-  t.teardown(() => sender.destroy())
+  const sender = localSender(t, wallet, { stuckAfterMs: 200, feeBumpPercent: 100, maxFeeBumps: 5, maxFeePerGasWei: cap, ...time })
   await provider.send('evm_setAutomine', [false])
   try {
     const { receipt } = await sender.send({ to: wallet.address, data: '0x', gasLimit: 30_000n })
@@ -149,19 +121,7 @@ test.serial('fees never exceed the configured cap', async (t) => {
 test.serial('a transaction never mined is given up after the bumps, on the injected clock', async (t) => {
   const wallet = await fundedWallet()
   const time = manualTime(async () => undefined)
-  const sender = createTxSender({
-    wallet,
-    rpcUrls: [anvil.rpcUrl],
-    chainId: BigInt(anvil.chainId),
-    stuckAfterMs: 100,
-    feeBumpPercent: 25,
-    maxFeeBumps: 2,
-    maxFeePerGasWei: parseEther('0.001'),
-    logger,
-    pollMs: 50,
-    ...time,
-  })
-  t.teardown(() => sender.destroy())
+  const sender = localSender(t, wallet, { stuckAfterMs: 100, maxFeeBumps: 2, ...time })
   await provider.send('evm_setAutomine', [false])
   try {
     const error = await t.throwsAsync(sender.send({ to: wallet.address, data: '0x', gasLimit: 30_000n }), { name: 'TxSendError' })
@@ -195,20 +155,7 @@ test.serial('finding 7: a receipt counts only confirmations deep; a transaction 
     }
     await provider.send('evm_mine', [])
   })
-  const sender = createTxSender({
-    wallet,
-    rpcUrls: [anvil.rpcUrl],
-    chainId: BigInt(anvil.chainId),
-    stuckAfterMs: 5000,
-    feeBumpPercent: 25,
-    maxFeeBumps: 1,
-    maxFeePerGasWei: parseEther('0.001'),
-    logger,
-    pollMs: 50,
-    confirmations,
-    ...time,
-  })
-  t.teardown(() => sender.destroy())
+  const sender = localSender(t, wallet, { stuckAfterMs: 5000, maxFeeBumps: 1, confirmations, ...time })
   const { receipt, reorgs } = await sender.send({ to: wallet.address, data: '0x', gasLimit: 30_000n })
   t.true(reorged, 'the first inclusion was reorged away before it was confirmed')
   t.is(reorgs, 1)
@@ -227,18 +174,7 @@ test.serial('a send waiting for its receipt gives up when the sender is destroye
     destroyAt ??= now
     if (now > destroyAt) destroy()
   })
-  const sender = createTxSender({
-    wallet,
-    rpcUrls: [anvil.rpcUrl],
-    chainId: BigInt(anvil.chainId),
-    stuckAfterMs: 60_000,
-    feeBumpPercent: 25,
-    maxFeeBumps: 3,
-    maxFeePerGasWei: parseEther('0.001'),
-    logger,
-    pollMs: 50,
-    ...time,
-  })
+  const sender = localSender(t, wallet, { stuckAfterMs: 60_000, maxFeeBumps: 3, ...time })
   destroy = () => sender.destroy()
   await provider.send('evm_setAutomine', [false])
   try {
