@@ -5,8 +5,7 @@
  * The RPC faults come from a JSON-RPC proxy in front of anvil (aggregator/src/testing/rpc-proxy.ts).
  */
 import test, { type ExecutionContext } from 'ava'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream'
 import { Kvm } from '@nats-io/kv'
@@ -22,6 +21,7 @@ import type { AggregatorConfigInput } from '@sibyl/aggregator/config/aggregator-
 import { startRpcProxy, type RpcProxy } from '@sibyl/aggregator/testing/rpc-proxy'
 import { startNatsServer, type NatsServer } from './helpers/nats-server.ts'
 import { aggregatorConfig, aggregatorKey, commitsOf, openRequest, publishAnswers, readRound, silentLogger, waitFor } from './helpers/aggregator-fixture.ts'
+import { testTempDir } from '@sibyl/service-kit/testing/test-temp-dir'
 
 let net: LocalNetwork
 let deploymentFile: string
@@ -30,7 +30,7 @@ let keyIndex = 20
 
 test.before(async () => {
   net = await startLocalNetwork({ operators: 4 })
-  const dir = mkdtempSync(join(tmpdir(), 'sibyl-agg-faults-'))
+  const dir = testTempDir('sibyl-agg-faults-')
   deploymentFile = join(dir, 'deployment.json')
   writeFileSync(deploymentFile, JSON.stringify(net.deployment))
 })

@@ -13,11 +13,11 @@ import { createFinalityKeeper } from '@sibyl/aggregator/finality/finalize-due-re
 import { startAggregator } from '@sibyl/aggregator/start-aggregator'
 import { connect } from '@nats-io/transport-node'
 import { ensureStreams } from '@sibyl/service-kit/nats/ensure-streams'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { startNatsServer } from './helpers/nats-server.ts'
 import { aggregatorConfig, aggregatorKey, silentLogger, waitFor } from './helpers/aggregator-fixture.ts'
+import { testTempDir } from '@sibyl/service-kit/testing/test-temp-dir'
 
 const WINDOW_SEC = 60
 let net: LocalNetwork
@@ -110,7 +110,7 @@ test.serial('a running aggregator finalizes a committed answer after its window,
   const nats = await startNatsServer()
   const nc = await connect({ servers: nats.url })
   await ensureStreams(nc)
-  const dir = mkdtempSync(join(tmpdir(), 'sibyl-finality-'))
+  const dir = testTempDir('sibyl-finality-')
   const deploymentFile = join(dir, 'deployment.json')
   writeFileSync(deploymentFile, JSON.stringify(net.deployment))
   const started = await startAggregator({

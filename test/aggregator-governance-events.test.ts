@@ -13,11 +13,11 @@ import { registerSigner } from '@sibyl/contracts/requests'
 import { createAggregatorMetrics, type AggregatorMetrics } from '@sibyl/aggregator/metrics/aggregator-metrics'
 import { createGovernanceEventWatcher, POLL_WARNING_INTERVAL_MS } from '@sibyl/aggregator/registry/watch-governance-events'
 import { startAggregator } from '@sibyl/aggregator/start-aggregator'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { startNatsServer } from './helpers/nats-server.ts'
 import { aggregatorConfig, aggregatorKey, waitFor } from './helpers/aggregator-fixture.ts'
+import { testTempDir } from '@sibyl/service-kit/testing/test-temp-dir'
 
 type Line = Record<string, unknown> & { msg: string; level: number; event?: string }
 
@@ -181,7 +181,7 @@ test.serial('a reorg deeper than the confirmations is said once and logs nothing
 test.serial('a running aggregator (startAggregator) logs and counts a rotation from its sweep loop', async (t) => {
   const { logger, lines } = capturingLogger()
   const nats = await startNatsServer()
-  const dir = mkdtempSync(join(tmpdir(), 'sibyl-governance-events-'))
+  const dir = testTempDir('sibyl-governance-events-')
   const deploymentFile = join(dir, 'deployment.json')
   writeFileSync(deploymentFile, JSON.stringify(net.deployment))
   const started = await startAggregator({

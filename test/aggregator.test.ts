@@ -6,8 +6,7 @@
 import { REQUEST_STATUS } from '@sibyl/protocol/request-status'
 import test, { type ExecutionContext } from 'ava'
 import { spawn } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream'
 import { connect, type NatsConnection } from '@nats-io/transport-node'
@@ -33,6 +32,7 @@ import {
   silentLogger,
   waitFor,
 } from './helpers/aggregator-fixture.ts'
+import { testTempDir } from '@sibyl/service-kit/testing/test-temp-dir'
 
 const FEED = { description: 'ACME / EUR', decimals: 2, minAnswer: '1', maxAnswer: '100000000' }
 let net: LocalNetwork
@@ -42,7 +42,7 @@ const cleanups: (() => Promise<unknown>)[] = []
 
 test.before(async () => {
   net = await startLocalNetwork({ operators: 4, config: { feeds: [FEED] } })
-  dir = mkdtempSync(join(tmpdir(), 'sibyl-agg-'))
+  dir = testTempDir('sibyl-agg-')
   deploymentFile = join(dir, 'deployment.json')
   writeFileSync(deploymentFile, JSON.stringify(net.deployment))
 })

@@ -1,8 +1,7 @@
 /** `sibyl deploy` as an operator runs it: a real process against a real anvil. */
 import test from 'ava'
 import { execFile } from 'node:child_process'
-import { mkdtempSync, writeFileSync, existsSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { JsonRpcProvider } from 'ethers'
@@ -10,11 +9,12 @@ import { startAnvil, type Anvil } from '@sibyl/contracts/anvil'
 import { ANVIL_DEPLOYER_KEY } from '@sibyl/devnet/local-network'
 import { readDeployment } from '@sibyl/protocol/deployment'
 import { FeedAggregator__factory, Staking__factory } from '@sibyl/contracts/typechain'
+import { testTempDir } from '@sibyl/service-kit/testing/test-temp-dir'
 
 const exec = promisify(execFile)
 const bin = new URL('../cli/bin/sibyl.js', import.meta.url).pathname
 let anvil: Anvil
-const dir = mkdtempSync(join(tmpdir(), 'sibyl-deploy-'))
+const dir = testTempDir('sibyl-deploy-')
 
 test.before(async () => {
   anvil = await startAnvil()

@@ -4,8 +4,7 @@
  * Commands run in-process through main() with an injected CommandIo, as the binary runs them.
  */
 import test from 'ava'
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Wallet, ZeroAddress } from 'ethers'
 import { main } from '../cli/src/main.ts'
@@ -14,8 +13,9 @@ import { signAndCommit } from '@sibyl/contracts/requests'
 import { connect } from '@nats-io/transport-node'
 import { observationSubject } from '@sibyl/protocol/subjects'
 import { startNatsServer } from './helpers/nats-server.ts'
+import { testTempDir } from '@sibyl/service-kit/testing/test-temp-dir'
 
-const dir = mkdtempSync(join(tmpdir(), 'sibyl-cli-roles-'))
+const dir = testTempDir('sibyl-cli-roles-')
 const MIN_STAKE_WEI = 1000n * 10n ** 18n
 let net: LocalNetwork
 let env: Record<string, string>

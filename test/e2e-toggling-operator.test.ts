@@ -7,8 +7,7 @@
  * before it commits, and a signer outside it is left out instead of failing the report.
  */
 import test from 'ava'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { jetstream } from '@nats-io/jetstream'
 import { connect } from '@nats-io/transport-node'
@@ -20,6 +19,7 @@ import { startAggregator } from '@sibyl/aggregator/start-aggregator'
 import { roundKey } from '@sibyl/aggregator/rounds/round-record'
 import { startNatsServer } from './helpers/nats-server.ts'
 import { aggregatorConfig, aggregatorKey, commitsOf, openRequest, publishAnswers, readRound, silentLogger, waitFor } from './helpers/aggregator-fixture.ts'
+import { testTempDir } from '@sibyl/service-kit/testing/test-temp-dir'
 
 const EPOCH_LENGTH_SEC = 4
 const REQUESTS = 6
@@ -36,7 +36,7 @@ test.after.always(async () => {
 
 test('a 4-node network with one operator toggling its stake every block still commits every request once', async (t) => {
   t.timeout(180_000)
-  const dir = mkdtempSync(join(tmpdir(), 'sibyl-toggle-'))
+  const dir = testTempDir('sibyl-toggle-')
   const deploymentFile = join(dir, 'deployment.json')
   writeFileSync(deploymentFile, JSON.stringify(net.deployment))
   const nats = await startNatsServer()

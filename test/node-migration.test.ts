@@ -4,8 +4,7 @@
  * instead of the different answer its judge now gives. Real anvil and nats-server.
  */
 import test from 'ava'
-import { existsSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { jetstream } from '@nats-io/jetstream'
 import { connect, type NatsConnection } from '@nats-io/transport-node'
@@ -26,6 +25,7 @@ import { ResolutionOracle__factory } from '@sibyl/contracts/typechain'
 import { ensureStreams } from '@sibyl/service-kit/nats/ensure-streams'
 import { pollUntil } from '@sibyl/service-kit/time/poll-until'
 import { startNatsServer, type NatsServer } from './helpers/nats-server.ts'
+import { testTempDir } from '@sibyl/service-kit/testing/test-temp-dir'
 
 let net: LocalNetwork
 let nats: NatsServer
@@ -42,7 +42,7 @@ test.after.always(async () => {
 })
 
 test('a node with a version-1 state file and JSON-lines journal starts, imports them once, and keeps its word', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'sibyl-migrate-'))
+  const dir = testTempDir('sibyl-migrate-')
   const stateDir = join(dir, 'node')
   mkdirSync(stateDir)
   const deploymentFile = join(dir, 'deployment.json')

@@ -6,8 +6,7 @@
  */
 import test from 'ava'
 import { createServer, type Server } from 'node:http'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream'
@@ -35,6 +34,7 @@ import { ensureStreams } from '@sibyl/service-kit/nats/ensure-streams'
 import { pollUntil } from '@sibyl/service-kit/time/poll-until'
 import { readDeployment } from '@sibyl/protocol/deployment'
 import { startNatsServer, type NatsServer } from './helpers/nats-server.ts'
+import { testTempDir } from '@sibyl/service-kit/testing/test-temp-dir'
 
 const modelsDir = new URL('../../shared/models', import.meta.url).pathname
 const boxScore = gunzipSync(readFileSync(new URL('../../shared/data/sports_boxscore_html/html/nhl-202003040VAN.html.gz', import.meta.url))).toString('utf8')
@@ -68,7 +68,7 @@ test.before(async () => {
   await new Promise<void>((r) => site.listen(0, '127.0.0.1', () => r()))
   const address = site.address()
   siteUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`
-  dir = mkdtempSync(join(tmpdir(), 'sibyl-node-'))
+  dir = testTempDir('sibyl-node-')
   deploymentFile = join(dir, 'deployment.json')
   writeFileSync(deploymentFile, JSON.stringify(net.deployment))
   nc = await connect({ servers: nats.url })
@@ -287,7 +287,7 @@ test.serial('a node whose signer is not an active operator signs nothing, says s
   const options = { deployment, confirmations: 0, maxBlockRange: 1000, maxConcurrentRequests: 2, pollIntervalMs: 100 }
   const requestId = await ask(sportsSpec(' (signer not active)'))
   await increaseTime(net.provider, 61)
-  const db = openNodeDatabase(join(mkdtempSync(join(tmpdir(), 'sibyl-inactive-')), 'node.sqlite'))
+  const db = openNodeDatabase(join(testTempDir('sibyl-inactive-'), 'node.sqlite'))
   const journal = openSigningJournal(db)
   const metrics = createNodeMetrics({ node: 'inactive' })
   const warnings: string[] = []

@@ -8,9 +8,8 @@
  */
 import test from 'ava'
 import { spawn } from 'node:child_process'
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Wallet } from 'ethers'
@@ -20,10 +19,11 @@ import { connectContracts } from '@sibyl/contracts/connect-contracts'
 import { requestResolution, signAndCommit } from '@sibyl/contracts/requests'
 import { solcSettings } from '@sibyl/contracts/solc-settings'
 import { connectProvider, increaseTime, startNextEpoch } from '@sibyl/devnet/local-network'
+import { testTempDir } from '@sibyl/service-kit/testing/test-temp-dir'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const readme = readFileSync(join(root, 'README.md'), 'utf8')
-const work = mkdtempSync(join(tmpdir(), 'sibyl-readme-'))
+const work = testTempDir('sibyl-readme-')
 const stateFile = join(work, 'state.env')
 let anvilGroup: number | undefined
 

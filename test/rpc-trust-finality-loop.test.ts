@@ -6,8 +6,7 @@
 import test from 'ava'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { connect } from '@nats-io/transport-node'
 import { jetstream } from '@nats-io/jetstream'
@@ -17,6 +16,7 @@ import { ensureStreams } from '@sibyl/service-kit/nats/ensure-streams'
 import { startAggregator } from '@sibyl/aggregator/start-aggregator'
 import { startNatsServer } from './helpers/nats-server.ts'
 import { aggregatorConfig, aggregatorKey, openRequest, publishAnswers, silentLogger, waitFor } from './helpers/aggregator-fixture.ts'
+import { testTempDir } from '@sibyl/service-kit/testing/test-temp-dir'
 
 type RpcRequest = { jsonrpc: '2.0'; id: unknown; method: string; params?: { data?: string }[] }
 
@@ -62,7 +62,7 @@ test('a slow finality pass does not hold up the sweep: a round past its deadline
   const nats = await startNatsServer()
   const nc = await connect({ servers: nats.url })
   await ensureStreams(nc)
-  const dir = mkdtempSync(join(tmpdir(), 'sibyl-finality-loop-'))
+  const dir = testTempDir('sibyl-finality-loop-')
   const deploymentFile = join(dir, 'deployment.json')
   writeFileSync(deploymentFile, JSON.stringify(net.deployment))
 
