@@ -14,7 +14,14 @@ export function testTempDir(prefix: string): string {
   if (!removeOnExit) {
     removeOnExit = true
     process.once('exit', () => {
-      for (const dir of made) rmSync(dir, { recursive: true, force: true })
+      for (const dir of made) {
+        // Best effort: a folder still in use (a mount a failed test left behind) is not worth a failing exit.
+        try {
+          rmSync(dir, { recursive: true, force: true })
+        } catch {
+          /* left behind */
+        }
+      }
     })
   }
   const dir = mkdtempSync(join(tmpdir(), prefix))
