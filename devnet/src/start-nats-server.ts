@@ -179,7 +179,14 @@ function ownTemporaryStore(): string {
   if (!removeOnExit) {
     removeOnExit = true
     process.once('exit', () => {
-      for (const dir of temporaryStores) rmSync(dir, { recursive: true, force: true })
+      for (const dir of temporaryStores) {
+        // Best effort: an exit handler that throws turns a clean exit into a failure.
+        try {
+          rmSync(dir, { recursive: true, force: true })
+        } catch {
+          /* left behind */
+        }
+      }
     })
   }
   const dir = mkdtempSync(join(tmpdir(), 'sibyl-nats-'))
