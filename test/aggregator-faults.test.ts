@@ -21,7 +21,7 @@ import type { AggregatorConfigInput } from '@sibyl/aggregator/config/aggregator-
 import { startRpcProxy, type RpcProxy } from '@sibyl/aggregator/testing/rpc-proxy'
 import { startNatsServer, type NatsServer } from './helpers/nats-server.ts'
 import { aggregatorConfig, aggregatorKey, commitsOf, openRequest, publishAnswers, readRound, silentLogger, waitFor } from './helpers/aggregator-fixture.ts'
-import { testTempDir } from '@sibyl/service-kit/testing/test-temp-dir'
+import { temporaryDir } from '@sibyl/service-kit/fs/temporary-dir'
 
 let net: LocalNetwork
 let deploymentFile: string
@@ -30,7 +30,7 @@ let keyIndex = 20
 
 test.before(async () => {
   net = await startLocalNetwork({ operators: 4 })
-  const dir = testTempDir('sibyl-agg-faults-')
+  const dir = temporaryDir('sibyl-agg-faults-')
   deploymentFile = join(dir, 'deployment.json')
   writeFileSync(deploymentFile, JSON.stringify(net.deployment))
 })

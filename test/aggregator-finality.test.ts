@@ -17,7 +17,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { startNatsServer } from './helpers/nats-server.ts'
 import { aggregatorConfig, aggregatorKey, silentLogger, waitFor } from './helpers/aggregator-fixture.ts'
-import { testTempDir } from '@sibyl/service-kit/testing/test-temp-dir'
+import { temporaryDir } from '@sibyl/service-kit/fs/temporary-dir'
 
 const WINDOW_SEC = 60
 let net: LocalNetwork
@@ -110,7 +110,7 @@ test.serial('a running aggregator finalizes a committed answer after its window,
   const nats = await startNatsServer()
   const nc = await connect({ servers: nats.url })
   await ensureStreams(nc)
-  const dir = testTempDir('sibyl-finality-')
+  const dir = temporaryDir('sibyl-finality-')
   const deploymentFile = join(dir, 'deployment.json')
   writeFileSync(deploymentFile, JSON.stringify(net.deployment))
   const started = await startAggregator({

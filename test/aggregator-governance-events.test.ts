@@ -17,7 +17,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { startNatsServer } from './helpers/nats-server.ts'
 import { aggregatorConfig, aggregatorKey, waitFor } from './helpers/aggregator-fixture.ts'
-import { testTempDir } from '@sibyl/service-kit/testing/test-temp-dir'
+import { temporaryDir } from '@sibyl/service-kit/fs/temporary-dir'
 
 type Line = Record<string, unknown> & { msg: string; level: number; event?: string }
 
@@ -181,7 +181,7 @@ test.serial('a reorg deeper than the confirmations is said once and logs nothing
 test.serial('a running aggregator (startAggregator) logs and counts a rotation from its sweep loop', async (t) => {
   const { logger, lines } = capturingLogger()
   const nats = await startNatsServer()
-  const dir = testTempDir('sibyl-governance-events-')
+  const dir = temporaryDir('sibyl-governance-events-')
   const deploymentFile = join(dir, 'deployment.json')
   writeFileSync(deploymentFile, JSON.stringify(net.deployment))
   const started = await startAggregator({

@@ -32,7 +32,7 @@ import {
   silentLogger,
   waitFor,
 } from './helpers/aggregator-fixture.ts'
-import { testTempDir } from '@sibyl/service-kit/testing/test-temp-dir'
+import { temporaryDir } from '@sibyl/service-kit/fs/temporary-dir'
 
 const FEED = { description: 'ACME / EUR', decimals: 2, minAnswer: '1', maxAnswer: '100000000' }
 let net: LocalNetwork
@@ -42,7 +42,7 @@ const cleanups: (() => Promise<unknown>)[] = []
 
 test.before(async () => {
   net = await startLocalNetwork({ operators: 4, config: { feeds: [FEED] } })
-  dir = testTempDir('sibyl-agg-')
+  dir = temporaryDir('sibyl-agg-')
   deploymentFile = join(dir, 'deployment.json')
   writeFileSync(deploymentFile, JSON.stringify(net.deployment))
 })

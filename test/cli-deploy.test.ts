@@ -9,12 +9,12 @@ import { startAnvil, type Anvil } from '@sibyl/contracts/anvil'
 import { ANVIL_DEPLOYER_KEY } from '@sibyl/devnet/local-network'
 import { readDeployment } from '@sibyl/protocol/deployment'
 import { FeedAggregator__factory, Staking__factory } from '@sibyl/contracts/typechain'
-import { testTempDir } from '@sibyl/service-kit/testing/test-temp-dir'
+import { temporaryDir } from '@sibyl/service-kit/fs/temporary-dir'
 
 const exec = promisify(execFile)
 const bin = new URL('../cli/bin/sibyl.js', import.meta.url).pathname
 let anvil: Anvil
-const dir = testTempDir('sibyl-deploy-')
+const dir = temporaryDir('sibyl-deploy-')
 
 test.before(async () => {
   anvil = await startAnvil()

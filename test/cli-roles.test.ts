@@ -13,9 +13,9 @@ import { signAndCommit } from '@sibyl/contracts/requests'
 import { connect } from '@nats-io/transport-node'
 import { observationSubject } from '@sibyl/protocol/subjects'
 import { startNatsServer } from './helpers/nats-server.ts'
-import { testTempDir } from '@sibyl/service-kit/testing/test-temp-dir'
+import { temporaryDir } from '@sibyl/service-kit/fs/temporary-dir'
 
-const dir = testTempDir('sibyl-cli-roles-')
+const dir = temporaryDir('sibyl-cli-roles-')
 const MIN_STAKE_WEI = 1000n * 10n ** 18n
 let net: LocalNetwork
 let env: Record<string, string>

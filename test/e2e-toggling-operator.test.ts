@@ -19,7 +19,7 @@ import { startAggregator } from '@sibyl/aggregator/start-aggregator'
 import { roundKey } from '@sibyl/aggregator/rounds/round-record'
 import { startNatsServer } from './helpers/nats-server.ts'
 import { aggregatorConfig, aggregatorKey, commitsOf, openRequest, publishAnswers, readRound, silentLogger, waitFor } from './helpers/aggregator-fixture.ts'
-import { testTempDir } from '@sibyl/service-kit/testing/test-temp-dir'
+import { temporaryDir } from '@sibyl/service-kit/fs/temporary-dir'
 
 const EPOCH_LENGTH_SEC = 4
 const REQUESTS = 6
@@ -36,7 +36,7 @@ test.after.always(async () => {
 
 test('a 4-node network with one operator toggling its stake every block still commits every request once', async (t) => {
   t.timeout(180_000)
-  const dir = testTempDir('sibyl-toggle-')
+  const dir = temporaryDir('sibyl-toggle-')
   const deploymentFile = join(dir, 'deployment.json')
   writeFileSync(deploymentFile, JSON.stringify(net.deployment))
   const nats = await startNatsServer()

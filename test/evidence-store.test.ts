@@ -18,7 +18,7 @@ import { openLocalEvidenceStore } from '@sibyl/oracle-node/evidence/local-eviden
 import { createEvidenceStore } from '@sibyl/oracle-node/evidence/create-evidence-store'
 import { fetchEvidence } from '@sibyl/oracle-node/evidence/fetch-evidence'
 import { startNatsServer, type NatsServer } from './helpers/nats-server.ts'
-import { testTempDir } from '@sibyl/service-kit/testing/test-temp-dir'
+import { temporaryDir } from '@sibyl/service-kit/fs/temporary-dir'
 
 let nats: NatsServer
 let owner: NatsConnection
@@ -72,7 +72,7 @@ test.serial('the owner creates its bucket with the protocol limits; anyone else 
 
 test.serial('stored locally first; queued while the object store is away, uploaded when it is back; a wrong hash is refused', async (t) => {
   const signer = Wallet.createRandom().address
-  const local = openLocalEvidenceStore(testTempDir('sibyl-evidence-'))
+  const local = openLocalEvidenceStore(temporaryDir('sibyl-evidence-'))
   let reachable: EvidenceBucket | undefined
   const store = createEvidenceStore({ local, logger: silent, bucket: async () => reachable })
   const built = buildSmallBundle(signer, 'queued')
@@ -103,7 +103,7 @@ test.serial('stored locally first; queued while the object store is away, upload
 
 test.serial('a reader refuses a bundle that does not hash to the signed hash, or that another signer made', async (t) => {
   const signer = Wallet.createRandom().address
-  const dir = testTempDir('sibyl-evidence-')
+  const dir = temporaryDir('sibyl-evidence-')
   const built = buildSmallBundle(signer, 'x')
   const hash = hashEvidenceBundle(built.bundle)
   const wrongHash = keccak256(toUtf8Bytes('signed something else'))
@@ -116,7 +116,7 @@ test.serial('a reader refuses a bundle that does not hash to the signed hash, or
 })
 
 test('the local store prunes bundles past their retention, and leftovers of a crashed write', async (t) => {
-  const local = openLocalEvidenceStore(testTempDir('sibyl-evidence-'))
+  const local = openLocalEvidenceStore(temporaryDir('sibyl-evidence-'))
   const old = keccak256(toUtf8Bytes('old'))
   const fresh = keccak256(toUtf8Bytes('fresh'))
   await local.write(old, new Uint8Array([1]))

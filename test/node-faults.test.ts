@@ -24,7 +24,7 @@ import { openNodeStateStore } from '@sibyl/oracle-node/chain/node-state'
 import { signObservationSafely } from '@sibyl/oracle-node/signing/sign-observation-safely'
 import { ensureStreams } from '@sibyl/service-kit/nats/ensure-streams'
 import { startNatsServer, type NatsServer } from './helpers/nats-server.ts'
-import { testTempDir } from '@sibyl/service-kit/testing/test-temp-dir'
+import { temporaryDir } from '@sibyl/service-kit/fs/temporary-dir'
 
 let net: LocalNetwork
 let nats: NatsServer
@@ -34,7 +34,7 @@ const mounts: string[] = []
 const silent = pino({ level: 'silent' })
 
 function tinyDisk(sizeKb: number): string {
-  const mnt = testTempDir('sibyl-full-')
+  const mnt = temporaryDir('sibyl-full-')
   execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeKb}k`, 'tmpfs', mnt])
   mounts.push(mnt)
   return mnt
@@ -54,7 +54,7 @@ test.before(async () => {
   ;[net, nats] = await Promise.all([startLocalNetwork({ operators: 4 }), startNatsServer()])
   nc = await connect({ servers: nats.url })
   await ensureStreams(nc)
-  dir = testTempDir('sibyl-faults-')
+  dir = temporaryDir('sibyl-faults-')
 })
 test.after.always(async () => {
   await nc?.drain().catch(() => undefined)

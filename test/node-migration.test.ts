@@ -25,7 +25,7 @@ import { ResolutionOracle__factory } from '@sibyl/contracts/typechain'
 import { ensureStreams } from '@sibyl/service-kit/nats/ensure-streams'
 import { pollUntil } from '@sibyl/service-kit/time/poll-until'
 import { startNatsServer, type NatsServer } from './helpers/nats-server.ts'
-import { testTempDir } from '@sibyl/service-kit/testing/test-temp-dir'
+import { temporaryDir } from '@sibyl/service-kit/fs/temporary-dir'
 
 let net: LocalNetwork
 let nats: NatsServer
@@ -42,7 +42,7 @@ test.after.always(async () => {
 })
 
 test('a node with a version-1 state file and JSON-lines journal starts, imports them once, and keeps its word', async (t) => {
-  const dir = testTempDir('sibyl-migrate-')
+  const dir = temporaryDir('sibyl-migrate-')
   const stateDir = join(dir, 'node')
   mkdirSync(stateDir)
   const deploymentFile = join(dir, 'deployment.json')

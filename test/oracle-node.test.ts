@@ -34,7 +34,7 @@ import { ensureStreams } from '@sibyl/service-kit/nats/ensure-streams'
 import { pollUntil } from '@sibyl/service-kit/time/poll-until'
 import { readDeployment } from '@sibyl/protocol/deployment'
 import { startNatsServer, type NatsServer } from './helpers/nats-server.ts'
-import { testTempDir } from '@sibyl/service-kit/testing/test-temp-dir'
+import { temporaryDir } from '@sibyl/service-kit/fs/temporary-dir'
 
 const modelsDir = new URL('../../shared/models', import.meta.url).pathname
 const boxScore = gunzipSync(readFileSync(new URL('../../shared/data/sports_boxscore_html/html/nhl-202003040VAN.html.gz', import.meta.url))).toString('utf8')
@@ -68,7 +68,7 @@ test.before(async () => {
   await new Promise<void>((r) => site.listen(0, '127.0.0.1', () => r()))
   const address = site.address()
   siteUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`
-  dir = testTempDir('sibyl-node-')
+  dir = temporaryDir('sibyl-node-')
   deploymentFile = join(dir, 'deployment.json')
   writeFileSync(deploymentFile, JSON.stringify(net.deployment))
   nc = await connect({ servers: nats.url })
@@ -287,7 +287,7 @@ test.serial('a node whose signer is not an active operator signs nothing, says s
   const options = { deployment, confirmations: 0, maxBlockRange: 1000, maxConcurrentRequests: 2, pollIntervalMs: 100 }
   const requestId = await ask(sportsSpec(' (signer not active)'))
   await increaseTime(net.provider, 61)
-  const db = openNodeDatabase(join(testTempDir('sibyl-inactive-'), 'node.sqlite'))
+  const db = openNodeDatabase(join(temporaryDir('sibyl-inactive-'), 'node.sqlite'))
   const journal = openSigningJournal(db)
   const metrics = createNodeMetrics({ node: 'inactive' })
   const warnings: string[] = []
@@ -330,5 +330,6 @@ test.serial('a node whose NATS server died stops without throwing, within its gr
   // provider, and the connection went on dialling the dead server, holding the process open. A round in hand
   // (requests other tests left open) would retry its publishes for about 30 s: the grace cuts that short.
   await t.notThrowsAsync(started.stop())
-  t.true(Date.now() - begun < 15_000, `stopped in ${Date.now() - begun} ms`)
+  const tookMs = Date.now() - begun
+  t.true(tookMs < 15_000, `stopped in ${tookMs} ms`)
 })

@@ -19,11 +19,11 @@ import { connectContracts } from '@sibyl/contracts/connect-contracts'
 import { requestResolution, signAndCommit } from '@sibyl/contracts/requests'
 import { solcSettings } from '@sibyl/contracts/solc-settings'
 import { connectProvider, increaseTime, startNextEpoch } from '@sibyl/devnet/local-network'
-import { testTempDir } from '@sibyl/service-kit/testing/test-temp-dir'
+import { temporaryDir } from '@sibyl/service-kit/fs/temporary-dir'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const readme = readFileSync(join(root, 'README.md'), 'utf8')
-const work = testTempDir('sibyl-readme-')
+const work = temporaryDir('sibyl-readme-')
 const stateFile = join(work, 'state.env')
 let anvilGroup: number | undefined
 

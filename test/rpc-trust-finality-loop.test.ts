@@ -16,7 +16,7 @@ import { ensureStreams } from '@sibyl/service-kit/nats/ensure-streams'
 import { startAggregator } from '@sibyl/aggregator/start-aggregator'
 import { startNatsServer } from './helpers/nats-server.ts'
 import { aggregatorConfig, aggregatorKey, openRequest, publishAnswers, silentLogger, waitFor } from './helpers/aggregator-fixture.ts'
-import { testTempDir } from '@sibyl/service-kit/testing/test-temp-dir'
+import { temporaryDir } from '@sibyl/service-kit/fs/temporary-dir'
 
 type RpcRequest = { jsonrpc: '2.0'; id: unknown; method: string; params?: { data?: string }[] }
 
@@ -62,7 +62,7 @@ test('a slow finality pass does not hold up the sweep: a round past its deadline
   const nats = await startNatsServer()
   const nc = await connect({ servers: nats.url })
   await ensureStreams(nc)
-  const dir = testTempDir('sibyl-finality-loop-')
+  const dir = temporaryDir('sibyl-finality-loop-')
   const deploymentFile = join(dir, 'deployment.json')
   writeFileSync(deploymentFile, JSON.stringify(net.deployment))
 

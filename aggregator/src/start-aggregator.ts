@@ -50,7 +50,6 @@ export type StartAggregatorParameters = {
 const MAX_DELIVER = 1000
 /** Messages handled at once; the round store's compare-and-set keeps concurrent writers correct. */
 const HANDLER_CONCURRENCY = 8
-const DRAIN_TIMEOUT_MS = 5000
 
 export async function startAggregator({ config, env, logger: given }: StartAggregatorParameters): Promise<StartedAggregator> {
   const wallet = await loadSigner(config.key, env)
@@ -228,7 +227,7 @@ export async function startAggregator({ config, env, logger: given }: StartAggre
     if (waited.status === 'failed') logger.warn({ err: (waited.error as Error).message }, 'work in flight failed while stopping')
     if (waited.status === 'timed-out') logger.warn({ graceMs: config.stopGraceMs, handlersInFlight: inFlight.size }, 'stopping with work still in flight: a dependency is not answering; the next start picks it up')
     // Drain lets acknowledgements in flight reach the server; with the server gone it would wait forever.
-    await drainWithin(nc, DRAIN_TIMEOUT_MS)
+    await drainWithin(nc)
     sender.destroy()
     provider.destroy()
     for (const p of viewProviders) p.destroy()

@@ -174,7 +174,7 @@ async function run(args: string[], io: CommandIo): Promise<number> {
     if (collected.length === 0) io.stderr.write(`sibyl evidence: no signed observation of ${requestId}${values.node ? ` by ${values.node}` : ''} found\n`)
     return failed ? EXIT_FAILED : EXIT_OK
   } finally {
-    await drainWithin(nc, 5000)
+    await drainWithin(nc)
   }
 }
 

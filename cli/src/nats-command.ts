@@ -200,7 +200,7 @@ async function run(args: string[], io: CommandIo): Promise<number> {
         const done = await provisionJetStream(nc, { chainIds: chains, replicas, nodeSigners })
         for (const d of done) print({ event: 'nats-stream', ...d })
       } finally {
-        await drainWithin(nc, 5000)
+        await drainWithin(nc)
       }
       return EXIT_OK
     }

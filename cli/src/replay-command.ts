@@ -131,7 +131,7 @@ async function run(args: string[], io: CommandIo): Promise<number> {
     return failed ? EXIT_FAILED : EXIT_OK
   } finally {
     await replayer.close()
-    await drainWithin(nc, 5000)
+    await drainWithin(nc)
   }
 }
 

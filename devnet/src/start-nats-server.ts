@@ -10,12 +10,12 @@
  * again on a new free port, up to PORT_ATTEMPTS times, unless the caller asked for that port.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { createConnection } from 'node:net'
-import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
 import { BaseError } from '@sibyl/protocol/errors'
 import { freePort } from '@sibyl/contracts/anvil'
+import { removeTemporaryDir, temporaryDir } from '@sibyl/service-kit/fs/temporary-dir'
 
 export class NatsServerStartError extends BaseError {
   override name = 'NatsServerStartError' as const
@@ -96,7 +96,8 @@ async function startOnce(parameters: StartNatsServerParameters): Promise<NatsSer
     })
   }
   const port = parameters.port || (await (parameters.pickPort ?? freePort)())
-  const storeDir = parameters.storeDir ?? ownTemporaryStore()
+  // Made here: it outlives stop(), so that restart() finds its streams, and goes when this process exits.
+  const storeDir = parameters.storeDir ?? temporaryDir('sibyl-nats-')
   const args = parameters.configFile ? ['-c', parameters.configFile, '-a', '127.0.0.1', '-p', String(port)] : ['-js', '-sd', storeDir, '-a', '127.0.0.1', '-p', String(port)]
   const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] })
   parameters.onSpawn?.(child)
@@ -164,32 +165,5 @@ async function startOnce(parameters: StartNatsServerParameters): Promise<NatsSer
 
 /** Deletes a server's JetStream store (after stop()). */
 export function removeNatsStore(server: Pick<NatsServer, 'storeDir'>): void {
-  rmSync(server.storeDir, { recursive: true, force: true })
-  temporaryStores.delete(server.storeDir)
-}
-
-/**
- * Stores this module made (no `storeDir` given) outlive stop(), so that restart() finds its streams, and are
- * removed when this process exits normally (not when a signal kills it): a temporary store is not left behind
- * by every caller that forgets removeNatsStore(). A caller that keeps its store passes `storeDir`.
- */
-const temporaryStores = new Set<string>()
-let removeOnExit = false
-function ownTemporaryStore(): string {
-  if (!removeOnExit) {
-    removeOnExit = true
-    process.once('exit', () => {
-      for (const dir of temporaryStores) {
-        // Best effort: an exit handler that throws turns a clean exit into a failure.
-        try {
-          rmSync(dir, { recursive: true, force: true })
-        } catch {
-          /* left behind */
-        }
-      }
-    })
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'sibyl-nats-'))
-  temporaryStores.add(dir)
-  return dir
+  removeTemporaryDir(server.storeDir)
 }

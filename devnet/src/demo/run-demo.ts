@@ -314,7 +314,7 @@ export async function runDemo(parameters: RunDemoParameters): Promise<DemoSummar
   } finally {
     await watcher.close()
     await replayer.close().catch(() => undefined)
-    await drainWithin(bundleNc, 5000)
+    await drainWithin(bundleNc)
   }
   return summarizeDemo(state, network.liars.map(nameOf), since())
 }

@@ -119,9 +119,6 @@ export type StartOracleNodeParameters = {
   wrapFeedValueReader?: (read: ReturnType<typeof createFeedValueReader>) => ReturnType<typeof createFeedValueReader>
 }
 
-/** How long stop() lets NATS drain before it closes the connection (publishes in flight reach a live server). */
-const DRAIN_TIMEOUT_MS = 5000
-
 export async function startOracleNode({ config, env, createResolver, logger: given, wrapFeedValueReader }: StartOracleNodeParameters): Promise<StartedNode> {
   const signer = await loadSigner(config.key, env)
   // The workers started below (page parsing, models) never see the variables that hold the node's secrets.
@@ -232,7 +229,7 @@ export async function startOracleNode({ config, env, createResolver, logger: giv
     } finally {
       // Whatever the loops ended with, the connection, the journal and the provider are let go: a client left
       // dialling a NATS server that is gone (a demo stopped by Ctrl-C stops its server too) holds the process open.
-      await drainWithin(nc, DRAIN_TIMEOUT_MS)
+      await drainWithin(nc)
       db.close()
       provider.destroy()
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()))

@@ -13,12 +13,12 @@ import { saveLegacyNodeState } from '../chain/legacy-node-state.ts'
 import { SigningJournalError, openSigningJournal, serializeObservation, type SigningJournal } from './signing-journal.ts'
 import { readLegacyJournal } from './read-legacy-journal.ts'
 import { signObservationSafely } from './sign-observation-safely.ts'
-import { testTempDir } from '@sibyl/service-kit/testing/test-temp-dir'
+import { temporaryDir } from '@sibyl/service-kit/fs/temporary-dir'
 
 const domain = { chainId: 31337n, verifyingContract: '0x5FbDB2315678afecb367f032d93F642f64180aa3' }
 const observation = buildObservation({ answer: 1n, evidenceHash: keccak256(toUtf8Bytes('page as read')) })
 const key = (round = 0, requestId = observation.requestId) => ({ chainId: domain.chainId, contract: domain.verifyingContract, requestId, round })
-const tempDb = () => join(testTempDir('sibyl-journal-'), 'state', 'node.sqlite')
+const tempDb = () => join(temporaryDir('sibyl-journal-'), 'state', 'node.sqlite')
 const silent = pino({ level: 'silent' })
 
 test('a node never signs two different answers for one request and round, across restarts', async (t) => {
@@ -231,7 +231,7 @@ test('a version-1 state file and JSON-lines journal are imported once, every dig
 })
 
 test('corruption inside an old journal stops the import instead of signing blind', (t) => {
-  const dir = testTempDir('sibyl-journal-')
+  const dir = temporaryDir('sibyl-journal-')
   const path = join(dir, 'signing-journal.jsonl')
   writeFileSync(path, `not json\n{"key":"a","digest":"0x1","observation":{"answer":"1"}}\n`)
   t.throws(() => readLegacyJournal(path), { instanceOf: SigningJournalError, message: /corrupt at line 1/ })

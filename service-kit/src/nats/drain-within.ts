@@ -7,8 +7,11 @@
 import type { NatsConnection } from '@nats-io/nats-core'
 import { waitWithin } from '../time/wait-within.ts'
 
+/** How long a service's drain may take by default: publishes in flight reach a live server well within it. */
+export const DRAIN_TIMEOUT_MS = 5000
+
 /** Resolves `drained` when the drain finished in time, `closed` when it was cut short or failed. Never throws. */
-export async function drainWithin(nc: Pick<NatsConnection, 'drain' | 'close' | 'isClosed'>, timeoutMs: number): Promise<'drained' | 'closed'> {
+export async function drainWithin(nc: Pick<NatsConnection, 'drain' | 'close' | 'isClosed'>, timeoutMs = DRAIN_TIMEOUT_MS): Promise<'drained' | 'closed'> {
   // drain() throws at once on a closed or draining connection: a failure like any other here.
   const drain = (async () => nc.drain())()
   const { status } = await waitWithin(drain, timeoutMs)
