@@ -13,6 +13,8 @@
  *   another number does not contradict; nor does a passage's number stated as a reference point ("closed since
  *   2019", "before 2020");
  * - a day of the month ("15 December") is part of a date, not a quantity.
+ * A year the claim states can also be on the page and still not be the event's: "The airline, which was founded in
+ * 1987, filed for bankruptcy in 2020." refutes "The airline filed for bankruptcy in 1987." (yearBoundElsewhere).
  */
 import { crudeStem as stem } from './crude-stem.ts'
 import { tokenizeWords } from './tokenize-words.ts'
@@ -23,12 +25,14 @@ import { tokenizeWords } from './tokenize-words.ts'
  */
 export const NUMBER_CONFLICT_RULE = {
   rule: 'oracle-node/src/nlp/detect-number-conflict.ts',
-  since: '2026-12-05',
-  what: "another year, or another quantity with the same unit, with every content word of the claim within 8 words of it, where the claim's number is not a bound or the passage's a reference point or a day of a date, is a refutation. Recorded so that this file's hash, and so every observation's modelHash, changes with the rule.",
+  since: '2026-12-06',
+  what: "another year, or another quantity with the same unit, with every content word of the claim within 8 words of it, where the claim's number is not a bound or the passage's a reference point or a day of a date, is a refutation; so is the claim's year standing once, in a describing clause (which/who/whose, or a participle: 'founded in 1987,') with none of the claim's words, before a clause that states the claim's event (two or more of its words, the rest in clauses with no number) with another year. Recorded so that this file's hash, and so every observation's modelHash, changes with the rule.",
   examples: [
     ['The museum opened in 2004.', 'The museum opened in 1998.', true],
     ['The bridge will cost 12 million dollars.', 'The bridge will cost $12,000,000.', false],
     ['the population of Tokyo exceed 14 million people', 'Tokyo had 14.1 million people in 2024, the census office said.', false],
+    ['The airline filed for bankruptcy in 1987.', 'The airline, which was founded in 1987, filed for bankruptcy in 2020.', true],
+    ['The governor signed the bill in 2019.', 'In 2019, after a campaign that began in 2012, the governor signed the bill.', false],
   ],
 } as const
 
@@ -41,13 +45,16 @@ const MONTHS = new Set(['january', 'february', 'march', 'april', 'may', 'june', 
 const BOUNDS = new Set(['above', 'below', 'over', 'under', 'exceed', 'exceeds', 'exceeded', 'exceeding', 'least', 'most', 'than', 'by', 'before', 'after', 'since', 'until', 'till', 'within', 'beyond', 'up', 'top', 'tops', 'surpass', 'surpasses', 'reach', 'reaches', 'hit', 'hits'])
 const STOP = new Set(['the', 'a', 'an', 'of', 'to', 'in', 'on', 'at', 'for', 'and', 'or', 'by', 'with', 'from', 'its', 'it', 'his', 'her', 'their', 'this', 'that', 'be', 'is', 'are', 'was', 'were', 'been', 'has', 'have', 'had', 'will', 'would', 'did', 'does', 'do', 'as', 'than', 'about', 'over', 'under', 'after', 'before', 'since', 'until', 'more', 'less', 'some', 'only', 'year', 'years'])
 
-type Mention = { value: number; kind: string; bound: boolean; context: Set<string> }
+type Mention = { value: number; kind: string; bound: boolean; context: Set<string>; at: number }
 
 
 const isContent = (w: string) => w.length > 2 && /\p{L}/u.test(w) && !STOP.has(w) && !SCALES.has(w) && !MONTHS.has(w)
 
 function mentions(text: string): Mention[] {
-  const tokens = tokenizeWords(text, 400)
+  return mentionsIn(tokenizeWords(text, 400))
+}
+
+function mentionsIn(tokens: readonly string[]): Mention[] {
   const out: Mention[] = []
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!
@@ -78,7 +85,7 @@ function mentions(text: string): Mention[] {
     for (let k = Math.max(0, i - WINDOW); k <= Math.min(tokens.length - 1, i + WINDOW); k++) {
       if (k !== i && isContent(tokens[k]!)) context.add(stem(tokens[k]!))
     }
-    out.push({ value, kind, bound, context })
+    out.push({ value, kind, bound, context, at: i })
   }
   return out
 }
@@ -92,13 +99,87 @@ export function detectNumberConflict(claim: string, passage: string): boolean {
   // The claim's own words, less its units ("percent" may be "%" on the page).
   const claimWords = new Set(tokenizeWords(claim, 64).filter((w) => isContent(w) && !UNIT_ALIASES.has(w)).map(stem))
   if (claimWords.size === 0) return false
-  const inPassage = mentions(passage)
+  const tokens = tokenizeWords(passage, 400)
+  const inPassage = mentionsIn(tokens)
   for (const c of inClaim) {
     // A quantity with no unit ("3 of them") is too vague to contradict anything; a bound is a threshold.
     if (c.kind === 'quantity:' || c.bound) continue
-    if (inPassage.some((p) => same(p.value, c.value))) continue
+    const stated = inPassage.filter((p) => same(p.value, c.value))
+    if (stated.length > 0) {
+      if (c.kind === 'year' && yearBoundElsewhere(tokens, stated, inPassage, claimWords)) return true
+      continue
+    }
     const rival = inPassage.some((p) => p.kind === c.kind && !p.bound && [...claimWords].every((w) => p.context.has(w)))
     if (rival) return true
   }
   return false
+}
+
+/** Marks that end a clause, and relative words that start one ("The airline, which was founded in 1987, ..."). */
+const CLAUSE_BREAKS = new Set([',', ';', ':', '(', ')', '[', ']', '—', '–'])
+const RELATIVES = new Set(['which', 'who', 'whom', 'whose'])
+/** Words that open a clause describing something rather than stating the sentence's event. */
+const PARTICIPLES = new Set(['born', 'built', 'begun', 'made', 'written', 'known', 'sold', 'held', 'set', 'grown', 'drawn', 'laid', 'run'])
+const LEAD_ADVERBS = new Set(['first', 'originally', 'initially', 'once', 'formerly', 'later'])
+
+type Clause = { words: Set<string>; years: number; describing: boolean; relative: boolean }
+
+/** The passage's clauses: token ranges between clause breaks, with their content stems and how they open. */
+function clausesOf(tokens: readonly string[]): { clauseAt: number[]; clauses: Clause[] } {
+  const clauseAt: number[] = []
+  const clauses: Clause[] = []
+  let opener: string[] = []
+  for (const [i, t] of tokens.entries()) {
+    const breaks = CLAUSE_BREAKS.has(t)
+    // A new clause at the first word after a break, or at a relative word.
+    if (!breaks && (i === 0 || CLAUSE_BREAKS.has(tokens[i - 1]!) || RELATIVES.has(t)) && (clauses.length === 0 || opener.length > 0)) {
+      clauses.push({ words: new Set(), years: 0, describing: false, relative: false })
+      opener = []
+    }
+    if (clauses.length === 0) clauses.push({ words: new Set(), years: 0, describing: false, relative: false })
+    clauseAt.push(clauses.length - 1)
+    if (breaks) continue
+    const clause = clauses.at(-1)!
+    if (opener.length < 2) {
+      opener.push(t)
+      const [first, second] = opener
+      clause.relative ||= RELATIVES.has(first!)
+      clause.describing ||= RELATIVES.has(first!) || isParticiple(first!) || (LEAD_ADVERBS.has(first!) && second !== undefined && isParticiple(second))
+    }
+    if (isContent(t)) clause.words.add(stem(t))
+  }
+  return { clauseAt, clauses }
+}
+
+const isParticiple = (w: string) => PARTICIPLES.has(w) || (w.length > 4 && w.endsWith('ed'))
+
+/**
+ * The claim's year is on the page, but in a clause that describes something else, while the claim's event is stated
+ * with another year: "The airline, which was founded in 1987, filed for bankruptcy in 2020." against "The airline
+ * filed for bankruptcy in 1987." Narrowly:
+ * - the claim's year stands once, in a relative or participial clause ("which ...", "who ...", "founded in ...",
+ *   "born in ...") holding none of the claim's words;
+ * - another year (not a bound or reference point) stands in another clause holding at least two of the claim's words;
+ * - every claim word is in that clause, or in a clause with no number in it (the sentence's subject).
+ * A year in front ("In 2019, after a campaign that began in 2012, the governor signed the bill") binds the main
+ * clause, so it does not open a describing clause and the rule stays silent.
+ */
+function yearBoundElsewhere(tokens: readonly string[], stated: readonly Mention[], inPassage: readonly Mention[], claimWords: ReadonlySet<string>): boolean {
+  if (stated.length !== 1) return false
+  const { clauseAt, clauses } = clausesOf(tokens)
+  for (const m of inPassage) clauses[clauseAt[m.at]!]!.years++
+  const ownAt = clauseAt[stated[0]!.at]!
+  const own = clauses[ownAt]!
+  if (!own.describing || [...claimWords].some((w) => own.words.has(w))) return false
+  return inPassage.some((p) => {
+    if (p.kind !== 'year' || p.bound || same(p.value, stated[0]!.value)) return false
+    // The describing clause comes before the event's: one after it may describe the event's last words ("a film
+    // based on Wells' novel, published in 1897").
+    if (clauseAt[p.at]! <= ownAt) return false
+    const event = clauses[clauseAt[p.at]!]!
+    if (event.relative) return false
+    const inEvent = [...claimWords].filter((w) => event.words.has(w))
+    if (inEvent.length < 2) return false
+    return [...claimWords].every((w) => event.words.has(w) || clauses.some((k) => k.years === 0 && k.words.has(w)))
+  })
 }
