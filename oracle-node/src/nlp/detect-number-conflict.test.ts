@@ -42,6 +42,7 @@ test("the claim's year on the page, but describing something else, before the ev
   t.true(detectNumberConflict('Smith won the Nobel Prize in 1950.', 'Smith, born in 1950, won the Nobel Prize in 1990.'))
   t.true(detectNumberConflict('The senator announced her retirement in 1996.', 'The senator, who first ran for office in 1996, announced her retirement in 2023.'))
   t.true(detectNumberConflict('Garcia resigned from the council in 2010.', 'Elected mayor in 2010, Garcia resigned from the council in 2018.'))
+  t.true(detectNumberConflict("She won the party's nomination in 2016.", "Having lost the 2016 primary, she won the party's nomination in 2020."))
 })
 
 test("the claim's year bound to the claim's event, or a year in front of the sentence, is no conflict", (t) => {

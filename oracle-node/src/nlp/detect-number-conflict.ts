@@ -118,9 +118,18 @@ export function detectNumberConflict(claim: string, passage: string): boolean {
 /** Marks that end a clause, and relative words that start one ("The airline, which was founded in 1987, ..."). */
 const CLAUSE_BREAKS = new Set([',', ';', ':', '(', ')', '[', ']', '—', '–'])
 const RELATIVES = new Set(['which', 'who', 'whom', 'whose'])
-/** Words that open a clause describing something rather than stating the sentence's event. */
-const PARTICIPLES = new Set(['born', 'built', 'begun', 'made', 'written', 'known', 'sold', 'held', 'set', 'grown', 'drawn', 'laid', 'run'])
-const LEAD_ADVERBS = new Set(['first', 'originally', 'initially', 'once', 'formerly', 'later'])
+/**
+ * Past participles that do not end in -ed (those that do are read as participles too): a clause opening with one
+ * ("born in 1950,", "shut in 2015 for repairs,") describes something rather than stating the sentence's event.
+ */
+const PARTICIPLES = new Set([
+  'born', 'borne', 'built', 'rebuilt', 'begun', 'made', 'remade', 'written', 'rewritten', 'known', 'sold', 'held', 'set', 'grown', 'drawn',
+  'withdrawn', 'laid', 'run', 'shut', 'cut', 'put', 'hit', 'struck', 'found', 'bought', 'brought', 'taught', 'caught', 'sent', 'spent',
+  'lost', 'won', 'done', 'seen', 'overseen', 'taken', 'undertaken', 'given', 'chosen', 'driven', 'broken', 'spoken', 'stolen', 'frozen',
+  'shown', 'thrown', 'worn', 'torn', 'led', 'left', 'kept', 'paid', 'hidden', 'beaten', 'forgotten', 'sunk', 'sung', 'split', 'told',
+])
+/** Words that may stand before the participle of a describing clause ("first drafted in 1999,", "having lost in 2016,"). */
+const LEAD_ADVERBS = new Set(['first', 'originally', 'initially', 'once', 'formerly', 'later', 'having'])
 
 type Clause = { words: Set<string>; years: number; describing: boolean; relative: boolean }
 
