@@ -34,18 +34,17 @@ test('supporting passages that mention other numbers are no conflict: bounds, re
   t.false(detectNumberConflict('the Federal Reserve cut rates in 2025', 'WASHINGTON, Dec 18, 2024 (Reuters) - The Federal Reserve cut rates by a quarter point on Wednesday.'))
 })
 
-test("the claim's year on the page, but describing something else, before the event stated with another year, is a conflict", (t) => {
-  // Each of these read as support before (the node answered YES to 11 of 12 such questions through judgeText).
+test("the claim's year on the page, but where something began, before the event stated with another year, is a conflict", (t) => {
+  // Each of these read as support before (through judgeText the node answered YES).
   t.true(detectNumberConflict('The airline filed for bankruptcy in 1987.', 'The airline, which was founded in 1987, filed for bankruptcy in 2020.'))
   t.true(detectNumberConflict('The airline filed for bankruptcy in 1987.', 'Founded in 1987, the airline filed for bankruptcy in 2020.'))
-  t.true(detectNumberConflict('The museum opened in 1998.', 'Planned in 1998, the museum opened in 2004.'))
+  t.true(detectNumberConflict('The airline filed for bankruptcy in 1987.', 'The airline (founded 1987) filed for bankruptcy in 2020.'))
+  t.true(detectNumberConflict('The airline filed for bankruptcy in 1987.', 'The airline, founded on March 3, 1987, filed for bankruptcy on March 3, 2020.'))
   t.true(detectNumberConflict('Smith won the Nobel Prize in 1950.', 'Smith, born in 1950, won the Nobel Prize in 1990.'))
-  t.true(detectNumberConflict('The senator announced her retirement in 1996.', 'The senator, who first ran for office in 1996, announced her retirement in 2023.'))
-  t.true(detectNumberConflict('Garcia resigned from the council in 2010.', 'Elected mayor in 2010, Garcia resigned from the council in 2018.'))
-  t.true(detectNumberConflict("She won the party's nomination in 2016.", "Having lost the 2016 primary, she won the party's nomination in 2020."))
+  t.true(detectNumberConflict('The stadium hosted the World Cup final in 1962.', 'The stadium, built in 1962, hosted the World Cup final in 2014.'))
 })
 
-test("the claim's year bound to the claim's event, or a year in front of the sentence, is no conflict", (t) => {
+test("the claim's year bound to the claim's event, a year in front, or a year tied back to the event, is no conflict", (t) => {
   t.false(detectNumberConflict('The airline was founded in 1987.', 'The airline, which was founded in 1987, filed for bankruptcy in 2020.'))
   t.false(detectNumberConflict('The airline filed for bankruptcy in 2020.', 'Founded in 1987, the airline filed for bankruptcy in 2020.'))
   t.false(detectNumberConflict('The governor signed the bill in 2019.', 'In 2019, after a campaign that began in 2012, the governor signed the bill.'))
@@ -53,7 +52,6 @@ test("the claim's year bound to the claim's event, or a year in front of the sen
   t.false(detectNumberConflict('Smith won the Nobel Prize in 1990.', 'Smith, who won the Nobel Prize in 1990, was born in 1950.'))
   t.false(detectNumberConflict('The airline filed for bankruptcy in 1987.', 'The airline filed for bankruptcy in 1987, which it survived, and again in 2020.'))
   t.false(detectNumberConflict('The stadium was built in 1962.', 'Built in 1962 and renovated in 2014, the stadium hosted the final.'))
-  // Another word for the claim's verb: the event clause does not hold the claim's words, so nothing is said.
   t.false(detectNumberConflict('The company was listed on the stock exchange in 1999.', 'The company, which went public in 1999, was delisted from the stock exchange in 2015.'))
   // A describing clause after the event's describes the event's last words, not its subject (a FEVER training pair).
   t.false(
@@ -62,6 +60,25 @@ test("the claim's year bound to the claim's event, or a year in front of the sen
       "The Invisible Man is an American 1933 Pre-Code science fiction horror film based on H. G. Wells' science fiction novel The Invisible Man, published in 1897, as adapted by R.C. Sherriff.",
     ),
   )
+})
+
+test('true claims an earlier version of the rule refuted: a second year the claim states, a repeat, a year tied back, the event in other words', (t) => {
+  // A review of the rule as an attacker found each of these (and 30 more of the same kinds) read as refutations.
+  t.false(detectNumberConflict('The 2010 law took effect in 2014.', 'The law, passed in 2010, took effect in 2014.'))
+  t.false(detectNumberConflict("Radiohead's 1997 album OK Computer was reissued in 2017.", "Released in 1997, Radiohead's album OK Computer was reissued in 2017."))
+  t.false(detectNumberConflict('The 1987 RoboCop has been remade.', 'First released in 1987, RoboCop was remade in 2014.'))
+  t.false(detectNumberConflict('Obama was elected president in 2008.', 'Obama, who beat John McCain in 2008, was re-elected president in 2012.'))
+  t.false(detectNumberConflict('The airline filed for bankruptcy in 1987.', 'Founded in 1987, the airline filed for bankruptcy that same year and again in 1991.'))
+  t.false(detectNumberConflict('Angela Merkel became chancellor in 2005.', 'Angela Merkel, who took office in 2005, became chancellor for a fourth term in 2018.'))
+  t.false(detectNumberConflict('General Motors filed for bankruptcy in 2009.', 'General Motors, which entered Chapter 11 in June 2009, filed for bankruptcy as a result of the 2008 financial crisis.'))
+  t.false(detectNumberConflict('The band released its debut album in the 1990s.', 'Formed in the 1990s, the band released its debut album in 1998.'))
+})
+
+test('a decade agrees with the years inside it; a year used as a label is not contradicted by a date', (t) => {
+  t.false(detectNumberConflict('Ian Brennan was born in the 1970s.', 'Ian Brennan (born April 23, 1978) is a television writer.'))
+  t.true(detectNumberConflict('Justine Bateman was born in the 1950s.', 'Justine Tanya Bateman (born February 19, 1966) is an American writer.'))
+  t.false(detectNumberConflict('The 2015 Paris Agreement has entered into force.', 'The Paris Agreement entered into force in 2016.'))
+  t.true(detectNumberConflict('Easy A is a 2009 film.', 'Easy A is a 2010 American teen comedy film directed by Will Gluck.'))
 })
 
 test('judge-model.json records the rule, and its examples are what the code says', (t) => {

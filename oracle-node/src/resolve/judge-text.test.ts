@@ -154,12 +154,12 @@ test('judgeText: a source that states the opposite event answers NO; the pair mo
   }
 })
 
-test("judgeText: a source that gives the asked year to another event, and the asked event another year, answers NO; the pair model alone read it as support", async (t) => {
+test("judgeText: a source that gives the asked year to where something began, and the asked event another year, answers NO; the pair model alone read it as support", async (t) => {
   const embedder = await getEmbedder()
   const cases: [string, string][] = [
     ['Did the airline file for bankruptcy in 1987?', 'The airline, which was founded in 1987, filed for bankruptcy in 2020.'],
     ['Did Smith win the Nobel Prize in 1950?', 'Smith, born in 1950, won the Nobel Prize in 1990.'],
-    ['Did the treaty enter into force in 1992?', 'The treaty, signed in 1992, entered into force in 1994.'],
+    ['Did the stadium host the World Cup final in 1962?', 'The stadium, built in 1962, hosted the World Cup final in 2014.'],
   ]
   for (const [question, passage] of cases) {
     const result = await judgeText({ embedder, judge, question, outcomes: ['YES', 'NO'], documents: [{ sourceIndex: 0, passages: [passage], weight: 10 }], minConfidenceBps: 6000 })
