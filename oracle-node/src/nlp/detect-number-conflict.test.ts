@@ -72,12 +72,24 @@ test('true claims an earlier version of the rule refuted: a second year the clai
   t.false(detectNumberConflict('Angela Merkel became chancellor in 2005.', 'Angela Merkel, who took office in 2005, became chancellor for a fourth term in 2018.'))
   t.false(detectNumberConflict('General Motors filed for bankruptcy in 2009.', 'General Motors, which entered Chapter 11 in June 2009, filed for bankruptcy as a result of the 2008 financial crisis.'))
   t.false(detectNumberConflict('The band released its debut album in the 1990s.', 'Formed in the 1990s, the band released its debut album in 1998.'))
+  // A second review found 40 more: the origin clause is the claim's event in other words, and the later clause a
+  // narrower event.
+  t.false(detectNumberConflict('The game came out in 2017.', 'Released in 2017, the game came out on the Nintendo Switch in 2018.'))
+  t.false(detectNumberConflict('Apple went into business in 1976.', 'Founded in 1976, Apple went into the phone business in 2007.'))
+  t.false(detectNumberConflict('The museum welcomed visitors in 1998.', 'Opened in 1998, the museum welcomed its millionth visitor in 2005.'))
+  t.false(detectNumberConflict('The film hit theaters in 1977.', 'Released in 1977, the film hit theaters in 2019, this time in China.'))
+  t.false(detectNumberConflict('Jones started the company in 1987.', 'Founded in 1987 by Smith, Jones and Brown, the company started trading on the Nasdaq in 1995.'))
 })
 
-test('a decade agrees with the years inside it; a year used as a label is not contradicted by a date', (t) => {
+test('a decade agrees with the years inside it, and a decade on the page does not hide another year', (t) => {
   t.false(detectNumberConflict('Ian Brennan was born in the 1970s.', 'Ian Brennan (born April 23, 1978) is a television writer.'))
+  t.false(detectNumberConflict('Ian Brennan was born in 1978.', 'Ian Brennan, born in the 1970s, is a television writer.'))
   t.true(detectNumberConflict('Justine Bateman was born in the 1950s.', 'Justine Tanya Bateman (born February 19, 1966) is an American writer.'))
-  t.false(detectNumberConflict('The 2015 Paris Agreement has entered into force.', 'The Paris Agreement entered into force in 2016.'))
+  t.true(detectNumberConflict('Nirvana released Nevermind in 1992.', 'One of the defining albums of the 1990s, Nevermind was released by Nirvana in 1991.'))
+})
+
+test("a year the claim uses as a label is compared as a date: a market's edition ('the 2010 World Cup') is refuted by another", (t) => {
+  t.true(detectNumberConflict('Brazil hosted the 2010 World Cup.', 'Brazil hosted the World Cup in 2014.'))
   t.true(detectNumberConflict('Easy A is a 2009 film.', 'Easy A is a 2010 American teen comedy film directed by Will Gluck.'))
 })
 

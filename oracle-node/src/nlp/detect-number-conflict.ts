@@ -27,7 +27,7 @@ import { tokenizeWords } from './tokenize-words.ts'
 export const NUMBER_CONFLICT_RULE = {
   rule: 'oracle-node/src/nlp/detect-number-conflict.ts',
   since: '2026-12-06',
-  what: "another year, or another quantity with the same unit, with every content word of the claim within 8 words of it, where the claim's number is not a bound or the passage's a reference point or a day of a date, is a refutation (a decade agrees with its years; a year the claim uses as a label is not contradicted by a date); so is the claim's year, stated as a date, standing once in a clause that tells where something began ('founded in 1987,', 'who was born in 1950') with none of the claim's words, before a clause that states the claim's event (two or more of its words, the rest in clauses with no number, no repeat or tie back) with another dated year the claim does not state. Recorded so that this file's hash, and so every observation's modelHash, changes with the rule.",
+  what: "another year, or another quantity with the same unit, with every content word of the claim within 8 words of it, where the claim's number is not a bound or the passage's a reference point or a day of a date, is a refutation (a decade agrees with its years); so is the claim's year, stated as a date, standing once in a clause that tells where something began ('founded in 1987,', 'who was born in 1950') with none of the claim's words, before a clause that states the claim's event (two or more of its words, the rest in clauses with no number, no repeat or tie back) with another dated year the claim does not state, the passage holding no other word than the claim's outside that clause. Recorded so that this file's hash, and so every observation's modelHash, changes with the rule.",
   examples: [
     ['The museum opened in 2004.', 'The museum opened in 1998.', true],
     ['The bridge will cost 12 million dollars.', 'The bridge will cost $12,000,000.', false],
@@ -126,14 +126,17 @@ export function detectNumberConflict(claim: string, passage: string): boolean {
   for (const c of inClaim) {
     // A quantity with no unit ("3 of them") is too vague to contradict anything; a bound is a threshold.
     if (c.kind === 'quantity:' || c.bound) continue
-    const stated = inPassage.filter((p) => agree(p, c))
+    // A decade on the page states a year of the claim only for a claim that gives a decade too: "the defining album
+    // of the 1990s ... released in 1991" does not state 1992.
+    const stated = inPassage.filter((p) => agree(p, c) && (!p.decade || c.decade))
     if (stated.length > 0) {
       if (c.kind === 'year' && c.dated && !c.decade && yearBoundElsewhere(tokens, stated[0]!, stated.length, inPassage, inClaim, claimWords)) return true
       continue
     }
-    // A year the claim uses as a label ("The 2015 Paris Agreement has entered into force") is not contradicted by the
-    // date of an event ("entered into force in 2016"); another label ("a 2010 film" for "a 2009 film") is.
-    const rival = inPassage.some((p) => p.kind === c.kind && !p.bound && !(c.label && !p.label) && [...claimWords].every((w) => p.context.has(w)))
+    // A year the claim uses as a label is compared as any other: "Brazil hosted the 2010 World Cup" is refuted by
+    // "Brazil hosted the World Cup in 2014" (and "The 2015 Paris Agreement has entered into force" by "entered into
+    // force in 2016", wrongly: a known limit).
+    const rival = inPassage.some((p) => p.kind === c.kind && !p.bound && !agree(p, c) && [...claimWords].every((w) => p.context.has(w)))
     if (rival) return true
   }
   return false
@@ -196,8 +199,9 @@ function clausesOf(tokens: readonly string[]): { clauseAt: number[]; clauses: Cl
  * - another year, stated as a date and not one the claim states too ("The 2010 law took effect in 2014"), stands in a
  *   later clause, not a relative one, that holds at least two of the claim's words and nothing that ties it back or
  *   makes it a repeat ("that same year", "again", "re-elected");
- * - no other clause holds two of those words (the event stated twice), and every claim word is in that clause or in a
- *   clause with no number (the sentence's subject).
+ * - no other clause holds two of those words (the event stated twice), every claim word is in that clause or in a
+ *   clause with no number (the sentence's subject), and no clause but the origin clause holds a word the claim
+ *   does not: the page states the claim's event, with another year, and nothing more.
  * A year in front ("In 2019, after a campaign that began in 2012, the governor signed the bill") binds the main
  * clause, and a describing clause after the event's may describe its last words ("a film based on Wells' novel,
  * published in 1897"): the rule is silent on both.
@@ -209,6 +213,10 @@ function yearBoundElsewhere(tokens: readonly string[], stated: Mention, times: n
   const ownAt = clauseAt[stated.at]!
   const own = clauses[ownAt]!
   if (!own.origin || [...claimWords].some((w) => own.words.has(w))) return false
+  // Besides the origin clause, the page says nothing but the claim's words: any other word may make the event a
+  // later, narrower one ("Released in 2017, the game came out on the Switch in 2018") or the origin clause the
+  // claim's own event in other words ("Founded in 1976, Apple went into the phone business in 2007").
+  if (clauses.some((k, at) => at !== ownAt && [...k.words].some((w) => !claimWords.has(w)))) return false
   return inPassage.some((p) => {
     if (p.kind !== 'year' || p.bound || p.label || p.decade || !p.dated || inClaim.some((c) => agree(c, p))) return false
     const eventAt = clauseAt[p.at]!
