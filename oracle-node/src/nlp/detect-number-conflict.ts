@@ -69,7 +69,7 @@ function mentions(text: string): Mention[] {
     const year = scale === undefined && /^\d{4}$/.test(t) && value >= 1000 && value <= 2100
     const before = tokens[i - 1] ?? ''
     // "the 1970s", "the mid-1990s": a decade ("2020's election" is a year). "The 1900s" may be a century: nothing.
-    const plural = after === 's' || (after === "'" && tokens[next + 1] === 's')
+    const plural = after === 's' || ((after === "'" || after === '’') && tokens[next + 1] === 's')
     const decade = year && value % 10 === 0 && plural && (DECADE_LEADS.has(before) || (before === '-' && DECADE_LEADS.has(tokens[i - 2] ?? '')))
     if (decade && value % 100 === 0) continue
     const unit = CURRENCY_SIGNS.has(before) ? before : (UNIT_ALIASES.get(after) ?? (/^[\p{L}%]+$/u.test(after) && !STOP.has(after) ? stem(after) : ''))
