@@ -11,6 +11,9 @@ import { join } from 'node:path'
 import { DEMO_QUESTION_KEYS as QUESTION_KEYS, type DemoQuestionKey as QuestionKey } from '@sibyl/devnet/demo-questions'
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseCommandArgs, type Command, type CommandIo } from './io.ts'
 
+/** How long a stopping node or aggregator of the demo waits for its work in hand (their configs' stopGraceMs). */
+const DEMO_STOP_GRACE_MS = 2000
+
 const usage = `Usage: sibyl demo [--once] [--nodes N] [--liars N] [--dispute-window SEC] [--models-dir DIR] [--questions K,...] [--explorer-port P] [--keep]
 
 Starts a whole Sibyl network on this machine: nats-server with JetStream (in a temporary folder), anvil with
@@ -138,6 +141,9 @@ async function run(args: string[], io: CommandIo): Promise<number> {
       workDir,
       createLogger,
       onSpawn: (child) => children.add(child),
+      // The working folder goes with the demo (unless --keep): a round in hand or a commit in flight has nothing to
+      // be finished for, so a stop does not wait on them for the services' default 10 and 20 s.
+      ...(keepWorkDir ? {} : { nodeOverrides: { stopGraceMs: DEMO_STOP_GRACE_MS }, aggregatorOverrides: { stopGraceMs: DEMO_STOP_GRACE_MS } }),
       signal: controller.signal,
       onStep: (text) => view.step(text),
     })
